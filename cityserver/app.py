@@ -1,0 +1,203 @@
+"""The reference city server's HTTP API (FastAPI): auth, household look-up, case batch push, health."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from cityserver.db import CaseRow, LookupAuditRow, ResidentRow, TokenRow, UserRow, init_db, make_engine
+from forms.catalog import Catalog, load_catalog
+from forms.errors import DomainError
+from forms.ids import id_digest, mask_id, parse_id
+from sync import wire
+from sync.passwords import hash_password, verify_password
+
+log = logging.getLogger(__name__)
+
+TOKEN_TTL = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Caller:
+    username: str
+    office_code: str
+    device_id: str
+
+
+class RawBatch(BaseModel):
+    """The batch envelope; each case is validated on its own so one bad case never sinks the batch."""
+
+    model_config = ConfigDict(extra="forbid")
+    cases: list[dict[str, Any]] = Field(min_length=1, max_length=wire.MAX_BATCH)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with factory() as session:
+        yield session
+
+
+Db = Annotated[Session, Depends(get_session)]
+
+
+def get_caller(db: Db, authorization: Annotated[str | None, Header()] = None) -> Caller:
+    """The authenticated user behind a bearer token (401 otherwise)."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise HTTPException(401, "missing bearer token")
+    row = db.get(TokenRow, _token_hash(authorization.removeprefix("Bearer ")))
+    # SQLite hands back naive datetimes; they were stored as UTC.
+    if row is None or row.expires_at.replace(tzinfo=row.expires_at.tzinfo or UTC) <= _now():
+        raise HTTPException(401, "invalid or expired token")
+    user = db.get(UserRow, row.username)
+    if user is None:
+        raise HTTPException(401, "unknown user")
+    return Caller(user.username, user.office_code, row.device_id)
+
+
+Who = Annotated[Caller, Depends(get_caller)]
+
+
+def add_user(factory: sessionmaker[Session], username: str, password: str, office_code: str, role: str) -> None:
+    """Create or reset a user (the sandbox re-keys its practice account at every start)."""
+    with factory.begin() as session:
+        session.merge(UserRow(username=username, password_hash=hash_password(password), office_code=office_code, role=role))
+
+
+def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes | None = None) -> FastAPI:
+    """Build the app on a database (created and populated on first use)."""
+    engine = make_engine(db_url)
+    factory = init_db(engine)
+    catalog: Catalog = load_catalog()
+    pepper = audit_pepper or secrets.token_bytes(32)
+
+    app = FastAPI(title="Counterdesk city server", version=wire.API_VERSION, docs_url=None, redoc_url=None)
+    app.state.session_factory = factory
+    app.state.engine = engine
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+        return JSONResponse(status_code=422, content={"code": "invalid_request", "detail": detail})
+
+
+    @app.get(f"{wire.API_PREFIX}/health", response_model=wire.Health)
+    def health() -> wire.Health:
+        return wire.Health(status="ok", service=wire.SERVICE_NAME, api_version=wire.API_VERSION, server_time=_now())
+
+    @app.post(f"{wire.API_PREFIX}/auth/token", response_model=wire.TokenResponse)
+    def token(body: wire.TokenRequest, db: Db) -> wire.TokenResponse:
+        user = db.get(UserRow, body.username)
+        if user is None or not verify_password(body.password, user.password_hash):
+            raise HTTPException(401, "wrong user name or password")
+        raw = secrets.token_urlsafe(32)
+        db.execute(delete(TokenRow).where(TokenRow.expires_at <= _now()))
+        db.add(TokenRow(token_hash=_token_hash(raw), username=user.username, device_id=body.device_id,
+                        expires_at=_now() + TOKEN_TTL))  # fmt: skip
+        db.commit()
+        return wire.TokenResponse(access_token=raw, token_type="bearer",
+                                  expires_in=int(TOKEN_TTL.total_seconds()), office_code=user.office_code)  # fmt: skip
+
+    @app.post(f"{wire.API_PREFIX}/lookups/household", response_model=wire.HouseholdLookupResponse)
+    def household(body: wire.LookupRequest, who: Who, db: Db) -> wire.HouseholdLookupResponse:
+        try:
+            national_id = parse_id(body.national_id).value
+        except DomainError as exc:
+            raise HTTPException(422, f"national_id: {exc.code}") from exc
+        try:
+            catalog.get(body.purpose)
+        except DomainError as exc:
+            raise HTTPException(422, f"purpose: unknown service {body.purpose}") from exc
+        resident = db.get(ResidentRow, national_id)
+        lookup_id = uuid.uuid4()
+        # Audit first: no committed audit row, no answer.
+        db.add(LookupAuditRow(
+                lookup_id=str(lookup_id), at=_now(), username=who.username, office_code=who.office_code,
+                device_id=who.device_id, case_uuid=str(body.case_uuid), purpose=body.purpose, kind="household",
+                id_masked=mask_id(national_id), id_digest=id_digest(national_id, pepper),
+                result="hit" if resident else "miss",
+        ))  # fmt: skip
+        db.commit()
+        if resident is None:
+            record = wire.HouseholdRecord(found=False)
+        else:
+            record = wire.HouseholdRecord(
+                found=True, name=resident.name, birth_date=resident.birth_date, city_code=resident.city_code,
+                city_name=resident.city_name, district_code=resident.district_code,
+                district_name=resident.district_name, village=resident.village,
+                registered_on=resident.registered_on, household_size=resident.household_size,
+            )  # fmt: skip
+        return wire.HouseholdLookupResponse(lookup_id=lookup_id, kind="household", record=record, server_time=_now())
+
+    def _check_case(case: wire.CaseIn) -> str | None:
+        try:
+            parse_id(case.national_id)
+            catalog.get(case.service_code)
+        except DomainError as exc:
+            return exc.code
+        return None
+
+    def _store_one(raw: dict[str, Any], who: Caller) -> wire.CaseResult:
+        raw_uuid = raw.get("case_uuid")
+        try:
+            case = wire.CaseIn.model_validate(raw)
+        except ValidationError as exc:
+            try:
+                item_uuid = uuid.UUID(str(raw_uuid))
+            except ValueError:
+                item_uuid = uuid.UUID(int=0)
+            return wire.CaseResult(case_uuid=item_uuid, status="rejected", detail=str(exc.errors()[0]["msg"]))
+        if problem := _check_case(case):
+            return wire.CaseResult(case_uuid=case.case_uuid, status="rejected", detail=problem)
+        digest = case.content_hash()
+        try:
+            with factory.begin() as s:
+                s.add(CaseRow(
+                    case_uuid=str(case.case_uuid), case_number=case.case_number, content_hash=digest,
+                    payload=case.model_dump_json(), office_code=case.office_code, device_id=case.device_id,
+                    pushed_by=who.username,
+                ))  # fmt: skip
+            return wire.CaseResult(case_uuid=case.case_uuid, status="accepted")
+        except IntegrityError:
+            with factory() as s:
+                existing = s.get(CaseRow, str(case.case_uuid))
+            if existing is not None and existing.content_hash == digest:
+                return wire.CaseResult(case_uuid=case.case_uuid, status="duplicate")
+            return wire.CaseResult(case_uuid=case.case_uuid, status="conflict", detail="different content for this case_uuid")
+
+    @app.post(f"{wire.API_PREFIX}/cases:batch", response_model=wire.CasesBatchResponse)
+    def cases_batch(body: RawBatch, who: Who) -> wire.CasesBatchResponse:
+        results = [_store_one(raw, who) for raw in body.cases]
+        log.info("batch from %s/%s: %s", who.office_code, who.device_id,
+                 json.dumps({s: sum(r.status == s for r in results) for s in ("accepted", "duplicate", "conflict", "rejected")}))  # fmt: skip
+        return wire.CasesBatchResponse(results=results, server_time=_now())
+
+    @app.get(f"{wire.API_PREFIX}/cases/count")
+    def case_count(who: Who, db: Db) -> dict[str, int]:
+        """How many cases the server holds for the caller's device (the day-close comparison grows from this)."""
+        count = db.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.device_id == who.device_id))
+        return {"count": int(count or 0)}
+
+    return app

@@ -1,0 +1,106 @@
+"""cityserver's own database (SQLite by default, PostgreSQL for a real city): residents, users, tokens,
+cases and the server-side audit of every personal-data look-up."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, create_engine, event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from cityserver.population import DEFAULT_SEED, DEFAULT_SIZE, generate
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ResidentRow(Base):
+    __tablename__ = "residents"
+
+    national_id: Mapped[str] = mapped_column(String(10), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    birth_date: Mapped[date] = mapped_column(Date)
+    city_code: Mapped[str] = mapped_column(String(8), index=True)
+    city_name: Mapped[str] = mapped_column(String(20))
+    district_code: Mapped[str] = mapped_column(String(8))
+    district_name: Mapped[str] = mapped_column(String(20))
+    village: Mapped[str] = mapped_column(String(20))
+    registered_on: Mapped[date] = mapped_column(Date)
+    household_size: Mapped[int] = mapped_column(Integer)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(256))  # scrypt$n$r$p$salt$hash
+    office_code: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class TokenRow(Base):
+    __tablename__ = "tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the bearer token
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    device_id: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+
+    # The UNIQUE primary key is what makes a replay a duplicate, not a second case (no check-then-insert).
+    case_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(64), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    office_code: Mapped[str] = mapped_column(String(32), index=True)
+    device_id: Mapped[str] = mapped_column(String(32), index=True)
+    pushed_by: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    status: Mapped[str] = mapped_column(String(16), default="收件")
+
+
+class LookupAuditRow(Base):
+    __tablename__ = "lookup_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lookup_id: Mapped[str] = mapped_column(String(36), unique=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    username: Mapped[str] = mapped_column(String(64))
+    office_code: Mapped[str] = mapped_column(String(32))
+    device_id: Mapped[str] = mapped_column(String(32))
+    case_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    id_masked: Mapped[str] = mapped_column(String(10))  # never the full number (RELIABILITY.md, audit)
+    id_digest: Mapped[str] = mapped_column(String(64), index=True)
+    result: Mapped[str] = mapped_column(String(16))  # hit / miss
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA busy_timeout=5000")
+            cur.close()
+
+    return engine
+
+
+def init_db(engine: Engine, seed: int = DEFAULT_SEED, size: int = DEFAULT_SIZE) -> sessionmaker[Session]:
+    """Create the tables and load the synthetic population once (an existing population is kept)."""
+    Base.metadata.create_all(engine)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    with factory.begin() as session:
+        if session.scalar(select(func.count()).select_from(ResidentRow)) == 0:
+            session.add_all(ResidentRow(**vars(r)) for r in generate(seed, size))
+    return factory

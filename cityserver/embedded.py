@@ -1,0 +1,58 @@
+"""Run cityserver in-process on 127.0.0.1 (sandbox mode and tests): real HTTP over loopback, on a thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import uvicorn
+from fastapi import FastAPI
+
+
+class EmbeddedServer:
+    """A uvicorn server on a background thread. Port 0 picks a free port; stop() and start() keep the port.
+
+    Attributes:
+        port: the bound port once started.
+    """
+
+    def __init__(self, app: FastAPI, port: int = 0, host: str = "127.0.0.1") -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self, timeout: float = 10.0) -> None:
+        if self._server is not None:
+            return
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="cityserver", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("cityserver did not start")
+            time.sleep(0.01)
+        self._server, self._thread = server, thread
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._server is None or self._thread is None:
+            return
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self._server = self._thread = None

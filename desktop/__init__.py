@@ -1,0 +1,1 @@
+"""Counterdesk window: PySide6 views and background workers. Holds no business rule of its own."""

@@ -1,0 +1,119 @@
+"""`counterdesk`: run the window (sandbox by default), the headless demo tour, or list the catalog."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+from forms.catalog import load_catalog
+from forms.errors import CatalogError
+from forms.messages import text
+
+
+def _data_dir(arg: str | None) -> Path:
+    return Path(arg) if arg else Path(platformdirs.user_data_dir("counterdesk", "counterdesk"))
+
+
+def _has_display() -> bool:
+    if sys.platform != "linux":
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or os.environ.get(
+        "QT_QPA_PLATFORM", ""
+    ) in ("offscreen", "minimal", "vnc")
+
+
+def run_app(args: argparse.Namespace) -> int:
+    if not _has_display():
+        print("找不到顯示器（DISPLAY 未設定），無法開啟視窗。\n"
+              "請在桌面環境中執行，或改用 `make demo`（無視窗的導覽，輸出收據與截圖）。", file=sys.stderr)  # fmt: skip
+        return 2
+    from PySide6.QtWidgets import QApplication
+
+    from desktop import app as qtapp
+    from desktop.bootstrap import connect, start_sandbox
+    from desktop.main_window import MainWindow
+    from desktop.tasks import TaskRunner
+    from forms.types import Office
+    from sync.client import Credentials
+
+    app = QApplication(sys.argv[:1])
+    qtapp.configure(app)
+    data_dir = _data_dir(args.data_dir)
+    if args.server:
+        password = getpass.getpass(f"{args.user} 的密碼：")
+        office = Office(args.office_code, args.office_name, args.office_code[:3] + "00000", args.city_name)
+        services = connect(data_dir, args.server, Credentials(args.user, password), office, args.device)
+    else:
+        services = start_sandbox(data_dir / "sandbox", args.device)
+    runner = TaskRunner()
+    window = MainWindow(services, runner)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        runner.shutdown()
+        services.close()
+
+
+def run_catalog(args: argparse.Namespace) -> int:
+    try:
+        catalog = load_catalog()
+    except CatalogError as exc:
+        print(text(exc.code, **exc.params), file=sys.stderr)
+        return 1
+    rows = [
+        {"code": s.code, "name": s.name_zh, "name_en": s.name_en, "category": s.category,
+         "kind": s.cross_district, "fee": s.fee, "time_limit_days": s.time_limit_days, "lookups": list(s.lookups)}
+        for s in catalog
+    ]  # fmt: skip
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for r in rows:
+        limit = "當場" if r["time_limit_days"] == 0 else f"{r['time_limit_days']}工作天"
+        print(f"{r['code']:<8} {r['name']:<16} {r['category']:<4} 跨區{r['kind']:<3} "
+              f"{r['fee']:>5}元 {limit:<8} {','.join(r['lookups'])}")  # fmt: skip
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from desktop.demo import run
+
+    for line in run(Path(args.out)):
+        print(line)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="counterdesk", description="Counterdesk 臨櫃服務")
+    parser.add_argument("--data-dir", help="where the ledger, receipts and sandbox data live")
+    parser.add_argument("--device", default="D01", help="this device's code (part of case and receipt numbers)")
+    parser.add_argument("--server", help="city server URL; without it the app runs in practice mode (練習模式)")
+    parser.add_argument("--user", default=getpass.getuser())
+    parser.add_argument("--office-code", default="68000010")
+    parser.add_argument("--office-name", default="桃園市桃園區公所")
+    parser.add_argument("--city-name", default="桃園市")
+    sub = parser.add_subparsers(dest="command")
+    demo = sub.add_parser("demo", help="headless scripted tour: 3 intakes, one offline, sync, day close")
+    demo.add_argument("--out", required=True)
+    cat = sub.add_parser("catalog", help="list the loaded services")
+    cat.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "demo":
+        return run_demo(args)
+    if args.command == "catalog":
+        return run_catalog(args)
+    return run_app(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

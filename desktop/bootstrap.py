@@ -1,0 +1,92 @@
+"""Composition root: build the services the window uses (sandbox city server, ledger, client, intake)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cityserver.app import add_user, create_app
+from cityserver.embedded import EmbeddedServer
+from forms.catalog import Catalog, load_catalog
+from forms.types import Office
+from sync.client import CityClient, Credentials
+from sync.intake import IntakeService
+from sync.ledger import Device, Ledger
+from sync.lookups import LookupService
+from sync.secrets import KeyringSecretStore, MemorySecretStore, SecretStore, device_pepper
+
+log = logging.getLogger(__name__)
+
+# The sandbox office (practice data only).
+SANDBOX_OFFICE = Office(code="68000010", name="桃園市桃園區公所", city_code="68000000", city_name="桃園市")
+SANDBOX_USER = "練習櫃台"
+# Practice mode hashes synthetic IDs with a published key: there is nothing secret to protect there.
+SANDBOX_PEPPER_HEX = "00" * 32
+
+
+@dataclass
+class Services:
+    catalog: Catalog
+    device: Device
+    ledger: Ledger
+    client: CityClient
+    intake: IntakeService
+    data_dir: Path
+    practice: bool
+    sandbox: EmbeddedServer | None = None
+
+    @property
+    def receipts_dir(self) -> Path:
+        path = self.data_dir / "receipts"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def track_base(self) -> str:
+        return self.client.base_url
+
+    def close(self) -> None:
+        self.client.close()
+        self.ledger.close()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+
+def start_sandbox(data_dir: Path, device_id: str = "D01") -> Services:
+    """練習模式: a reference city server on 127.0.0.1 with a synthetic population, and a ledger beside it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(f"sqlite:///{data_dir / 'sandbox-city.db'}")
+    # A fresh random password each start: it only ever lives in this process's memory.
+    password = secrets.token_urlsafe(16)
+    add_user(app.state.session_factory, SANDBOX_USER, password, SANDBOX_OFFICE.code, "clerk")
+    server = EmbeddedServer(app)
+    server.start()
+    store = MemorySecretStore({"id-pepper": SANDBOX_PEPPER_HEX})
+    services = build_services(data_dir, server.url, Credentials(SANDBOX_USER, password), SANDBOX_OFFICE, device_id, store,
+                      practice=True)  # fmt: skip
+    services.sandbox = server
+    return services
+
+
+def connect(data_dir: Path, server_url: str, credentials: Credentials, office: Office, device_id: str) -> Services:
+    """Production: a city server from config, secrets in the OS keyring only."""
+    return build_services(data_dir, server_url, credentials, office, device_id, KeyringSecretStore(), practice=False)
+
+
+def build_services(
+    data_dir: Path,
+    server_url: str,
+    credentials: Credentials,
+    office: Office,
+    device_id: str,
+    store: SecretStore,
+    practice: bool,
+) -> Services:
+    catalog = load_catalog()
+    device = Device(office=office, device_id=device_id)
+    ledger = Ledger(data_dir / "ledger.db", device, device_pepper(store))
+    client = CityClient(server_url, device_id, lambda: credentials)
+    intake = IntakeService(ledger, LookupService(ledger, client), device, credentials.username)
+    return Services(catalog, device, ledger, client, intake, data_dir, practice)

@@ -1,0 +1,91 @@
+"""`counterdesk demo --out DIR`: a scripted day in practice mode, headless.
+
+Three intakes through the real window — an eligible senior, an ineligible applicant, and one taken while the
+city server is unreachable — then sync, day close, and a screenshot of the window.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from cityserver.population import Resident, generate
+from desktop import app as qtapp
+from desktop.bootstrap import SANDBOX_OFFICE, start_sandbox
+from desktop.main_window import MainWindow
+from desktop.tasks import TaskRunner, wait_idle
+from forms.clock import taipei_now
+from forms.eligibility import eligible_from
+from forms.rocdate import format_roc_slash
+
+
+def pick_residents() -> tuple[Resident, Resident, Resident]:
+    """Two eligible seniors and one resident under 65, all registered in the sandbox office's city."""
+    today = taipei_now().date()
+    local = [r for r in generate() if r.city_code == SANDBOX_OFFICE.city_code]
+    seniors = [r for r in local if eligible_from(r.birth_date, 65, "birthday_month") <= today]
+    young = [r for r in local if eligible_from(r.birth_date, 65, "birthday_month") > today and r.birth_date.year < 2000]
+    return seniors[0], young[0], seniors[1]
+
+
+def intake(window: MainWindow, runner: TaskRunner, person: Resident) -> None:
+    panel = window.intake
+    panel.clear()
+    panel.id_edit.setText(person.national_id)
+    panel.name_edit.setText(person.name)
+    panel.birth_edit.setText(format_roc_slash(person.birth_date))
+    panel.consent_box.setChecked(True)
+    panel.on_verify_clicked()
+    wait_idle(runner)
+    panel.on_accept_clicked()
+    wait_idle(runner)
+
+
+def run(out: Path) -> Iterator[str]:
+    out.mkdir(parents=True, exist_ok=True)
+    data_dir = out / "data"
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    app = QApplication.instance() or QApplication([])
+    qtapp.configure(app)  # type: ignore[arg-type]
+    services = start_sandbox(data_dir)
+    runner = TaskRunner()
+    window = MainWindow(services, runner, confirm=lambda *_: True)
+    window.show()
+    wait_idle(runner)
+    eligible, ineligible, offline_person = pick_residents()
+    receipts: list[Path] = []
+    try:
+        for label, person in (("eligible", eligible), ("ineligible", ineligible)):
+            intake(window, runner, person)
+            assert window.last_receipt is not None
+            receipts.append(window.last_receipt)
+            yield f"intake {label}: {window.intake.outcome_label.text()} → {window.last_receipt.name}"
+        assert services.sandbox is not None
+        services.sandbox.stop()
+        intake(window, runner, offline_person)
+        assert window.last_receipt is not None
+        receipts.append(window.last_receipt)
+        yield f"intake offline: {window.intake.outcome_label.text()} → {window.last_receipt.name}; outbox {services.ledger.outbox_counts()}"
+        window.grab().save(str(out / "window-offline.png"))
+        services.sandbox.start()
+        window.sync_now()
+        wait_idle(runner)
+        yield f"sync: outbox {services.ledger.outbox_counts()}"
+        window.close_day()
+        wait_idle(runner)
+        for path in receipts:
+            shutil.copy2(path, out / path.name)
+            yield f"receipt: {out / path.name}"
+        assert window.last_dayclose is not None
+        shutil.copy2(window.last_dayclose, out / window.last_dayclose.name)
+        yield f"day close: {out / window.last_dayclose.name}"
+        window.grab().save(str(out / "window.png"))
+        yield f"screenshot: {out / 'window.png'}"
+    finally:
+        window.close()
+        runner.shutdown()
+        services.close()

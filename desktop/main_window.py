@@ -1,0 +1,186 @@
+"""The single main window: services on the left, intake in the middle, the last receipt on the right."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+
+from desktop.bootstrap import Services
+from desktop.paperwork import write_dayclose
+from desktop.tasks import TaskRunner
+from desktop.views.intake import IntakePanel
+from desktop.views.service_list import ServiceList
+from forms.clock import taipei_now
+from forms.messages import text
+from sync.errors import SyncError, SyncErrorKind
+from sync.ledger import DaySummary, SavedCase
+from sync.push import PushReport, push_pending
+
+log = logging.getLogger(__name__)
+
+HEALTH_INTERVAL_MS = 30_000
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: Services, runner: TaskRunner, confirm=None) -> None:
+        super().__init__()
+        self.services = services
+        self.runner = runner
+        self.setWindowTitle(f"Counterdesk 臨櫃服務 — {services.device.office.name}")
+        self.resize(1280, 800)
+        self.last_receipt: Path | None = None
+        self.last_dayclose: Path | None = None
+        self._syncing = False
+
+        self.service_list = ServiceList(services.catalog)
+        self.intake = IntakePanel(services, runner, confirm)
+        self.pdf_doc = QPdfDocument(self)
+        self.pdf_view = QPdfView(objectName="receipt_view")
+        self.pdf_view.setDocument(self.pdf_doc)
+        self.pdf_view.setPageMode(QPdfView.PageMode.SinglePage)
+        self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        preview = QWidget()
+        preview_layout = QVBoxLayout(preview)
+        preview_layout.setContentsMargins(0, 0, 0, 0)
+        preview_layout.addWidget(QLabel("收據預覽"))
+        preview_layout.addWidget(self.pdf_view, 1)
+
+        splitter = QSplitter()
+        splitter.addWidget(self.service_list)
+        splitter.addWidget(self.intake)
+        splitter.addWidget(preview)
+        splitter.setSizes([260, 560, 460])
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        if services.practice:
+            banner = QLabel("練習模式：使用模擬市府伺服器與虛構民眾資料，所開收據非正式收據。", objectName="practice_banner")
+            banner.setStyleSheet("background: #ffe08a; color: #4a3800; padding: 6px; font-weight: bold;")
+            layout.addWidget(banner)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+        self.sync_action = QAction("立即同步 (F9)", self, shortcut=QKeySequence("F9"), triggered=self.sync_now)
+        self.dayclose_action = QAction("日結 (Ctrl+D)", self, shortcut=QKeySequence("Ctrl+D"), triggered=self.close_day)
+        self.search_action = QAction("搜尋項目", self, shortcut=QKeySequence("Ctrl+F"),
+                                     triggered=self.service_list.search_edit.setFocus)  # fmt: skip
+        toolbar = self.addToolBar("main")
+        toolbar.setObjectName("main_toolbar")
+        toolbar.addAction(self.sync_action)
+        toolbar.addAction(self.dayclose_action)
+        self.addAction(self.search_action)
+
+        self.online_label = QLabel("連線狀態：檢查中…", objectName="online_label")
+        self.outbox_label = QLabel("", objectName="outbox_label")
+        self.statusBar().addPermanentWidget(self.online_label)
+        self.statusBar().addPermanentWidget(self.outbox_label)
+
+        self.service_list.service_chosen.connect(self.intake.set_service)
+        self.intake.case_saved.connect(self.on_intake_case_saved)
+        self.intake.network_state_changed.connect(self.set_online)
+        self._health_timer = QTimer(self, interval=HEALTH_INTERVAL_MS, timeout=self.check_health)
+        self._health_timer.start()
+        self.refresh_outbox()
+        self.check_health()
+        if len(services.catalog) == 1:
+            self.service_list.choose(services.catalog.services[0].code)
+        self.service_list.search_edit.setFocus()
+
+    # -- status --------------------------------------------------------------------------------------------------
+
+    def set_online(self, online: bool) -> None:
+        self.online_label.setText("● 已連線市府伺服器" if online else "○ 離線作業中")
+        self.online_label.setStyleSheet(f"color: {'#1b7f3b' if online else '#b3261e'};")
+
+    def refresh_outbox(self) -> None:
+        counts = self.services.ledger.outbox_counts()
+        attention = f"，需處理 {counts['attention']} 件" if counts["attention"] else ""
+        self.outbox_label.setText(f"待上傳 {counts['pending']} 件{attention}")
+
+    def check_health(self) -> None:
+        def ok(_health: object) -> None:
+            self.set_online(True)
+
+        def failed(exc: BaseException) -> None:
+            self.set_online(False)
+
+        self.runner.run("net", self.services.client.health, ok, failed)
+
+    # -- intake --------------------------------------------------------------------------------------------------
+
+    def on_intake_case_saved(self, case: SavedCase, path: Path) -> None:
+        self.last_receipt = path
+        self.pdf_doc.load(str(path))
+        self.refresh_outbox()
+        self.statusBar().showMessage(f"收據已存檔：{path.name}", 10_000)
+        if case.sync_state == "pending":
+            self.sync_now()
+
+    # -- sync ----------------------------------------------------------------------------------------------------
+
+    def sync_now(self) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        self.sync_action.setEnabled(False)
+        services = self.services
+        self.runner.run(
+            "net",
+            lambda: push_pending(services.ledger, services.client, ignore_schedule=True),
+            self._synced,
+            self._sync_failed,
+        )
+
+    def _synced(self, report: PushReport) -> None:
+        self._syncing = False
+        self.sync_action.setEnabled(True)
+        self.refresh_outbox()
+        if report.error_code:
+            self.set_online(report.error_code not in ("net_unreachable", "net_timeout"))
+            self.statusBar().showMessage(text(report.error_code, status="?"), 10_000)
+        else:
+            self.set_online(True)
+            if report.delivered or report.conflict or report.rejected:
+                self.statusBar().showMessage(
+                    f"同步完成：送達 {report.delivered} 件，需處理 {report.conflict + report.rejected} 件", 10_000
+                )
+
+    def _sync_failed(self, exc: BaseException) -> None:
+        self._syncing = False
+        self.sync_action.setEnabled(True)
+        if isinstance(exc, SyncError):
+            self.set_online(exc.kind not in (SyncErrorKind.NETWORK, SyncErrorKind.TIMEOUT))
+            self.statusBar().showMessage(text(exc.code, **exc.params), 10_000)
+        else:
+            log.exception("sync failed", exc_info=exc)
+            self.statusBar().showMessage(f"同步發生未預期的錯誤：{type(exc).__name__}", 10_000)
+
+    # -- day close -----------------------------------------------------------------------------------------------
+
+    def close_day(self) -> None:
+        services = self.services
+        day = taipei_now().date()
+
+        def work() -> tuple[DaySummary, Path]:
+            summary = services.ledger.close_day(day, services.intake.clerk)
+            return summary, write_dayclose(summary, services.catalog, services.device, services.practice,
+                                           services.data_dir / "dayclose")  # fmt: skip
+
+        self.runner.run("db", work, lambda r: self._day_closed(*r), self._sync_failed)
+
+    def _day_closed(self, summary: DaySummary, path: Path) -> None:
+        self.last_dayclose = path
+        self.pdf_doc.load(str(path))
+        self.statusBar().showMessage(
+            f"日結完成：{summary.case_count} 件，規費 {summary.fee_total} 元，未同步 {summary.pending_sync} 件（{path.name}）", 15_000
+        )
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._health_timer.stop()
+        super().closeEvent(event)

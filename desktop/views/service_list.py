@@ -1,0 +1,57 @@
+"""Type-ahead list of the catalog's services (by name, code, category, keyword)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from forms.catalog import Catalog
+from forms.types import ServiceType
+
+
+class ServiceList(QWidget):
+    """Signals:
+    service_chosen(ServiceType): the clerk picked a service (Enter or click).
+    """
+
+    service_chosen = Signal(object)
+
+    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._catalog = catalog
+        self.search_edit = QLineEdit(objectName="service_search", placeholderText="搜尋申辦項目（名稱、代碼、類別）Ctrl+F")
+        self.search_edit.setClearButtonEnabled(True)
+        self.list = QListWidget(objectName="service_list")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("申辦項目"))
+        layout.addWidget(self.search_edit)
+        layout.addWidget(self.list, 1)
+        self.search_edit.textChanged.connect(self._refill)
+        self.search_edit.returnPressed.connect(self._choose_current)
+        self.list.itemActivated.connect(lambda _item: self._choose_current())
+        self.list.itemClicked.connect(lambda _item: self._choose_current())
+        self._refill("")
+
+    def _refill(self, query: str) -> None:
+        self.list.clear()
+        for service in self._catalog.search(query):
+            item = QListWidgetItem(f"{service.name_zh}\n{service.code}・{service.category}・跨區{service.cross_district}")
+            item.setData(Qt.ItemDataRole.UserRole, service.code)
+            self.list.addItem(item)
+        if self.list.count():
+            self.list.setCurrentRow(0)
+
+    def _choose_current(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self.service_chosen.emit(self._catalog.get(item.data(Qt.ItemDataRole.UserRole)))
+
+    def choose(self, code: str) -> None:
+        """Select a service by code (used by shortcuts and the demo)."""
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == code:
+                self.list.setCurrentRow(row)
+                self._choose_current()
+                return
+        raise KeyError(code)

@@ -1,0 +1,118 @@
+"""Domain value types shared by every layer: services, applicants, look-up facts, decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from forms.ids import NationalId
+
+
+class Outcome(Enum):
+    """Result of one eligibility rule, and of a whole decision."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+
+    @property
+    def message_code(self) -> str:
+        return f"outcome_{self.value}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One declarative eligibility rule from the catalog: a kind and its parameters (no code in data)."""
+
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ServiceType:
+    """One service the counter can take, as loaded from its catalog file."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    category: str
+    cross_district: str  # "申辦" (completed here) or "收件" (received here, forwarded)
+    fee: int  # NT$
+    fee_note: str
+    time_limit_days: int  # working days; 0 = same day (當場)
+    decides: str
+    lookups: tuple[str, ...]
+    fields: tuple[str, ...]
+    keywords: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    catalog_version: int
+    source_file: str
+
+    def matches(self, query: str) -> bool:
+        """Type-ahead match on code, names, category and keywords (case-insensitive substring)."""
+        q = query.strip().lower()
+        if not q:
+            return True
+        haystack = (self.code, self.name_zh, self.name_en, self.category, *self.keywords)
+        return any(q in h.lower() for h in haystack)
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """What the clerk typed, already validated."""
+
+    national_id: NationalId
+    name: str
+    birth_date: date
+
+
+@dataclass(frozen=True)
+class Office:
+    """The district office (and city) a counter belongs to."""
+
+    code: str  # 8-digit district code, e.g. 68000010
+    name: str  # e.g. 桃園市桃園區公所
+    city_code: str  # e.g. 68000000
+    city_name: str  # e.g. 桃園市
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the look-ups returned, per look-up kind. A kind mapped to None could not be looked up (offline)."""
+
+    lookups: dict[str, dict[str, Any] | None]
+
+    def of(self, kind: str) -> dict[str, Any] | None:
+        return self.lookups.get(kind)
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One rule's outcome with the reason code and the facts used (as message parameters)."""
+
+    rule: str
+    outcome: Outcome
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """All rules' results and the overall outcome: any fail → fail; else any unknown → unknown; else pass."""
+
+    results: tuple[RuleResult, ...]
+
+    @property
+    def outcome(self) -> Outcome:
+        outcomes = {r.outcome for r in self.results}
+        if Outcome.FAIL in outcomes:
+            return Outcome.FAIL
+        if Outcome.UNKNOWN in outcomes:
+            return Outcome.UNKNOWN
+        return Outcome.PASS
+
+    @property
+    def reason_codes(self) -> tuple[str, ...]:
+        return tuple(r.code for r in self.results)

@@ -1,0 +1,75 @@
+"""Field validators for the applicant's details: each returns the clean value or raises ValidationError."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+from forms.errors import ValidationError
+from forms.ids import parse_id
+from forms.rocdate import parse_date
+from forms.types import Applicant
+
+T = TypeVar("T")
+
+NAME_MAX_CHARS = 50  # indigenous names in romanisation plus a Han name fit well within this
+
+
+def validate_name(raw: str) -> str:
+    """Any Unicode letters (CJK incl. Extension B, Latin, ‧ and · in indigenous names); no control/format chars.
+
+    Raises:
+        ValidationError: name_empty, name_too_long or name_bad_char.
+    """
+    name = unicodedata.normalize("NFC", raw).strip()
+    if not name:
+        raise ValidationError("name_empty")
+    if len(name) > NAME_MAX_CHARS:
+        raise ValidationError("name_too_long", limit=NAME_MAX_CHARS)
+    for ch in name:
+        # Cc = control, Cf = format (RLO/LRO/zero-width), Cs/Co/Cn = surrogates, private use, unassigned.
+        if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"}:
+            raise ValidationError("name_bad_char")
+    return " ".join(name.split())
+
+
+def validate_birth_date(raw: str, today: date) -> date:
+    """A real past date in any accepted notation.
+
+    Raises:
+        ValidationError: date_empty, date_format, date_impossible or date_in_future.
+    """
+    born = parse_date(raw)
+    if born > today:
+        raise ValidationError("date_in_future")
+    return born
+
+
+@dataclass
+class ApplicantForm:
+    """The outcome of validating the intake fields: an Applicant, or the problems per field."""
+
+    applicant: Applicant | None = None
+    problems: dict[str, ValidationError] = field(default_factory=dict)
+
+
+def _capture(form: ApplicantForm, key: str, check: Callable[[], T]) -> T | None:
+    try:
+        return check()
+    except ValidationError as exc:
+        form.problems[key] = exc
+        return None
+
+
+def validate_applicant(raw_id: str, raw_name: str, raw_birth: str, today: date) -> ApplicantForm:
+    """Validate all three fields and report every problem at once (one pass for the clerk, not three)."""
+    form = ApplicantForm()
+    national_id = _capture(form, "national_id", lambda: parse_id(raw_id))
+    name = _capture(form, "name", lambda: validate_name(raw_name))
+    birth = _capture(form, "birth_date", lambda: validate_birth_date(raw_birth, today))
+    if national_id is not None and name is not None and birth is not None:
+        form.applicant = Applicant(national_id, name, birth)
+    return form

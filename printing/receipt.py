@@ -1,0 +1,123 @@
+"""The intake receipt (收件回執): A4, citizen part (民眾收執聯) above the fold, office stub (存根聯) below.
+
+Plain, already-masked data in; PDF bytes out. The full ID never reaches this module.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from printing.fonts import FONT_BOLD, FONT_NAME, register_fonts
+from printing.qr import draw_qr
+
+
+@dataclass(frozen=True)
+class ReceiptLabels:
+    """Printed captions (zh-TW by default); the desktop may pass another language's."""
+
+    title: str = "人民申請案件收件回執"
+    citizen_part: str = "民眾收執聯"
+    office_part: str = "存根聯"
+    case_number: str = "案件編號"
+    receipt_number: str = "收據號碼"
+    service: str = "申辦項目"
+    applicant: str = "申請人"
+    national_id: str = "身分證統一編號"
+    received: str = "收件時間"
+    due: str = "預定完成"
+    decision: str = "初審結果"
+    fee: str = "規費"
+    clerk: str = "承辦人"
+    track: str = "掃描 QR 碼可查詢辦理進度"
+    practice: str = "練習模式 — 非正式收據"
+
+
+@dataclass(frozen=True)
+class ReceiptData:
+    office_name: str
+    case_number: str
+    receipt_number: str
+    service_name: str
+    service_kind: str  # e.g. 跨區申辦（本所辦理）
+    name_masked: str
+    id_masked: str
+    received_text: str  # ROC date and time
+    due_text: str
+    decision_text: str
+    reasons: tuple[str, ...]
+    fee_text: str
+    clerk: str
+    qr_payload: str
+    practice: bool = False
+    labels: ReceiptLabels = field(default_factory=ReceiptLabels)
+
+
+PAGE_W, PAGE_H = A4
+MARGIN = 18 * mm
+
+
+def _part(c: Canvas, r: ReceiptData, top: float, part_name: str) -> None:
+    """Draw one part of the receipt starting at `top` (points from the bottom)."""
+    lab = r.labels
+    c.setFont(FONT_BOLD, 15)
+    c.drawString(MARGIN, top, f"{r.office_name}　{lab.title}")
+    c.setFont(FONT_NAME, 10)
+    c.drawRightString(PAGE_W - MARGIN, top, f"（{part_name}）")
+    y = top - 9 * mm
+    rows = [
+        (lab.case_number, r.case_number),
+        (lab.receipt_number, r.receipt_number),
+        (lab.service, f"{r.service_name}　{r.service_kind}"),
+        (lab.applicant, r.name_masked),
+        (lab.national_id, r.id_masked),
+        (lab.received, r.received_text),
+        (lab.due, r.due_text),
+        (lab.decision, r.decision_text),
+        (lab.fee, r.fee_text),
+        (lab.clerk, r.clerk),
+    ]
+    for label, value in rows:
+        c.setFont(FONT_BOLD, 10.5)
+        c.drawString(MARGIN, y, label)
+        c.setFont(FONT_NAME, 10.5)
+        c.drawString(MARGIN + 30 * mm, y, value)
+        y -= 6.2 * mm
+    c.setFont(FONT_NAME, 9)
+    for reason in r.reasons[:4]:
+        c.drawString(MARGIN + 30 * mm, y, f"・{reason}")
+        y -= 5 * mm
+    qr_size = 34 * mm
+    draw_qr(c, r.qr_payload, PAGE_W - MARGIN - qr_size, top - 8 * mm - qr_size, qr_size)
+    c.setFont(FONT_NAME, 8)
+    c.drawCentredString(PAGE_W - MARGIN - qr_size / 2, top - 11 * mm - qr_size, lab.track)
+
+
+def build_receipt_pdf(receipt: ReceiptData, invariant: bool = False) -> bytes:
+    """Render the receipt. invariant=True gives identical bytes for identical input (golden-file tests)."""
+    register_fonts()
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=A4, invariant=int(invariant), pageCompression=1, initialFontName=FONT_NAME)
+    c.setTitle(f"{receipt.labels.title} {receipt.case_number}")
+    c.setAuthor(receipt.office_name)
+    c.setSubject(receipt.service_name)
+    if receipt.practice:
+        c.saveState()
+        c.setFont(FONT_BOLD, 40)
+        c.setFillColorRGB(0.85, 0.85, 0.85)
+        c.translate(PAGE_W / 2, PAGE_H / 2)
+        c.rotate(30)
+        c.drawCentredString(0, 0, receipt.labels.practice)
+        c.restoreState()
+    _part(c, receipt, PAGE_H - MARGIN - 4 * mm, receipt.labels.citizen_part)
+    c.setDash(4, 3)
+    c.line(MARGIN / 2, PAGE_H / 2, PAGE_W - MARGIN / 2, PAGE_H / 2)
+    c.setDash()
+    _part(c, receipt, PAGE_H / 2 - MARGIN, receipt.labels.office_part)
+    c.showPage()
+    c.save()
+    return buf.getvalue()

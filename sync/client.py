@@ -1,0 +1,158 @@
+"""The city-server client: one requests.Session, explicit timeouts, typed errors, validated answers.
+
+This is the only module that imports requests. Every answer is parsed with the shared wire models, so a
+200 from something that is not our server (a captive portal's HTML page) is an error, never a success.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+from pydantic import BaseModel, ValidationError
+
+from sync import wire
+from sync.errors import SyncError, SyncErrorKind
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+USER_AGENT = "Counterdesk/0.1"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+
+
+class CityClient:
+    """Talks to cityserver's /api/v1.
+
+    Args:
+        base_url: e.g. https://city.example/ (no path beyond the host is needed).
+        device_id: this device's code, sent at log-in.
+        credentials: a callable giving the user's credentials when a (re)log-in is needed; kept in memory only.
+        verify: True, or the path of the city's CA bundle (pinned: environment variables cannot swap it).
+        timeout: (connect, read) seconds.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        device_id: str,
+        credentials: Callable[[], Credentials],
+        verify: bool | str = True,
+        timeout: tuple[float, float] = (3.05, 15.0),
+    ) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError(f"not a server URL: {base_url!r}")
+        self.base_url = f"{parts.scheme}://{parts.netloc}"
+        self.device_id = device_id
+        self._credentials = credentials
+        self._verify = verify
+        self._timeout = timeout
+        self._session = requests.Session()
+        # REQUESTS_CA_BUNDLE, proxies and .netrc from the environment must not change whom we trust.
+        self._session.trust_env = False
+        self._session.headers["User-Agent"] = USER_AGENT
+        self._token: str | None = None
+        self._lock = threading.Lock()
+        self.office_code: str | None = None
+
+    def close(self) -> None:
+        self._session.close()
+
+    # -- transport -------------------------------------------------------------------------------------------
+
+    def _send(self, method: str, path: str, body: BaseModel | None, auth: bool) -> requests.Response:
+        headers: dict[str, str] = {}
+        if auth:
+            headers["Authorization"] = f"Bearer {self._ensure_token()}"
+        try:
+            return self._session.request(
+                method,
+                self.base_url + wire.API_PREFIX + path,
+                data=body.model_dump_json().encode("utf-8") if body is not None else None,
+                headers={**headers, "Content-Type": "application/json"} if body is not None else headers,
+                timeout=self._timeout,
+                verify=self._verify,
+                allow_redirects=False,  # a redirect is not an answer from the city server
+            )
+        except requests.Timeout as exc:
+            raise SyncError(SyncErrorKind.TIMEOUT, "net_timeout") from exc
+        except requests.ConnectionError as exc:
+            raise SyncError(SyncErrorKind.NETWORK, "net_unreachable") from exc
+        except requests.RequestException as exc:
+            raise SyncError(SyncErrorKind.NETWORK, "net_unreachable") from exc
+
+    def _call(self, method: str, path: str, body: BaseModel | None, model: type[M], auth: bool = True) -> M:
+        response = self._send(method, path, body, auth)
+        if response.status_code == 401 and auth:
+            # The token expired or the server forgot it: log in once more and repeat the same request.
+            with self._lock:
+                self._token = None
+            response = self._send(method, path, body, auth)
+        return self._parse(response, model)
+
+    @staticmethod
+    def _parse(response: requests.Response, model: type[M]) -> M:
+        status = response.status_code
+        if status == 401:
+            raise SyncError(SyncErrorKind.AUTH, "auth_failed")
+        if status == 429 or status >= 500:
+            raise SyncError(SyncErrorKind.SERVER, "server_error", status=status)
+        if 400 <= status < 500:
+            raise SyncError(SyncErrorKind.REJECTED, "request_rejected", detail=_detail(response))
+        if status != 200 or not response.headers.get("Content-Type", "").startswith("application/json"):
+            raise SyncError(SyncErrorKind.BAD_RESPONSE, "server_bad_response")
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise SyncError(SyncErrorKind.BAD_RESPONSE, "server_bad_response") from exc
+
+    def _ensure_token(self) -> str:
+        with self._lock:
+            if self._token is None:
+                creds = self._credentials()
+                request = wire.TokenRequest(username=creds.username, password=creds.password, device_id=self.device_id)
+                answer = self._parse(self._send("POST", "/auth/token", request, auth=False), wire.TokenResponse)
+                self._token = answer.access_token
+                self.office_code = answer.office_code
+            return self._token
+
+    # -- API -------------------------------------------------------------------------------------------------
+
+    def health(self) -> wire.Health:
+        return self._call("GET", "/health", None, wire.Health, auth=False)
+
+    def lookup_household(self, request: wire.LookupRequest) -> wire.HouseholdLookupResponse:
+        answer = self._call("POST", "/lookups/household", request, wire.HouseholdLookupResponse)
+        if answer.kind != "household":
+            raise SyncError(SyncErrorKind.BAD_RESPONSE, "server_bad_response")
+        return answer
+
+    def push_cases(self, batch: wire.CasesBatchRequest) -> wire.CasesBatchResponse:
+        answer = self._call("POST", "/cases:batch", batch, wire.CasesBatchResponse)
+        sent = {c.case_uuid for c in batch.cases}
+        if {r.case_uuid for r in answer.results} - sent:
+            # An answer about cases we did not send is not an answer to this request.
+            raise SyncError(SyncErrorKind.BAD_RESPONSE, "server_bad_response")
+        return answer
+
+
+def _detail(response: requests.Response) -> str:
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    if isinstance(body, dict) and isinstance(body.get("detail"), str):
+        return str(body["detail"])[:200]
+    return f"HTTP {response.status_code}"

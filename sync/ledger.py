@@ -1,0 +1,331 @@
+"""The ledger API: record look-ups, accept a case (case + receipt + outbox in ONE transaction), read it back.
+
+Repository functions return plain domain values; callers never see ORM rows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from uuid import UUID
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from forms.clock import taipei_now
+from forms.ids import id_digest, mask_id
+from forms.rocdate import format_roc_compact
+from forms.types import Applicant, Decision, Office, Outcome, RuleResult, ServiceType
+from sync import wire
+from sync.errors import StoreError
+from sync.store import migrate
+from sync.store.engine import make_engine, make_session_factory
+from sync.store.tables import CaseRow, CounterRow, DayCloseRow, LookupRow, OutboxRow, ReceiptRow
+
+log = logging.getLogger(__name__)
+
+STATUS_ACCEPTED = "已受理"
+STATUS_PENDING_VERIFICATION = "待查驗"
+
+
+@dataclass(frozen=True)
+class Device:
+    """Where and by whom cases are taken."""
+
+    office: Office
+    device_id: str  # short code, e.g. D01; part of every case and receipt number
+
+
+@dataclass(frozen=True)
+class CaseDraft:
+    """A case the clerk is about to accept."""
+
+    case_uuid: UUID
+    service: ServiceType
+    applicant: Applicant
+    decision: Decision
+    clerk: str
+    payment_method: str = "cash"
+
+
+@dataclass(frozen=True)
+class SavedCase:
+    """A case as the ledger holds it (what receipts and lists are made from)."""
+
+    case_uuid: UUID
+    case_number: str
+    receipt_number: str
+    service_code: str
+    id_masked: str
+    applicant_name: str
+    received_at: datetime
+    business_date: date
+    clerk: str
+    fee: int
+    payment_method: str
+    decision: Outcome
+    reasons: tuple[RuleResult, ...]
+    status: str
+    sync_state: str
+
+
+@dataclass(frozen=True)
+class LookupAudit:
+    """One personal-data look-up (or refused / failed attempt) for the audit trail."""
+
+    case_uuid: UUID
+    purpose: str
+    kind: str
+    national_id: str
+    clerk: str
+    outcome: str  # hit / miss / error / refused
+    server_lookup_id: UUID | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    key: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    business_date: date
+    case_count: int
+    fee_total: int
+    by_service: dict[str, tuple[int, int]]  # service code -> (cases, fees)
+    first_receipt: str | None
+    last_receipt: str | None
+    receipt_gaps: tuple[int, ...]  # missing sequence numbers inside the day's range
+    pending_sync: int
+    closed: bool
+
+
+def _reasons_json(decision: Decision) -> str:
+    return json.dumps(
+        [{"rule": r.rule, "outcome": r.outcome.value, "code": r.code, "params": r.params} for r in decision.results],
+        ensure_ascii=False,
+    )
+
+
+def _reasons_from_json(raw: str) -> tuple[RuleResult, ...]:
+    return tuple(RuleResult(d["rule"], Outcome(d["outcome"]), d["code"], d["params"]) for d in json.loads(raw))
+
+
+class Ledger:
+    """The local case ledger on one SQLite file."""
+
+    def __init__(self, path: Path, device: Device, pepper: bytes, now: Callable[[], datetime] = taipei_now) -> None:
+        self.path = path
+        self.device = device
+        self._pepper = pepper
+        self._now = now
+        try:
+            self._engine = make_engine(path)
+            self.backup_path = migrate.upgrade(self._engine, path)
+        except OperationalError as exc:
+            raise StoreError("store_failed", detail=str(exc.orig)) from exc
+        self._sessions = make_session_factory(self._engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def id_digest(self, national_id: str) -> str:
+        return id_digest(national_id, self._pepper)
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One BEGIN IMMEDIATE … COMMIT; any database failure becomes StoreError and nothing is kept."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except StoreError:
+            raise
+        except SQLAlchemyError as exc:
+            detail = str(getattr(exc, "orig", exc))
+            log.error("ledger write failed: %s", detail)
+            raise StoreError("store_failed", detail=detail) from exc
+
+    def _next(self, session: Session, counter: str) -> int:
+        row = session.get(CounterRow, counter)
+        if row is None:
+            row = CounterRow(name=counter, value=0)
+            session.add(row)
+        row.value += 1
+        return row.value
+
+    # -- writes ----------------------------------------------------------------------------------------------
+
+    def record_lookup(self, entry: LookupAudit) -> None:
+        """Write an audit row. Raises StoreError if it cannot be written: the caller must then not show data."""
+        with self._write() as s:
+            s.add(LookupRow(
+                at=self._now().isoformat(), clerk=entry.clerk, device_id=self.device.device_id,
+                case_uuid=str(entry.case_uuid), purpose=entry.purpose, kind=entry.kind,
+                id_masked=mask_id(entry.national_id), id_digest=self.id_digest(entry.national_id),
+                outcome=entry.outcome, detail=entry.detail,
+                server_lookup_id=str(entry.server_lookup_id) if entry.server_lookup_id else None,
+            ))  # fmt: skip
+
+    def accept(self, draft: CaseDraft) -> SavedCase:
+        """Save the case, its receipt and its outbox row in one transaction and return what was saved."""
+        now = self._now()
+        day = now.date()
+        decision = draft.decision.outcome
+        status = STATUS_PENDING_VERIFICATION if decision is Outcome.UNKNOWN else STATUS_ACCEPTED
+        nid = draft.applicant.national_id
+        with self._write() as s:
+            case_seq = self._next(s, f"case:{day.isoformat()}")
+            receipt_seq = self._next(s, "receipt")
+            dev = self.device
+            case_number = f"{dev.office.code}-{dev.device_id}-{format_roc_compact(day)}-{case_seq:04d}"
+            receipt_number = f"{dev.device_id}-R{receipt_seq:07d}"
+            wire_case = wire.CaseIn(
+                case_uuid=draft.case_uuid, case_number=case_number, receipt_number=receipt_number,
+                service_code=draft.service.code, catalog_version=draft.service.catalog_version,
+                national_id=nid.value, applicant_name=draft.applicant.name, birth_date=draft.applicant.birth_date,
+                office_code=dev.office.code, device_id=dev.device_id, clerk=draft.clerk, received_at=now,
+                fee=draft.service.fee, payment_method=draft.payment_method, decision=decision.value,
+                reason_codes=list(draft.decision.reason_codes),
+            )  # fmt: skip
+            s.add(CaseRow(
+                case_uuid=str(draft.case_uuid), case_number=case_number, service_code=draft.service.code,
+                catalog_version=draft.service.catalog_version, national_id=nid.value, id_masked=nid.masked(),
+                id_digest=self.id_digest(nid.value), applicant_name=draft.applicant.name,
+                birth_date=draft.applicant.birth_date.isoformat(), office_code=dev.office.code,
+                device_id=dev.device_id, clerk=draft.clerk, received_at=now.isoformat(),
+                business_date=day.isoformat(), fee=draft.service.fee, payment_method=draft.payment_method,
+                decision=decision.value, reasons_json=_reasons_json(draft.decision), status=status,
+            ))  # fmt: skip
+            s.flush()  # the receipt's foreign key needs the case row first
+            s.add(ReceiptRow(seq=receipt_seq, receipt_number=receipt_number, case_uuid=str(draft.case_uuid),
+                             issued_at=now.isoformat(), business_date=day.isoformat()))  # fmt: skip
+            s.add(OutboxRow(idempotency_key=str(draft.case_uuid), kind="case", payload_json=wire_case.model_dump_json(),
+                            created_at=now.isoformat(), state="pending", attempts=0))  # fmt: skip
+        log.info("case %s accepted (%s, receipt %s)", case_number, decision.value, receipt_number)
+        return self.case(draft.case_uuid)
+
+    def mark_results(self, results: list[wire.CaseResult]) -> None:
+        """Apply the server's per-item answers: accepted/duplicate are delivered; conflict/rejected need a person."""
+        now = self._now().isoformat()
+        with self._write() as s:
+            for r in results:
+                delivered = r.status in ("accepted", "duplicate")
+                s.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.idempotency_key == str(r.case_uuid), OutboxRow.state == "pending")
+                    .values(
+                        state="sent" if delivered else "attention",
+                        sent_at=now if delivered else None,
+                        last_error=None if delivered else f"{r.status}: {r.detail or ''}",
+                        attempts=OutboxRow.attempts + 1,
+                    )
+                )
+
+    def mark_retry(self, keys: list[str], error: str, next_attempt_at: datetime) -> None:
+        with self._write() as s:
+            s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.idempotency_key.in_(keys), OutboxRow.state == "pending")
+                .values(attempts=OutboxRow.attempts + 1, last_error=error, next_attempt_at=next_attempt_at.isoformat())
+            )
+
+    def close_day(self, day: date, closed_by: str) -> DaySummary:
+        """Record the day's sign-off with its figures (a closed day is not closed twice)."""
+        summary = self.day_summary(day)
+        if summary.closed:
+            return summary
+        with self._write() as s:
+            s.add(DayCloseRow(
+                business_date=day.isoformat(), device_id=self.device.device_id, closed_at=self._now().isoformat(),
+                closed_by=closed_by, case_count=summary.case_count, fee_total=summary.fee_total,
+                first_receipt=summary.first_receipt, last_receipt=summary.last_receipt,
+                pending_sync=summary.pending_sync,
+            ))  # fmt: skip
+        return self.day_summary(day)
+
+    # -- reads -----------------------------------------------------------------------------------------------
+
+    def case(self, case_uuid: UUID) -> SavedCase:
+        with self._sessions() as s:
+            row = s.get(CaseRow, str(case_uuid))
+            if row is None:
+                raise KeyError(str(case_uuid))
+            return self._to_saved(s, row)
+
+    def cases_on(self, day: date) -> list[SavedCase]:
+        with self._sessions() as s:
+            rows = s.scalars(select(CaseRow).where(CaseRow.business_date == day.isoformat()).order_by(CaseRow.case_number))
+            return [self._to_saved(s, r) for r in rows]
+
+    def _to_saved(self, s: Session, row: CaseRow) -> SavedCase:
+        receipt = s.scalar(select(ReceiptRow.receipt_number).where(ReceiptRow.case_uuid == row.case_uuid))
+        state = s.scalar(select(OutboxRow.state).where(OutboxRow.idempotency_key == row.case_uuid))
+        received = datetime.fromisoformat(row.received_at)
+        return SavedCase(
+            case_uuid=UUID(row.case_uuid), case_number=row.case_number, receipt_number=receipt or "",
+            service_code=row.service_code, id_masked=row.id_masked, applicant_name=row.applicant_name,
+            received_at=received, business_date=date.fromisoformat(row.business_date), clerk=row.clerk, fee=row.fee,
+            payment_method=row.payment_method, decision=Outcome(row.decision),
+            reasons=_reasons_from_json(row.reasons_json), status=row.status, sync_state=state or "sent",
+        )  # fmt: skip
+
+    def outbox_counts(self) -> dict[str, int]:
+        with self._sessions() as s:
+            rows = s.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state)).all()
+        counts = {"pending": 0, "sent": 0, "attention": 0}
+        counts.update({state: int(n) for state, n in rows})
+        return counts
+
+    def due_outbox(self, limit: int, now: datetime | None) -> list[OutboxItem]:
+        """Pending items, oldest first; with `now`, only those whose next attempt is due by then."""
+        query = select(OutboxRow).where(OutboxRow.state == "pending")
+        if now is not None:
+            moment = now.isoformat()
+            query = query.where((OutboxRow.next_attempt_at.is_(None)) | (OutboxRow.next_attempt_at <= moment))
+        with self._sessions() as s:
+            rows = s.scalars(query.order_by(OutboxRow.id).limit(limit)).all()
+            return [OutboxItem(r.id, r.idempotency_key, r.payload_json) for r in rows]
+
+    def lookups_for(self, case_uuid: UUID) -> list[tuple[str, str, str]]:
+        """(kind, outcome, masked ID) of each audited look-up of a case."""
+        with self._sessions() as s:
+            rows = s.execute(
+                select(LookupRow.kind, LookupRow.outcome, LookupRow.id_masked)
+                .where(LookupRow.case_uuid == str(case_uuid))
+                .order_by(LookupRow.id)
+            ).all()
+        return [(k, o, m) for k, o, m in rows]
+
+    def day_summary(self, day: date) -> DaySummary:
+        iso = day.isoformat()
+        with self._sessions() as s:
+            cases = s.execute(select(CaseRow.service_code, CaseRow.fee).where(CaseRow.business_date == iso)).all()
+            seqs = sorted(s.scalars(select(ReceiptRow.seq).where(ReceiptRow.business_date == iso)).all())
+            numbers = dict(s.execute(select(ReceiptRow.seq, ReceiptRow.receipt_number).where(ReceiptRow.business_date == iso)).all())
+            pending = s.scalar(
+                select(func.count()).select_from(OutboxRow).join(CaseRow, CaseRow.case_uuid == OutboxRow.idempotency_key)
+                .where(CaseRow.business_date == iso, OutboxRow.state != "sent")
+            )  # fmt: skip
+            closed = s.scalar(
+                select(func.count()).select_from(DayCloseRow)
+                .where(DayCloseRow.business_date == iso, DayCloseRow.device_id == self.device.device_id)
+            )  # fmt: skip
+        by_service: dict[str, tuple[int, int]] = {}
+        for code, fee in cases:
+            n, total = by_service.get(code, (0, 0))
+            by_service[code] = (n + 1, total + fee)
+        gaps = tuple(sorted(set(range(seqs[0], seqs[-1] + 1)) - set(seqs))) if seqs else ()
+        return DaySummary(
+            business_date=day, case_count=len(cases), fee_total=sum(fee for _, fee in cases), by_service=by_service,
+            first_receipt=numbers[seqs[0]] if seqs else None, last_receipt=numbers[seqs[-1]] if seqs else None,
+            receipt_gaps=gaps, pending_sync=int(pending or 0), closed=bool(closed),
+        )  # fmt: skip

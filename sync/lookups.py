@@ -1,0 +1,59 @@
+"""Personal-data look-ups with their audit trail: refused without consent, audited before any answer is used."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from forms.errors import ValidationError
+from forms.ids import NationalId
+from sync import wire
+from sync.client import CityClient
+from sync.errors import SyncError
+from sync.ledger import Ledger, LookupAudit
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """Facts of one look-up kind, or None with the error code when it could not run."""
+
+    kind: str
+    facts: dict[str, Any] | None
+    error_code: str | None = None
+
+
+class LookupService:
+    """Runs the look-ups a service declares and audits each one in the ledger."""
+
+    def __init__(self, ledger: Ledger, client: CityClient) -> None:
+        self._ledger = ledger
+        self._client = client
+
+    def household(self, case_uuid: UUID, purpose: str, national_id: NationalId, consent: bool, clerk: str) -> LookupResult:
+        """Look up 戶籍 facts for a case.
+
+        Raises:
+            ValidationError: consent_missing (the refusal itself is audited; no network call is made).
+            StoreError: the audit row could not be written; the answer is then withheld (fail closed).
+        """
+        audit = {"case_uuid": case_uuid, "purpose": purpose, "kind": "household",
+                 "national_id": national_id.value, "clerk": clerk}  # fmt: skip
+        if not consent:
+            self._ledger.record_lookup(LookupAudit(**audit, outcome="refused", detail="consent_missing"))
+            raise ValidationError("consent_missing")
+        request = wire.LookupRequest(case_uuid=case_uuid, purpose=purpose, consent=True, national_id=national_id.value)
+        try:
+            answer = self._client.lookup_household(request)
+        except SyncError as exc:
+            log.info("household look-up for %s failed: %s", national_id.masked(), exc.code)
+            self._ledger.record_lookup(LookupAudit(**audit, outcome="error", detail=exc.code))
+            return LookupResult("household", None, exc.code)
+        record = answer.record
+        self._ledger.record_lookup(
+            LookupAudit(**audit, outcome="hit" if record.found else "miss", server_lookup_id=answer.lookup_id)
+        )
+        return LookupResult("household", record.model_dump())

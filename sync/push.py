@@ -1,0 +1,79 @@
+"""Drain the outbox to the city server in batches, with the case UUID as idempotency key.
+
+Restartable at any instruction: an item leaves 'pending' only on the server's explicit per-item answer, so a
+crash or a lost response means the same item (same key, same body) is sent again and answered 'duplicate'.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from forms.clock import taipei_now
+from sync import wire
+from sync.client import CityClient
+from sync.errors import SyncError
+from sync.ledger import Ledger
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE_S = 5.0
+BACKOFF_CAP_S = 300.0
+
+
+@dataclass
+class PushReport:
+    accepted: int = 0
+    duplicate: int = 0
+    conflict: int = 0
+    rejected: int = 0
+    error_code: str | None = None
+    statuses: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def delivered(self) -> int:
+        return self.accepted + self.duplicate
+
+
+def backoff(attempts: int, rng: random.Random) -> timedelta:
+    """Exponential back-off with full jitter, capped (RELIABILITY.md goal 4)."""
+    ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempts))
+    return timedelta(seconds=rng.uniform(0, ceiling))
+
+
+def push_pending(
+    ledger: Ledger,
+    client: CityClient,
+    batch_size: int = 50,
+    now: Callable[[], datetime] = taipei_now,
+    cancelled: Callable[[], bool] = lambda: False,
+    rng: random.Random | None = None,
+    ignore_schedule: bool = False,
+) -> PushReport:
+    """Push every due pending case; stop at the first transport failure (and schedule a retry)."""
+    report = PushReport()
+    rng = rng or random.Random()
+    while not cancelled():
+        items = ledger.due_outbox(min(batch_size, wire.MAX_BATCH), None if ignore_schedule else now())
+        if not items:
+            break
+        batch = wire.CasesBatchRequest(cases=[wire.CaseIn.model_validate(json.loads(i.payload)) for i in items])
+        try:
+            answer = client.push_cases(batch)
+        except SyncError as exc:
+            report.error_code = exc.code
+            ledger.mark_retry([i.key for i in items], exc.code, now() + backoff(1, rng))
+            log.info("push stopped: %s (%d items wait)", exc.code, len(items))
+            break
+        ledger.mark_results(answer.results)
+        for result in answer.results:
+            setattr(report, result.status, getattr(report, result.status) + 1)
+            report.statuses[str(result.case_uuid)] = result.status
+        answered = {str(r.case_uuid) for r in answer.results}
+        if not answered & {i.key for i in items}:
+            break  # the server answered none of them: do not spin
+    return report

@@ -1,0 +1,69 @@
+"""Secrets (device keys, later tokens) live only in the OS keyring; a missing or plaintext keyring is refused."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Protocol
+
+import keyring
+import keyring.errors
+
+SERVICE = "counterdesk"
+
+# Backends that would put secrets on disk in the clear, or that cannot store anything.
+_REFUSED_BACKENDS = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt", "keyring_insecure")
+
+
+class SecretUnavailable(Exception):
+    """No usable keyring: the app must not store secrets anywhere else."""
+
+
+class SecretStore(Protocol):
+    def get(self, name: str) -> str | None: ...
+    def set(self, name: str, value: str) -> None: ...
+
+
+class KeyringSecretStore:
+    """The OS keyring (Windows Credential Manager, Secret Service, macOS Keychain)."""
+
+    def __init__(self) -> None:
+        backend = keyring.get_keyring()
+        module = type(backend).__module__
+        if any(module.startswith(prefix) for prefix in _REFUSED_BACKENDS):
+            raise SecretUnavailable(
+                f"沒有可用的系統金鑰圈（{module}）。請安裝並啟用 Windows 認證管理員或 Secret Service（gnome-keyring）。"
+            )
+
+    def get(self, name: str) -> str | None:
+        try:
+            return keyring.get_password(SERVICE, name)
+        except keyring.errors.KeyringError as exc:
+            raise SecretUnavailable(str(exc)) from exc
+
+    def set(self, name: str, value: str) -> None:
+        try:
+            keyring.set_password(SERVICE, name, value)
+        except keyring.errors.KeyringError as exc:
+            raise SecretUnavailable(str(exc)) from exc
+
+
+class MemorySecretStore:
+    """Secrets for one process only (sandbox and tests)."""
+
+    def __init__(self, initial: dict[str, str] | None = None) -> None:
+        self._values = dict(initial or {})
+
+    def get(self, name: str) -> str | None:
+        return self._values.get(name)
+
+    def set(self, name: str, value: str) -> None:
+        self._values[name] = value
+
+
+def device_pepper(store: SecretStore) -> bytes:
+    """The device's key for hashing ID numbers in audit rows; made once and kept in the store."""
+    value = store.get("id-pepper")
+    if value is None:
+        value = secrets.token_hex(32)
+        store.set("id-pepper", value)
+    return bytes.fromhex(value)

@@ -1,0 +1,1 @@
+"""The local ledger database: engine, tables, migrations."""

@@ -1,0 +1,63 @@
+"""Bring a ledger file to the code's schema with Alembic: copy the file first, refuse a newer database."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from sync.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+SCRIPT_LOCATION = Path(__file__).resolve().parent / "migrations"
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def upgrade(engine: Engine, db_path: Path) -> str | None:
+    """Upgrade to head. Returns the path of the backup copy made, if any.
+
+    Raises:
+        StoreError: db_too_new when the file was written by a newer app.
+    """
+    cfg = _config()
+    script = ScriptDirectory.from_config(cfg)
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    head = script.get_current_head()
+    if current == head:
+        return None
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current is not None and current not in known:
+        raise StoreError("db_too_new", revision=current)
+    backup: str | None = None
+    if current is not None:
+        stamp = datetime.now().strftime("%Y%m%d%H%M%S")
+        target = db_path.with_name(f"{db_path.stem}_r{current}_{stamp}{db_path.suffix}")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(FULL)")
+        shutil.copy2(db_path, target)
+        backup = str(target)
+        log.info("ledger backed up to %s before upgrading from %s", target.name, current)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    return backup

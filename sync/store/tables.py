@@ -1,0 +1,111 @@
+"""ORM tables of the local ledger (named *Row). Repository functions in sync.ledger turn them into domain types."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CaseRow(Base):
+    """One application taken at this device."""
+
+    __tablename__ = "cases"
+
+    case_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)  # idempotency key towards the city
+    case_number: Mapped[str] = mapped_column(String(64), unique=True)
+    service_code: Mapped[str] = mapped_column(String(32))
+    catalog_version: Mapped[int] = mapped_column(Integer)
+    national_id: Mapped[str] = mapped_column(String(10))
+    id_masked: Mapped[str] = mapped_column(String(10))
+    id_digest: Mapped[str] = mapped_column(String(64), index=True)
+    applicant_name: Mapped[str] = mapped_column(String(50))
+    birth_date: Mapped[str] = mapped_column(String(10))  # ISO date
+    office_code: Mapped[str] = mapped_column(String(32))
+    device_id: Mapped[str] = mapped_column(String(32))
+    clerk: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[str] = mapped_column(String(40))  # ISO datetime with offset
+    business_date: Mapped[str] = mapped_column(String(10), index=True)  # local office day (ISO date)
+    fee: Mapped[int] = mapped_column(Integer)
+    payment_method: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[str] = mapped_column(String(8))  # pass / fail / unknown
+    reasons_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # 已受理 / 待查驗
+
+
+class ReceiptRow(Base):
+    """A receipt: numbers are gapless per device (a void keeps its number)."""
+
+    __tablename__ = "receipts"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    receipt_number: Mapped[str] = mapped_column(String(64), unique=True)
+    case_uuid: Mapped[str] = mapped_column(ForeignKey("cases.case_uuid"), unique=True)
+    issued_at: Mapped[str] = mapped_column(String(40))
+    business_date: Mapped[str] = mapped_column(String(10), index=True)
+
+
+class OutboxRow(Base):
+    """What still has to reach the city. Written in the same transaction as the case."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    idempotency_key: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    payload_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(16), index=True)  # pending / sent / attention
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class LookupRow(Base):
+    """The audit trail of personal-data look-ups: who, when, whose (masked + keyed hash), which case, why."""
+
+    __tablename__ = "lookups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[str] = mapped_column(String(40))
+    clerk: Mapped[str] = mapped_column(String(64))
+    device_id: Mapped[str] = mapped_column(String(32))
+    case_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    id_masked: Mapped[str] = mapped_column(String(10))
+    id_digest: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))  # hit / miss / error / refused
+    server_lookup_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class CounterRow(Base):
+    """Named sequences (case numbers per day, receipt numbers per device), advanced inside the writing transaction."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class DayCloseRow(Base):
+    """A business day signed off; its cases are then immutable."""
+
+    __tablename__ = "day_closes"
+    __table_args__ = (UniqueConstraint("business_date", "device_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    business_date: Mapped[str] = mapped_column(String(10))
+    device_id: Mapped[str] = mapped_column(String(32))
+    closed_at: Mapped[str] = mapped_column(String(40))
+    closed_by: Mapped[str] = mapped_column(String(64))
+    case_count: Mapped[int] = mapped_column(Integer)
+    fee_total: Mapped[int] = mapped_column(Integer)
+    first_receipt: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    last_receipt: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    pending_sync: Mapped[int] = mapped_column(Integer)

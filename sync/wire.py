@@ -1,0 +1,129 @@
+"""The wire schema shared by the desktop client and cityserver (pydantic v2).
+
+The client validates every server answer with these models (bad input from the network), and the server
+validates every request with the same definitions. Imports neither requests nor keyring.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+API_PREFIX = "/api/v1"
+API_VERSION = "v1"
+SERVICE_NAME = "counterdesk-cityserver"
+MAX_BATCH = 100
+
+Code = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_\-]+$")]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class WireModel(BaseModel):
+    """Strict about shape: unknown fields are refused so a drifted peer is noticed, not half-understood."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Health(WireModel):
+    status: Literal["ok"]
+    service: Literal["counterdesk-cityserver"]
+    api_version: Literal["v1"]
+    server_time: datetime
+
+
+class TokenRequest(WireModel):
+    username: ShortText
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    device_id: Code
+
+
+class TokenResponse(WireModel):
+    access_token: Annotated[str, StringConstraints(min_length=16, max_length=200)]
+    token_type: Literal["bearer"]
+    expires_in: int = Field(gt=0)
+    office_code: Code
+
+
+class LookupRequest(WireModel):
+    """A personal-data look-up: always tied to a case and a purpose, and only with the applicant's consent."""
+
+    case_uuid: UUID
+    purpose: Code  # the service code the look-up is for
+    consent: Literal[True]
+    national_id: Annotated[str, StringConstraints(min_length=10, max_length=10)]
+
+
+class HouseholdRecord(WireModel):
+    """戶籍 facts. found=False: no such person; the other fields are then empty."""
+
+    found: bool
+    name: str | None = None
+    birth_date: date | None = None
+    city_code: str | None = None
+    city_name: str | None = None
+    district_code: str | None = None
+    district_name: str | None = None
+    village: str | None = None
+    registered_on: date | None = None
+    household_size: int | None = None
+
+
+class HouseholdLookupResponse(WireModel):
+    lookup_id: UUID
+    kind: Literal["household"]
+    record: HouseholdRecord
+    server_time: datetime
+
+
+class CaseIn(WireModel):
+    """One case as pushed from a device. case_uuid is the idempotency key."""
+
+    case_uuid: UUID
+    case_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    receipt_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    service_code: Code
+    catalog_version: int = Field(ge=1)
+    national_id: Annotated[str, StringConstraints(min_length=10, max_length=10)]
+    applicant_name: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    birth_date: date
+    office_code: Code
+    device_id: Code
+    clerk: ShortText
+    received_at: datetime
+    fee: int = Field(ge=0)
+    payment_method: Code
+    decision: Literal["pass", "fail", "unknown"]
+    reason_codes: list[Code] = Field(max_length=50)
+
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical JSON: the same on both sides, so a replay is told from a conflict."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class CasesBatchRequest(WireModel):
+    cases: list[CaseIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+ItemStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
+
+
+class CaseResult(WireModel):
+    case_uuid: UUID
+    status: ItemStatus
+    detail: str | None = None
+
+
+class CasesBatchResponse(WireModel):
+    results: list[CaseResult]
+    server_time: datetime
+
+
+class ErrorBody(WireModel):
+    code: str
+    detail: str

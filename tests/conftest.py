@@ -1,0 +1,113 @@
+"""Shared fixtures: a real cityserver on 127.0.0.1, a real SQLite ledger, an in-memory keyring."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import keyring
+import pytest
+
+from cityserver.app import add_user, create_app
+from cityserver.db import init_db, make_engine
+from cityserver.embedded import EmbeddedServer
+from cityserver.population import Resident, generate
+from forms.clock import taipei_now
+from forms.eligibility import eligible_from
+from forms.types import Office
+from sync.client import CityClient, Credentials
+from sync.ledger import Device, Ledger
+from tests.fakes.keyring_backend import MemoryKeyring
+
+OFFICE = Office(code="68000010", name="桃園市桃園區公所", city_code="68000000", city_name="桃園市")
+USER, PASSWORD = "clerk-test", "s3cret-test-pw"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "qtbot" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def city_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A populated city database made once; each test gets its own copy."""
+    path = tmp_path_factory.mktemp("city") / "city.db"
+    factory = init_db(make_engine(f"sqlite:///{path}"))
+    add_user(factory, USER, PASSWORD, OFFICE.code, "clerk")
+    return path
+
+
+@pytest.fixture
+def city(city_template: Path, tmp_path: Path) -> Iterator[EmbeddedServer]:
+    """A real cityserver over HTTP on a free loopback port, on its own database copy."""
+    db = tmp_path / "city.db"
+    shutil.copy2(city_template, db)
+    server = EmbeddedServer(create_app(f"sqlite:///{db}"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def client(city: EmbeddedServer) -> Iterator[CityClient]:
+    c = CityClient(city.url, "D01", lambda: Credentials(USER, PASSWORD), timeout=(1.0, 5.0))
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def device() -> Device:
+    return Device(office=OFFICE, device_id="D01")
+
+
+@pytest.fixture
+def ledger(tmp_path: Path, device: Device) -> Iterator[Ledger]:
+    led = Ledger(tmp_path / "ledger.db", device, b"\x01" * 32)
+    yield led
+    led.close()
+
+
+def _today() -> date:
+    return taipei_now().date()
+
+
+@pytest.fixture(scope="session")
+def population() -> list[Resident]:
+    return list(generate())
+
+
+@pytest.fixture(scope="session")
+def senior(population: list[Resident]) -> Resident:
+    """Someone registered in the office's city who is 65 or older this month."""
+    return next(r for r in population if r.city_code == OFFICE.city_code
+                and eligible_from(r.birth_date, 65, "birthday_month") <= _today())  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def young(population: list[Resident]) -> Resident:
+    """Someone registered in the office's city who is not yet 65 (and not a child)."""
+    return next(r for r in population if r.city_code == OFFICE.city_code
+                and eligible_from(r.birth_date, 65, "birthday_month") > _today() and r.birth_date.year < 2000)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def senior_elsewhere(population: list[Resident]) -> Resident:
+    """65 or older, but registered in another city."""
+    return next(r for r in population if r.city_code != OFFICE.city_code
+                and eligible_from(r.birth_date, 65, "birthday_month") <= _today())  # fmt: skip

@@ -1,0 +1,49 @@
+"""ROC date notations, impossible dates and round trips."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from forms.errors import ValidationError
+from forms.rocdate import format_roc, format_roc_compact, format_roc_slash, parse_date
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["115/06/13", "115.06.13", "115-6-13", "1150613", "115年6月13日", "民國115年6月13日", "中華民國115年06月13日",
+     "2026-06-13", "2026/6/13", "20260613", "１１５／０６／１３", " 115 / 06 / 13 "],
+)  # fmt: skip
+def test_notations(raw: str) -> None:
+    assert parse_date(raw) == date(2026, 6, 13)
+
+
+def test_two_digit_roc_years() -> None:
+    assert parse_date("99/12/31") == date(2010, 12, 31)
+    assert parse_date("0991231") == date(2010, 12, 31)
+    assert parse_date("38/1/1") == date(1949, 1, 1)
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    ("115/02/30", "date_impossible"), ("114/02/29", "date_impossible"), ("115/13/01", "date_impossible"),
+    ("1150230", "date_impossible"), ("", "date_empty"), ("yesterday", "date_format"), ("115/06", "date_format"),
+    ("11506133", "date_impossible"), ("115年6月", "date_format"), ("115/06/13\u202e", "date_format"),
+])  # fmt: skip
+def test_bad_dates(raw: str, code: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        parse_date(raw)
+    assert err.value.code == code
+
+
+def test_leap_day_in_roc_leap_year() -> None:
+    assert parse_date("113/02/29") == date(2024, 2, 29)
+
+
+@given(st.dates(min_value=date(1912, 1, 1), max_value=date(2910, 12, 31)))
+def test_round_trips(d: date) -> None:
+    assert parse_date(format_roc(d)) == d
+    assert parse_date(format_roc_slash(d)) == d
+    assert parse_date(format_roc_compact(d)) == d
