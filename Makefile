@@ -53,7 +53,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 typecheck: setup
-	$(BIN)/mypy forms sync printing cityserver
+	$(BIN)/mypy forms sync printing cityserver desktop
 
 imports: setup
 	$(BIN)/lint-imports

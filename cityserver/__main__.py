@@ -15,7 +15,9 @@ from cityserver.db import init_db, make_engine
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="counterdesk-server", description="Counterdesk reference city server")
-    parser.add_argument("--db", default="sqlite:///cityserver.db", help="SQLAlchemy URL (sqlite:///… or postgresql://…)")
+    parser.add_argument(
+        "--db", default="sqlite:///cityserver.db", help="SQLAlchemy URL (sqlite:///… or postgresql://…)"
+    )
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run the HTTP API (the default)")
     serve.add_argument("--host", default="127.0.0.1")

@@ -83,7 +83,9 @@ Who = Annotated[Caller, Depends(get_caller)]
 def add_user(factory: sessionmaker[Session], username: str, password: str, office_code: str, role: str) -> None:
     """Create or reset a user (the sandbox re-keys its practice account at every start)."""
     with factory.begin() as session:
-        session.merge(UserRow(username=username, password_hash=hash_password(password), office_code=office_code, role=role))
+        session.merge(
+            UserRow(username=username, password_hash=hash_password(password), office_code=office_code, role=role)
+        )
 
 
 def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes | None = None) -> FastAPI:
@@ -102,7 +104,6 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
         return JSONResponse(status_code=422, content={"code": "invalid_request", "detail": detail})
 
-
     @app.get(f"{wire.API_PREFIX}/health", response_model=wire.Health)
     def health() -> wire.Health:
         return wire.Health(status="ok", service=wire.SERVICE_NAME, api_version=wire.API_VERSION, server_time=_now())
@@ -114,11 +115,21 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
             raise HTTPException(401, "wrong user name or password")
         raw = secrets.token_urlsafe(32)
         db.execute(delete(TokenRow).where(TokenRow.expires_at <= _now()))
-        db.add(TokenRow(token_hash=_token_hash(raw), username=user.username, device_id=body.device_id,
-                        expires_at=_now() + TOKEN_TTL))  # fmt: skip
+        db.add(
+            TokenRow(
+                token_hash=_token_hash(raw),
+                username=user.username,
+                device_id=body.device_id,
+                expires_at=_now() + TOKEN_TTL,
+            )
+        )
         db.commit()
-        return wire.TokenResponse(access_token=raw, token_type="bearer",
-                                  expires_in=int(TOKEN_TTL.total_seconds()), office_code=user.office_code)  # fmt: skip
+        return wire.TokenResponse(
+            access_token=raw,
+            token_type="bearer",
+            expires_in=int(TOKEN_TTL.total_seconds()),
+            office_code=user.office_code,
+        )
 
     @app.post(f"{wire.API_PREFIX}/lookups/household", response_model=wire.HouseholdLookupResponse)
     def household(body: wire.LookupRequest, who: Who, db: Db) -> wire.HouseholdLookupResponse:
@@ -133,22 +144,37 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
         resident = db.get(ResidentRow, national_id)
         lookup_id = uuid.uuid4()
         # Audit first: no committed audit row, no answer.
-        db.add(LookupAuditRow(
-                lookup_id=str(lookup_id), at=_now(), username=who.username, office_code=who.office_code,
-                device_id=who.device_id, case_uuid=str(body.case_uuid), purpose=body.purpose, kind="household",
-                id_masked=mask_id(national_id), id_digest=id_digest(national_id, pepper),
+        db.add(
+            LookupAuditRow(
+                lookup_id=str(lookup_id),
+                at=_now(),
+                username=who.username,
+                office_code=who.office_code,
+                device_id=who.device_id,
+                case_uuid=str(body.case_uuid),
+                purpose=body.purpose,
+                kind="household",
+                id_masked=mask_id(national_id),
+                id_digest=id_digest(national_id, pepper),
                 result="hit" if resident else "miss",
-        ))  # fmt: skip
+            )
+        )
         db.commit()
         if resident is None:
             record = wire.HouseholdRecord(found=False)
         else:
             record = wire.HouseholdRecord(
-                found=True, name=resident.name, birth_date=resident.birth_date, city_code=resident.city_code,
-                city_name=resident.city_name, district_code=resident.district_code,
-                district_name=resident.district_name, village=resident.village,
-                registered_on=resident.registered_on, household_size=resident.household_size,
-            )  # fmt: skip
+                found=True,
+                name=resident.name,
+                birth_date=resident.birth_date,
+                city_code=resident.city_code,
+                city_name=resident.city_name,
+                district_code=resident.district_code,
+                district_name=resident.district_name,
+                village=resident.village,
+                registered_on=resident.registered_on,
+                household_size=resident.household_size,
+            )
         return wire.HouseholdLookupResponse(lookup_id=lookup_id, kind="household", record=record, server_time=_now())
 
     def _check_case(case: wire.CaseIn) -> str | None:
@@ -174,24 +200,38 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
         digest = case.content_hash()
         try:
             with factory.begin() as s:
-                s.add(CaseRow(
-                    case_uuid=str(case.case_uuid), case_number=case.case_number, content_hash=digest,
-                    payload=case.model_dump_json(), office_code=case.office_code, device_id=case.device_id,
-                    pushed_by=who.username,
-                ))  # fmt: skip
+                s.add(
+                    CaseRow(
+                        case_uuid=str(case.case_uuid),
+                        case_number=case.case_number,
+                        content_hash=digest,
+                        payload=case.model_dump_json(),
+                        office_code=case.office_code,
+                        device_id=case.device_id,
+                        pushed_by=who.username,
+                    )
+                )
             return wire.CaseResult(case_uuid=case.case_uuid, status="accepted")
         except IntegrityError:
             with factory() as s:
                 existing = s.get(CaseRow, str(case.case_uuid))
             if existing is not None and existing.content_hash == digest:
                 return wire.CaseResult(case_uuid=case.case_uuid, status="duplicate")
-            return wire.CaseResult(case_uuid=case.case_uuid, status="conflict", detail="different content for this case_uuid")
+            return wire.CaseResult(
+                case_uuid=case.case_uuid, status="conflict", detail="different content for this case_uuid"
+            )
 
     @app.post(f"{wire.API_PREFIX}/cases:batch", response_model=wire.CasesBatchResponse)
     def cases_batch(body: RawBatch, who: Who) -> wire.CasesBatchResponse:
         results = [_store_one(raw, who) for raw in body.cases]
-        log.info("batch from %s/%s: %s", who.office_code, who.device_id,
-                 json.dumps({s: sum(r.status == s for r in results) for s in ("accepted", "duplicate", "conflict", "rejected")}))  # fmt: skip
+        log.info(
+            "batch from %s/%s: %s",
+            who.office_code,
+            who.device_id,
+            json.dumps(
+                {s: sum(r.status == s for r in results) for s in ("accepted", "duplicate", "conflict", "rejected")}
+            ),
+        )
         return wire.CasesBatchResponse(results=results, server_time=_now())
 
     @app.get(f"{wire.API_PREFIX}/cases/count")

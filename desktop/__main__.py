@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -31,8 +32,11 @@ def _has_display() -> bool:
 
 def run_app(args: argparse.Namespace) -> int:
     if not _has_display():
-        print("找不到顯示器（DISPLAY 未設定），無法開啟視窗。\n"
-              "請在桌面環境中執行，或改用 `make demo`（無視窗的導覽，輸出收據與截圖）。", file=sys.stderr)  # fmt: skip
+        print(
+            "找不到顯示器（DISPLAY 未設定），無法開啟視窗。\n"
+            "請在桌面環境中執行，或改用 `make demo`（無視窗的導覽，輸出收據與截圖）。",
+            file=sys.stderr,
+        )
         return 2
     from PySide6.QtWidgets import QApplication
 
@@ -68,18 +72,28 @@ def run_catalog(args: argparse.Namespace) -> int:
     except CatalogError as exc:
         print(text(exc.code, **exc.params), file=sys.stderr)
         return 1
-    rows = [
-        {"code": s.code, "name": s.name_zh, "name_en": s.name_en, "category": s.category,
-         "kind": s.cross_district, "fee": s.fee, "time_limit_days": s.time_limit_days, "lookups": list(s.lookups)}
+    rows: list[dict[str, Any]] = [
+        {
+            "code": s.code,
+            "name": s.name_zh,
+            "name_en": s.name_en,
+            "category": s.category,
+            "kind": s.cross_district,
+            "fee": s.fee,
+            "time_limit_days": s.time_limit_days,
+            "lookups": list(s.lookups),
+        }
         for s in catalog
-    ]  # fmt: skip
+    ]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     for r in rows:
         limit = "當場" if r["time_limit_days"] == 0 else f"{r['time_limit_days']}工作天"
-        print(f"{r['code']:<8} {r['name']:<16} {r['category']:<4} 跨區{r['kind']:<3} "
-              f"{r['fee']:>5}元 {limit:<8} {','.join(r['lookups'])}")  # fmt: skip
+        print(
+            f"{r['code']:<8} {r['name']:<16} {r['category']:<4} 跨區{r['kind']:<3} "
+            f"{r['fee']:>5}元 {limit:<8} {','.join(r['lookups'])}"
+        )
     return 0
 
 

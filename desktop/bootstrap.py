@@ -64,8 +64,9 @@ def start_sandbox(data_dir: Path, device_id: str = "D01") -> Services:
     server = EmbeddedServer(app)
     server.start()
     store = MemorySecretStore({"id-pepper": SANDBOX_PEPPER_HEX})
-    services = build_services(data_dir, server.url, Credentials(SANDBOX_USER, password), SANDBOX_OFFICE, device_id, store,
-                      practice=True)  # fmt: skip
+    services = build_services(
+        data_dir, server.url, Credentials(SANDBOX_USER, password), SANDBOX_OFFICE, device_id, store, practice=True
+    )
     services.sandbox = server
     return services
 

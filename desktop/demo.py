@@ -69,7 +69,8 @@ def run(out: Path) -> Iterator[str]:
         intake(window, runner, offline_person)
         assert window.last_receipt is not None
         receipts.append(window.last_receipt)
-        yield f"intake offline: {window.intake.outcome_label.text()} → {window.last_receipt.name}; outbox {services.ledger.outbox_counts()}"
+        outbox = services.ledger.outbox_counts()
+        yield f"intake offline: {window.intake.outcome_label.text()} → {window.last_receipt.name}; outbox {outbox}"
         window.grab().save(str(out / "window-offline.png"))
         services.sandbox.start()
         window.sync_now()

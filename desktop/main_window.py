@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
@@ -28,7 +29,12 @@ HEALTH_INTERVAL_MS = 30_000
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, services: Services, runner: TaskRunner, confirm=None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        runner: TaskRunner,
+        confirm: Callable[[QWidget, str, str], bool] | None = None,
+    ) -> None:
         super().__init__()
         self.services = services
         self.runner = runner
@@ -41,7 +47,8 @@ class MainWindow(QMainWindow):
         self.service_list = ServiceList(services.catalog)
         self.intake = IntakePanel(services, runner, confirm)
         self.pdf_doc = QPdfDocument(self)
-        self.pdf_view = QPdfView(objectName="receipt_view")
+        self.pdf_view = QPdfView(self)
+        self.pdf_view.setObjectName("receipt_view")
         self.pdf_view.setDocument(self.pdf_doc)
         self.pdf_view.setPageMode(QPdfView.PageMode.SinglePage)
         self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
@@ -60,37 +67,47 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         if services.practice:
-            banner = QLabel("練習模式：使用模擬市府伺服器與虛構民眾資料，所開收據非正式收據。", objectName="practice_banner")
+            banner = QLabel("練習模式：使用模擬市府伺服器與虛構民眾資料，所開收據非正式收據。")
+            banner.setObjectName("practice_banner")
             banner.setStyleSheet("background: #ffe08a; color: #4a3800; padding: 6px; font-weight: bold;")
             layout.addWidget(banner)
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
-        self.sync_action = QAction("立即同步 (F9)", self, shortcut=QKeySequence("F9"), triggered=self.sync_now)
-        self.dayclose_action = QAction("日結 (Ctrl+D)", self, shortcut=QKeySequence("Ctrl+D"), triggered=self.close_day)
-        self.search_action = QAction("搜尋項目", self, shortcut=QKeySequence("Ctrl+F"),
-                                     triggered=self.service_list.search_edit.setFocus)  # fmt: skip
+        self.sync_action = self._action("立即同步 (F9)", "F9", self.sync_now)
+        self.dayclose_action = self._action("日結 (Ctrl+D)", "Ctrl+D", self.close_day)
+        self.search_action = self._action("搜尋項目", "Ctrl+F", self.service_list.search_edit.setFocus)
         toolbar = self.addToolBar("main")
         toolbar.setObjectName("main_toolbar")
         toolbar.addAction(self.sync_action)
         toolbar.addAction(self.dayclose_action)
         self.addAction(self.search_action)
 
-        self.online_label = QLabel("連線狀態：檢查中…", objectName="online_label")
-        self.outbox_label = QLabel("", objectName="outbox_label")
+        self.online_label = QLabel("連線狀態：檢查中…")
+        self.online_label.setObjectName("online_label")
+        self.outbox_label = QLabel("")
+        self.outbox_label.setObjectName("outbox_label")
         self.statusBar().addPermanentWidget(self.online_label)
         self.statusBar().addPermanentWidget(self.outbox_label)
 
         self.service_list.service_chosen.connect(self.intake.set_service)
         self.intake.case_saved.connect(self.on_intake_case_saved)
         self.intake.network_state_changed.connect(self.set_online)
-        self._health_timer = QTimer(self, interval=HEALTH_INTERVAL_MS, timeout=self.check_health)
+        self._health_timer = QTimer(self)
+        self._health_timer.setInterval(HEALTH_INTERVAL_MS)
+        self._health_timer.timeout.connect(self.check_health)
         self._health_timer.start()
         self.refresh_outbox()
         self.check_health()
         if len(services.catalog) == 1:
             self.service_list.choose(services.catalog.services[0].code)
         self.service_list.search_edit.setFocus()
+
+    def _action(self, label: str, keys: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(label, self)
+        action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(slot)
+        return action
 
     # -- status --------------------------------------------------------------------------------------------------
 
@@ -169,8 +186,9 @@ class MainWindow(QMainWindow):
 
         def work() -> tuple[DaySummary, Path]:
             summary = services.ledger.close_day(day, services.intake.clerk)
-            return summary, write_dayclose(summary, services.catalog, services.device, services.practice,
-                                           services.data_dir / "dayclose")  # fmt: skip
+            return summary, write_dayclose(
+                summary, services.catalog, services.device, services.practice, services.data_dir / "dayclose"
+            )
 
         self.runner.run("db", work, lambda r: self._day_closed(*r), self._sync_failed)
 
@@ -178,9 +196,11 @@ class MainWindow(QMainWindow):
         self.last_dayclose = path
         self.pdf_doc.load(str(path))
         self.statusBar().showMessage(
-            f"日結完成：{summary.case_count} 件，規費 {summary.fee_total} 元，未同步 {summary.pending_sync} 件（{path.name}）", 15_000
+            f"日結完成：{summary.case_count} 件，規費 {summary.fee_total} 元，"
+            f"未同步 {summary.pending_sync} 件（{path.name}）",
+            15_000,
         )
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self._health_timer.stop()
         super().closeEvent(event)

@@ -77,8 +77,9 @@ def dayclose_data(summary: DaySummary, catalog: Catalog, device: Device, practic
     )
 
 
-def write_receipt(case: SavedCase, catalog: Catalog, device: Device, track_base: str, practice: bool,
-                  folder: Path) -> Path:  # fmt: skip
+def write_receipt(
+    case: SavedCase, catalog: Catalog, device: Device, track_base: str, practice: bool, folder: Path
+) -> Path:
     """Render the receipt and write it atomically as <case number>.pdf; returns the path."""
     pdf = build_receipt_pdf(receipt_data(case, catalog, device, track_base, practice))
     return _write_atomic(folder / f"{case.case_number}.pdf", pdf)

@@ -77,7 +77,7 @@ def _parse_rule(path: Path, index: int, raw: Any) -> Rule:
 
 def parse_service(path: Path, data: dict[str, Any]) -> ServiceType:
     """Validate one catalog file's parsed TOML and build its ServiceType."""
-    for key, expected in _REQUIRED.items():
+    for key in _REQUIRED:
         if key not in data:
             raise _fail(path, key, "missing")
     for key, value in data.items():
@@ -136,7 +136,7 @@ class Catalog:
         for service in self.services:
             if service.code == code:
                 return service
-        raise CatalogError("service_unknown", code=code)
+        raise CatalogError("service_unknown", service=code)
 
     def search(self, query: str) -> list[ServiceType]:
         return [s for s in self.services if s.matches(query)]

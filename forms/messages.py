@@ -44,7 +44,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "申辦項目資料檔有誤：{file}，欄位 {key}：{problem}",
         "en": "Catalog file {file} is invalid at {key}: {problem}",
     },
-    "service_unknown": {"zh-TW": "找不到申辦項目：{code}。", "en": "Unknown service: {code}."},
+    "service_unknown": {"zh-TW": "找不到申辦項目：{service}。", "en": "Unknown service: {service}."},
     # Eligibility reasons
     "age_ok": {
         "zh-TW": "已於 {eligible_from} 起年滿 {min_age} 歲。",

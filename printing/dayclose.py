@@ -39,7 +39,9 @@ def build_dayclose_pdf(data: DayCloseData, invariant: bool = False) -> bytes:
     c.drawString(left, y, f"{data.office_name}　日結報表")
     c.setFont(FONT_NAME, 10.5)
     y -= 8 * mm
-    c.drawString(left, y, f"營業日：{data.day_text}　　設備：{data.device_id}" + ("　　（練習模式）" if data.practice else ""))
+    c.drawString(
+        left, y, f"營業日：{data.day_text}　　設備：{data.device_id}" + ("　　（練習模式）" if data.practice else "")
+    )
     y -= 12 * mm
     c.setFont(FONT_BOLD, 11)
     c.drawString(left, y, "申辦項目")

@@ -28,7 +28,11 @@ class Verification:
     applicant: Applicant
     facts: Facts
     decision: Decision
-    offline: bool  # some look-up could not run
+    errors: tuple[str, ...]  # message codes of look-ups that could not run (offline, auth, server)
+
+    @property
+    def offline(self) -> bool:
+        return bool(self.errors)
 
 
 class IntakeService:
@@ -66,16 +70,19 @@ class IntakeService:
             # Audited refusal, no network call.
             self._lookups.household(case_uuid, service.code, applicant.national_id, False, self.clerk)
         found: dict[str, dict[str, object] | None] = {}
-        offline = False
+        errors: list[str] = []
         for kind in service.lookups:
             if kind != "household":
-                raise ValidationError("service_unknown", code=f"{service.code}:{kind}")
+                raise ValidationError("service_unknown", service=f"{service.code}:{kind}")
             result = self._lookups.household(case_uuid, service.code, applicant.national_id, True, self.clerk)
             found[kind] = result.facts
-            offline = offline or result.facts is None
+            if result.error_code:
+                errors.append(result.error_code)
         facts = Facts(found)
         ctx = Context(today=self._now().date(), office=self._device.office)
-        return Verification(case_uuid, service, applicant, facts, decide(service.rules, applicant, facts, ctx), offline)
+        return Verification(
+            case_uuid, service, applicant, facts, decide(service.rules, applicant, facts, ctx), tuple(errors)
+        )
 
     def accept(self, verification: Verification, payment_method: str = "cash") -> SavedCase:
         """Save the case with its receipt and outbox row (one transaction)."""

@@ -167,13 +167,21 @@ class Ledger:
     def record_lookup(self, entry: LookupAudit) -> None:
         """Write an audit row. Raises StoreError if it cannot be written: the caller must then not show data."""
         with self._write() as s:
-            s.add(LookupRow(
-                at=self._now().isoformat(), clerk=entry.clerk, device_id=self.device.device_id,
-                case_uuid=str(entry.case_uuid), purpose=entry.purpose, kind=entry.kind,
-                id_masked=mask_id(entry.national_id), id_digest=self.id_digest(entry.national_id),
-                outcome=entry.outcome, detail=entry.detail,
-                server_lookup_id=str(entry.server_lookup_id) if entry.server_lookup_id else None,
-            ))  # fmt: skip
+            s.add(
+                LookupRow(
+                    at=self._now().isoformat(),
+                    clerk=entry.clerk,
+                    device_id=self.device.device_id,
+                    case_uuid=str(entry.case_uuid),
+                    purpose=entry.purpose,
+                    kind=entry.kind,
+                    id_masked=mask_id(entry.national_id),
+                    id_digest=self.id_digest(entry.national_id),
+                    outcome=entry.outcome,
+                    detail=entry.detail,
+                    server_lookup_id=str(entry.server_lookup_id) if entry.server_lookup_id else None,
+                )
+            )
 
     def accept(self, draft: CaseDraft) -> SavedCase:
         """Save the case, its receipt and its outbox row in one transaction and return what was saved."""
@@ -189,27 +197,66 @@ class Ledger:
             case_number = f"{dev.office.code}-{dev.device_id}-{format_roc_compact(day)}-{case_seq:04d}"
             receipt_number = f"{dev.device_id}-R{receipt_seq:07d}"
             wire_case = wire.CaseIn(
-                case_uuid=draft.case_uuid, case_number=case_number, receipt_number=receipt_number,
-                service_code=draft.service.code, catalog_version=draft.service.catalog_version,
-                national_id=nid.value, applicant_name=draft.applicant.name, birth_date=draft.applicant.birth_date,
-                office_code=dev.office.code, device_id=dev.device_id, clerk=draft.clerk, received_at=now,
-                fee=draft.service.fee, payment_method=draft.payment_method, decision=decision.value,
+                case_uuid=draft.case_uuid,
+                case_number=case_number,
+                receipt_number=receipt_number,
+                service_code=draft.service.code,
+                catalog_version=draft.service.catalog_version,
+                national_id=nid.value,
+                applicant_name=draft.applicant.name,
+                birth_date=draft.applicant.birth_date,
+                office_code=dev.office.code,
+                device_id=dev.device_id,
+                clerk=draft.clerk,
+                received_at=now,
+                fee=draft.service.fee,
+                payment_method=draft.payment_method,
+                decision=decision.value,
                 reason_codes=list(draft.decision.reason_codes),
-            )  # fmt: skip
-            s.add(CaseRow(
-                case_uuid=str(draft.case_uuid), case_number=case_number, service_code=draft.service.code,
-                catalog_version=draft.service.catalog_version, national_id=nid.value, id_masked=nid.masked(),
-                id_digest=self.id_digest(nid.value), applicant_name=draft.applicant.name,
-                birth_date=draft.applicant.birth_date.isoformat(), office_code=dev.office.code,
-                device_id=dev.device_id, clerk=draft.clerk, received_at=now.isoformat(),
-                business_date=day.isoformat(), fee=draft.service.fee, payment_method=draft.payment_method,
-                decision=decision.value, reasons_json=_reasons_json(draft.decision), status=status,
-            ))  # fmt: skip
+            )
+            s.add(
+                CaseRow(
+                    case_uuid=str(draft.case_uuid),
+                    case_number=case_number,
+                    service_code=draft.service.code,
+                    catalog_version=draft.service.catalog_version,
+                    national_id=nid.value,
+                    id_masked=nid.masked(),
+                    id_digest=self.id_digest(nid.value),
+                    applicant_name=draft.applicant.name,
+                    birth_date=draft.applicant.birth_date.isoformat(),
+                    office_code=dev.office.code,
+                    device_id=dev.device_id,
+                    clerk=draft.clerk,
+                    received_at=now.isoformat(),
+                    business_date=day.isoformat(),
+                    fee=draft.service.fee,
+                    payment_method=draft.payment_method,
+                    decision=decision.value,
+                    reasons_json=_reasons_json(draft.decision),
+                    status=status,
+                )
+            )
             s.flush()  # the receipt's foreign key needs the case row first
-            s.add(ReceiptRow(seq=receipt_seq, receipt_number=receipt_number, case_uuid=str(draft.case_uuid),
-                             issued_at=now.isoformat(), business_date=day.isoformat()))  # fmt: skip
-            s.add(OutboxRow(idempotency_key=str(draft.case_uuid), kind="case", payload_json=wire_case.model_dump_json(),
-                            created_at=now.isoformat(), state="pending", attempts=0))  # fmt: skip
+            s.add(
+                ReceiptRow(
+                    seq=receipt_seq,
+                    receipt_number=receipt_number,
+                    case_uuid=str(draft.case_uuid),
+                    issued_at=now.isoformat(),
+                    business_date=day.isoformat(),
+                )
+            )
+            s.add(
+                OutboxRow(
+                    idempotency_key=str(draft.case_uuid),
+                    kind="case",
+                    payload_json=wire_case.model_dump_json(),
+                    created_at=now.isoformat(),
+                    state="pending",
+                    attempts=0,
+                )
+            )
         log.info("case %s accepted (%s, receipt %s)", case_number, decision.value, receipt_number)
         return self.case(draft.case_uuid)
 
@@ -244,12 +291,19 @@ class Ledger:
         if summary.closed:
             return summary
         with self._write() as s:
-            s.add(DayCloseRow(
-                business_date=day.isoformat(), device_id=self.device.device_id, closed_at=self._now().isoformat(),
-                closed_by=closed_by, case_count=summary.case_count, fee_total=summary.fee_total,
-                first_receipt=summary.first_receipt, last_receipt=summary.last_receipt,
-                pending_sync=summary.pending_sync,
-            ))  # fmt: skip
+            s.add(
+                DayCloseRow(
+                    business_date=day.isoformat(),
+                    device_id=self.device.device_id,
+                    closed_at=self._now().isoformat(),
+                    closed_by=closed_by,
+                    case_count=summary.case_count,
+                    fee_total=summary.fee_total,
+                    first_receipt=summary.first_receipt,
+                    last_receipt=summary.last_receipt,
+                    pending_sync=summary.pending_sync,
+                )
+            )
         return self.day_summary(day)
 
     # -- reads -----------------------------------------------------------------------------------------------
@@ -263,7 +317,9 @@ class Ledger:
 
     def cases_on(self, day: date) -> list[SavedCase]:
         with self._sessions() as s:
-            rows = s.scalars(select(CaseRow).where(CaseRow.business_date == day.isoformat()).order_by(CaseRow.case_number))
+            rows = s.scalars(
+                select(CaseRow).where(CaseRow.business_date == day.isoformat()).order_by(CaseRow.case_number)
+            )
             return [self._to_saved(s, r) for r in rows]
 
     def _to_saved(self, s: Session, row: CaseRow) -> SavedCase:
@@ -271,12 +327,22 @@ class Ledger:
         state = s.scalar(select(OutboxRow.state).where(OutboxRow.idempotency_key == row.case_uuid))
         received = datetime.fromisoformat(row.received_at)
         return SavedCase(
-            case_uuid=UUID(row.case_uuid), case_number=row.case_number, receipt_number=receipt or "",
-            service_code=row.service_code, id_masked=row.id_masked, applicant_name=row.applicant_name,
-            received_at=received, business_date=date.fromisoformat(row.business_date), clerk=row.clerk, fee=row.fee,
-            payment_method=row.payment_method, decision=Outcome(row.decision),
-            reasons=_reasons_from_json(row.reasons_json), status=row.status, sync_state=state or "sent",
-        )  # fmt: skip
+            case_uuid=UUID(row.case_uuid),
+            case_number=row.case_number,
+            receipt_number=receipt or "",
+            service_code=row.service_code,
+            id_masked=row.id_masked,
+            applicant_name=row.applicant_name,
+            received_at=received,
+            business_date=date.fromisoformat(row.business_date),
+            clerk=row.clerk,
+            fee=row.fee,
+            payment_method=row.payment_method,
+            decision=Outcome(row.decision),
+            reasons=_reasons_from_json(row.reasons_json),
+            status=row.status,
+            sync_state=state or "sent",
+        )
 
     def outbox_counts(self) -> dict[str, int]:
         with self._sessions() as s:
@@ -310,22 +376,35 @@ class Ledger:
         with self._sessions() as s:
             cases = s.execute(select(CaseRow.service_code, CaseRow.fee).where(CaseRow.business_date == iso)).all()
             seqs = sorted(s.scalars(select(ReceiptRow.seq).where(ReceiptRow.business_date == iso)).all())
-            numbers = dict(s.execute(select(ReceiptRow.seq, ReceiptRow.receipt_number).where(ReceiptRow.business_date == iso)).all())
+            numbers = dict(
+                s.execute(
+                    select(ReceiptRow.seq, ReceiptRow.receipt_number).where(ReceiptRow.business_date == iso)
+                ).all()
+            )
             pending = s.scalar(
-                select(func.count()).select_from(OutboxRow).join(CaseRow, CaseRow.case_uuid == OutboxRow.idempotency_key)
+                select(func.count())
+                .select_from(OutboxRow)
+                .join(CaseRow, CaseRow.case_uuid == OutboxRow.idempotency_key)
                 .where(CaseRow.business_date == iso, OutboxRow.state != "sent")
-            )  # fmt: skip
+            )
             closed = s.scalar(
-                select(func.count()).select_from(DayCloseRow)
+                select(func.count())
+                .select_from(DayCloseRow)
                 .where(DayCloseRow.business_date == iso, DayCloseRow.device_id == self.device.device_id)
-            )  # fmt: skip
+            )
         by_service: dict[str, tuple[int, int]] = {}
         for code, fee in cases:
             n, total = by_service.get(code, (0, 0))
             by_service[code] = (n + 1, total + fee)
         gaps = tuple(sorted(set(range(seqs[0], seqs[-1] + 1)) - set(seqs))) if seqs else ()
         return DaySummary(
-            business_date=day, case_count=len(cases), fee_total=sum(fee for _, fee in cases), by_service=by_service,
-            first_receipt=numbers[seqs[0]] if seqs else None, last_receipt=numbers[seqs[-1]] if seqs else None,
-            receipt_gaps=gaps, pending_sync=int(pending or 0), closed=bool(closed),
-        )  # fmt: skip
+            business_date=day,
+            case_count=len(cases),
+            fee_total=sum(fee for _, fee in cases),
+            by_service=by_service,
+            first_receipt=numbers[seqs[0]] if seqs else None,
+            last_receipt=numbers[seqs[-1]] if seqs else None,
+            receipt_gaps=gaps,
+            pending_sync=int(pending or 0),
+            closed=bool(closed),
+        )

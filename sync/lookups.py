@@ -33,27 +33,32 @@ class LookupService:
         self._ledger = ledger
         self._client = client
 
-    def household(self, case_uuid: UUID, purpose: str, national_id: NationalId, consent: bool, clerk: str) -> LookupResult:
+    def household(
+        self, case_uuid: UUID, purpose: str, national_id: NationalId, consent: bool, clerk: str
+    ) -> LookupResult:
         """Look up 戶籍 facts for a case.
 
         Raises:
             ValidationError: consent_missing (the refusal itself is audited; no network call is made).
             StoreError: the audit row could not be written; the answer is then withheld (fail closed).
         """
-        audit = {"case_uuid": case_uuid, "purpose": purpose, "kind": "household",
-                 "national_id": national_id.value, "clerk": clerk}  # fmt: skip
+
+        def audit(outcome: str, detail: str | None = None, server_lookup_id: UUID | None = None) -> None:
+            entry = LookupAudit(
+                case_uuid, purpose, "household", national_id.value, clerk, outcome, server_lookup_id, detail
+            )
+            self._ledger.record_lookup(entry)
+
         if not consent:
-            self._ledger.record_lookup(LookupAudit(**audit, outcome="refused", detail="consent_missing"))
+            audit("refused", "consent_missing")
             raise ValidationError("consent_missing")
         request = wire.LookupRequest(case_uuid=case_uuid, purpose=purpose, consent=True, national_id=national_id.value)
         try:
             answer = self._client.lookup_household(request)
         except SyncError as exc:
             log.info("household look-up for %s failed: %s", national_id.masked(), exc.code)
-            self._ledger.record_lookup(LookupAudit(**audit, outcome="error", detail=exc.code))
+            audit("error", exc.code)
             return LookupResult("household", None, exc.code)
         record = answer.record
-        self._ledger.record_lookup(
-            LookupAudit(**audit, outcome="hit" if record.found else "miss", server_lookup_id=answer.lookup_id)
-        )
+        audit("hit" if record.found else "miss", server_lookup_id=answer.lookup_id)
         return LookupResult("household", record.model_dump())

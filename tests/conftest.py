@@ -48,8 +48,9 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 def city_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A populated city database made once; each test gets its own copy."""
     path = tmp_path_factory.mktemp("city") / "city.db"
-    factory = init_db(make_engine(f"sqlite:///{path}"))
-    add_user(factory, USER, PASSWORD, OFFICE.code, "clerk")
+    engine = make_engine(f"sqlite:///{path}")
+    add_user(init_db(engine), USER, PASSWORD, OFFICE.code, "clerk")
+    engine.dispose()  # closing the last connection checkpoints the WAL into the file we copy
     return path
 
 
@@ -95,19 +96,30 @@ def population() -> list[Resident]:
 @pytest.fixture(scope="session")
 def senior(population: list[Resident]) -> Resident:
     """Someone registered in the office's city who is 65 or older this month."""
-    return next(r for r in population if r.city_code == OFFICE.city_code
-                and eligible_from(r.birth_date, 65, "birthday_month") <= _today())  # fmt: skip
+    return next(
+        r
+        for r in population
+        if r.city_code == OFFICE.city_code and eligible_from(r.birth_date, 65, "birthday_month") <= _today()
+    )
 
 
 @pytest.fixture(scope="session")
 def young(population: list[Resident]) -> Resident:
     """Someone registered in the office's city who is not yet 65 (and not a child)."""
-    return next(r for r in population if r.city_code == OFFICE.city_code
-                and eligible_from(r.birth_date, 65, "birthday_month") > _today() and r.birth_date.year < 2000)  # fmt: skip
+    return next(
+        r
+        for r in population
+        if r.city_code == OFFICE.city_code
+        and eligible_from(r.birth_date, 65, "birthday_month") > _today()
+        and r.birth_date.year < 2000
+    )
 
 
 @pytest.fixture(scope="session")
 def senior_elsewhere(population: list[Resident]) -> Resident:
     """65 or older, but registered in another city."""
-    return next(r for r in population if r.city_code != OFFICE.city_code
-                and eligible_from(r.birth_date, 65, "birthday_month") <= _today())  # fmt: skip
+    return next(
+        r
+        for r in population
+        if r.city_code != OFFICE.city_code and eligible_from(r.birth_date, 65, "birthday_month") <= _today()
+    )

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.paperwork import write_receipt
 from desktop.bootstrap import Services
+from desktop.paperwork import write_receipt
 from desktop.tasks import TaskRunner
 from forms.errors import DomainError
 from forms.messages import text
@@ -71,11 +71,15 @@ class IntakePanel(QWidget):
         self.service_label.setObjectName("service_label")
         self.service_label.setStyleSheet("font-size: 16px; font-weight: bold;")
 
-        self.id_edit = QLineEdit(objectName="id_edit", placeholderText="例：A123456789", maxLength=20)
-        self.name_edit = QLineEdit(objectName="name_edit", placeholderText="申請人姓名", maxLength=60)
-        self.birth_edit = QLineEdit(objectName="birth_edit", placeholderText="民國年，例：050/03/15 或 0500315", maxLength=20)
+        self.id_edit = QLineEdit(placeholderText="例：A123456789", maxLength=20)
+        self.id_edit.setObjectName("id_edit")
+        self.name_edit = QLineEdit(placeholderText="申請人姓名", maxLength=60)
+        self.name_edit.setObjectName("name_edit")
+        self.birth_edit = QLineEdit(placeholderText="民國年，例：050/03/15 或 0500315", maxLength=20)
+        self.birth_edit.setObjectName("birth_edit")
         self.id_error, self.name_error, self.birth_error = (self._error_label() for _ in range(3))
-        self.consent_box = QCheckBox("申請人同意本所查驗其戶籍等個人資料（免附書證謄本）", objectName="consent_box")
+        self.consent_box = QCheckBox("申請人同意本所查驗其戶籍等個人資料（免附書證謄本）")
+        self.consent_box.setObjectName("consent_box")
 
         form = QFormLayout()
         form.addRow("身分證統一編號", self.id_edit)
@@ -88,24 +92,30 @@ class IntakePanel(QWidget):
         applicant_box = QGroupBox("申請人資料")
         applicant_box.setLayout(form)
 
-        self.verify_button = QPushButton("查驗資格 (F5)", objectName="verify_button")
-        self.accept_button = QPushButton("受理並列印收據 (Ctrl+Enter)", objectName="accept_button")
-        self.clear_button = QPushButton("下一位 (Esc)", objectName="clear_button")
+        self.verify_button = QPushButton("查驗資格 (F5)")
+        self.verify_button.setObjectName("verify_button")
+        self.accept_button = QPushButton("受理並列印收據 (Ctrl+Enter)")
+        self.accept_button.setObjectName("accept_button")
+        self.clear_button = QPushButton("下一位 (Esc)")
+        self.clear_button.setObjectName("clear_button")
         self.accept_button.setEnabled(False)
         buttons = QHBoxLayout()
         for b in (self.verify_button, self.accept_button, self.clear_button):
             buttons.addWidget(b)
 
-        self.outcome_label = QLabel("", objectName="outcome_label")
+        self.outcome_label = QLabel("")
+        self.outcome_label.setObjectName("outcome_label")
         self.outcome_label.setStyleSheet("font-size: 18px; font-weight: bold;")
-        self.rules_list = QListWidget(objectName="rules_list")
+        self.rules_list = QListWidget()
+        self.rules_list.setObjectName("rules_list")
         self.rules_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         result_box = QGroupBox("資格查驗結果")
         result_layout = QVBoxLayout(result_box)
         result_layout.addWidget(self.outcome_label)
         result_layout.addWidget(self.rules_list)
 
-        self.message_label = QLabel("", objectName="message_label")
+        self.message_label = QLabel("")
+        self.message_label.setObjectName("message_label")
         self.message_label.setWordWrap(True)
 
         layout = QVBoxLayout(self)
@@ -147,7 +157,9 @@ class IntakePanel(QWidget):
     def set_service(self, service: ServiceType) -> None:
         self._service = service
         fee = "免費" if service.fee == 0 else f"規費 {service.fee} 元"
-        self.service_label.setText(f"{service.name_zh}（{service.code}・{service.category}・跨區{service.cross_district}・{fee}）")
+        self.service_label.setText(
+            f"{service.name_zh}（{service.code}・{service.category}・跨區{service.cross_district}・{fee}）"
+        )
         self._set_form_enabled(True)
         self._invalidate()
         self.id_edit.setFocus()
@@ -224,13 +236,16 @@ class IntakePanel(QWidget):
             item.setForeground(QColor(rcolor))
             item.setData(Qt.ItemDataRole.UserRole, result.outcome.value)
             self.rules_list.addItem(item)
-        self.network_state_changed.emit(not verification.offline)
+        self.network_state_changed.emit(
+            "net_unreachable" not in verification.errors and "net_timeout" not in verification.errors
+        )
         hints = {
             Outcome.PASS: "符合資格：按 Ctrl+Enter 受理並列印收據。",
             Outcome.FAIL: "不符資格：如申請人仍要申請，可受理並於收據載明初審結果。",
             Outcome.UNKNOWN: "無法連線查驗：可先以「待查驗」受理，連線後自動補查。",
         }
-        self.message_label.setText(hints[outcome])
+        problems = "".join(text(code, status="?", detail="") for code in dict.fromkeys(verification.errors))
+        self.message_label.setText(problems + hints[outcome])
         self.accept_button.setEnabled(True)
         self.accept_button.setFocus()
 
@@ -260,8 +275,9 @@ class IntakePanel(QWidget):
 
         def work() -> tuple[SavedCase, Path]:
             case = services.intake.accept(verification)
-            path = write_receipt(case, services.catalog, services.device, services.track_base, services.practice,
-                                 services.receipts_dir)  # fmt: skip
+            path = write_receipt(
+                case, services.catalog, services.device, services.track_base, services.practice, services.receipts_dir
+            )
             return case, path
 
         self.accept_button.setEnabled(False)
@@ -276,6 +292,11 @@ class IntakePanel(QWidget):
 
 
 def ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
-    answer = QMessageBox.question(parent, title, question, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)  # fmt: skip
+    answer = QMessageBox.question(
+        parent,
+        title,
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
     return answer == QMessageBox.StandardButton.Yes

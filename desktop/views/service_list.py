@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from forms.catalog import Catalog
-from forms.types import ServiceType
 
 
 class ServiceList(QWidget):
@@ -19,9 +18,11 @@ class ServiceList(QWidget):
     def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._catalog = catalog
-        self.search_edit = QLineEdit(objectName="service_search", placeholderText="搜尋申辦項目（名稱、代碼、類別）Ctrl+F")
+        self.search_edit = QLineEdit(placeholderText="搜尋申辦項目（名稱、代碼、類別）Ctrl+F")
+        self.search_edit.setObjectName("service_search")
         self.search_edit.setClearButtonEnabled(True)
-        self.list = QListWidget(objectName="service_list")
+        self.list = QListWidget()
+        self.list.setObjectName("service_list")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("申辦項目"))
@@ -36,7 +37,9 @@ class ServiceList(QWidget):
     def _refill(self, query: str) -> None:
         self.list.clear()
         for service in self._catalog.search(query):
-            item = QListWidgetItem(f"{service.name_zh}\n{service.code}・{service.category}・跨區{service.cross_district}")
+            item = QListWidgetItem(
+                f"{service.name_zh}\n{service.code}・{service.category}・跨區{service.cross_district}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, service.code)
             self.list.addItem(item)
         if self.list.count():

@@ -10,7 +10,9 @@ from forms.catalog import load_catalog
 from forms.errors import CatalogError
 from forms.messages import text
 
-GOOD = (Path(__file__).resolve().parents[2] / "resources" / "catalog" / "sw_senior_card.toml").read_text(encoding="utf-8")
+GOOD = (Path(__file__).resolve().parents[2] / "resources" / "catalog" / "sw_senior_card.toml").read_text(
+    encoding="utf-8"
+)
 
 
 def test_shipped_catalog_loads_and_is_searchable() -> None:
@@ -23,20 +25,23 @@ def test_shipped_catalog_loads_and_is_searchable() -> None:
     assert catalog.search("戶籍謄本") == []
 
 
-@pytest.mark.parametrize(("old", "new", "key"), [
-    ('fee = 0', 'fee = "free"', "fee"),
-    ('fee = 0', 'fee = true', "fee"),
-    ('fee = 0', 'fee = -5', "fee"),
-    ('cross_district = "申辦"', 'cross_district = "代辦"', "cross_district"),
-    ('lookups = ["household"]', 'lookups = ["astrology"]', "lookups"),
-    ('lookups = ["household"]', 'lookups = []', "lookups"),
-    ('method = "birthday_month"', 'method = "lunar"', "rules[1]"),
-    ('years = 65', 'years = "65"', "rules[1].years"),
-    ('kind = "residence_in_city"', 'kind = "exec"', "rules[2].kind"),
-    ('code = "SW-01"', 'code = "SW-01"\ncolour = "red"', "colour"),
-    ('name_zh = "敬老愛心卡"\n', '', "name_zh"),
-    ('schema_version = 1', 'schema_version = 9', "schema_version"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("fee = 0", 'fee = "free"', "fee"),
+        ("fee = 0", "fee = true", "fee"),
+        ("fee = 0", "fee = -5", "fee"),
+        ('cross_district = "申辦"', 'cross_district = "代辦"', "cross_district"),
+        ('lookups = ["household"]', 'lookups = ["astrology"]', "lookups"),
+        ('lookups = ["household"]', "lookups = []", "lookups"),
+        ('method = "birthday_month"', 'method = "lunar"', "rules[1]"),
+        ("years = 65", 'years = "65"', "rules[1].years"),
+        ('kind = "residence_in_city"', 'kind = "exec"', "rules[2].kind"),
+        ('code = "SW-01"', 'code = "SW-01"\ncolour = "red"', "colour"),
+        ('name_zh = "敬老愛心卡"\n', "", "name_zh"),
+        ("schema_version = 1", "schema_version = 9", "schema_version"),
+    ],
+)
 def test_bad_file_names_file_and_key(tmp_path: Path, old: str, new: str, key: str) -> None:
     assert old in GOOD
     (tmp_path / "broken.toml").write_text(GOOD.replace(old, new, 1), encoding="utf-8")

@@ -19,7 +19,13 @@ APPLICANT = Applicant(parse_id("H123456786"), "王小明", BIRTH)
 
 
 def household(**over: Any) -> Facts:
-    record = {"found": True, "name": "王小明", "birth_date": BIRTH.isoformat(), "city_code": "68000000", "city_name": "桃園市"}
+    record = {
+        "found": True,
+        "name": "王小明",
+        "birth_date": BIRTH.isoformat(),
+        "city_code": "68000000",
+        "city_name": "桃園市",
+    }
     record.update(over)
     return Facts({"household": record})
 
@@ -38,8 +44,9 @@ def test_eligible_from_the_first_day_of_the_birthday_month() -> None:
 
 
 def test_registered_in_another_city_fails_with_the_city_named() -> None:
-    decision = decide(SENIOR.rules, APPLICANT, household(city_code="67000000", city_name="臺南市"),
-                      Context(date(2026, 12, 1), OFFICE))  # fmt: skip
+    decision = decide(
+        SENIOR.rules, APPLICANT, household(city_code="67000000", city_name="臺南市"), Context(date(2026, 12, 1), OFFICE)
+    )
     assert decision.outcome is Outcome.FAIL
     failed = [r for r in decision.results if r.outcome is Outcome.FAIL]
     assert [(r.code, r.params["actual"]) for r in failed] == [("residence_elsewhere", "臺南市")]
@@ -48,8 +55,11 @@ def test_registered_in_another_city_fails_with_the_city_named() -> None:
 def test_all_failures_reported_together() -> None:
     outcome, codes = run(household(city_code="67000000", name="王大明"), date(2020, 1, 1))
     assert outcome is Outcome.FAIL
-    assert codes == {"identity_matches": "identity_name_mismatch", "age_at_least": "age_under",
-                     "residence_in_city": "residence_elsewhere"}  # fmt: skip
+    assert codes == {
+        "identity_matches": "identity_name_mismatch",
+        "age_at_least": "age_under",
+        "residence_in_city": "residence_elsewhere",
+    }
 
 
 def test_birth_date_typed_differently_from_the_register() -> None:
@@ -80,11 +90,14 @@ def test_missing_fact_is_unknown() -> None:
     assert codes["age_at_least"] == "fact_missing"
 
 
-@pytest.mark.parametrize(("birth", "method", "expected"), [
-    (date(1961, 11, 30), "birthday_month", date(2026, 11, 1)),
-    (date(1961, 11, 30), "birthday", date(2026, 11, 30)),
-    (date(1960, 2, 29), "birthday", date(2025, 3, 1)),
-    (date(2007, 12, 31), "roc_year", date(2026, 1, 1)),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("birth", "method", "expected"),
+    [
+        (date(1961, 11, 30), "birthday_month", date(2026, 11, 1)),
+        (date(1961, 11, 30), "birthday", date(2026, 11, 30)),
+        (date(1960, 2, 29), "birthday", date(2025, 3, 1)),
+        (date(2007, 12, 31), "roc_year", date(2026, 1, 1)),
+    ],
+)
 def test_age_methods(birth: date, method: str, expected: date) -> None:
     assert eligible_from(birth, 65 if method != "roc_year" else 19, method) == expected

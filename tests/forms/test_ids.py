@@ -64,7 +64,9 @@ def test_normalises_case_spaces_and_full_width(raw: str) -> None:
     assert parse_id(raw).value == "A123456789"
 
 
-prefixes = st.tuples(st.sampled_from(sorted(LETTER_CODES)), st.sampled_from("1289"), st.text("0123456789", min_size=7, max_size=7))
+prefixes = st.tuples(
+    st.sampled_from(sorted(LETTER_CODES)), st.sampled_from("1289"), st.text("0123456789", min_size=7, max_size=7)
+)
 
 
 @given(prefixes)
@@ -98,6 +100,8 @@ def test_mask_follows_the_government_rule() -> None:
     assert parse_id("h123456786").masked() == "H12345****"
 
 
-@pytest.mark.parametrize(("name", "masked"), [("王小明", "王○明"), ("林立", "林○"), ("歐陽娜娜", "歐○○娜"), ("𡘙小明", "𡘙○明")])
+@pytest.mark.parametrize(
+    ("name", "masked"), [("王小明", "王○明"), ("林立", "林○"), ("歐陽娜娜", "歐○○娜"), ("𡘙小明", "𡘙○明")]
+)
 def test_mask_name(name: str, masked: str) -> None:
     assert mask_name(name) == masked

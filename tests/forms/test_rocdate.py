@@ -14,9 +14,21 @@ from forms.rocdate import format_roc, format_roc_compact, format_roc_slash, pars
 
 @pytest.mark.parametrize(
     "raw",
-    ["115/06/13", "115.06.13", "115-6-13", "1150613", "115年6月13日", "民國115年6月13日", "中華民國115年06月13日",
-     "2026-06-13", "2026/6/13", "20260613", "１１５／０６／１３", " 115 / 06 / 13 "],
-)  # fmt: skip
+    [
+        "115/06/13",
+        "115.06.13",
+        "115-6-13",
+        "1150613",
+        "115年6月13日",
+        "民國115年6月13日",
+        "中華民國115年06月13日",
+        "2026-06-13",
+        "2026/6/13",
+        "20260613",
+        "１１５／０６／１３",
+        " 115 / 06 / 13 ",
+    ],
+)
 def test_notations(raw: str) -> None:
     assert parse_date(raw) == date(2026, 6, 13)
 
@@ -27,11 +39,21 @@ def test_two_digit_roc_years() -> None:
     assert parse_date("38/1/1") == date(1949, 1, 1)
 
 
-@pytest.mark.parametrize(("raw", "code"), [
-    ("115/02/30", "date_impossible"), ("114/02/29", "date_impossible"), ("115/13/01", "date_impossible"),
-    ("1150230", "date_impossible"), ("", "date_empty"), ("yesterday", "date_format"), ("115/06", "date_format"),
-    ("11506133", "date_impossible"), ("115年6月", "date_format"), ("115/06/13\u202e", "date_format"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("115/02/30", "date_impossible"),
+        ("114/02/29", "date_impossible"),
+        ("115/13/01", "date_impossible"),
+        ("1150230", "date_impossible"),
+        ("", "date_empty"),
+        ("yesterday", "date_format"),
+        ("115/06", "date_format"),
+        ("11506133", "date_impossible"),
+        ("115年6月", "date_format"),
+        ("115/06/13\u202e", "date_format"),
+    ],
+)
 def test_bad_dates(raw: str, code: str) -> None:
     with pytest.raises(ValidationError) as err:
         parse_date(raw)

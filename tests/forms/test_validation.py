@@ -37,9 +37,7 @@ def test_future_birth_date() -> None:
     assert form.problems["birth_date"].code == "date_in_future"
 
 
-@pytest.mark.parametrize(
-    "name", ["王\u202e明", "王\x00明", "王\u200b明", "王\x1b[31m", "\ufeff王明", "王\ue000明"]
-)
+@pytest.mark.parametrize("name", ["王\u202e明", "王\x00明", "王\u200b明", "王\x1b[31m", "\ufeff王明", "王\ue000明"])
 def test_control_and_format_characters_refused(name: str) -> None:
     with pytest.raises(ValidationError) as err:
         validate_name(name)

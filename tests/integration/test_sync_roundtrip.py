@@ -1,0 +1,169 @@
+"""Intake → ledger → push against a real cityserver on 127.0.0.1, including the server being down."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from cityserver.db import CaseRow, LookupAuditRow
+from cityserver.embedded import EmbeddedServer
+from cityserver.population import Resident
+from forms.catalog import load_catalog
+from forms.rocdate import format_roc_slash
+from forms.types import Outcome
+from sync import wire
+from sync.client import CityClient
+from sync.errors import SyncError, SyncErrorKind
+from sync.intake import IntakeService
+from sync.ledger import Device, Ledger
+from sync.lookups import LookupService
+from sync.push import push_pending
+from tests.conftest import USER
+
+pytestmark = pytest.mark.integration
+SERVICE = load_catalog().get("SW-01")
+
+
+@pytest.fixture
+def intake(ledger: Ledger, client: CityClient, device: Device) -> IntakeService:
+    return IntakeService(ledger, LookupService(ledger, client), device, USER)
+
+
+def server_cases(city: EmbeddedServer) -> list[CaseRow]:
+    with city.app.state.session_factory() as s:
+        return list(s.query(CaseRow).all())
+
+
+def take(intake: IntakeService, person: Resident) -> tuple[Outcome, str]:
+    form = intake.validate(person.national_id, person.name, format_roc_slash(person.birth_date))
+    assert form.applicant is not None, form.problems
+    verification = intake.verify(intake.new_case_uuid(), SERVICE, form.applicant, consent=True)
+    saved = intake.accept(verification)
+    return verification.decision.outcome, saved.case_number
+
+
+def test_eligible_and_ineligible_reach_the_server_once(
+    intake: IntakeService,
+    ledger: Ledger,
+    client: CityClient,
+    city: EmbeddedServer,
+    senior: Resident,
+    young: Resident,
+    senior_elsewhere: Resident,
+) -> None:
+    assert take(intake, senior)[0] is Outcome.PASS
+    assert take(intake, young)[0] is Outcome.FAIL
+    assert take(intake, senior_elsewhere)[0] is Outcome.FAIL
+    report = push_pending(ledger, client)
+    assert (report.accepted, report.error_code) == (3, None)
+    assert ledger.outbox_counts() == {"pending": 0, "sent": 3, "attention": 0}
+    assert len(server_cases(city)) == 3
+    # Every look-up is audited on both sides, with the masked ID only.
+    with city.app.state.session_factory() as s:
+        audits = s.query(LookupAuditRow).all()
+    assert len(audits) == 3
+    assert {a.id_masked for a in audits} == {p.national_id[:6] + "****" for p in (senior, young, senior_elsewhere)}
+
+
+def test_server_down_then_up(
+    intake: IntakeService, ledger: Ledger, client: CityClient, city: EmbeddedServer, senior: Resident, young: Resident
+) -> None:
+    take(intake, senior)
+    push_pending(ledger, client)
+    city.stop()
+    outcome, _ = take(intake, young)
+    assert outcome is Outcome.UNKNOWN  # accepted as pending verification, not guessed
+    report = push_pending(ledger, client)
+    assert report.error_code == "net_unreachable"
+    assert ledger.outbox_counts()["pending"] == 1
+    take(intake, senior)
+    assert ledger.outbox_counts()["pending"] == 2  # the outbox grows while offline
+    city.start()
+    report = push_pending(ledger, client, ignore_schedule=True)
+    assert (report.accepted, report.error_code) == (2, None)
+    assert ledger.outbox_counts() == {"pending": 0, "sent": 3, "attention": 0}
+    held = server_cases(city)
+    assert len(held) == 3 and len({c.case_uuid for c in held}) == 3
+    offline_case = next(c for c in held if json.loads(c.payload)["decision"] == "unknown")
+    assert json.loads(offline_case.payload)["reason_codes"] == ["household_unavailable"] * 3
+
+
+def outbox_batch(ledger: Ledger) -> wire.CasesBatchRequest:
+    items = ledger.due_outbox(100, None)
+    return wire.CasesBatchRequest(cases=[wire.CaseIn.model_validate_json(i.payload) for i in items])
+
+
+def test_replayed_batch_is_duplicate_not_a_second_case(
+    intake: IntakeService, ledger: Ledger, client: CityClient, city: EmbeddedServer, senior: Resident
+) -> None:
+    take(intake, senior)
+    take(intake, senior)
+    batch = outbox_batch(ledger)
+    first = client.push_cases(batch)
+    assert [r.status for r in first.results] == ["accepted", "accepted"]
+    # The response was "lost": the client sends the very same batch again.
+    again = client.push_cases(batch)
+    assert [r.status for r in again.results] == ["duplicate", "duplicate"]
+    assert len(server_cases(city)) == 2
+    # The push step treats duplicate as delivered.
+    report = push_pending(ledger, client)
+    assert (report.duplicate, report.accepted) == (2, 0)
+    assert ledger.outbox_counts()["sent"] == 2
+
+
+def test_same_uuid_other_content_is_conflict_and_never_overwrites(
+    intake: IntakeService, ledger: Ledger, client: CityClient, city: EmbeddedServer, senior: Resident
+) -> None:
+    take(intake, senior)
+    original = outbox_batch(ledger)
+    client.push_cases(original)
+    tampered = original.cases[0].model_copy(update={"fee": 999})
+    answer = client.push_cases(wire.CasesBatchRequest(cases=[tampered]))
+    assert answer.results[0].status == "conflict"
+    (held,) = server_cases(city)
+    assert json.loads(held.payload)["fee"] == 0
+
+
+def test_one_bad_case_does_not_block_the_batch(
+    intake: IntakeService, ledger: Ledger, client: CityClient, city: EmbeddedServer, senior: Resident, tmp_path: Path
+) -> None:
+    take(intake, senior)
+    take(intake, senior)
+    # Corrupt the first queued case on disk (as a bug or a broken disk might): an ID with a bad checksum.
+    with sqlite3.connect(ledger.path) as conn:
+        key, payload = conn.execute("SELECT idempotency_key, payload_json FROM outbox ORDER BY id LIMIT 1").fetchone()
+        bad = json.loads(payload)
+        bad["national_id"] = bad["national_id"][:9] + str((int(bad["national_id"][9]) + 1) % 10)
+        conn.execute("UPDATE outbox SET payload_json = ? WHERE idempotency_key = ?", (json.dumps(bad), key))
+    report = push_pending(ledger, client)
+    assert (report.rejected, report.accepted) == (1, 1)
+    assert ledger.outbox_counts() == {"pending": 0, "sent": 1, "attention": 1}
+    assert len(server_cases(city)) == 1
+
+
+def test_lookup_refused_without_consent_and_audited(intake: IntakeService, ledger: Ledger, senior: Resident) -> None:
+    from forms.errors import ValidationError
+
+    form = intake.validate(senior.national_id, senior.name, format_roc_slash(senior.birth_date))
+    assert form.applicant is not None
+    case = uuid4()
+    with pytest.raises(ValidationError) as err:
+        intake.verify(case, SERVICE, form.applicant, consent=False)
+    assert err.value.code == "consent_missing"
+    assert ledger.lookups_for(case) == [("household", "refused", senior.national_id[:6] + "****")]
+
+
+def test_wrong_password_is_an_auth_error(city: EmbeddedServer) -> None:
+    from sync.client import Credentials
+
+    bad = CityClient(city.url, "D01", lambda: Credentials(USER, "wrong"))
+    with pytest.raises(SyncError) as err:
+        bad.lookup_household(
+            wire.LookupRequest(case_uuid=uuid4(), purpose="SW-01", consent=True, national_id="A123456789")
+        )
+    assert err.value.kind is SyncErrorKind.AUTH
+    bad.close()

@@ -1,0 +1,128 @@
+"""The ledger on a real SQLite file: durability settings, one transaction per case, gapless numbers, migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+import sync.ledger as ledger_module
+from forms.catalog import load_catalog
+from forms.ids import parse_id
+from forms.types import Applicant, Decision, Outcome, RuleResult
+from sync.errors import StoreError
+from sync.ledger import CaseDraft, Device, Ledger
+from sync.store.tables import Base
+
+SERVICE = load_catalog().get("SW-01")
+
+
+def draft(outcome: Outcome = Outcome.PASS) -> CaseDraft:
+    return CaseDraft(
+        case_uuid=uuid4(),
+        service=SERVICE,
+        applicant=Applicant(parse_id("H123456786"), "王小明", date(1950, 1, 2)),
+        decision=Decision((RuleResult("age_at_least", outcome, "age_ok", {"min_age": 65}),)),
+        clerk="clerk-test",
+    )
+
+
+def rows(path: Path, table: str) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def test_durability_pragmas(ledger: Ledger) -> None:
+    with ledger._engine.connect() as conn:  # reading back what the app's own connections run with
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_file_is_private_to_the_user(ledger: Ledger) -> None:
+    assert ledger.path.stat().st_mode & 0o077 == 0
+
+
+def test_accept_writes_case_receipt_and_outbox(ledger: Ledger) -> None:
+    saved = ledger.accept(draft())
+    assert saved.case_number.startswith("68000010-D01-")
+    assert saved.receipt_number == "D01-R0000001"
+    assert saved.id_masked == "H12345****"
+    assert saved.sync_state == "pending"
+    assert saved.reasons[0].params == {"min_age": 65}
+    for table in ("cases", "receipts", "outbox"):
+        assert rows(ledger.path, table) == 1
+    assert ledger.outbox_counts()["pending"] == 1
+
+
+def test_unknown_decision_is_pending_verification(ledger: Ledger) -> None:
+    assert ledger.accept(draft(Outcome.UNKNOWN)).status == "待查驗"
+
+
+def test_numbers_are_gapless_and_unique(ledger: Ledger) -> None:
+    saved = [ledger.accept(draft()) for _ in range(25)]
+    assert [s.receipt_number for s in saved] == [f"D01-R{i:07d}" for i in range(1, 26)]
+    assert len({s.case_number for s in saved}) == 25
+    summary = ledger.day_summary(saved[0].business_date)
+    assert summary.receipt_gaps == ()
+    assert (summary.first_receipt, summary.last_receipt) == ("D01-R0000001", "D01-R0000025")
+
+
+def test_failure_inside_the_transaction_leaves_nothing(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """D4: inject a failure after the case row is written; neither case, receipt, outbox nor counters survive."""
+    ledger.accept(draft())
+
+    def broken_receipt(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error (injected)")
+
+    monkeypatch.setattr(ledger_module, "ReceiptRow", broken_receipt)
+    with pytest.raises(sqlite3.OperationalError):
+        ledger.accept(draft())
+    for table in ("cases", "receipts", "outbox"):
+        assert rows(ledger.path, table) == 1
+    monkeypatch.undo()
+    assert ledger.accept(draft()).receipt_number == "D01-R0000002"  # the failed attempt burned no number
+
+
+def test_baseline_migration_matches_the_tables(ledger: Ledger) -> None:
+    with ledger._engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diffs == []
+
+
+def test_database_from_a_newer_app_is_refused(tmp_path: Path, device: Device) -> None:
+    path = tmp_path / "ledger.db"
+    Ledger(path, device, b"k" * 32).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(StoreError) as err:
+        Ledger(path, device, b"k" * 32)
+    assert err.value.code == "db_too_new"
+
+
+def test_reopening_keeps_rows_and_makes_no_backup(tmp_path: Path, device: Device) -> None:
+    path = tmp_path / "ledger.db"
+    first = Ledger(path, device, b"k" * 32)
+    first.accept(draft())
+    first.close()
+    again = Ledger(path, device, b"k" * 32)
+    assert again.backup_path is None
+    assert again.outbox_counts()["pending"] == 1
+    again.close()
+
+
+def test_lookup_audit_never_holds_the_full_id(ledger: Ledger) -> None:
+    from sync.ledger import LookupAudit
+
+    case = uuid4()
+    ledger.record_lookup(LookupAudit(case, "SW-01", "household", "H123456786", "clerk-test", "hit"))
+    assert ledger.lookups_for(case) == [("household", "hit", "H12345****")]
+    with sqlite3.connect(ledger.path) as conn:
+        dump = "\n".join(conn.iterdump())
+    assert "H12345****" in dump
+    assert "H123456786" not in dump

@@ -1,0 +1,35 @@
+"""`counterdesk demo` end to end in a subprocess: the scripted day writes its receipts, report and screenshots."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def test_demo_writes_receipts_day_close_and_screenshot(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "demo", "--out", str(out)],
+        capture_output=True, text=True, timeout=120, env=env, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    receipts = sorted(out.glob("68000010-D01-*.pdf"))
+    assert len(receipts) == 3
+    assert len(list(out.glob("dayclose-*.pdf"))) == 1
+    assert (out / "window.png").stat().st_size > 10_000
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("intake eligible: ✔") for line in lines)
+    assert any(line.startswith("intake ineligible: ✘") for line in lines)
+    assert any(line.startswith("intake offline: ？") for line in lines)
+    assert "sync: outbox {'pending': 0, 'sent': 3, 'attention': 0}" in lines
+    # Nothing personal in the log output: no full ID number.
+    import re
+
+    assert not re.search(r"\b[A-Z][1289]\d{8}\b", result.stdout + result.stderr)
