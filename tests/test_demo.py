@@ -17,7 +17,11 @@ def test_demo_writes_receipts_day_close_and_screenshot(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run(
         [sys.executable, "-m", "desktop", "demo", "--out", str(out)],
-        capture_output=True, text=True, timeout=120, env=env, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     receipts = sorted(out.glob("68000010-D01-*.pdf"))
