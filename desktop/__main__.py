@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     cat.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.command == "demo":
         return run_demo(args)
     if args.command == "catalog":

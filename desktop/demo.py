@@ -31,7 +31,7 @@ def pick_residents() -> tuple[Resident, Resident, Resident]:
     return seniors[0], young[0], seniors[1]
 
 
-def intake(window: MainWindow, runner: TaskRunner, person: Resident) -> None:
+def intake(window: MainWindow, runner: TaskRunner, person: Resident, screenshot: Path) -> None:
     panel = window.intake
     panel.clear()
     panel.id_edit.setText(person.national_id)
@@ -40,6 +40,7 @@ def intake(window: MainWindow, runner: TaskRunner, person: Resident) -> None:
     panel.consent_box.setChecked(True)
     panel.on_verify_clicked()
     wait_idle(runner)
+    window.grab().save(str(screenshot))  # the decision as the clerk sees it, before accepting
     panel.on_accept_clicked()
     wait_idle(runner)
 
@@ -60,18 +61,17 @@ def run(out: Path) -> Iterator[str]:
     receipts: list[Path] = []
     try:
         for label, person in (("eligible", eligible), ("ineligible", ineligible)):
-            intake(window, runner, person)
+            intake(window, runner, person, out / f"window-{label}.png")
             assert window.last_receipt is not None
             receipts.append(window.last_receipt)
             yield f"intake {label}: {window.intake.outcome_label.text()} → {window.last_receipt.name}"
         assert services.sandbox is not None
         services.sandbox.stop()
-        intake(window, runner, offline_person)
+        intake(window, runner, offline_person, out / "window-offline.png")
         assert window.last_receipt is not None
         receipts.append(window.last_receipt)
         outbox = services.ledger.outbox_counts()
         yield f"intake offline: {window.intake.outcome_label.text()} → {window.last_receipt.name}; outbox {outbox}"
-        window.grab().save(str(out / "window-offline.png"))
         services.sandbox.start()
         window.sync_now()
         wait_idle(runner)
