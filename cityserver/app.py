@@ -15,12 +15,23 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cityserver.db import CaseRow, LookupAuditRow, ResidentRow, TokenRow, UserRow, init_db, make_engine
+from cityserver.db import (
+    CLOSED_STATUSES,
+    ApprovalRow,
+    CaseRow,
+    LookupAuditRow,
+    ResidentRow,
+    TokenRow,
+    UserRow,
+    init_db,
+    make_engine,
+)
+from cityserver.population import not_found
 from forms.catalog import Catalog, load_catalog
 from forms.errors import DomainError
 from forms.ids import id_digest, mask_id, parse_id
@@ -131,8 +142,10 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
             office_code=user.office_code,
         )
 
-    @app.post(f"{wire.API_PREFIX}/lookups/household", response_model=wire.HouseholdLookupResponse)
-    def household(body: wire.LookupRequest, who: Who, db: Db) -> wire.HouseholdLookupResponse:
+    @app.post(f"{wire.API_PREFIX}/lookups/{{kind}}", response_model=wire.LookupResponse)
+    def lookup(kind: str, body: wire.LookupRequest, who: Who, db: Db) -> wire.LookupResponse:
+        if kind not in wire.LOOKUP_KINDS:
+            raise HTTPException(404, f"unknown look-up kind {kind}")
         try:
             national_id = parse_id(body.national_id).value
         except DomainError as exc:
@@ -153,29 +166,51 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
                 device_id=who.device_id,
                 case_uuid=str(body.case_uuid),
                 purpose=body.purpose,
-                kind="household",
+                kind=kind,
                 id_masked=mask_id(national_id),
                 id_digest=id_digest(national_id, pepper),
                 result="hit" if resident else "miss",
             )
         )
         db.commit()
-        if resident is None:
-            record = wire.HouseholdRecord(found=False)
-        else:
-            record = wire.HouseholdRecord(
-                found=True,
-                name=resident.name,
-                birth_date=resident.birth_date,
-                city_code=resident.city_code,
-                city_name=resident.city_name,
-                district_code=resident.district_code,
-                district_name=resident.district_name,
-                village=resident.village,
-                registered_on=resident.registered_on,
-                household_size=resident.household_size,
+        raw = json.loads(resident.records)[kind] if resident else not_found(kind)
+        record = TypeAdapter(wire.LookupRecord).validate_python(raw)
+        return wire.LookupResponse(lookup_id=lookup_id, kind=kind, record=record, server_time=_now())
+
+    @app.post(f"{wire.API_PREFIX}/approvals", response_model=wire.ApprovalResponse)
+    def approve(body: wire.ApprovalRequest, who: Who, db: Db) -> wire.ApprovalResponse:
+        """A supervisor's credentials approve an override typed at a clerk's desk; recorded with its reason."""
+        supervisor = db.get(UserRow, body.supervisor)
+        if supervisor is None or not verify_password(body.password, supervisor.password_hash):
+            raise HTTPException(403, "supervisor credentials not accepted")
+        if supervisor.role != "supervisor" or supervisor.office_code != who.office_code:
+            raise HTTPException(403, "not a supervisor of this office")
+        approval_id = uuid.uuid4()
+        db.add(
+            ApprovalRow(
+                approval_id=str(approval_id),
+                at=_now(),
+                supervisor=supervisor.username,
+                clerk=who.username,
+                case_uuid=str(body.case_uuid),
+                reason=body.reason,
+                rules=",".join(body.rules),
             )
-        return wire.HouseholdLookupResponse(lookup_id=lookup_id, kind="household", record=record, server_time=_now())
+        )
+        db.commit()
+        return wire.ApprovalResponse(approval_id=approval_id, supervisor=supervisor.username)
+
+    @app.post(f"{wire.API_PREFIX}/cases:open", response_model=wire.OpenCasesResponse)
+    def open_cases(body: wire.OpenCasesRequest, who: Who, db: Db) -> wire.OpenCasesResponse:
+        """Case numbers of this person's cases of a service that are not closed (duplicate warning)."""
+        rows = db.scalars(
+            select(CaseRow).where(
+                CaseRow.service_code == body.service_code,
+                CaseRow.national_id == body.national_id,
+                CaseRow.status.not_in(CLOSED_STATUSES),
+            )
+        ).all()
+        return wire.OpenCasesResponse(case_numbers=sorted(r.case_number for r in rows))
 
     def _check_case(case: wire.CaseIn) -> str | None:
         try:
@@ -205,6 +240,8 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
                         case_uuid=str(case.case_uuid),
                         case_number=case.case_number,
                         content_hash=digest,
+                        service_code=case.service_code,
+                        national_id=case.national_id,
                         payload=case.model_dump_json(),
                         office_code=case.office_code,
                         device_id=case.device_id,
@@ -215,7 +252,9 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
         except IntegrityError:
             with factory() as s:
                 existing = s.get(CaseRow, str(case.case_uuid))
-            if existing is not None and existing.content_hash == digest:
+            if existing is None:
+                raise  # not a replay: a server fault, answered 500 so the client retries later
+            if existing.content_hash == digest:
                 return wire.CaseResult(case_uuid=case.case_uuid, status="duplicate")
             return wire.CaseResult(
                 case_uuid=case.case_uuid, status="conflict", detail="different content for this case_uuid"

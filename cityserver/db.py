@@ -3,13 +3,14 @@ cases and the server-side audit of every personal-data look-up."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import json
+from datetime import datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, create_engine, event, func, select
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from cityserver.population import DEFAULT_SEED, DEFAULT_SIZE, generate
+from cityserver.population import DEFAULT_SEED, DEFAULT_SIZE, LOOKUP_KINDS, generate
 
 
 class Base(DeclarativeBase):
@@ -17,18 +18,13 @@ class Base(DeclarativeBase):
 
 
 class ResidentRow(Base):
+    """One person in the central registers; `records` holds each look-up kind's answer as JSON."""
+
     __tablename__ = "residents"
 
     national_id: Mapped[str] = mapped_column(String(10), primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
-    birth_date: Mapped[date] = mapped_column(Date)
     city_code: Mapped[str] = mapped_column(String(8), index=True)
-    city_name: Mapped[str] = mapped_column(String(20))
-    district_code: Mapped[str] = mapped_column(String(8))
-    district_name: Mapped[str] = mapped_column(String(20))
-    village: Mapped[str] = mapped_column(String(20))
-    registered_on: Mapped[date] = mapped_column(Date)
-    household_size: Mapped[int] = mapped_column(Integer)
+    records: Mapped[str] = mapped_column(Text)
 
 
 class UserRow(Base):
@@ -55,6 +51,8 @@ class CaseRow(Base):
     # The UNIQUE primary key is what makes a replay a duplicate, not a second case (no check-then-insert).
     case_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_number: Mapped[str] = mapped_column(String(64), index=True)
+    service_code: Mapped[str] = mapped_column(String(32))
+    national_id: Mapped[str] = mapped_column(String(10), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
     office_code: Mapped[str] = mapped_column(String(32), index=True)
@@ -62,6 +60,23 @@ class CaseRow(Base):
     pushed_by: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     status: Mapped[str] = mapped_column(String(16), default="收件")
+
+
+CLOSED_STATUSES = ("核准", "駁回", "撤回")
+
+
+class ApprovalRow(Base):
+    """A supervisor's override approval: who approved what for which case, and why."""
+
+    __tablename__ = "approvals"
+
+    approval_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    supervisor: Mapped[str] = mapped_column(String(64))
+    clerk: Mapped[str] = mapped_column(String(64))
+    case_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    rules: Mapped[str] = mapped_column(Text)
 
 
 class LookupAuditRow(Base):
@@ -102,5 +117,12 @@ def init_db(engine: Engine, seed: int = DEFAULT_SEED, size: int = DEFAULT_SIZE) 
     factory = sessionmaker(engine, expire_on_commit=False)
     with factory.begin() as session:
         if session.scalar(select(func.count()).select_from(ResidentRow)) == 0:
-            session.add_all(ResidentRow(**vars(r)) for r in generate(seed, size))
+            session.add_all(
+                ResidentRow(
+                    national_id=r.national_id,
+                    city_code=r.city_code,
+                    records=json.dumps({k: r.record(k) for k in LOOKUP_KINDS}, ensure_ascii=False),
+                )
+                for r in generate(seed, size)
+            )
     return factory

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from cityserver.app import add_user, create_app
 from cityserver.embedded import EmbeddedServer
+from forms.calendar import load_calendar
 from forms.catalog import Catalog, load_catalog
+from forms.clock import taipei_now
+from forms.thresholds import load_thresholds
 from forms.types import Office
 from sync.client import CityClient, Credentials
 from sync.intake import IntakeService
@@ -22,6 +27,8 @@ log = logging.getLogger(__name__)
 # The sandbox office (practice data only).
 SANDBOX_OFFICE = Office(code="68000010", name="桃園市桃園區公所", city_code="68000000", city_name="桃園市")
 SANDBOX_USER = "練習櫃台"
+# Practice mode has a supervisor so overrides can be rehearsed; its password is published on purpose (no real data).
+SANDBOX_SUPERVISOR = ("練習主管", "practice")
 # Practice mode hashes synthetic IDs with a published key: there is nothing secret to protect there.
 SANDBOX_PEPPER_HEX = "00" * 32
 
@@ -36,12 +43,16 @@ class Services:
     data_dir: Path
     practice: bool
     sandbox: EmbeddedServer | None = None
+    now: Callable[[], datetime] = taipei_now
 
     @property
     def receipts_dir(self) -> Path:
         path = self.data_dir / "receipts"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def today(self) -> date:
+        return self.now().date()
 
     @property
     def track_base(self) -> str:
@@ -61,6 +72,7 @@ def start_sandbox(data_dir: Path, device_id: str = "D01") -> Services:
     # A fresh random password each start: it only ever lives in this process's memory.
     password = secrets.token_urlsafe(16)
     add_user(app.state.session_factory, SANDBOX_USER, password, SANDBOX_OFFICE.code, "clerk")
+    add_user(app.state.session_factory, *SANDBOX_SUPERVISOR, SANDBOX_OFFICE.code, "supervisor")
     server = EmbeddedServer(app)
     server.start()
     store = MemorySecretStore({"id-pepper": SANDBOX_PEPPER_HEX})
@@ -84,10 +96,22 @@ def build_services(
     device_id: str,
     store: SecretStore,
     practice: bool,
+    now: Callable[[], datetime] = taipei_now,
 ) -> Services:
+    """Wire the parts together. `now` is the one clock every part reads (tests pin it)."""
     catalog = load_catalog()
     device = Device(office=office, device_id=device_id)
-    ledger = Ledger(data_dir / "ledger.db", device, device_pepper(store))
+    ledger = Ledger(data_dir / "ledger.db", device, device_pepper(store), now)
     client = CityClient(server_url, device_id, lambda: credentials)
-    intake = IntakeService(ledger, LookupService(ledger, client), device, credentials.username)
-    return Services(catalog, device, ledger, client, intake, data_dir, practice)
+    intake = IntakeService(
+        ledger,
+        LookupService(ledger, client),
+        client,
+        device,
+        credentials.username,
+        catalog,
+        load_calendar(),
+        load_thresholds(),
+        now,
+    )
+    return Services(catalog, device, ledger, client, intake, data_dir, practice, now=now)

@@ -1,7 +1,7 @@
 """`counterdesk demo --out DIR`: a scripted day in practice mode, headless.
 
-Three intakes through the real window — an eligible senior, an ineligible applicant, and one taken while the
-city server is unreachable — then sync, day close, and a screenshot of the window.
+Three intakes of 敬老愛心卡 through the real window — an eligible senior, an ineligible applicant, and one taken
+while the city server is unreachable — then sync, day close, and screenshots of each step.
 """
 
 from __future__ import annotations
@@ -21,28 +21,42 @@ from forms.clock import taipei_now
 from forms.eligibility import eligible_from
 from forms.rocdate import format_roc_slash
 
+SERVICE = "SW-05"  # 敬老愛心卡
+
 
 def pick_residents() -> tuple[Resident, Resident, Resident]:
-    """Two eligible seniors and one resident under 65, all registered in the sandbox office's city."""
+    """Two eligible seniors and one resident under 65 without a disability, all registered in the office's city."""
     today = taipei_now().date()
     local = [r for r in generate() if r.city_code == SANDBOX_OFFICE.city_code]
     seniors = [r for r in local if eligible_from(r.birth_date, 65, "birthday_month") <= today]
-    young = [r for r in local if eligible_from(r.birth_date, 65, "birthday_month") > today and r.birth_date.year < 2000]
+    young = [
+        r
+        for r in local
+        if eligible_from(r.birth_date, 65, "birthday_month") > today
+        and r.birth_date.year < 2000
+        and r.disability is None
+    ]
     return seniors[0], young[0], seniors[1]
 
 
-def intake(window: MainWindow, runner: TaskRunner, person: Resident, screenshot: Path) -> None:
-    panel = window.intake
-    panel.clear()
-    panel.id_edit.setText(person.national_id)
-    panel.name_edit.setText(person.name)
-    panel.birth_edit.setText(format_roc_slash(person.birth_date))
-    panel.consent_box.setChecked(True)
-    panel.on_verify_clicked()
+def intake(window: MainWindow, runner: TaskRunner, person: Resident, shots: Path, label: str) -> None:
+    wizard = window.intake
+    wizard.clear()
+    form = wizard.form
+    form.id_edit.setText(person.national_id)
+    form.name_edit.setText(person.name)
+    form.birth_edit.setText(format_roc_slash(person.birth_date))
+    form.set_value("phone", "0912-345-678")
+    form.consent_box.setChecked(True)
+    window.grab().save(str(shots / f"step1-{label}.png"))
+    wizard.on_verify_clicked()
     wait_idle(runner)
-    window.grab().save(str(screenshot))  # the decision as the clerk sees it, before accepting
-    panel.on_accept_clicked()
+    window.grab().save(str(shots / f"step2-{label}.png"))  # the decision as the clerk sees it
+    wizard.on_next_clicked()
+    window.grab().save(str(shots / f"step3-{label}.png"))
+    wizard.on_accept_clicked()
     wait_idle(runner)
+    window.grab().save(str(shots / f"step4-{label}.png"))
 
 
 def run(out: Path) -> Iterator[str]:
@@ -57,17 +71,18 @@ def run(out: Path) -> Iterator[str]:
     window = MainWindow(services, runner, confirm=lambda *_: True)
     window.show()
     wait_idle(runner)
+    window.service_list.choose(SERVICE)
     eligible, ineligible, offline_person = pick_residents()
     receipts: list[Path] = []
     try:
         for label, person in (("eligible", eligible), ("ineligible", ineligible)):
-            intake(window, runner, person, out / f"window-{label}.png")
+            intake(window, runner, person, out, label)
             assert window.last_receipt is not None
             receipts.append(window.last_receipt)
             yield f"intake {label}: {window.intake.outcome_label.text()} → {window.last_receipt.name}"
         assert services.sandbox is not None
         services.sandbox.stop()
-        intake(window, runner, offline_person, out / "window-offline.png")
+        intake(window, runner, offline_person, out, "offline")
         assert window.last_receipt is not None
         receipts.append(window.last_receipt)
         outbox = services.ledger.outbox_counts()

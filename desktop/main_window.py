@@ -15,9 +15,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidg
 from desktop.bootstrap import Services
 from desktop.paperwork import write_dayclose
 from desktop.tasks import TaskRunner
-from desktop.views.intake import IntakePanel
+from desktop.views.intake import AskOverride, Confirm, IntakeWizard
 from desktop.views.service_list import ServiceList
-from forms.clock import taipei_now
 from forms.messages import text
 from sync.errors import SyncError, SyncErrorKind
 from sync.ledger import DaySummary, SavedCase
@@ -33,7 +32,8 @@ class MainWindow(QMainWindow):
         self,
         services: Services,
         runner: TaskRunner,
-        confirm: Callable[[QWidget, str, str], bool] | None = None,
+        confirm: Confirm | None = None,
+        override_dialog: AskOverride | None = None,
     ) -> None:
         super().__init__()
         self.services = services
@@ -42,10 +42,11 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.last_receipt: Path | None = None
         self.last_dayclose: Path | None = None
+        self.last_notice: Path | None = None
         self._syncing = False
 
         self.service_list = ServiceList(services.catalog)
-        self.intake = IntakePanel(services, runner, confirm)
+        self.intake = IntakeWizard(services, runner, confirm, override_dialog)
         self.pdf_doc = QPdfDocument(self)
         self.pdf_view = QPdfView(self)
         self.pdf_view.setObjectName("receipt_view")
@@ -62,7 +63,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.service_list)
         splitter.addWidget(self.intake)
         splitter.addWidget(preview)
-        splitter.setSizes([260, 560, 460])
+        splitter.setSizes([300, 560, 420])
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
 
         self.service_list.service_chosen.connect(self.intake.set_service)
         self.intake.case_saved.connect(self.on_intake_case_saved)
+        self.intake.notice_written.connect(self.on_intake_notice_written)
         self.intake.network_state_changed.connect(self.set_online)
         self._health_timer = QTimer(self)
         self._health_timer.setInterval(HEALTH_INTERVAL_MS)
@@ -99,8 +101,6 @@ class MainWindow(QMainWindow):
         self._health_timer.start()
         self.refresh_outbox()
         self.check_health()
-        if len(services.catalog) == 1:
-            self.service_list.choose(services.catalog.services[0].code)
         self.service_list.search_edit.setFocus()
 
     def _action(self, label: str, keys: str, slot: Callable[[], object]) -> QAction:
@@ -138,6 +138,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"收據已存檔：{path.name}", 10_000)
         if case.sync_state == "pending":
             self.sync_now()
+
+    def on_intake_notice_written(self, path: Path) -> None:
+        self.last_notice = path
+        self.pdf_doc.load(str(path))
+        self.statusBar().showMessage(f"一次告知單已產生：{path.name}", 10_000)
 
     # -- sync ----------------------------------------------------------------------------------------------------
 
@@ -182,13 +187,11 @@ class MainWindow(QMainWindow):
 
     def close_day(self) -> None:
         services = self.services
-        day = taipei_now().date()
+        day = services.today()
 
         def work() -> tuple[DaySummary, Path]:
             summary = services.ledger.close_day(day, services.intake.clerk)
-            return summary, write_dayclose(
-                summary, services.catalog, services.device, services.practice, services.data_dir / "dayclose"
-            )
+            return summary, write_dayclose(summary, services)
 
         self.runner.run("db", work, lambda r: self._day_closed(*r), self._sync_failed)
 

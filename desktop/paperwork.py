@@ -1,8 +1,11 @@
-"""Turn ledger records into the plain data the printing layer draws (masked, formatted, translated)."""
+"""Turn ledger records into the plain data the printing layer draws (masked, formatted, translated), and write
+the PDFs into the data folder."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from forms.catalog import Catalog
 from forms.ids import mask_name
@@ -10,29 +13,50 @@ from forms.messages import text
 from forms.rocdate import format_roc
 from forms.types import Outcome
 from printing.dayclose import DayCloseData, build_dayclose_pdf
+from printing.notice import NoticeData, build_notice_pdf
 from printing.receipt import ReceiptData, build_receipt_pdf
+from sync.intake import Verification
 from sync.ledger import DaySummary, Device, SavedCase
 
-PAYMENT_NAMES = {"cash": "現金", "none": "免繳"}
+if TYPE_CHECKING:
+    from desktop.bootstrap import Services
+
+PAYMENT_NAMES = {"cash": "現金", "card": "信用卡／行動支付", "transfer": "轉帳", "none": "免繳"}
+UNKNOWN_TEXT = "依機關公告"
 
 
 def service_kind_text(kind: str) -> str:
     return "跨區申辦（本所辦理）" if kind == "申辦" else "跨區收件（轉戶籍地區公所辦理）"
 
 
-def due_text(time_limit_days: int) -> str:
-    return "當場核發" if time_limit_days == 0 else f"{time_limit_days} 個工作天內（補正期間不計）"
+def due_text(time_limit_days: int | None, due: date | None = None) -> str:
+    if time_limit_days is None:
+        return f"{UNKNOWN_TEXT}（處理期限未公告）"
+    if time_limit_days == 0:
+        return "當場核發"
+    limit = f"{time_limit_days} 個工作天，補正期間不計"
+    return f"{format_roc(due)}（{limit}）" if due else limit
 
 
-def fee_text(fee: int, payment_method: str, note: str = "") -> str:
+def fee_text(fee: int | None, payment_method: str, note: str = "") -> str:
+    if fee is None:
+        return UNKNOWN_TEXT + (f"（{note}）" if note else "")
     if fee == 0:
         return "免費" + (f"（{note}）" if note else "")
     return f"新臺幣 {fee:,} 元（{PAYMENT_NAMES.get(payment_method, payment_method)}）"
 
 
+def decision_text(case: SavedCase) -> str:
+    base = f"{text(case.decision.message_code)}（{case.status}）"
+    if case.override is not None:
+        base += f"；經主管{case.override.supervisor}核准受理：{case.override.reason}"
+    return base
+
+
 def receipt_data(case: SavedCase, catalog: Catalog, device: Device, track_base: str, practice: bool) -> ReceiptData:
     service = catalog.get(case.service_code)
     reasons = tuple(text(r.code, **r.params) for r in case.reasons if r.outcome is not Outcome.PASS)
+    owed = set(case.documents_owed)
     return ReceiptData(
         office_name=device.office.name,
         case_number=case.case_number,
@@ -42,12 +66,14 @@ def receipt_data(case: SavedCase, catalog: Catalog, device: Device, track_base: 
         name_masked=mask_name(case.applicant_name),
         id_masked=case.id_masked,
         received_text=f"{format_roc(case.received_at.date())} {case.received_at:%H:%M}",
-        due_text=due_text(service.time_limit_days),
-        decision_text=f"{text(case.decision.message_code)}（{case.status}）",
+        due_text=due_text(service.time_limit_days, case.due_date),
+        decision_text=decision_text(case),
         reasons=reasons,
-        fee_text=fee_text(case.fee, case.payment_method, service.fee_note),
+        fee_text=fee_text(case.fee if service.fee is not None else None, case.payment_method, service.fee_note),
         clerk=case.clerk,
         qr_payload=f"{track_base.rstrip('/')}/track/{case.case_number}",
+        replaced_docs=tuple(d.name for d in service.documents if d.replaced_by and d.name not in owed),
+        owed_docs=case.documents_owed,
         practice=practice,
     )
 
@@ -77,17 +103,36 @@ def dayclose_data(summary: DaySummary, catalog: Catalog, device: Device, practic
     )
 
 
-def write_receipt(
-    case: SavedCase, catalog: Catalog, device: Device, track_base: str, practice: bool, folder: Path
-) -> Path:
+def notice_data(v: Verification, device: Device, clerk: str, day: date, practice: bool) -> NoticeData:
+    return NoticeData(
+        office_name=device.office.name,
+        service_name=v.service.name_zh,
+        name_masked=mask_name(v.applicant.name),
+        id_masked=v.applicant.national_id.masked(),
+        date_text=format_roc(day),
+        owed=tuple(d.name for d in v.documents.owed),
+        replaced=tuple(d.name for d in v.documents.replaced),
+        clerk=clerk,
+        contact=device.office.name,
+        practice=practice,
+    )
+
+
+def write_receipt(case: SavedCase, services: Services) -> Path:
     """Render the receipt and write it atomically as <case number>.pdf; returns the path."""
-    pdf = build_receipt_pdf(receipt_data(case, catalog, device, track_base, practice))
-    return _write_atomic(folder / f"{case.case_number}.pdf", pdf)
+    data = receipt_data(case, services.catalog, services.device, services.track_base, services.practice)
+    return _write_atomic(services.receipts_dir / f"{case.case_number}.pdf", build_receipt_pdf(data))
 
 
-def write_dayclose(summary: DaySummary, catalog: Catalog, device: Device, practice: bool, folder: Path) -> Path:
-    pdf = build_dayclose_pdf(dayclose_data(summary, catalog, device, practice))
-    return _write_atomic(folder / f"dayclose-{summary.business_date.isoformat()}-{device.device_id}.pdf", pdf)
+def write_notice(v: Verification, services: Services) -> Path:
+    data = notice_data(v, services.device, services.intake.clerk, services.today(), services.practice)
+    return _write_atomic(services.data_dir / "notices" / f"notice-{v.case_uuid}.pdf", build_notice_pdf(data))
+
+
+def write_dayclose(summary: DaySummary, services: Services) -> Path:
+    pdf = build_dayclose_pdf(dayclose_data(summary, services.catalog, services.device, services.practice))
+    name = f"dayclose-{summary.business_date.isoformat()}-{services.device.device_id}.pdf"
+    return _write_atomic(services.data_dir / "dayclose" / name, pdf)
 
 
 def _write_atomic(path: Path, data: bytes) -> Path:

@@ -11,43 +11,82 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from forms.eligibility import RULE_KINDS
+from forms.eligibility import FIELD_RULE_KINDS, RULE_KINDS, lookups_of
 from forms.errors import CatalogError
+from forms.fields import FIELD_TYPES, FieldSpec
 from forms.resources import resource_path
-from forms.types import Rule, ServiceType
+from forms.types import Document, Rule, ServiceType
 
 CATALOG_SCHEMA_VERSION = 1
-KNOWN_LOOKUPS = frozenset({"household"})
-KNOWN_FIELDS = frozenset({"national_id", "name", "birth_date"})
-CROSS_DISTRICT_KINDS = frozenset({"申辦", "收件"})
+LOOKUP_KINDS = ("household", "tax", "disability", "welfare", "military")
+CATEGORIES = ("社政", "民政", "人文", "農經", "工務")
+CROSS_DISTRICT_KINDS = ("申辦", "收件")
+UNKNOWABLE = ("fee", "time_limit_days", "documents", "rules")
+RESERVED_FIELDS = ("national_id", "name", "birth_date")
 
-_REQUIRED: dict[str, type | tuple[type, ...]] = {
+Spec = dict[str, type | tuple[type, ...]]
+_SERVICE_REQUIRED: Spec = {
     "schema_version": int,
     "catalog_version": int,
     "code": str,
+    "number": int,
     "name_zh": str,
     "name_en": str,
     "category": str,
     "cross_district": str,
-    "fee": int,
-    "time_limit_days": int,
     "decides": str,
     "lookups": list,
-    "fields": list,
 }
-_OPTIONAL: dict[str, type | tuple[type, ...]] = {"fee_note": str, "keywords": list, "rules": list}
+_SERVICE_OPTIONAL: Spec = {
+    "fee": int,
+    "fee_note": str,
+    "time_limit_days": int,
+    "keywords": list,
+    "rules": list,
+    "fields": list,
+    "documents": list,
+    "unknown": list,
+    "sources": list,
+}
+_FIELD_REQUIRED: Spec = {"id": str, "type": str, "label_zh": str, "label_en": str}
+_FIELD_OPTIONAL: Spec = {"required": bool, "choices": list, "hint": str}
+_DOC_REQUIRED: Spec = {"name": str}
+_DOC_OPTIONAL: Spec = {"replaced_by": str}
 
 
 def _fail(path: Path, key: str, problem: str) -> CatalogError:
-    return CatalogError("catalog_invalid", file=str(path), key=key, problem=problem)
+    return CatalogError("catalog_invalid", file=path.name, key=key, problem=problem)
 
 
-def _string_list(path: Path, key: str, value: list[Any], allowed: frozenset[str] | None = None) -> tuple[str, ...]:
+def _type_ok(value: Any, expected: type | tuple[type, ...]) -> bool:
+    # bool is an int subclass: a fee of `true` is a typo, not NT$1.
+    if isinstance(value, bool) and bool not in (expected if isinstance(expected, tuple) else (expected,)):
+        return False
+    return isinstance(value, expected)
+
+
+def _check_table(path: Path, prefix: str, data: Any, required: Spec, optional: Spec) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise _fail(path, prefix.rstrip("."), "expected a table")
+    for key in required:
+        if key not in data:
+            raise _fail(path, prefix + key, "missing")
+    for key, value in data.items():
+        expected = required.get(key) or optional.get(key)
+        if expected is None:
+            raise _fail(path, prefix + key, "unknown key")
+        if not _type_ok(value, expected):
+            name = expected.__name__ if isinstance(expected, type) else "/".join(t.__name__ for t in expected)
+            raise _fail(path, prefix + key, f"expected {name}")
+    return data
+
+
+def _strings(path: Path, key: str, value: list[Any], allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
     for item in value:
         if not isinstance(item, str):
             raise _fail(path, key, f"expected strings, got {item!r}")
         if allowed is not None and item not in allowed:
-            raise _fail(path, key, f"unknown value {item!r}; known: {sorted(allowed)}")
+            raise _fail(path, key, f"unknown value {item!r}; known: {list(allowed)}")
     if len(set(value)) != len(value):
         raise _fail(path, key, "duplicate entries")
     return tuple(value)
@@ -57,64 +96,91 @@ def _parse_rule(path: Path, index: int, raw: Any) -> Rule:
     key = f"rules[{index}]"
     if not isinstance(raw, dict) or not isinstance(raw.get("kind"), str):
         raise _fail(path, key, "each rule needs a string 'kind'")
-    kind = raw["kind"]
-    spec = RULE_KINDS.get(kind)
+    spec = RULE_KINDS.get(raw["kind"])
     if spec is None:
-        raise _fail(path, f"{key}.kind", f"unknown rule kind {kind!r}; known: {sorted(RULE_KINDS)}")
+        raise _fail(path, f"{key}.kind", f"unknown rule kind {raw['kind']!r}; known: {sorted(RULE_KINDS)}")
     params = {k: v for k, v in raw.items() if k != "kind"}
-    for name, expected in spec.params.items():
-        if name not in params:
-            raise _fail(path, f"{key}.{name}", "missing")
-        if not isinstance(params[name], expected):
-            raise _fail(path, f"{key}.{name}", f"expected {expected.__name__}")
-    extra = set(params) - set(spec.params)
-    if extra:
-        raise _fail(path, f"{key}.{sorted(extra)[0]}", "unknown key")
+    _check_table(path, f"{key}.", params, spec.params, {})
     if spec.check is not None and (problem := spec.check(params)):
         raise _fail(path, key, problem)
-    return Rule(kind, params)
+    return Rule(raw["kind"], params)
+
+
+def _parse_field(path: Path, index: int, raw: Any) -> FieldSpec:
+    key = f"fields[{index}]."
+    data = _check_table(path, key, raw, _FIELD_REQUIRED, _FIELD_OPTIONAL)
+    if data["type"] not in FIELD_TYPES:
+        raise _fail(path, key + "type", f"unknown field type; known: {list(FIELD_TYPES)}")
+    if data["id"] in RESERVED_FIELDS or not data["id"].isidentifier():
+        raise _fail(path, key + "id", "must be an identifier other than national_id, name, birth_date")
+    choices = _strings(path, key + "choices", data.get("choices", []))
+    if (data["type"] == "choice") != bool(choices):
+        raise _fail(path, key + "choices", "a choice field needs choices, and only a choice field has them")
+    return FieldSpec(
+        data["id"],
+        data["type"],
+        data["label_zh"],
+        data["label_en"],
+        data.get("required", True),
+        choices,
+        data.get("hint", ""),
+    )
+
+
+def _parse_document(path: Path, index: int, raw: Any, lookups: tuple[str, ...]) -> Document:
+    key = f"documents[{index}]."
+    data = _check_table(path, key, raw, _DOC_REQUIRED, _DOC_OPTIONAL)
+    replaced = data.get("replaced_by")
+    if replaced is not None and replaced not in lookups:
+        raise _fail(path, key + "replaced_by", f"{replaced!r} is not one of this service's lookups {list(lookups)}")
+    return Document(data["name"], replaced)
 
 
 def parse_service(path: Path, data: dict[str, Any]) -> ServiceType:
     """Validate one catalog file's parsed TOML and build its ServiceType."""
-    for key in _REQUIRED:
-        if key not in data:
-            raise _fail(path, key, "missing")
-    for key, value in data.items():
-        expected = _REQUIRED.get(key) or _OPTIONAL.get(key)
-        if expected is None:
-            raise _fail(path, key, "unknown key")
-        # bool is an int subclass: a fee of `true` is a typo, not NT$1.
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise _fail(path, key, f"expected {getattr(expected, '__name__', expected)}")
+    _check_table(path, "", data, _SERVICE_REQUIRED, _SERVICE_OPTIONAL)
     if data["schema_version"] != CATALOG_SCHEMA_VERSION:
         raise _fail(path, "schema_version", f"this app reads version {CATALOG_SCHEMA_VERSION}")
+    if data["category"] not in CATEGORIES:
+        raise _fail(path, "category", f"must be one of {list(CATEGORIES)}")
     if data["cross_district"] not in CROSS_DISTRICT_KINDS:
-        raise _fail(path, "cross_district", f"must be one of {sorted(CROSS_DISTRICT_KINDS)}")
-    if data["fee"] < 0:
-        raise _fail(path, "fee", "must not be negative")
-    if data["time_limit_days"] < 0:
-        raise _fail(path, "time_limit_days", "must not be negative")
+        raise _fail(path, "cross_district", f"must be one of {list(CROSS_DISTRICT_KINDS)}")
+    unknown = _strings(path, "unknown", data.get("unknown", []), UNKNOWABLE)
+    for key in ("fee", "time_limit_days"):
+        if key in data and data[key] < 0:
+            raise _fail(path, key, "must not be negative")
+        if (key in data) == (key in unknown):
+            raise _fail(path, key, "give a value, or list it under 'unknown' — not both, not neither")
+    lookups = _strings(path, "lookups", data["lookups"], LOOKUP_KINDS)
     rules = tuple(_parse_rule(path, i, r) for i, r in enumerate(data.get("rules", [])))
-    lookups = _string_list(path, "lookups", data["lookups"], KNOWN_LOOKUPS)
-    for rule in rules:
-        needed = RULE_KINDS[rule.kind].lookup
-        if needed is not None and needed not in lookups:
-            raise _fail(path, "lookups", f"rule {rule.kind!r} needs the {needed!r} look-up")
+    needed = set().union(*(lookups_of(r) for r in rules)) if rules else set()
+    if missing := needed - set(lookups):
+        raise _fail(path, "lookups", f"the rules need the look-ups {sorted(missing)}")
+    fields = tuple(_parse_field(path, i, f) for i, f in enumerate(data.get("fields", [])))
+    if len({f.id for f in fields}) != len(fields):
+        raise _fail(path, "fields", "duplicate field ids")
+    field_ids = {f.id for f in fields}
+    for i, rule in enumerate(rules):
+        if rule.kind in FIELD_RULE_KINDS and rule.params["field"] not in field_ids:
+            raise _fail(path, f"rules[{i}].field", f"no field {rule.params['field']!r} in this service")
     return ServiceType(
         code=data["code"],
+        number=data["number"],
         name_zh=data["name_zh"],
         name_en=data["name_en"],
         category=data["category"],
         cross_district=data["cross_district"],
-        fee=data["fee"],
+        fee=data.get("fee"),
         fee_note=data.get("fee_note", ""),
-        time_limit_days=data["time_limit_days"],
+        time_limit_days=data.get("time_limit_days"),
         decides=data["decides"],
         lookups=lookups,
-        fields=_string_list(path, "fields", data["fields"], KNOWN_FIELDS),
-        keywords=_string_list(path, "keywords", data.get("keywords", [])),
+        fields=fields,
+        documents=tuple(_parse_document(path, i, d, lookups) for i, d in enumerate(data.get("documents", []))),
+        keywords=_strings(path, "keywords", data.get("keywords", [])),
         rules=rules,
+        unknown=unknown,
+        sources=_strings(path, "sources", data.get("sources", [])),
         catalog_version=data["catalog_version"],
         source_file=path.name,
     )
@@ -122,7 +188,7 @@ def parse_service(path: Path, data: dict[str, Any]) -> ServiceType:
 
 @dataclass(frozen=True)
 class Catalog:
-    """The loaded services, in file-name order."""
+    """The loaded services, in the seed list's order."""
 
     services: tuple[ServiceType, ...]
 
@@ -146,21 +212,24 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     """Read every *.toml under the catalog folder.
 
     Raises:
-        CatalogError: a file is not valid TOML, breaks the schema, or repeats another file's code.
+        CatalogError: a file is not valid TOML, breaks the schema, or repeats another file's code or number.
     """
     folder = directory or resource_path("catalog")
     services: list[ServiceType] = []
-    seen: dict[str, Path] = {}
+    codes: dict[str, Path] = {}
+    numbers: dict[int, Path] = {}
     for path in sorted(folder.glob("*.toml")):
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise _fail(path, "(file)", str(exc)) from exc
         service = parse_service(path, data)
-        if service.code in seen:
-            raise _fail(path, "code", f"{service.code!r} is also used by {seen[service.code].name}")
-        seen[service.code] = path
+        if service.code in codes:
+            raise _fail(path, "code", f"{service.code!r} is also used by {codes[service.code].name}")
+        if service.number in numbers:
+            raise _fail(path, "number", f"{service.number} is also used by {numbers[service.number].name}")
+        codes[service.code], numbers[service.number] = path, path
         services.append(service)
     if not services:
         raise CatalogError("catalog_invalid", file=str(folder), key="(folder)", problem="no catalog files")
-    return Catalog(tuple(services))
+    return Catalog(tuple(sorted(services, key=lambda s: s.number)))

@@ -7,6 +7,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+from forms.fields import FieldSpec
 from forms.ids import NationalId
 
 
@@ -31,22 +32,37 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A paper document normally required, and the look-up that replaces it (None: paper still needed)."""
+
+    name: str
+    replaced_by: str | None = None
+
+
+@dataclass(frozen=True)
 class ServiceType:
-    """One service the counter can take, as loaded from its catalog file."""
+    """One service the counter can take, as loaded from its catalog file.
+
+    A fact the sources do not give is None and named in `unknown`; screens and paper then say 依機關公告.
+    """
 
     code: str
+    number: int  # the seed list's item number (附錄一)
     name_zh: str
     name_en: str
-    category: str
+    category: str  # 社政 / 民政 / 人文 / 農經 / 工務
     cross_district: str  # "申辦" (completed here) or "收件" (received here, forwarded)
-    fee: int  # NT$
+    fee: int | None  # NT$
     fee_note: str
-    time_limit_days: int  # working days; 0 = same day (當場)
+    time_limit_days: int | None  # working days; 0 = same day (當場)
     decides: str
     lookups: tuple[str, ...]
-    fields: tuple[str, ...]
+    fields: tuple[FieldSpec, ...]
+    documents: tuple[Document, ...]
     keywords: tuple[str, ...]
     rules: tuple[Rule, ...]
+    unknown: tuple[str, ...]
+    sources: tuple[str, ...]
     catalog_version: int
     source_file: str
 
@@ -55,7 +71,7 @@ class ServiceType:
         q = query.strip().lower()
         if not q:
             return True
-        haystack = (self.code, self.name_zh, self.name_en, self.category, *self.keywords)
+        haystack = (self.code, self.name_zh, self.name_en, self.category, f"跨區{self.cross_district}", *self.keywords)
         return any(q in h.lower() for h in haystack)
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from typing import TypeVar
 
 from forms.errors import ValidationError
+from forms.fields import FieldSpec, validate_field
 from forms.ids import parse_id
 from forms.rocdate import parse_date
 from forms.types import Applicant
@@ -50,9 +51,11 @@ def validate_birth_date(raw: str, today: date) -> date:
 
 @dataclass
 class ApplicantForm:
-    """The outcome of validating the intake fields: an Applicant, or the problems per field."""
+    """The outcome of validating the intake fields: an Applicant and the service's field values, or the problems
+    per field id."""
 
     applicant: Applicant | None = None
+    fields: dict[str, str] = field(default_factory=dict)
     problems: dict[str, ValidationError] = field(default_factory=dict)
 
 
@@ -64,9 +67,22 @@ def _capture(form: ApplicantForm, key: str, check: Callable[[], T]) -> T | None:
         return None
 
 
-def validate_applicant(raw_id: str, raw_name: str, raw_birth: str, today: date) -> ApplicantForm:
-    """Validate all three fields and report every problem at once (one pass for the clerk, not three)."""
+def validate_applicant(
+    raw_id: str,
+    raw_name: str,
+    raw_birth: str,
+    today: date,
+    specs: tuple[FieldSpec, ...] = (),
+    raw_fields: dict[str, str] | None = None,
+) -> ApplicantForm:
+    """Validate the applicant and the service's extra fields; report every problem at once (one pass, not ten)."""
     form = ApplicantForm()
+    raw_fields = raw_fields or {}
+    for spec in specs:
+        try:
+            form.fields[spec.id] = validate_field(spec, raw_fields.get(spec.id, ""), today)
+        except ValidationError as exc:
+            form.problems[spec.id] = exc
     national_id = _capture(form, "national_id", lambda: parse_id(raw_id))
     name = _capture(form, "name", lambda: validate_name(raw_name))
     birth = _capture(form, "birth_date", lambda: validate_birth_date(raw_birth, today))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from printing.fonts import FONT_BOLD, FONT_NAME, register_fonts
@@ -31,6 +32,8 @@ class ReceiptLabels:
     received: str = "收件時間"
     due: str = "預定完成"
     decision: str = "初審結果"
+    documents: str = "免附文件"
+    owed: str = "待補文件"
     fee: str = "規費"
     clerk: str = "承辦人"
     track: str = "掃描 QR 碼可查詢辦理進度"
@@ -53,6 +56,8 @@ class ReceiptData:
     fee_text: str
     clerk: str
     qr_payload: str
+    replaced_docs: tuple[str, ...] = ()
+    owed_docs: tuple[str, ...] = ()
     practice: bool = False
     labels: ReceiptLabels = field(default_factory=ReceiptLabels)
 
@@ -81,20 +86,40 @@ def _part(c: Canvas, r: ReceiptData, top: float, part_name: str) -> None:
         (lab.fee, r.fee_text),
         (lab.clerk, r.clerk),
     ]
+    if r.replaced_docs:
+        rows.append((lab.documents, "、".join(r.replaced_docs)))
+    if r.owed_docs:
+        rows.append((lab.owed, "、".join(r.owed_docs)))
+    value_width = PAGE_W - 2 * MARGIN - 30 * mm - 38 * mm  # leave room for the QR code
     for label, value in rows:
         c.setFont(FONT_BOLD, 10.5)
         c.drawString(MARGIN, y, label)
         c.setFont(FONT_NAME, 10.5)
-        c.drawString(MARGIN + 30 * mm, y, value)
-        y -= 6.2 * mm
+        for line in wrap(value, value_width, FONT_NAME, 10.5)[:2]:
+            c.drawString(MARGIN + 30 * mm, y, line)
+            y -= 5.2 * mm
     c.setFont(FONT_NAME, 9)
     for reason in r.reasons[:4]:
-        c.drawString(MARGIN + 30 * mm, y, f"・{reason}")
-        y -= 5 * mm
+        for line in wrap(f"・{reason}", value_width + 30 * mm, FONT_NAME, 9)[:2]:
+            c.drawString(MARGIN + 30 * mm, y, line)
+            y -= 4.4 * mm
     qr_size = 34 * mm
     draw_qr(c, r.qr_payload, PAGE_W - MARGIN - qr_size, top - 8 * mm - qr_size, qr_size)
     c.setFont(FONT_NAME, 8)
     c.drawCentredString(PAGE_W - MARGIN - qr_size / 2, top - 11 * mm - qr_size, lab.track)
+
+
+def wrap(text: str, width: float, font: str, size: float) -> list[str]:
+    """Break text into lines no wider than `width` points (CJK text breaks between any two characters)."""
+    lines: list[str] = []
+    current = ""
+    for ch in text:
+        if current and pdfmetrics.stringWidth(current + ch, font, size) > width:
+            lines.append(current)
+            current = ch
+        else:
+            current += ch
+    return [*lines, current] if current else lines
 
 
 def build_receipt_pdf(receipt: ReceiptData, invariant: bool = False) -> bytes:

@@ -133,11 +133,19 @@ class CityClient:
     def health(self) -> wire.Health:
         return self._call("GET", "/health", None, wire.Health, auth=False)
 
-    def lookup_household(self, request: wire.LookupRequest) -> wire.HouseholdLookupResponse:
-        answer = self._call("POST", "/lookups/household", request, wire.HouseholdLookupResponse)
-        if answer.kind != "household":
+    def lookup(self, kind: str, request: wire.LookupRequest) -> wire.LookupResponse:
+        if kind not in wire.LOOKUP_KINDS:
+            raise ValueError(kind)
+        answer = self._call("POST", f"/lookups/{kind}", request, wire.LookupResponse)
+        if answer.kind != kind or answer.record.kind != kind:
             raise SyncError(SyncErrorKind.BAD_RESPONSE, "server_bad_response")
         return answer
+
+    def approve(self, request: wire.ApprovalRequest) -> wire.ApprovalResponse:
+        return self._call("POST", "/approvals", request, wire.ApprovalResponse)
+
+    def open_cases(self, request: wire.OpenCasesRequest) -> wire.OpenCasesResponse:
+        return self._call("POST", "/cases:open", request, wire.OpenCasesResponse)
 
     def push_cases(self, batch: wire.CasesBatchRequest) -> wire.CasesBatchResponse:
         answer = self._call("POST", "/cases:batch", batch, wire.CasesBatchResponse)

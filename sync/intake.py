@@ -1,38 +1,63 @@
-"""One intake from typed fields to a saved case: validate, look up (audited), decide, accept.
+"""One intake from typed fields to a saved case: validate, look up (audited), decide, check documents and
+duplicates, offer other benefits, accept (with a supervisor's override where rules failed).
 
 The window, the demo and the tests all go through this, so no rule lives in a widget.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from uuid import UUID, uuid4
 
+from forms.benefits import Benefit, find_benefits
+from forms.calendar import OfficeCalendar
+from forms.catalog import Catalog
 from forms.clock import taipei_now
+from forms.documents import DocumentCheck, check_documents
 from forms.eligibility import Context, decide
-from forms.errors import ValidationError
-from forms.types import Applicant, Decision, Facts, ServiceType
+from forms.errors import DomainError, ValidationError
+from forms.thresholds import Thresholds
+from forms.types import Applicant, Decision, Facts, Outcome, ServiceType
 from forms.validation import ApplicantForm, validate_applicant
+from sync import wire
+from sync.client import CityClient
+from sync.errors import SyncError
 from sync.ledger import CaseDraft, Device, Ledger, SavedCase
 from sync.lookups import LookupService
+
+log = logging.getLogger(__name__)
+
+
+class Cancelled(Exception):
+    """The clerk cancelled the look-ups; nothing was decided."""
 
 
 @dataclass(frozen=True)
 class Verification:
-    """The look-ups' facts and the decision drawn from them, for one applicant and case."""
+    """The look-ups' facts and what follows from them, for one applicant and case."""
 
     case_uuid: UUID
     service: ServiceType
     applicant: Applicant
+    fields: dict[str, str]
     facts: Facts
     decision: Decision
     errors: tuple[str, ...]  # message codes of look-ups that could not run (offline, auth, server)
+    documents: DocumentCheck
+    duplicates: tuple[str, ...]  # case numbers of this person's earlier cases of the same service
+    benefits: tuple[Benefit, ...]
+    override: wire.Override | None = None
 
     @property
     def offline(self) -> bool:
         return bool(self.errors)
+
+    @property
+    def failed_rules(self) -> tuple[str, ...]:
+        return tuple(r.rule for r in self.decision.results if r.outcome is Outcome.FAIL)
 
 
 class IntakeService:
@@ -42,56 +67,143 @@ class IntakeService:
         self,
         ledger: Ledger,
         lookups: LookupService,
+        client: CityClient,
         device: Device,
         clerk: str,
+        catalog: Catalog,
+        calendar: OfficeCalendar,
+        thresholds: Thresholds,
         now: Callable[[], datetime] = taipei_now,
     ) -> None:
         self._ledger = ledger
         self._lookups = lookups
+        self._client = client
         self._device = device
         self.clerk = clerk
+        self.catalog = catalog
+        self.calendar = calendar
+        self._thresholds = thresholds
         self._now = now
 
-    def validate(self, raw_id: str, raw_name: str, raw_birth: str) -> ApplicantForm:
-        return validate_applicant(raw_id, raw_name, raw_birth, self._now().date())
+    def validate(
+        self, service: ServiceType, raw_id: str, raw_name: str, raw_birth: str, raw_fields: dict[str, str] | None = None
+    ) -> ApplicantForm:
+        return validate_applicant(raw_id, raw_name, raw_birth, self._now().date(), service.fields, raw_fields)
 
     @staticmethod
     def new_case_uuid() -> UUID:
         return uuid4()
 
-    def verify(self, case_uuid: UUID, service: ServiceType, applicant: Applicant, consent: bool) -> Verification:
-        """Run the service's look-ups (each audited) and evaluate its rules.
+    def context(self, fields: dict[str, str]) -> Context:
+        today = self._now().date()
+        office = self._device.office
+        return Context(today, office, self._thresholds.living_cost(office.city_code, today.year), fields)
+
+    def verify(
+        self,
+        case_uuid: UUID,
+        service: ServiceType,
+        applicant: Applicant,
+        fields: dict[str, str],
+        consent: bool,
+        progress: Callable[[int, int], None] = lambda done, total: None,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> Verification:
+        """Run the service's look-ups (each audited), then decide and gather what the clerk needs to see.
 
         Raises:
-            ValidationError: consent_missing.
+            ValidationError: consent_missing (audited refusal, no network call).
+            Cancelled: the clerk cancelled between look-ups.
             StoreError: an audit row could not be written (the facts are then not used).
         """
+        nid = applicant.national_id
         if not consent:
-            # Audited refusal, no network call.
-            self._lookups.household(case_uuid, service.code, applicant.national_id, False, self.clerk)
+            self._lookups.run(service.lookups[0], case_uuid, service.code, nid, False, self.clerk)
         found: dict[str, dict[str, object] | None] = {}
         errors: list[str] = []
-        for kind in service.lookups:
-            if kind != "household":
-                raise ValidationError("service_unknown", service=f"{service.code}:{kind}")
-            result = self._lookups.household(case_uuid, service.code, applicant.national_id, True, self.clerk)
+        total = len(service.lookups)
+        progress(0, total)
+        for i, kind in enumerate(service.lookups):
+            if cancelled():
+                raise Cancelled()
+            result = self._lookups.run(kind, case_uuid, service.code, nid, True, self.clerk)
             found[kind] = result.facts
-            if result.error_code:
+            if result.error_code and result.error_code not in errors:
                 errors.append(result.error_code)
+            progress(i + 1, total)
         facts = Facts(found)
-        ctx = Context(today=self._now().date(), office=self._device.office)
+        ctx = self.context(fields)
         return Verification(
-            case_uuid, service, applicant, facts, decide(service.rules, applicant, facts, ctx), tuple(errors)
+            case_uuid=case_uuid,
+            service=service,
+            applicant=applicant,
+            fields=fields,
+            facts=facts,
+            decision=decide(service.rules, applicant, facts, ctx),
+            errors=tuple(errors),
+            documents=check_documents(service, facts),
+            duplicates=self._duplicates(service, applicant, online=not errors),
+            benefits=tuple(find_benefits(self.catalog, service, applicant, facts, ctx)),
         )
+
+    def _duplicates(self, service: ServiceType, applicant: Applicant, online: bool) -> tuple[str, ...]:
+        numbers = set(self._ledger.open_cases(applicant.national_id.value, service.code))
+        if online:
+            try:
+                answer = self._client.open_cases(
+                    wire.OpenCasesRequest(national_id=applicant.national_id.value, service_code=service.code)
+                )
+                numbers.update(answer.case_numbers)
+            except SyncError as exc:  # the local ledger still answers; the server's view is a bonus
+                log.info("server duplicate check unavailable: %s", exc.code)
+        return tuple(sorted(numbers))
+
+    def approve_override(self, verification: Verification, supervisor: str, password: str, reason: str) -> Verification:
+        """A supervisor approves accepting despite failed rules; the approval and reason go with the case.
+
+        Raises:
+            ValidationError: override_nothing (no failed rule) or override_reason_short.
+            SyncError: the server refused the credentials (AUTH/REJECTED) or could not be reached.
+        """
+        rules = list(verification.failed_rules)
+        if not rules:
+            raise ValidationError("override_nothing")
+        reason = reason.strip()
+        if len(reason) < 5:
+            raise ValidationError("override_reason_short", min=5)
+        answer = self._client.approve(
+            wire.ApprovalRequest(
+                supervisor=supervisor, password=password, case_uuid=verification.case_uuid, reason=reason, rules=rules
+            )
+        )
+        override = wire.Override(
+            approval_id=answer.approval_id, supervisor=answer.supervisor, reason=reason, rules=rules
+        )
+        return replace(verification, override=override)
+
+    def due_date(self, service: ServiceType, received: date) -> date | None:
+        """Receipt day + the service's time limit in working days (§48); None when the limit is not published."""
+        if service.time_limit_days is None:
+            return None
+        try:
+            return self.calendar.add_working_days(received, service.time_limit_days)
+        except DomainError:
+            log.warning("office calendar does not cover %s; no due date", received.year)
+            return None
 
     def accept(self, verification: Verification, payment_method: str = "cash") -> SavedCase:
         """Save the case with its receipt and outbox row (one transaction)."""
+        # A failed rule stays failed in the record; an override says who accepted it anyway, and why.
         draft = CaseDraft(
             case_uuid=verification.case_uuid,
             service=verification.service,
             applicant=verification.applicant,
             decision=verification.decision,
             clerk=self.clerk,
-            payment_method=payment_method,
+            payment_method=payment_method if (verification.service.fee or 0) > 0 else "none",
+            fields=verification.fields,
+            due_date=self.due_date(verification.service, self._now().date()),
+            documents_owed=tuple(d.name for d in verification.documents.owed),
+            override=verification.override,
         )
         return self._ledger.accept(draft)

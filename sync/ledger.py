@@ -9,7 +9,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from uuid import UUID
@@ -52,6 +52,10 @@ class CaseDraft:
     decision: Decision
     clerk: str
     payment_method: str = "cash"
+    fields: dict[str, str] = field(default_factory=dict)
+    due_date: date | None = None
+    documents_owed: tuple[str, ...] = ()
+    override: wire.Override | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,10 @@ class SavedCase:
     reasons: tuple[RuleResult, ...]
     status: str
     sync_state: str
+    fields: dict[str, str]
+    due_date: date | None
+    documents_owed: tuple[str, ...]
+    override: wire.Override | None
 
 
 @dataclass(frozen=True)
@@ -213,6 +221,10 @@ class Ledger:
                 payment_method=draft.payment_method,
                 decision=decision.value,
                 reason_codes=list(draft.decision.reason_codes),
+                fields=draft.fields,
+                due_date=draft.due_date,
+                documents_owed=list(draft.documents_owed),
+                override=draft.override,
             )
             s.add(
                 CaseRow(
@@ -235,6 +247,10 @@ class Ledger:
                     decision=decision.value,
                     reasons_json=_reasons_json(draft.decision),
                     status=status,
+                    fields_json=json.dumps(draft.fields, ensure_ascii=False),
+                    due_date=draft.due_date.isoformat() if draft.due_date else None,
+                    documents_owed_json=json.dumps(list(draft.documents_owed), ensure_ascii=False),
+                    override_json=draft.override.model_dump_json() if draft.override else None,
                 )
             )
             s.flush()  # the receipt's foreign key needs the case row first
@@ -342,7 +358,21 @@ class Ledger:
             reasons=_reasons_from_json(row.reasons_json),
             status=row.status,
             sync_state=state or "sent",
+            fields=json.loads(row.fields_json),
+            due_date=date.fromisoformat(row.due_date) if row.due_date else None,
+            documents_owed=tuple(json.loads(row.documents_owed_json)),
+            override=wire.Override.model_validate_json(row.override_json) if row.override_json else None,
         )
+
+    def open_cases(self, national_id: str, service_code: str) -> list[str]:
+        """Case numbers of this person's earlier cases of the same service on this device (duplicate warning)."""
+        with self._sessions() as s:
+            rows = s.scalars(
+                select(CaseRow.case_number)
+                .where(CaseRow.id_digest == self.id_digest(national_id), CaseRow.service_code == service_code)
+                .order_by(CaseRow.case_number)
+            ).all()
+        return list(rows)
 
     def outbox_counts(self) -> dict[str, int]:
         with self._sessions() as s:

@@ -33,10 +33,10 @@ class LookupService:
         self._ledger = ledger
         self._client = client
 
-    def household(
-        self, case_uuid: UUID, purpose: str, national_id: NationalId, consent: bool, clerk: str
+    def run(
+        self, kind: str, case_uuid: UUID, purpose: str, national_id: NationalId, consent: bool, clerk: str
     ) -> LookupResult:
-        """Look up 戶籍 facts for a case.
+        """Look up one kind of facts for a case.
 
         Raises:
             ValidationError: consent_missing (the refusal itself is audited; no network call is made).
@@ -44,9 +44,7 @@ class LookupService:
         """
 
         def audit(outcome: str, detail: str | None = None, server_lookup_id: UUID | None = None) -> None:
-            entry = LookupAudit(
-                case_uuid, purpose, "household", national_id.value, clerk, outcome, server_lookup_id, detail
-            )
+            entry = LookupAudit(case_uuid, purpose, kind, national_id.value, clerk, outcome, server_lookup_id, detail)
             self._ledger.record_lookup(entry)
 
         if not consent:
@@ -54,11 +52,11 @@ class LookupService:
             raise ValidationError("consent_missing")
         request = wire.LookupRequest(case_uuid=case_uuid, purpose=purpose, consent=True, national_id=national_id.value)
         try:
-            answer = self._client.lookup_household(request)
+            answer = self._client.lookup(kind, request)
         except SyncError as exc:
-            log.info("household look-up for %s failed: %s", national_id.masked(), exc.code)
+            log.info("%s look-up for %s failed: %s", kind, national_id.masked(), exc.code)
             audit("error", exc.code)
-            return LookupResult("household", None, exc.code)
-        record = answer.record
-        audit("hit" if record.found else "miss", server_lookup_id=answer.lookup_id)
-        return LookupResult("household", record.model_dump())
+            return LookupResult(kind, None, exc.code)
+        found = getattr(answer.record, "found", True)
+        audit("hit" if found else "miss", server_lookup_id=answer.lookup_id)
+        return LookupResult(kind, answer.record.model_dump(exclude={"kind"}))

@@ -58,12 +58,18 @@ class LookupRequest(WireModel):
     national_id: Annotated[str, StringConstraints(min_length=10, max_length=10)]
 
 
+class Member(WireModel):
+    birth_date: date
+
+
 class HouseholdRecord(WireModel):
     """戶籍 facts. found=False: no such person; the other fields are then empty."""
 
+    kind: Literal["household"]
     found: bool
     name: str | None = None
     birth_date: date | None = None
+    sex: Literal["M", "F"] | None = None
     city_code: str | None = None
     city_name: str | None = None
     district_code: str | None = None
@@ -71,13 +77,69 @@ class HouseholdRecord(WireModel):
     village: str | None = None
     registered_on: date | None = None
     household_size: int | None = None
+    indigenous: bool | None = None
+    members: list[Member] = Field(default_factory=list, max_length=30)
 
 
-class HouseholdLookupResponse(WireModel):
+class TaxRecord(WireModel):
+    """財稅 facts: household income per person per month and property (年度 = tax year)."""
+
+    kind: Literal["tax"]
+    found: bool
+    year: int | None = None
+    income_per_person_monthly: int | None = None
+    movable_assets: int | None = None
+    real_estate: int | None = None
+    owns_house: bool | None = None
+    owns_farmhouse: bool | None = None
+
+
+class DisabilityRecord(WireModel):
+    """身障證明 facts."""
+
+    kind: Literal["disability"]
+    found: bool
+    level: str | None = None
+    category: str | None = None
+    needs: list[str] = Field(default_factory=list, max_length=10)
+    expires_on: date | None = None
+
+
+class WelfareRecord(WireModel):
+    """低收／中低收 status."""
+
+    kind: Literal["welfare"]
+    status: Literal["低收入戶", "中低收入戶", "一般"]
+
+
+class MilitaryRecord(WireModel):
+    """役政 facts."""
+
+    kind: Literal["military"]
+    found: bool
+    status: str | None = None
+
+
+LookupRecord = Annotated[
+    HouseholdRecord | TaxRecord | DisabilityRecord | WelfareRecord | MilitaryRecord, Field(discriminator="kind")
+]
+LOOKUP_KINDS = ("household", "tax", "disability", "welfare", "military")
+
+
+class LookupResponse(WireModel):
     lookup_id: UUID
-    kind: Literal["household"]
-    record: HouseholdRecord
+    kind: Literal["household", "tax", "disability", "welfare", "military"]
+    record: LookupRecord
     server_time: datetime
+
+
+class Override(WireModel):
+    """A supervisor's approval to accept despite failed rules, with the written reason."""
+
+    approval_id: UUID
+    supervisor: ShortText
+    reason: Annotated[str, StringConstraints(min_length=5, max_length=500)]
+    rules: list[Code] = Field(min_length=1, max_length=30)
 
 
 class CaseIn(WireModel):
@@ -99,6 +161,10 @@ class CaseIn(WireModel):
     payment_method: Code
     decision: Literal["pass", "fail", "unknown"]
     reason_codes: list[Code] = Field(max_length=50)
+    fields: dict[Code, Annotated[str, StringConstraints(max_length=200)]] = Field(default_factory=dict, max_length=30)
+    due_date: date | None = None
+    documents_owed: list[Annotated[str, StringConstraints(max_length=100)]] = Field(default_factory=list, max_length=30)
+    override: Override | None = None
 
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON: the same on both sides, so a replay is told from a conflict."""
@@ -122,6 +188,30 @@ class CaseResult(WireModel):
 class CasesBatchResponse(WireModel):
     results: list[CaseResult]
     server_time: datetime
+
+
+class ApprovalRequest(WireModel):
+    """A supervisor approves an override at the clerk's desk (credentials checked by the server)."""
+
+    supervisor: ShortText
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    case_uuid: UUID
+    reason: Annotated[str, StringConstraints(min_length=5, max_length=500)]
+    rules: list[Code] = Field(min_length=1, max_length=30)
+
+
+class ApprovalResponse(WireModel):
+    approval_id: UUID
+    supervisor: ShortText
+
+
+class OpenCasesRequest(WireModel):
+    national_id: Annotated[str, StringConstraints(min_length=10, max_length=10)]
+    service_code: Code
+
+
+class OpenCasesResponse(WireModel):
+    case_numbers: list[str]
 
 
 class ErrorBody(WireModel):

@@ -8,7 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
 
 import shutil
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import keyring
@@ -18,15 +18,27 @@ from cityserver.app import add_user, create_app
 from cityserver.db import init_db, make_engine
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident, generate
-from forms.clock import taipei_now
+from forms.calendar import load_calendar
+from forms.catalog import load_catalog
+from forms.clock import TAIPEI
+from forms.thresholds import load_thresholds
 from forms.eligibility import eligible_from
 from forms.types import Office
 from sync.client import CityClient, Credentials
+from sync.intake import IntakeService
 from sync.ledger import Device, Ledger
+from sync.lookups import LookupService
 from tests.fakes.keyring_backend import MemoryKeyring
 
 OFFICE = Office(code="68000010", name="桃園市桃園區公所", city_code="68000000", city_name="桃園市")
 USER, PASSWORD = "clerk-test", "s3cret-test-pw"
+SUPERVISOR, SUPERVISOR_PASSWORD = "chief-test", "chief-pw-123"
+# Tests run on a fixed office day, so seasonal windows and yearly thresholds never depend on when CI runs.
+NOW = datetime(2026, 11, 20, 10, 30, tzinfo=TAIPEI)
+
+
+def fixed_now() -> datetime:
+    return NOW
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -49,7 +61,9 @@ def city_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A populated city database made once; each test gets its own copy."""
     path = tmp_path_factory.mktemp("city") / "city.db"
     engine = make_engine(f"sqlite:///{path}")
-    add_user(init_db(engine), USER, PASSWORD, OFFICE.code, "clerk")
+    factory = init_db(engine)
+    add_user(factory, USER, PASSWORD, OFFICE.code, "clerk")
+    add_user(factory, SUPERVISOR, SUPERVISOR_PASSWORD, OFFICE.code, "supervisor")
     engine.dispose()  # closing the last connection checkpoints the WAL into the file we copy
     return path
 
@@ -79,18 +93,33 @@ def device() -> Device:
 
 @pytest.fixture
 def ledger(tmp_path: Path, device: Device) -> Iterator[Ledger]:
-    led = Ledger(tmp_path / "ledger.db", device, b"\x01" * 32)
+    led = Ledger(tmp_path / "ledger.db", device, b"\x01" * 32, fixed_now)
     yield led
     led.close()
 
 
 def _today() -> date:
-    return taipei_now().date()
+    return NOW.date()
 
 
 @pytest.fixture(scope="session")
 def population() -> list[Resident]:
     return list(generate())
+
+
+@pytest.fixture
+def intake(ledger: Ledger, client: CityClient, device: Device) -> IntakeService:
+    return IntakeService(
+        ledger,
+        LookupService(ledger, client),
+        client,
+        device,
+        USER,
+        load_catalog(),
+        load_calendar(),
+        load_thresholds(),
+        fixed_now,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,24 @@
-"""The intake panel: applicant fields, consent, look-up with result, accept → receipt."""
+"""The intake wizard, generated from the catalog for every service:
+1 申請人 (fields, consent) → look-ups with progress and cancel → 2 查驗結果 (rules, duplicates, other benefits,
+override) → 3 文件與規費 (replaced / owed documents, 一次告知單, payment) → 4 完成 (receipt).
+
+Keyboard: F5 looks up, Enter goes on, Ctrl+Enter accepts, Esc goes back (or cancels the look-ups), Ctrl+N starts
+the next citizen. Holds no rule: it calls sync.intake and shows what comes back.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -18,19 +27,24 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.bootstrap import Services
-from desktop.paperwork import write_receipt
+from desktop.paperwork import PAYMENT_NAMES, due_text, fee_text, write_notice, write_receipt
 from desktop.tasks import TaskRunner
+from desktop.views.fields_form import FieldsForm
 from forms.errors import DomainError
 from forms.messages import text
+from forms.rocdate import format_roc
 from forms.types import Outcome, ServiceType
-from sync.errors import StoreError
-from sync.intake import Verification
+from sync.errors import StoreError, SyncError
+from sync.intake import Cancelled, Verification
 from sync.ledger import SavedCase
 
 log = logging.getLogger(__name__)
@@ -40,263 +54,515 @@ OUTCOME_STYLE = {
     Outcome.FAIL: ("✘", "#b3261e"),
     Outcome.UNKNOWN: ("？", "#8a6d00"),
 }
+STEP_TITLES = ("① 申請人資料", "② 查驗結果", "③ 文件與規費", "④ 完成")
+
+Confirm = Callable[[QWidget, str, str], bool]
+AskOverride = Callable[[QWidget, list[str]], "tuple[str, str, str] | None"]
 
 
-class IntakePanel(QWidget):
+def ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
+    yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+    return QMessageBox.question(parent, title, question, yes | no, no) == yes
+
+
+def ask_override(parent: QWidget, failed: list[str]) -> tuple[str, str, str] | None:
+    """Ask a supervisor for name, password and a written reason (the password is never stored)."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("主管核准受理")
+    layout = QFormLayout(dialog)
+    layout.addRow(QLabel("不符條件：\n" + "\n".join(failed)))
+    user, password, reason = QLineEdit(), QLineEdit(), QPlainTextEdit()
+    password.setEchoMode(QLineEdit.EchoMode.Password)
+    layout.addRow("主管帳號", user)
+    layout.addRow("密碼", password)
+    layout.addRow("核准理由", reason)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addRow(buttons)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return user.text(), password.text(), reason.toPlainText()
+
+
+class IntakeWizard(QWidget):
     """Signals:
     case_saved(SavedCase, Path): a case and its receipt PDF were written.
+    notice_written(Path): a 一次告知單 was written.
     network_state_changed(bool): a look-up reached (True) or missed (False) the city server.
     """
 
     case_saved = Signal(object, object)
+    notice_written = Signal(object)
     network_state_changed = Signal(bool)
 
     def __init__(
         self,
         services: Services,
         runner: TaskRunner,
-        confirm: Callable[[QWidget, str, str], bool] | None = None,
+        confirm: Confirm | None = None,
+        override_dialog: AskOverride | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._services = services
         self._runner = runner
         self._confirm = confirm or ask_yes_no
+        self._ask_override = override_dialog or ask_override
         self._service: ServiceType | None = None
-        self._verification: Verification | None = None
+        self.verification: Verification | None = None
         self._generation = 0
         self._busy = False
+        self._cancel = threading.Event()
+        self._progress = [0, 0]  # written by the worker, read by a timer on the GUI thread
 
-        self.service_label = QLabel("請先在左側選擇申辦項目")
+        self.service_label = QLabel("請先在左側選擇申辦項目（Ctrl+F 搜尋）")
         self.service_label.setObjectName("service_label")
         self.service_label.setStyleSheet("font-size: 16px; font-weight: bold;")
-
-        self.id_edit = QLineEdit(placeholderText="例：A123456789", maxLength=20)
-        self.id_edit.setObjectName("id_edit")
-        self.name_edit = QLineEdit(placeholderText="申請人姓名", maxLength=60)
-        self.name_edit.setObjectName("name_edit")
-        self.birth_edit = QLineEdit(placeholderText="民國年，例：050/03/15 或 0500315", maxLength=20)
-        self.birth_edit.setObjectName("birth_edit")
-        self.id_error, self.name_error, self.birth_error = (self._error_label() for _ in range(3))
-        self.consent_box = QCheckBox("申請人同意本所查驗其戶籍等個人資料（免附書證謄本）")
-        self.consent_box.setObjectName("consent_box")
-
-        form = QFormLayout()
-        form.addRow("身分證統一編號", self.id_edit)
-        form.addRow("", self.id_error)
-        form.addRow("姓名", self.name_edit)
-        form.addRow("", self.name_error)
-        form.addRow("出生日期", self.birth_edit)
-        form.addRow("", self.birth_error)
-        form.addRow("", self.consent_box)
-        applicant_box = QGroupBox("申請人資料")
-        applicant_box.setLayout(form)
-
-        self.verify_button = QPushButton("查驗資格 (F5)")
-        self.verify_button.setObjectName("verify_button")
-        self.accept_button = QPushButton("受理並列印收據 (Ctrl+Enter)")
-        self.accept_button.setObjectName("accept_button")
-        self.clear_button = QPushButton("下一位 (Esc)")
-        self.clear_button.setObjectName("clear_button")
-        self.accept_button.setEnabled(False)
-        buttons = QHBoxLayout()
-        for b in (self.verify_button, self.accept_button, self.clear_button):
-            buttons.addWidget(b)
-
-        self.outcome_label = QLabel("")
-        self.outcome_label.setObjectName("outcome_label")
-        self.outcome_label.setStyleSheet("font-size: 18px; font-weight: bold;")
-        self.rules_list = QListWidget()
-        self.rules_list.setObjectName("rules_list")
-        self.rules_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        result_box = QGroupBox("資格查驗結果")
-        result_layout = QVBoxLayout(result_box)
-        result_layout.addWidget(self.outcome_label)
-        result_layout.addWidget(self.rules_list)
-
+        self.service_label.setWordWrap(True)
+        self.step_label = QLabel(STEP_TITLES[0])
+        self.step_label.setObjectName("step_label")
+        self.step_label.setStyleSheet("color: #555;")
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._build_applicant_page())
+        self.pages.addWidget(self._build_result_page())
+        self.pages.addWidget(self._build_documents_page())
+        self.pages.addWidget(self._build_done_page())
         self.message_label = QLabel("")
         self.message_label.setObjectName("message_label")
         self.message_label.setWordWrap(True)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.service_label)
-        layout.addWidget(applicant_box)
-        layout.addLayout(buttons)
-        layout.addWidget(result_box, 1)
+        layout.addWidget(self.step_label)
+        layout.addWidget(self.pages, 1)
         layout.addWidget(self.message_label)
 
-        # Enter walks the fields in the order the clerk reads them off the ID card.
-        self.id_edit.returnPressed.connect(self.name_edit.setFocus)
-        self.name_edit.returnPressed.connect(self.birth_edit.setFocus)
-        self.birth_edit.returnPressed.connect(self.consent_box.setFocus)
-        for edit in (self.id_edit, self.name_edit, self.birth_edit):
-            edit.textEdited.connect(self._invalidate)
-        self.consent_box.toggled.connect(self._invalidate)
-        self.verify_button.clicked.connect(self.on_verify_clicked)
-        self.accept_button.clicked.connect(self.on_accept_clicked)
-        self.clear_button.clicked.connect(self.clear)
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setInterval(100)
+        self._progress_timer.timeout.connect(self._show_progress)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.on_verify_clicked)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.on_accept_clicked)
         QShortcut(QKeySequence("Ctrl+Enter"), self, self.on_accept_clicked)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear)
-        self._set_form_enabled(False)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.on_escape)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.clear)
+        QShortcut(QKeySequence("Ctrl+O"), self, self.on_override_clicked)
+        QShortcut(QKeySequence("Ctrl+P"), self, self.on_notice_clicked)
+        self._set_enabled(False)
 
-    @staticmethod
-    def _error_label() -> QLabel:
-        label = QLabel("")
-        label.setStyleSheet("color: #b3261e;")
-        label.setWordWrap(True)
-        return label
+    # -- pages -----------------------------------------------------------------------------------------------------
 
-    def _set_form_enabled(self, enabled: bool) -> None:
-        for w in (self.id_edit, self.name_edit, self.birth_edit, self.consent_box, self.verify_button):
-            w.setEnabled(enabled)
+    def _build_applicant_page(self) -> QWidget:
+        page = QWidget()
+        self.form = FieldsForm()
+        self.form.edited.connect(self._invalidate)
+        self.verify_button = QPushButton("查驗資格 (F5)")
+        self.verify_button.setObjectName("verify_button")
+        self.verify_button.clicked.connect(self.on_verify_clicked)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("progress_bar")
+        self.progress_bar.setFormat("查驗中… %v / %m")
+        self.cancel_button = QPushButton("取消查驗 (Esc)")
+        self.cancel_button.setObjectName("cancel_button")
+        self.cancel_button.clicked.connect(self.on_cancel_clicked)
+        for w in (self.progress_bar, self.cancel_button):
+            w.setVisible(False)
+        row = QHBoxLayout()
+        row.addWidget(self.verify_button)
+        row.addWidget(self.progress_bar, 1)
+        row.addWidget(self.cancel_button)
+        box = QGroupBox("申請人資料")
+        QVBoxLayout(box).addWidget(self.form)
+        layout = QVBoxLayout(page)
+        layout.addWidget(box)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        return page
 
-    # -- state ---------------------------------------------------------------------------------------------------
+    def _build_result_page(self) -> QWidget:
+        page = QWidget()
+        self.outcome_label = QLabel("")
+        self.outcome_label.setObjectName("outcome_label")
+        self.outcome_label.setStyleSheet("font-size: 18px; font-weight: bold;")
+        self.rules_list = QListWidget()
+        self.rules_list.setObjectName("rules_list")
+        self.rules_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.rules_list.setWordWrap(True)
+        self.rules_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.duplicate_label = QLabel("")
+        self.duplicate_label.setObjectName("duplicate_label")
+        self.duplicate_label.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.duplicate_label.setWordWrap(True)
+        self.benefits_list = QListWidget()
+        self.benefits_list.setObjectName("benefits_list")
+        self.benefits_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.benefits_list.setMaximumHeight(110)
+        self.next_button = QPushButton("下一步：文件與規費 (Enter)")
+        self.next_button.setObjectName("next_button")
+        self.next_button.clicked.connect(self.on_next_clicked)
+        self.next_button.setAutoDefault(True)  # Enter on a focused button presses it, outside dialogs too
+        self.override_button = QPushButton("主管核准受理 (Ctrl+O)")
+        self.override_button.setObjectName("override_button")
+        self.override_button.clicked.connect(self.on_override_clicked)
+        back = QPushButton("返回修改 (Esc)")
+        back.clicked.connect(self.on_escape)
+        row = QHBoxLayout()
+        for b in (self.next_button, self.override_button, back):
+            row.addWidget(b)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.outcome_label)
+        layout.addWidget(self.rules_list, 1)
+        layout.addWidget(self.duplicate_label)
+        layout.addWidget(QLabel("福利好幫手：依本次查驗資料，申請人似也符合"))
+        layout.addWidget(self.benefits_list)
+        layout.addLayout(row)
+        return page
+
+    def _build_documents_page(self) -> QWidget:
+        page = QWidget()
+        self.replaced_list = QListWidget()
+        self.replaced_list.setObjectName("replaced_list")
+        self.owed_list = QListWidget()
+        self.owed_list.setObjectName("owed_list")
+        for lst in (self.replaced_list, self.owed_list):
+            lst.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.notice_button = QPushButton("列印一次告知單 (Ctrl+P)")
+        self.notice_button.setObjectName("notice_button")
+        self.notice_button.clicked.connect(self.on_notice_clicked)
+        self.fee_label = QLabel("")
+        self.fee_label.setObjectName("fee_label")
+        self.due_label = QLabel("")
+        self.due_label.setObjectName("due_label")
+        self.payment_combo = QComboBox()
+        self.payment_combo.setObjectName("payment_combo")
+        for code in ("cash", "card", "transfer"):
+            self.payment_combo.addItem(PAYMENT_NAMES[code], code)
+        self.accept_button = QPushButton("受理並列印收據 (Ctrl+Enter)")
+        self.accept_button.setObjectName("accept_button")
+        self.accept_button.clicked.connect(self.on_accept_clicked)
+        self.accept_button.setAutoDefault(True)
+        back = QPushButton("返回 (Esc)")
+        back.clicked.connect(self.on_escape)
+        form = QFormLayout()
+        form.addRow("規費", self.fee_label)
+        form.addRow("繳費方式", self.payment_combo)
+        form.addRow("預定完成", self.due_label)
+        row = QHBoxLayout()
+        row.addWidget(self.accept_button)
+        row.addWidget(back)
+        layout = QVBoxLayout(page)
+        layout.addWidget(QLabel("已由電子查驗取代，免附："))
+        layout.addWidget(self.replaced_list)
+        layout.addWidget(QLabel("仍須繳交（一次告知）："))
+        layout.addWidget(self.owed_list)
+        layout.addWidget(self.notice_button)
+        layout.addLayout(form)
+        layout.addLayout(row)
+        return page
+
+    def _build_done_page(self) -> QWidget:
+        page = QWidget()
+        self.done_label = QLabel("")
+        self.done_label.setObjectName("done_label")
+        self.done_label.setStyleSheet("font-size: 16px;")
+        self.done_label.setWordWrap(True)
+        self.next_citizen_button = QPushButton("下一位 (Enter / Ctrl+N)")
+        self.next_citizen_button.setObjectName("next_citizen_button")
+        self.next_citizen_button.clicked.connect(self.clear)
+        self.next_citizen_button.setAutoDefault(True)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.done_label)
+        layout.addWidget(self.next_citizen_button)
+        layout.addStretch(1)
+        return page
+
+    # -- state -----------------------------------------------------------------------------------------------------
+
+    @property
+    def step(self) -> int:
+        return self.pages.currentIndex()
+
+    def _go(self, step: int) -> None:
+        self.pages.setCurrentIndex(step)
+        self.step_label.setText("　→　".join(t if i != step else f"【{t}】" for i, t in enumerate(STEP_TITLES)))
+        focus = {0: self.form.id_edit, 1: self.next_button, 2: self.accept_button, 3: self.next_citizen_button}
+        focus[step].setFocus()
+
+    def _set_enabled(self, enabled: bool) -> None:
+        self.pages.setEnabled(enabled)
 
     def set_service(self, service: ServiceType) -> None:
         self._service = service
-        fee = "免費" if service.fee == 0 else f"規費 {service.fee} 元"
+        fee = "依機關公告" if service.fee is None else ("免費" if service.fee == 0 else f"規費 {service.fee} 元")
+        kind = f"跨區{service.cross_district}"
         self.service_label.setText(
-            f"{service.name_zh}（{service.code}・{service.category}・跨區{service.cross_district}・{fee}）"
+            f"{service.number}. {service.name_zh}（{service.code}・{service.category}・{kind}・{fee}）"
         )
-        self._set_form_enabled(True)
+        self.form.build(service)
+        self._set_enabled(True)
         self._invalidate()
-        self.id_edit.setFocus()
+        self._go(0)
 
     def clear(self) -> None:
         """Ready for the next citizen (the chosen service stays)."""
+        if self._busy:
+            return
         self._generation += 1
-        for edit in (self.id_edit, self.name_edit, self.birth_edit):
-            edit.clear()
-        self.consent_box.setChecked(False)
+        self.form.clear()
         self._invalidate()
         self.message_label.clear()
-        self.id_edit.setFocus()
+        self._go(0)
 
-    def _invalidate(self, *_args: object) -> None:
-        """Any edit after a look-up makes its result stale: the clerk must verify again before accepting."""
-        self._verification = None
-        self.accept_button.setEnabled(False)
+    def _invalidate(self) -> None:
+        """Any edit after a look-up makes its result stale: the clerk must look up again before accepting."""
+        self.verification = None
         self.outcome_label.clear()
         self.rules_list.clear()
-        for label in (self.id_error, self.name_error, self.birth_error):
-            label.clear()
+        self.benefits_list.clear()
+        self.duplicate_label.clear()
+        if self.step != 0 and not self._busy:
+            self._go(0)
 
-    # -- verify --------------------------------------------------------------------------------------------------
+    def on_escape(self) -> None:
+        if self._busy:
+            self.on_cancel_clicked()
+        elif self.step in (1, 2):
+            self._go(self.step - 1)
+        elif self.step == 3:
+            self.clear()
+        else:
+            self.clear()
+
+    # -- step 1: look up -------------------------------------------------------------------------------------------
 
     def on_verify_clicked(self) -> None:
-        if self._service is None or self._busy:
+        if self._service is None or self._busy or self.step != 0:
             return
-        self._invalidate()
-        form = self._services.intake.validate(self.id_edit.text(), self.name_edit.text(), self.birth_edit.text())
-        errors = {"national_id": self.id_error, "name": self.name_error, "birth_date": self.birth_error}
-        edits = {"national_id": self.id_edit, "name": self.name_edit, "birth_date": self.birth_edit}
-        for key, problem in form.problems.items():
-            errors[key].setText(text(problem.code, **problem.params))
+        service = self._service
+        form = self._services.intake.validate(
+            service,
+            self.form.id_edit.text(),
+            self.form.name_edit.text(),
+            self.form.birth_edit.text(),
+            self.form.values(),
+        )
+        self.form.show_errors({k: text(p.code, **p.params) for k, p in form.problems.items()})
         if form.problems:
-            edits[next(iter(form.problems))].setFocus()
+            self.message_label.setText(f"請修正 {len(form.problems)} 個欄位。")
             return
-        if not self.consent_box.isChecked():
+        if not self.form.consent_box.isChecked():
             self.message_label.setText(text("consent_missing"))
-            self.consent_box.setFocus()
+            self.form.consent_box.setFocus()
             return
         assert form.applicant is not None
-        service, applicant = self._service, form.applicant
+        applicant, fields = form.applicant, form.fields
         case_uuid = self._services.intake.new_case_uuid()
         self._generation += 1
         generation = self._generation
-        self._set_busy(True, "查驗中…")
+        self._cancel.clear()
+        self._progress[:] = [0, len(service.lookups)]
+        self._set_busy(True)
+
+        def progress(done: int, total: int) -> None:
+            self._progress[:] = [done, total]
+
+        def work() -> Verification:
+            return self._services.intake.verify(
+                case_uuid, service, applicant, fields, consent=True, progress=progress, cancelled=self._cancel.is_set
+            )
+
         self._runner.run(
-            "net",
-            lambda: self._services.intake.verify(case_uuid, service, applicant, consent=True),
-            lambda v: self._show_verification(v, generation),
-            lambda exc: self._show_failure(exc, generation),
+            "net", work, lambda v: self._show_verification(v, generation), lambda e: self._failed(e, generation)
         )
 
-    def _set_busy(self, busy: bool, message: str = "") -> None:
+    def on_cancel_clicked(self) -> None:
+        if self._busy:
+            self._cancel.set()
+            self.message_label.setText("取消中…（進行中的查詢完成後停止）")
+
+    def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        self.verify_button.setEnabled(not busy and self._service is not None)
+        self.verify_button.setEnabled(not busy)
+        self.form.setEnabled(not busy)
+        self.progress_bar.setVisible(busy)
+        self.cancel_button.setVisible(busy)
         if busy:
-            self.accept_button.setEnabled(False)
-        self.message_label.setText(message)
+            self.progress_bar.setRange(0, max(1, self._progress[1]))
+            self.progress_bar.setValue(0)
+            self._progress_timer.start()
+            self.cancel_button.setFocus()
+        else:
+            self._progress_timer.stop()
+
+    def _show_progress(self) -> None:
+        done, total = self._progress
+        self.progress_bar.setRange(0, max(1, total))
+        self.progress_bar.setValue(done)
+
+    def _failed(self, exc: BaseException, generation: int) -> None:
+        if generation != self._generation:
+            return
+        self._set_busy(False)
+        if isinstance(exc, Cancelled):
+            self.message_label.setText("已取消查驗，未做任何判定。")
+            self.form.id_edit.setFocus()
+        elif isinstance(exc, DomainError | StoreError | SyncError):
+            self.message_label.setText(text(exc.code, **exc.params))
+        else:
+            log.error("intake step failed", exc_info=exc)
+            self.message_label.setText(f"發生未預期的錯誤：{type(exc).__name__}（詳見紀錄檔）")
+
+    # -- step 2: result --------------------------------------------------------------------------------------------
 
     def _show_verification(self, verification: Verification, generation: int) -> None:
         if generation != self._generation:
             return  # the clerk moved on; drop the stale answer
         self._set_busy(False)
-        self._verification = verification
-        outcome = verification.decision.outcome
+        self.verification = verification
+        self._render_decision(verification)
+        self.network_state_changed.emit(not ({"net_unreachable", "net_timeout"} & set(verification.errors)))
+        self._go(1)
+
+    def _render_decision(self, v: Verification) -> None:
+        outcome = v.decision.outcome
         mark, color = OUTCOME_STYLE[outcome]
-        self.outcome_label.setText(f"{mark} {text(outcome.message_code)}")
+        title = text(outcome.message_code)
+        if v.override is not None:
+            title += f"（已由{v.override.supervisor}核准受理）"
+        self.outcome_label.setText(f"{mark} {title}")
         self.outcome_label.setStyleSheet(f"font-size: 18px; font-weight: bold; color: {color};")
-        for result in verification.decision.results:
-            rmark, rcolor = OUTCOME_STYLE[result.outcome]
-            item = QListWidgetItem(f"{rmark} {text('rule_' + result.rule)}：{text(result.code, **result.params)}")
+        self.rules_list.clear()
+        for r in v.decision.results:
+            rmark, rcolor = OUTCOME_STYLE[r.outcome]
+            item = QListWidgetItem(f"{rmark} {text('rule_' + r.rule)}：{text(r.code, **r.params)}")
             item.setForeground(QColor(rcolor))
-            item.setData(Qt.ItemDataRole.UserRole, result.outcome.value)
+            item.setData(Qt.ItemDataRole.UserRole, r.outcome.value)
             self.rules_list.addItem(item)
-        self.network_state_changed.emit(
-            "net_unreachable" not in verification.errors and "net_timeout" not in verification.errors
+        if not v.decision.results:
+            self.rules_list.addItem("本項目無可自動判定的資格條件，由承辦單位審查。")
+        self.duplicate_label.setText(
+            f"注意：此申請人已有同項目案件（{'、'.join(v.duplicates)}），請確認是否重複申請。" if v.duplicates else ""
         )
+        self.benefits_list.clear()
+        for b in v.benefits:
+            self.benefits_list.addItem(f"{b.service.number}. {b.service.name_zh}")
+        if not v.benefits:
+            self.benefits_list.addItem("（無）")
+        problems = "".join(text(code, status="?", detail="") for code in v.errors)
         hints = {
-            Outcome.PASS: "符合資格：按 Ctrl+Enter 受理並列印收據。",
-            Outcome.FAIL: "不符資格：如申請人仍要申請，可受理並於收據載明初審結果。",
-            Outcome.UNKNOWN: "無法連線查驗：可先以「待查驗」受理，連線後自動補查。",
+            Outcome.PASS: "符合資格：按 Enter 確認文件與規費。",
+            Outcome.FAIL: "不符資格：申請人仍要申請可繼續受理（收據載明初審結果），或請主管核准（Ctrl+O）。",
+            Outcome.UNKNOWN: "部分資料無法查驗：可先以「待查驗」受理，連線後補查。",
         }
-        problems = "".join(text(code, status="?", detail="") for code in dict.fromkeys(verification.errors))
         self.message_label.setText(problems + hints[outcome])
-        self.accept_button.setEnabled(True)
-        self.accept_button.setFocus()
+        self.override_button.setEnabled(outcome is Outcome.FAIL and v.override is None)
 
-    def _show_failure(self, exc: BaseException, generation: int) -> None:
-        if generation != self._generation:
+    def on_override_clicked(self) -> None:
+        v = self.verification
+        if v is None or self.step != 1 or self._busy or not v.failed_rules:
             return
-        self._set_busy(False)
-        if isinstance(exc, DomainError | StoreError):
-            self.message_label.setText(text(exc.code, **exc.params))
-        else:
-            log.exception("look-up failed", exc_info=exc)
-            self.message_label.setText(f"發生未預期的錯誤：{type(exc).__name__}")
-
-    # -- accept --------------------------------------------------------------------------------------------------
-
-    def on_accept_clicked(self) -> None:
-        verification = self._verification
-        if verification is None or self._busy:
+        failed = [text(r.code, **r.params) for r in v.decision.results if r.outcome is Outcome.FAIL]
+        answer = self._ask_override(self, failed)
+        if answer is None:
             return
-        if verification.decision.outcome is Outcome.FAIL and not self._confirm(
-            self, "確認受理", "初審結果為「不符資格」。申請人仍要提出申請嗎？收據將載明初審結果。"
+        supervisor, password, reason = answer
+        generation = self._generation
+        self._busy = True
+
+        def done(updated: Verification) -> None:
+            self._busy = False
+            if generation == self._generation:
+                self.verification = updated
+                self._render_decision(updated)
+                self.message_label.setText(
+                    f"主管 {updated.override.supervisor if updated.override else ''} 已核准受理。"
+                )
+                self.next_button.setFocus()
+
+        def failed(exc: BaseException) -> None:
+            self._busy = False
+            if isinstance(exc, SyncError) and exc.kind.name in ("AUTH", "REJECTED"):
+                self.message_label.setText("主管帳號或密碼不正確，或非本所主管；未核准。")
+            else:
+                self._failed(exc, generation)
+
+        self._runner.run(
+            "net", lambda: self._services.intake.approve_override(v, supervisor, password, reason), done, failed
+        )
+
+    def on_next_clicked(self) -> None:
+        v = self.verification
+        if v is None or self.step != 1 or self._busy:
+            return
+        if v.duplicates and not self._confirm(self, "可能重複申請", self.duplicate_label.text() + "\n仍要繼續受理嗎？"):
+            return
+        if (
+            v.decision.outcome is Outcome.FAIL
+            and v.override is None
+            and not self._confirm(
+                self, "確認受理", "初審結果為「不符資格」。申請人仍要提出申請嗎？收據將載明初審結果。"
+            )
         ):
             return
+        service = v.service
+        self.replaced_list.clear()
+        for d in v.documents.replaced:
+            self.replaced_list.addItem(f"✔ {d.name}（{text('lookup_' + (d.replaced_by or ''))}電子查驗）")
+        self.owed_list.clear()
+        for d in v.documents.owed:
+            self.owed_list.addItem(f"☐ {d.name}")
+        if "documents" in service.unknown:
+            self.owed_list.addItem("（應備文件依機關公告，請依承辦單位說明）")
+        self.notice_button.setEnabled(bool(v.documents.owed))
+        self.fee_label.setText(fee_text(service.fee, "cash", service.fee_note))
+        self.payment_combo.setEnabled((service.fee or 0) > 0)
+        due = self._services.intake.due_date(service, self._services.today())
+        self.due_label.setText(due_text(service.time_limit_days, due))
+        self._go(2)
+
+    # -- step 3: documents, fee, accept ----------------------------------------------------------------------------
+
+    def on_notice_clicked(self) -> None:
+        v = self.verification
+        if v is None or self.step != 2 or not v.documents.owed:
+            return
         services = self._services
-        self._set_busy(True, "受理中…")
+        self._runner.run(
+            "db",
+            lambda: write_notice(v, services),
+            self.notice_written.emit,
+            lambda e: self._failed(e, self._generation),
+        )
+
+    def on_accept_clicked(self) -> None:
+        v = self.verification
+        if v is None or self.step != 2 or self._busy:
+            return
+        services = self._services
+        payment = str(self.payment_combo.currentData())
+        self._busy = True
+        self.accept_button.setEnabled(False)
         generation = self._generation
 
         def work() -> tuple[SavedCase, Path]:
-            case = services.intake.accept(verification)
-            path = write_receipt(
-                case, services.catalog, services.device, services.track_base, services.practice, services.receipts_dir
-            )
-            return case, path
+            case = services.intake.accept(v, payment)
+            return case, write_receipt(case, services)
 
-        self.accept_button.setEnabled(False)
-        self._runner.run("db", work, lambda r: self._accepted(*r), lambda e: self._show_failure(e, generation))
+        def failed(exc: BaseException) -> None:
+            self._busy = False
+            self.accept_button.setEnabled(True)
+            self._failed(exc, generation)
+
+        self._runner.run("db", work, lambda r: self._accepted(*r), failed)
 
     def _accepted(self, case: SavedCase, path: Path) -> None:
-        self._set_busy(False)
-        self._verification = None
-        self.accept_button.setEnabled(False)
-        self.message_label.setText(f"已受理：案件編號 {case.case_number}，收據 {case.receipt_number}（{case.status}）")
+        self._busy = False
+        self.accept_button.setEnabled(True)
+        self.verification = None
+        due = f"，預定完成 {format_roc(case.due_date)}" if case.due_date else ""
+        self.done_label.setText(
+            f"已受理（{case.status}）\n案件編號：{case.case_number}\n收據號碼：{case.receipt_number}{due}"
+        )
+        self.message_label.setText("收據已產生，請交付申請人。")
+        self._go(3)
         self.case_saved.emit(case, path)
-
-
-def ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
-    answer = QMessageBox.question(
-        parent,
-        title,
-        question,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes

@@ -22,6 +22,7 @@ class ServiceList(QWidget):
         self.search_edit.setObjectName("service_search")
         self.search_edit.setClearButtonEnabled(True)
         self.list = QListWidget()
+        self.list.setWordWrap(True)
         self.list.setObjectName("service_list")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -37,9 +38,8 @@ class ServiceList(QWidget):
     def _refill(self, query: str) -> None:
         self.list.clear()
         for service in self._catalog.search(query):
-            item = QListWidgetItem(
-                f"{service.name_zh}\n{service.code}・{service.category}・跨區{service.cross_district}"
-            )
+            detail = f"{service.code}・{service.category}・跨區{service.cross_district}"
+            item = QListWidgetItem(f"{service.number:>2}. {service.name_zh}\n     {detail}")
             item.setData(Qt.ItemDataRole.UserRole, service.code)
             self.list.addItem(item)
         if self.list.count():

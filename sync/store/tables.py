@@ -34,6 +34,11 @@ class CaseRow(Base):
     decision: Mapped[str] = mapped_column(String(8))  # pass / fail / unknown
     reasons_json: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))  # 已受理 / 待查驗
+    # Revision 0002: the service's extra fields, due date, paper still owed, supervisor override.
+    fields_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    due_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    documents_owed_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    override_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ReceiptRow(Base):

@@ -48,7 +48,7 @@ def portal() -> Iterator[str]:
 
 
 def lookup() -> wire.LookupRequest:
-    return wire.LookupRequest(case_uuid=uuid4(), purpose="SW-01", consent=True, national_id="A123456789")
+    return wire.LookupRequest(case_uuid=uuid4(), purpose="SW-05", consent=True, national_id="A123456789")
 
 
 def test_html_200_from_a_captive_portal_is_not_success(portal: str) -> None:
@@ -57,7 +57,7 @@ def test_html_200_from_a_captive_portal_is_not_success(portal: str) -> None:
         client.health()
     assert err.value.kind is SyncErrorKind.BAD_RESPONSE
     with pytest.raises(SyncError) as err:
-        client.lookup_household(lookup())
+        client.lookup("household", lookup())
     assert err.value.kind is SyncErrorKind.BAD_RESPONSE
     client.close()
 
@@ -78,10 +78,10 @@ def test_nothing_listening_is_a_network_error() -> None:
 def test_expired_token_is_renewed_once_and_the_request_repeated(client: CityClient, city: EmbeddedServer) -> None:
     logins: list[int] = []
     client._credentials = lambda: (logins.append(1), Credentials(USER, PASSWORD))[1]
-    client.lookup_household(lookup())
+    client.lookup("household", lookup())
     with city.app.state.session_factory.begin() as s:
         s.execute(delete(TokenRow))  # the server forgets every token (expiry, restart)
-    answer = client.lookup_household(lookup())
+    answer = client.lookup("household", lookup())
     assert answer.kind == "household"
     assert len(logins) == 2
 
@@ -89,7 +89,7 @@ def test_expired_token_is_renewed_once_and_the_request_repeated(client: CityClie
 def test_server_validation_error_is_rejected_with_detail(client: CityClient) -> None:
     request = wire.LookupRequest(case_uuid=uuid4(), purpose="NOPE-99", consent=True, national_id="A123456789")
     with pytest.raises(SyncError) as err:
-        client.lookup_household(request)
+        client.lookup("household", request)
     assert err.value.kind is SyncErrorKind.REJECTED
     assert "NOPE-99" in err.value.params["detail"]
 

@@ -19,18 +19,13 @@ from sync import wire
 from sync.client import CityClient
 from sync.errors import SyncError, SyncErrorKind
 from sync.intake import IntakeService
-from sync.ledger import Device, Ledger
-from sync.lookups import LookupService
+from sync.ledger import Ledger
 from sync.push import push_pending
 from tests.conftest import USER
 
 pytestmark = pytest.mark.integration
-SERVICE = load_catalog().get("SW-01")
-
-
-@pytest.fixture
-def intake(ledger: Ledger, client: CityClient, device: Device) -> IntakeService:
-    return IntakeService(ledger, LookupService(ledger, client), device, USER)
+SERVICE = load_catalog().get("SW-05")  # 敬老愛心卡: household + disability look-ups
+PHONE = {"phone": "0912-345-678"}
 
 
 def server_cases(city: EmbeddedServer) -> list[CaseRow]:
@@ -39,9 +34,9 @@ def server_cases(city: EmbeddedServer) -> list[CaseRow]:
 
 
 def take(intake: IntakeService, person: Resident) -> tuple[Outcome, str]:
-    form = intake.validate(person.national_id, person.name, format_roc_slash(person.birth_date))
+    form = intake.validate(SERVICE, person.national_id, person.name, format_roc_slash(person.birth_date), PHONE)
     assert form.applicant is not None, form.problems
-    verification = intake.verify(intake.new_case_uuid(), SERVICE, form.applicant, consent=True)
+    verification = intake.verify(intake.new_case_uuid(), SERVICE, form.applicant, form.fields, consent=True)
     saved = intake.accept(verification)
     return verification.decision.outcome, saved.case_number
 
@@ -65,7 +60,8 @@ def test_eligible_and_ineligible_reach_the_server_once(
     # Every look-up is audited on both sides, with the masked ID only.
     with city.app.state.session_factory() as s:
         audits = s.query(LookupAuditRow).all()
-    assert len(audits) == 3
+    assert len(audits) == 3 * len(SERVICE.lookups)
+    assert {a.kind for a in audits} == set(SERVICE.lookups)
     assert {a.id_masked for a in audits} == {p.national_id[:6] + "****" for p in (senior, young, senior_elsewhere)}
 
 
@@ -89,7 +85,8 @@ def test_server_down_then_up(
     held = server_cases(city)
     assert len(held) == 3 and len({c.case_uuid for c in held}) == 3
     offline_case = next(c for c in held if json.loads(c.payload)["decision"] == "unknown")
-    assert json.loads(offline_case.payload)["reason_codes"] == ["household_unavailable"] * 3
+    codes = json.loads(offline_case.payload)["reason_codes"]
+    assert codes[:2] == ["household_unavailable"] * 2 and codes[2] == "any_of_unknown"
 
 
 def outbox_batch(ledger: Ledger) -> wire.CasesBatchRequest:
@@ -148,11 +145,11 @@ def test_one_bad_case_does_not_block_the_batch(
 def test_lookup_refused_without_consent_and_audited(intake: IntakeService, ledger: Ledger, senior: Resident) -> None:
     from forms.errors import ValidationError
 
-    form = intake.validate(senior.national_id, senior.name, format_roc_slash(senior.birth_date))
+    form = intake.validate(SERVICE, senior.national_id, senior.name, format_roc_slash(senior.birth_date), PHONE)
     assert form.applicant is not None
     case = uuid4()
     with pytest.raises(ValidationError) as err:
-        intake.verify(case, SERVICE, form.applicant, consent=False)
+        intake.verify(case, SERVICE, form.applicant, form.fields, consent=False)
     assert err.value.code == "consent_missing"
     assert ledger.lookups_for(case) == [("household", "refused", senior.national_id[:6] + "****")]
 
@@ -162,8 +159,8 @@ def test_wrong_password_is_an_auth_error(city: EmbeddedServer) -> None:
 
     bad = CityClient(city.url, "D01", lambda: Credentials(USER, "wrong"))
     with pytest.raises(SyncError) as err:
-        bad.lookup_household(
-            wire.LookupRequest(case_uuid=uuid4(), purpose="SW-01", consent=True, national_id="A123456789")
+        bad.lookup(
+            "household", wire.LookupRequest(case_uuid=uuid4(), purpose="SW-05", consent=True, national_id="A123456789")
         )
     assert err.value.kind is SyncErrorKind.AUTH
     bad.close()

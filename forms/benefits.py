@@ -1,0 +1,39 @@
+"""福利好幫手: other services the applicant appears to qualify for, from the facts already looked up.
+
+Only services whose look-ups are all among those already made (for this application, with consent) are tried, and
+none that needs fields the clerk has not typed: no extra personal data is fetched for "proactive service".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from forms.eligibility import FIELD_RULE_KINDS, Context, decide
+from forms.types import Applicant, Decision, Facts, Outcome, ServiceType
+
+FORMAL_RULES = frozenset({"identity_matches", "residence_in_city"})
+
+
+@dataclass(frozen=True)
+class Benefit:
+    service: ServiceType
+    decision: Decision
+
+
+def find_benefits(
+    services: Iterable[ServiceType], current: ServiceType, applicant: Applicant, facts: Facts, ctx: Context
+) -> list[Benefit]:
+    available = {kind for kind, record in facts.lookups.items() if record is not None}
+    found: list[Benefit] = []
+    for service in services:
+        # A benefit is a service with a real condition beyond identity and residence, which every register
+        # entry meets (offering those would be noise).
+        if service.code == current.code or not any(r.kind not in FORMAL_RULES for r in service.rules):
+            continue
+        if not set(service.lookups) <= available or any(r.kind in FIELD_RULE_KINDS for r in service.rules):
+            continue
+        decision = decide(service.rules, applicant, facts, ctx)
+        if decision.outcome is Outcome.PASS:
+            found.append(Benefit(service, decision))
+    return found

@@ -1,0 +1,67 @@
+"""一次告知單: every document still owed, listed at once, so the citizen comes back only once."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from printing.fonts import FONT_BOLD, FONT_NAME, register_fonts
+
+
+@dataclass(frozen=True)
+class NoticeData:
+    office_name: str
+    service_name: str
+    name_masked: str
+    id_masked: str
+    date_text: str
+    owed: tuple[str, ...]
+    replaced: tuple[str, ...]
+    clerk: str
+    contact: str
+    practice: bool = False
+
+
+def build_notice_pdf(data: NoticeData, invariant: bool = False) -> bytes:
+    register_fonts()
+    width, height = A4
+    left = 20 * mm
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=A4, invariant=int(invariant), pageCompression=1, initialFontName=FONT_NAME)
+    c.setTitle(f"一次告知單 {data.service_name}")
+    y = height - 25 * mm
+    c.setFont(FONT_BOLD, 16)
+    c.drawString(left, y, f"{data.office_name}　應備文件一次告知單" + ("（練習模式）" if data.practice else ""))
+    c.setFont(FONT_NAME, 11)
+    for line in (
+        f"申辦項目：{data.service_name}",
+        f"申請人：{data.name_masked}　　身分證統一編號：{data.id_masked}",
+        f"告知日期：{data.date_text}　　承辦人：{data.clerk}",
+    ):
+        y -= 8 * mm
+        c.drawString(left, y, line)
+    y -= 12 * mm
+    c.setFont(FONT_BOLD, 12)
+    c.drawString(left, y, "請備齊下列文件（本單一次列出全部所缺文件）：")
+    c.setFont(FONT_NAME, 11)
+    for i, name in enumerate(data.owed, 1):
+        y -= 7 * mm
+        c.drawString(left + 4 * mm, y, f"{i}. {name}")
+    if data.replaced:
+        y -= 12 * mm
+        c.setFont(FONT_BOLD, 12)
+        c.drawString(left, y, "下列文件已由本所以電子方式查驗，免附：")
+        c.setFont(FONT_NAME, 11)
+        for name in data.replaced:
+            y -= 7 * mm
+            c.drawString(left + 4 * mm, y, f"✓ {name}")
+    y -= 14 * mm
+    c.setFont(FONT_NAME, 10)
+    c.drawString(left, y, f"補正期間不計入處理期限（行政程序法第51條）。洽詢：{data.contact}")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
