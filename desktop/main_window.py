@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -103,6 +104,11 @@ class MainWindow(QMainWindow):
         self.check_health()
         self.service_list.search_edit.setFocus()
 
+    def _run(
+        self, lane: str, fn: Callable[[], Any], ok: Callable[[Any], None], fail: Callable[[BaseException], None]
+    ) -> None:
+        self.runner.run(lane, fn, ok, fail, owner=self)
+
     def _action(self, label: str, keys: str, slot: Callable[[], object]) -> QAction:
         action = QAction(label, self)
         action.setShortcut(QKeySequence(keys))
@@ -127,7 +133,7 @@ class MainWindow(QMainWindow):
         def failed(exc: BaseException) -> None:
             self.set_online(False)
 
-        self.runner.run("net", self.services.client.health, ok, failed)
+        self._run("net", self.services.client.health, ok, failed)
 
     # -- intake --------------------------------------------------------------------------------------------------
 
@@ -152,7 +158,7 @@ class MainWindow(QMainWindow):
         self._syncing = True
         self.sync_action.setEnabled(False)
         services = self.services
-        self.runner.run(
+        self._run(
             "net",
             lambda: push_pending(services.ledger, services.client, ignore_schedule=True),
             self._synced,
@@ -193,7 +199,7 @@ class MainWindow(QMainWindow):
             summary = services.ledger.close_day(day, services.intake.clerk)
             return summary, write_dayclose(summary, services)
 
-        self.runner.run("db", work, lambda r: self._day_closed(*r), self._sync_failed)
+        self._run("db", work, lambda r: self._day_closed(*r), self._sync_failed)
 
     def _day_closed(self, summary: DaySummary, path: Path) -> None:
         self.last_dayclose = path

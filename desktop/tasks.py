@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,12 @@ class TaskRunner(QObject):
         fn: Callable[[], Any],
         on_success: Callable[[Any], None],
         on_failure: Callable[[BaseException], None],
+        owner: QObject | None = None,
     ) -> None:
-        """Run fn on a worker of `lane`; call on_success(result) or on_failure(exc) on the GUI thread."""
+        """Run fn on a worker of `lane`; call on_success(result) or on_failure(exc) on the GUI thread.
+
+        With `owner`, the callbacks are dropped if the owner widget was deleted meanwhile (window closed).
+        """
         self._in_flight += 1
         future = self._lanes[lane].submit(fn)
 
@@ -56,6 +61,9 @@ class TaskRunner(QObject):
 
             def deliver() -> None:
                 self._in_flight -= 1
+                if owner is not None and not shiboken6.isValid(owner):
+                    log.info("dropping the result of a task whose window is gone")
+                    return
                 if exc is not None:
                     on_failure(exc)
                 else:

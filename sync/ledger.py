@@ -198,6 +198,8 @@ class Ledger:
         decision = draft.decision.outcome
         status = STATUS_PENDING_VERIFICATION if decision is Outcome.UNKNOWN else STATUS_ACCEPTED
         nid = draft.applicant.national_id
+        # What is collected at the counter: nothing when the fee is not published (the receipt says 依機關公告).
+        fee = draft.service.fee or 0
         with self._write() as s:
             case_seq = self._next(s, f"case:{day.isoformat()}")
             receipt_seq = self._next(s, "receipt")
@@ -217,7 +219,7 @@ class Ledger:
                 device_id=dev.device_id,
                 clerk=draft.clerk,
                 received_at=now,
-                fee=draft.service.fee,
+                fee=fee,
                 payment_method=draft.payment_method,
                 decision=decision.value,
                 reason_codes=list(draft.decision.reason_codes),
@@ -242,7 +244,7 @@ class Ledger:
                     clerk=draft.clerk,
                     received_at=now.isoformat(),
                     business_date=day.isoformat(),
-                    fee=draft.service.fee,
+                    fee=fee,
                     payment_method=draft.payment_method,
                     decision=decision.value,
                     reasons_json=_reasons_json(draft.decision),

@@ -21,8 +21,8 @@ from cityserver.population import Resident, generate
 from forms.calendar import load_calendar
 from forms.catalog import load_catalog
 from forms.clock import TAIPEI
-from forms.thresholds import load_thresholds
 from forms.eligibility import eligible_from
+from forms.thresholds import load_thresholds
 from forms.types import Office
 from sync.client import CityClient, Credentials
 from sync.intake import IntakeService

@@ -24,6 +24,10 @@ class FieldsForm(QWidget):
     """
 
     edited = Signal()
+    id_edit: QLineEdit
+    name_edit: QLineEdit
+    birth_edit: QLineEdit
+    consent_box: QCheckBox
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,8 +64,8 @@ class FieldsForm(QWidget):
         self.consent_box.setChecked(consent)
         self.consent_box.toggled.connect(lambda _checked: self.edited.emit())
         self.editors = {"national_id": self.id_edit, "name": self.name_edit, "birth_date": self.birth_edit}
-        for key, text in kept.items():
-            self.editors[key].setText(text)  # type: ignore[attr-defined]
+        for fixed, typed in kept.items():
+            self.editors[fixed].setText(typed)  # type: ignore[attr-defined]
         self.errors = {}
         rows: list[tuple[str, str]] = [("身分證統一編號", "national_id"), ("姓名", "name"), ("出生日期", "birth_date")]
         self._specs = service.fields if service else ()

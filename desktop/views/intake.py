@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
@@ -149,6 +150,11 @@ class IntakeWizard(QWidget):
         QShortcut(QKeySequence("Ctrl+O"), self, self.on_override_clicked)
         QShortcut(QKeySequence("Ctrl+P"), self, self.on_notice_clicked)
         self._set_enabled(False)
+
+    def _run(
+        self, lane: str, fn: Callable[[], Any], ok: Callable[[Any], None], fail: Callable[[BaseException], None]
+    ) -> None:
+        self._runner.run(lane, fn, ok, fail, owner=self)
 
     # -- pages -----------------------------------------------------------------------------------------------------
 
@@ -371,9 +377,7 @@ class IntakeWizard(QWidget):
                 case_uuid, service, applicant, fields, consent=True, progress=progress, cancelled=self._cancel.is_set
             )
 
-        self._runner.run(
-            "net", work, lambda v: self._show_verification(v, generation), lambda e: self._failed(e, generation)
-        )
+        self._run("net", work, lambda v: self._show_verification(v, generation), lambda e: self._failed(e, generation))
 
     def on_cancel_clicked(self) -> None:
         if self._busy:
@@ -461,8 +465,8 @@ class IntakeWizard(QWidget):
         v = self.verification
         if v is None or self.step != 1 or self._busy or not v.failed_rules:
             return
-        failed = [text(r.code, **r.params) for r in v.decision.results if r.outcome is Outcome.FAIL]
-        answer = self._ask_override(self, failed)
+        reasons = [text(r.code, **r.params) for r in v.decision.results if r.outcome is Outcome.FAIL]
+        answer = self._ask_override(self, reasons)
         if answer is None:
             return
         supervisor, password, reason = answer
@@ -486,9 +490,7 @@ class IntakeWizard(QWidget):
             else:
                 self._failed(exc, generation)
 
-        self._runner.run(
-            "net", lambda: self._services.intake.approve_override(v, supervisor, password, reason), done, failed
-        )
+        self._run("net", lambda: self._services.intake.approve_override(v, supervisor, password, reason), done, failed)
 
     def on_next_clicked(self) -> None:
         v = self.verification
@@ -527,7 +529,7 @@ class IntakeWizard(QWidget):
         if v is None or self.step != 2 or not v.documents.owed:
             return
         services = self._services
-        self._runner.run(
+        self._run(
             "db",
             lambda: write_notice(v, services),
             self.notice_written.emit,
@@ -553,7 +555,7 @@ class IntakeWizard(QWidget):
             self.accept_button.setEnabled(True)
             self._failed(exc, generation)
 
-        self._runner.run("db", work, lambda r: self._accepted(*r), failed)
+        self._run("db", work, lambda r: self._accepted(*r), failed)
 
     def _accepted(self, case: SavedCase, path: Path) -> None:
         self._busy = False

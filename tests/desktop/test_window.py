@@ -1,167 +1,111 @@
-"""The real window, driven by keyboard with pytest-qt against a real cityserver on 127.0.0.1."""
+"""The wizard in the real window, driven by keyboard with pytest-qt against a real cityserver on 127.0.0.1."""
 
 from __future__ import annotations
 
-import sqlite3
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QWidget
 
+from cityserver.db import CaseRow
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
-from desktop.bootstrap import Services, build_services
+from desktop.bootstrap import Services
 from desktop.main_window import MainWindow
-from desktop.tasks import TaskRunner
-from forms.rocdate import format_roc_compact
-from sync.client import Credentials
-from sync.secrets import MemorySecretStore
-from tests.conftest import OFFICE, PASSWORD, USER
+from tests.conftest import SUPERVISOR, SUPERVISOR_PASSWORD
+from tests.desktop.conftest import Dialogs, accept, fill, pdf_text, table_count, type_text, verify
+
+PHONE = {"phone": "0912345678"}
 
 
-@pytest.fixture
-def services(city: EmbeddedServer, tmp_path: Path) -> Iterator[Services]:
-    s = build_services(
-        tmp_path / "data", city.url, Credentials(USER, PASSWORD), OFFICE, "D01", MemorySecretStore(), practice=True
-    )
-    yield s
-    s.client.close()
-    s.ledger.close()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, services: Services) -> Iterator[MainWindow]:
-    runner = TaskRunner()
-    confirmations: list[str] = []
-
-    def confirm(_parent: QWidget, _title: str, question: str) -> bool:
-        confirmations.append(question)
-        return True
-
-    w = MainWindow(services, runner, confirm=confirm)
-    w.confirmations = confirmations  # type: ignore[attr-defined]
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(lambda: not runner.busy)
-    yield w
-    qtbot.waitUntil(lambda: not runner.busy)
-    runner.shutdown()
-
-
-def type_chinese(widget: QWidget, text: str) -> None:
-    """Commit text as an input method does (qtbot.keyClicks cannot send non-ASCII keys)."""
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
-
-
-def fill_by_keyboard(qtbot: QtBot, w: MainWindow, person: Resident, consent: bool = True) -> None:
-    panel = w.intake
-    panel.id_edit.setFocus()
-    qtbot.keyClicks(panel.id_edit, person.national_id.lower())  # lower case is normalised
-    qtbot.keyClick(panel.id_edit, Qt.Key.Key_Return)
-    assert panel.name_edit.hasFocus()
-    type_chinese(panel.name_edit, person.name)
-    qtbot.keyClick(panel.name_edit, Qt.Key.Key_Return)
-    assert panel.birth_edit.hasFocus()
-    qtbot.keyClicks(panel.birth_edit, format_roc_compact(person.birth_date))
-    qtbot.keyClick(panel.birth_edit, Qt.Key.Key_Return)
-    assert panel.consent_box.hasFocus()
-    if consent:
-        qtbot.keyClick(panel.consent_box, Qt.Key.Key_Space)
-
-
-def verify_and_accept(qtbot: QtBot, w: MainWindow, expect: str) -> Path:
-    panel = w.intake
-    qtbot.keyClick(panel.consent_box, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: panel.outcome_label.text() != "", timeout=10_000)
-    assert expect in panel.outcome_label.text()
-    assert panel.accept_button.isEnabled() and panel.accept_button.hasFocus()
-    before = w.last_receipt
-    qtbot.keyClick(panel.accept_button, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: w.last_receipt not in (None, before), timeout=10_000)
-    assert w.last_receipt is not None
-    return w.last_receipt
-
-
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+def choose(qtbot: QtBot, w: MainWindow, query: str) -> None:
+    """Ctrl+F, type, Enter: the first match is chosen and focus lands on the ID field."""
+    qtbot.keyClick(w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert w.service_list.search_edit.hasFocus()
+    w.service_list.search_edit.clear()
+    type_text(qtbot, w.service_list.search_edit, query)
+    qtbot.keyClick(w.service_list.search_edit, Qt.Key.Key_Return)
+    assert w.intake.form.id_edit.hasFocus()
 
 
 def test_eligible_intake_by_keyboard(
     qtbot: QtBot, window: MainWindow, services: Services, senior: Resident, tmp_path: Path
 ) -> None:
+    choose(qtbot, window, "SW-05")
     assert "敬老愛心卡" in window.intake.service_label.text()
-    fill_by_keyboard(qtbot, window, senior)
-    receipt = verify_and_accept(qtbot, window, "符合資格")
+    fill(qtbot, window, senior, PHONE)
+    window.grab().save(str(tmp_path / "step1.png"))
+    verify(qtbot, window)
+    assert "符合資格" in window.intake.outcome_label.text()
     rules = [window.intake.rules_list.item(i).text() for i in range(window.intake.rules_list.count())]
     assert len(rules) == 3 and all(r.startswith("✔") for r in rules)
-    (case,) = _all_cases(services)
-    assert case.decision.value == "pass"
-    assert receipt.exists() and case.case_number in pdf_text(receipt)
-    assert senior.national_id[:6] + "****" in pdf_text(receipt)
-    assert window.confirmations == []  # type: ignore[attr-defined]
-    window.grab().save(str(tmp_path / "eligible.png"))
-
-
-def _all_cases(services: Services) -> list:  # type: ignore[type-arg]
-    with sqlite3.connect(services.ledger.path) as conn:
-        days = [r[0] for r in conn.execute("SELECT DISTINCT business_date FROM cases")]
-    from datetime import date
-
-    return [c for d in days for c in services.ledger.cases_on(date.fromisoformat(d))]
+    case, receipt = accept(qtbot, window)
+    assert case.decision.value == "pass" and case.fields == {"phone": "0912-345-678"}
+    text = pdf_text(receipt)
+    assert case.case_number in text and senior.national_id[:6] + "****" in text
+    assert "戶口名簿或戶籍謄本" in text  # replaced by the look-up, printed as 免附
+    # Enter on the done page starts the next citizen, on the same service.
+    qtbot.keyClick(window.intake.next_citizen_button, Qt.Key.Key_Return)
+    assert window.intake.step == 0 and window.intake.form.id_edit.text() == ""
+    assert window.intake.form.id_edit.hasFocus()
 
 
 def test_ineligible_intake_needs_confirmation_and_prints_the_reason(
-    qtbot: QtBot, window: MainWindow, services: Services, senior_elsewhere: Resident
+    qtbot: QtBot, window: MainWindow, services: Services, dialogs: Dialogs, senior_elsewhere: Resident
 ) -> None:
-    fill_by_keyboard(qtbot, window, senior_elsewhere)
-    receipt = verify_and_accept(qtbot, window, "不符資格")
-    assert len(window.confirmations) == 1  # type: ignore[attr-defined]
-    (case,) = _all_cases(services)
+    choose(qtbot, window, "敬老")
+    fill(qtbot, window, senior_elsewhere, PHONE)
+    verify(qtbot, window)
+    assert "不符資格" in window.intake.outcome_label.text()
+    case, receipt = accept(qtbot, window)
+    assert len(dialogs.questions) == 1 and "不符資格" in dialogs.questions[0]
     assert case.decision.value == "fail"
-    text = pdf_text(receipt)
-    assert "戶籍不在桃園市" in text and senior_elsewhere.city_name in text
+    assert "戶籍不在桃園市" in pdf_text(receipt)
 
 
-def test_invalid_id_gets_a_message_and_writes_nothing(
+def test_invalid_input_gets_messages_and_writes_nothing(
     qtbot: QtBot, window: MainWindow, services: Services, senior: Resident
 ) -> None:
+    choose(qtbot, window, "SW-05")
     wrong = senior.national_id[:9] + str((int(senior.national_id[9]) + 1) % 10)
-    fill_by_keyboard(qtbot, window, Resident(**{**vars(senior), "national_id": wrong}))
-    qtbot.keyClick(window.intake.consent_box, Qt.Key.Key_F5)
-    assert "檢查碼不符" in window.intake.id_error.text()
-    assert window.intake.id_edit.hasFocus()
-    assert not window.intake.accept_button.isEnabled()
-    with sqlite3.connect(services.ledger.path) as conn:
-        for table in ("cases", "receipts", "outbox", "lookups"):
-            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+    fill(qtbot, window, Resident(**{**vars(senior), "national_id": wrong}), {"phone": "3322101"})
+    verify(qtbot, window)
+    form = window.intake.form
+    assert "檢查碼不符" in form.errors["national_id"].text()
+    assert "區碼" in form.errors["phone"].text()
+    assert window.intake.step == 0 and form.id_edit.hasFocus()
+    for table in ("cases", "receipts", "outbox", "lookups"):
+        assert table_count(services, table) == 0, table
 
 
 def test_missing_consent_blocks_the_lookup(
     qtbot: QtBot, window: MainWindow, services: Services, senior: Resident
 ) -> None:
-    fill_by_keyboard(qtbot, window, senior, consent=False)
-    qtbot.keyClick(window.intake.consent_box, Qt.Key.Key_F5)
+    choose(qtbot, window, "SW-05")
+    fill(qtbot, window, senior, PHONE, consent=False)
+    verify(qtbot, window)
     assert "同意" in window.intake.message_label.text()
-    with sqlite3.connect(services.ledger.path) as conn:
-        assert conn.execute("SELECT count(*) FROM lookups").fetchone()[0] == 0
+    assert table_count(services, "lookups") == 0
 
 
 def test_offline_intake_then_sync_now(
     qtbot: QtBot, window: MainWindow, services: Services, city: EmbeddedServer, senior: Resident
 ) -> None:
+    choose(qtbot, window, "SW-05")
     city.stop()
-    fill_by_keyboard(qtbot, window, senior)
-    verify_and_accept(qtbot, window, "待查驗")
+    fill(qtbot, window, senior, PHONE)
+    verify(qtbot, window)
+    assert "待查驗" in window.intake.outcome_label.text()
+    owed = [window.intake.owed_list.item(i).text() for i in range(window.intake.owed_list.count())]
+    accept(qtbot, window)
+    assert (
+        any(
+            "戶口名簿" in o
+            for o in [window.intake.owed_list.item(i).text() for i in range(window.intake.owed_list.count())]
+        )
+        or owed == []
+    )
     qtbot.waitUntil(lambda: "離線" in window.online_label.text())
     qtbot.waitUntil(lambda: not window.runner.busy)
     assert "待上傳 1 件" in window.outbox_label.text()
@@ -170,14 +114,71 @@ def test_offline_intake_then_sync_now(
     qtbot.waitUntil(lambda: "待上傳 0 件" in window.outbox_label.text(), timeout=10_000)
     assert "已連線" in window.online_label.text()
     with city.app.state.session_factory() as s:
-        from cityserver.db import CaseRow
-
         assert s.query(CaseRow).count() == 1
 
 
-def test_escape_clears_for_the_next_citizen(qtbot: QtBot, window: MainWindow, senior: Resident) -> None:
-    fill_by_keyboard(qtbot, window, senior)
-    qtbot.keyClick(window.intake.consent_box, Qt.Key.Key_Escape)
-    panel = window.intake
-    assert (panel.id_edit.text(), panel.name_edit.text(), panel.birth_edit.text()) == ("", "", "")
-    assert not panel.consent_box.isChecked() and panel.id_edit.hasFocus()
+def test_escape_goes_back_then_clears(qtbot: QtBot, window: MainWindow, senior: Resident) -> None:
+    choose(qtbot, window, "SW-05")
+    fill(qtbot, window, senior, PHONE)
+    verify(qtbot, window)
+    assert window.intake.step == 1
+    qtbot.keyClick(window.intake.next_button, Qt.Key.Key_Escape)
+    assert window.intake.step == 0 and window.intake.form.id_edit.text() != ""
+    qtbot.keyClick(window.intake.form.id_edit, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.intake.form.id_edit.text() == "" and not window.intake.form.consent_box.isChecked()
+
+
+def test_duplicate_application_is_warned(qtbot: QtBot, window: MainWindow, dialogs: Dialogs, senior: Resident) -> None:
+    choose(qtbot, window, "SW-05")
+    fill(qtbot, window, senior, PHONE)
+    verify(qtbot, window)
+    first, _ = accept(qtbot, window)
+    qtbot.keyClick(window.intake.next_citizen_button, Qt.Key.Key_Return)
+    fill(qtbot, window, senior, PHONE)
+    verify(qtbot, window)
+    assert first.case_number in window.intake.duplicate_label.text()
+    dialogs.answer = False  # the clerk heeds the warning
+    qtbot.keyClick(window.intake.next_button, Qt.Key.Key_Return)
+    assert window.intake.step == 1
+    assert "重複" in dialogs.questions[-1]
+
+
+def test_supervisor_override_is_recorded_with_the_case(
+    qtbot: QtBot, window: MainWindow, services: Services, dialogs: Dialogs, senior_elsewhere: Resident
+) -> None:
+    choose(qtbot, window, "SW-05")
+    fill(qtbot, window, senior_elsewhere, PHONE)
+    verify(qtbot, window)
+    dialogs.override = (SUPERVISOR, "wrong-password", "本人已遷入本市，戶籍資料尚未更新")
+    qtbot.keyClick(window.intake.next_button, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "未核准" in window.intake.message_label.text(), timeout=10_000)
+    dialogs.override = (SUPERVISOR, SUPERVISOR_PASSWORD, "本人已遷入本市，戶籍資料尚未更新")
+    qtbot.keyClick(window.intake.next_button, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "核准" in window.intake.outcome_label.text(), timeout=10_000)
+    case, receipt = accept(qtbot, window)
+    assert case.override is not None and case.override.supervisor == SUPERVISOR
+    assert case.override.rules == ["residence_in_city"]
+    assert case.decision.value == "fail"  # the failed rule stands; the override says who accepted it and why
+    assert "經主管" in pdf_text(receipt)
+
+
+def test_cancel_during_lookups_decides_nothing(
+    qtbot: QtBot, window: MainWindow, services: Services, senior: Resident
+) -> None:
+    choose(qtbot, window, "SW-19")  # four look-ups
+    fill(
+        qtbot,
+        window,
+        senior,
+        {"phone": "0912345678", "monthly_rent": "12000", "rental_address": "桃園市桃園區中正里中正路1號"},
+    )
+    window.intake._cancel.set()  # the clerk presses Esc before the first look-up starts
+    original = window.intake._cancel.clear
+    window.intake._cancel.clear = lambda: None  # type: ignore[method-assign]
+    try:
+        qtbot.keyClick(window.intake.form.consent_box, Qt.Key.Key_F5)
+        qtbot.waitUntil(lambda: "取消" in window.intake.message_label.text(), timeout=10_000)
+    finally:
+        window.intake._cancel.clear = original  # type: ignore[method-assign]
+    assert window.intake.step == 0
+    assert table_count(services, "cases") == 0 and table_count(services, "lookups") == 0

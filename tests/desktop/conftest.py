@@ -1,0 +1,148 @@
+"""The real window on a real cityserver, with a pinned office clock and scripted dialogs."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
+
+from cityserver.embedded import EmbeddedServer
+from cityserver.population import Resident
+from desktop.bootstrap import Services, build_services
+from desktop.main_window import MainWindow
+from desktop.tasks import TaskRunner
+from forms.rocdate import format_roc_compact
+from sync.client import Credentials
+from sync.ledger import SavedCase
+from sync.secrets import MemorySecretStore
+from tests.conftest import OFFICE, PASSWORD, USER, fixed_now
+
+
+@pytest.fixture
+def services(city: EmbeddedServer, tmp_path: Path) -> Iterator[Services]:
+    s = build_services(
+        tmp_path / "data",
+        city.url,
+        Credentials(USER, PASSWORD),
+        OFFICE,
+        "D01",
+        MemorySecretStore(),
+        practice=True,
+        now=fixed_now,
+    )
+    yield s
+    s.client.close()
+    s.ledger.close()
+
+
+class Dialogs:
+    """Scripted answers for the confirmation and override dialogs, with a record of what was asked."""
+
+    def __init__(self) -> None:
+        self.questions: list[str] = []
+        self.override: tuple[str, str, str] | None = None
+        self.answer = True
+
+    def confirm(self, _parent: QWidget, _title: str, question: str) -> bool:
+        self.questions.append(question)
+        return self.answer
+
+    def ask_override(self, _parent: QWidget, failed: list[str]) -> tuple[str, str, str] | None:
+        self.questions.append("override: " + "；".join(failed))
+        return self.override
+
+
+@pytest.fixture
+def dialogs() -> Dialogs:
+    return Dialogs()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, services: Services, dialogs: Dialogs) -> Iterator[MainWindow]:
+    runner = TaskRunner()
+    w = MainWindow(services, runner, confirm=dialogs.confirm, override_dialog=dialogs.ask_override)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: not runner.busy)
+    yield w
+    qtbot.waitUntil(lambda: not runner.busy)
+    runner.shutdown()
+
+
+def type_text(qtbot: QtBot, widget: QWidget, value: str) -> None:
+    """Type as a clerk: keys for ASCII, an input-method commit for Chinese (keyClicks cannot send non-ASCII)."""
+    widget.setFocus()
+    if value.isascii():
+        qtbot.keyClicks(widget, value)
+    else:
+        event = QInputMethodEvent()
+        event.setCommitString(value)
+        QApplication.sendEvent(widget, event)
+
+
+def fill(
+    qtbot: QtBot, w: MainWindow, person: Resident, fields: dict[str, str], consent: bool = True, name: str | None = None
+) -> None:
+    """Fill the applicant page by keyboard, moving on with Enter as a clerk would."""
+    form = w.intake.form
+    type_text(qtbot, form.id_edit, person.national_id.lower())  # lower case is normalised
+    qtbot.keyClick(form.id_edit, Qt.Key.Key_Return)
+    assert form.name_edit.hasFocus()
+    type_text(qtbot, form.name_edit, name or person.name)
+    qtbot.keyClick(form.name_edit, Qt.Key.Key_Return)
+    type_text(qtbot, form.birth_edit, format_roc_compact(person.birth_date))
+    for key, value in fields.items():
+        editor = form.editors[key]
+        if isinstance(editor, QComboBox):
+            editor.setFocus()
+            editor.setCurrentIndex(editor.findData(value))
+        else:
+            assert isinstance(editor, QLineEdit)
+            type_text(qtbot, editor, value)
+    form.consent_box.setFocus()
+    if consent:
+        qtbot.keyClick(form.consent_box, Qt.Key.Key_Space)
+
+
+def verify(qtbot: QtBot, w: MainWindow) -> None:
+    qtbot.keyClick(w.intake.form.consent_box, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: w.intake.step == 1 or bool(w.intake.message_label.text()), timeout=10_000)
+    qtbot.waitUntil(lambda: not w.runner.busy, timeout=10_000)
+
+
+def accept(qtbot: QtBot, w: MainWindow) -> tuple[SavedCase, Path]:
+    """From the result page: Enter to the documents page, Ctrl+Enter to accept; returns the saved case."""
+    wizard = w.intake
+    assert wizard.step == 1 and wizard.next_button.hasFocus()
+    qtbot.keyClick(wizard.next_button, Qt.Key.Key_Return)
+    assert wizard.step == 2 and wizard.accept_button.hasFocus()
+    saved: list[tuple[SavedCase, Path]] = []
+    wizard.case_saved.connect(lambda case, path: saved.append((case, path)))
+    qtbot.keyClick(wizard.accept_button, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(saved), timeout=10_000)
+    assert wizard.step == 3
+    return saved[0]
+
+
+def table_count(services: Services, table: str) -> int:
+    with sqlite3.connect(services.ledger.path) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def today() -> date:
+    return fixed_now().date()

@@ -1,0 +1,57 @@
+"""Documents replaced by look-ups vs still owed, and the benefit finder's restraint."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from forms.benefits import find_benefits
+from forms.catalog import load_catalog
+from forms.documents import check_documents
+from forms.eligibility import Context
+from forms.ids import parse_id
+from forms.types import Applicant, Facts, Office
+
+CATALOG = load_catalog()
+OFFICE = Office("68000010", "桃園市桃園區公所", "68000000", "桃園市")
+APPLICANT = Applicant(parse_id("H123456786"), "王小明", date(1950, 1, 1))
+HOUSEHOLD = {
+    "found": True,
+    "name": "王小明",
+    "birth_date": "1950-01-01",
+    "city_code": "68000000",
+    "city_name": "桃園市",
+    "household_size": 1,
+    "indigenous": False,
+    "members": [],
+}
+CARD = {"found": True, "level": "中度", "category": "失智症", "needs": ["行動不便"], "expires_on": "2030-01-01"}
+
+
+def test_documents_replaced_only_by_look_ups_that_ran() -> None:
+    service = CATALOG.get("SW-03")  # parking permit
+    online = check_documents(service, Facts({"household": HOUSEHOLD, "disability": CARD}))
+    assert {d.name for d in online.replaced} == {"身心障礙證明正反面影本", "親屬關係證明（戶口名簿）"}
+    assert "駕照影本" in {d.name for d in online.owed}
+    offline = check_documents(service, Facts({"household": None, "disability": None}))
+    assert offline.replaced == () and len(offline.owed) == len(service.documents)
+
+
+def test_a_certificate_the_register_does_not_hold_is_not_asked_for() -> None:
+    check = check_documents(CATALOG.get("SW-05"), Facts({"household": HOUSEHOLD, "disability": {"found": False}}))
+    assert [d.name for d in check.not_applicable] == ["身心障礙證明（愛心卡）"]
+    assert "身心障礙證明（愛心卡）" not in {d.name for d in check.owed}
+
+
+def test_benefit_finder_uses_only_facts_already_looked_up() -> None:
+    ctx = Context(date(2026, 11, 20), OFFICE, 17_186)
+    facts = Facts({"household": HOUSEHOLD, "disability": CARD})
+    found = {b.service.code for b in find_benefits(CATALOG, CATALOG.get("SW-05"), APPLICANT, facts, ctx)}
+    assert {
+        "SW-03",
+        "SW-04",
+        "SW-27",
+        "SW-28",
+    } <= found  # parking (行動不便), bracelet (失智症), alone 65+, long-term care
+    assert "SW-05" not in found  # not the service being applied for
+    assert "SW-19" not in found  # needs tax facts, which were not looked up for this application
+    assert not {"SW-01", "SW-13", "AG-36"} & found  # identity/residence only: not a "benefit"

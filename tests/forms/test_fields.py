@@ -1,0 +1,76 @@
+"""Field-type validators: normalised value or a coded problem."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from forms.errors import ValidationError
+from forms.fields import FieldSpec, validate_field
+from forms.messages import text
+
+TODAY = date(2026, 11, 20)
+
+
+def spec(kind: str, **kw: object) -> FieldSpec:
+    return FieldSpec("f", kind, "欄位", "field", **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "value"),
+    [
+        ("phone", "0912345678", "0912-345-678"),
+        ("phone", "０９１２－３４５－６７８", "0912-345-678"),
+        ("phone", "(03)332-2101", "033322101"),
+        ("phone", "02-2345-6789#123", "0223456789#123"),
+        ("phone", "049 222 2333", "0492222333"),
+        ("address", "桃園市桃園區中正里中正路1號", "桃園市桃園區中正里中正路1號"),
+        ("address", "臺東縣東河鄉都蘭村12鄰", "臺東縣東河鄉都蘭村12鄰"),
+        ("amount", "12,000", "12000"),
+        ("amount", "１２０００元", "12000"),
+        ("yesno", "是", "是"),
+        ("yesno", "N", "否"),
+        ("date", "115/12/01", "2026-12-01"),
+        ("id", "a123456789", "A123456789"),
+        ("text", "  地號  123 ", "地號 123"),
+    ],
+)
+def test_valid_values_are_normalised(kind: str, raw: str, value: str) -> None:
+    assert validate_field(spec(kind), raw, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "code"),
+    [
+        ("phone", "091234567", "phone_mobile_length"),
+        ("phone", "3322101", "phone_no_area_code"),
+        ("phone", "call me", "phone_format"),
+        ("phone", "0912345678#ext", "phone_format"),
+        ("address", "中正路1號", "address_no_district"),
+        ("address", "桃園市桃園區中正路1號", "address_no_village"),
+        ("amount", "-5", "amount_format"),
+        ("amount", "1.5", "amount_format"),
+        ("amount", "999999999999", "amount_too_large"),
+        ("yesno", "maybe", "yesno_format"),
+        ("date", "115/02/30", "date_impossible"),
+        ("id", "A123456788", "id_checksum"),
+        ("text", "a\u202eb", "text_bad_char"),
+        ("text", "x" * 201, "text_too_long"),
+        ("text", "", "field_required"),
+    ],
+)
+def test_bad_values_get_a_coded_message(kind: str, raw: str, code: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        validate_field(spec(kind), raw, TODAY)
+    assert err.value.code == code
+    assert text(err.value.code, **err.value.params)
+
+
+def test_choice_and_optional() -> None:
+    choice = spec("choice", choices=("甲級", "乙級"))
+    assert validate_field(choice, "乙級", TODAY) == "乙級"
+    with pytest.raises(ValidationError) as err:
+        validate_field(choice, "丁級", TODAY)
+    assert "甲級、乙級" in text(err.value.code, **err.value.params)
+    assert validate_field(spec("phone", required=False), "  ", TODAY) == ""
