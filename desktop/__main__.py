@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,7 @@ def run_catalog(args: argparse.Namespace) -> int:
         return 1
     rows: list[dict[str, Any]] = [
         {
+            "number": s.number,
             "code": s.code,
             "name": s.name_zh,
             "name_en": s.name_en,
@@ -82,19 +84,39 @@ def run_catalog(args: argparse.Namespace) -> int:
             "fee": s.fee,
             "time_limit_days": s.time_limit_days,
             "lookups": list(s.lookups),
+            "unknown": list(s.unknown),
         }
         for s in catalog
     ]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
+    unknown = "依機關公告"
+    print(" ".join(_pad(h, w) for h, w in zip(HEADERS, WIDTHS, strict=True)))
     for r in rows:
-        limit = "當場" if r["time_limit_days"] == 0 else f"{r['time_limit_days']}工作天"
-        print(
-            f"{r['code']:<8} {r['name']:<16} {r['category']:<4} 跨區{r['kind']:<3} "
-            f"{r['fee']:>5}元 {limit:<8} {','.join(r['lookups'])}"
-        )
+        days = r["time_limit_days"]
+        cells = [
+            str(r["number"]),
+            r["code"],
+            r["name"],
+            r["category"],
+            "跨區" + r["kind"],
+            unknown if r["fee"] is None else f"{r['fee']}元",
+            unknown if days is None else ("當場" if days == 0 else f"{days}工作天"),
+            ",".join(r["lookups"]),
+        ]
+        print(" ".join(_pad(c, w) for c, w in zip(cells, WIDTHS, strict=True)).rstrip())
     return 0
+
+
+HEADERS = ("#", "代碼", "申辦項目", "類別", "種類", "規費", "處理期限", "電子查驗")
+WIDTHS = (2, 6, 48, 4, 8, 10, 10, 0)
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to a terminal width, counting CJK (wide) characters as two columns."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - shown)
 
 
 def run_demo(args: argparse.Namespace) -> int:

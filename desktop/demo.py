@@ -39,14 +39,35 @@ def pick_residents() -> tuple[Resident, Resident, Resident]:
     return seniors[0], young[0], seniors[1]
 
 
-def intake(window: MainWindow, runner: TaskRunner, person: Resident, shots: Path, label: str) -> None:
+def parking_applicant() -> Resident:
+    """A resident of the office's city whose disability certificate notes 行動不便 (parking permit, SW-03)."""
+    today = taipei_now().date()
+    return next(
+        r
+        for r in generate()
+        if r.city_code == SANDBOX_OFFICE.city_code
+        and r.disability
+        and "行動不便" in r.disability["needs"]
+        and (r.disability["expires_on"] is None or r.disability["expires_on"] >= today.isoformat())
+    )
+
+
+def intake(
+    window: MainWindow,
+    runner: TaskRunner,
+    person: Resident,
+    shots: Path,
+    label: str,
+    fields: dict[str, str] | None = None,
+) -> None:
     wizard = window.intake
     wizard.clear()
     form = wizard.form
     form.id_edit.setText(person.national_id)
     form.name_edit.setText(person.name)
     form.birth_edit.setText(format_roc_slash(person.birth_date))
-    form.set_value("phone", "0912-345-678")
+    for key, value in (fields or {"phone": "0912-345-678"}).items():
+        form.set_value(key, value)
     form.consent_box.setChecked(True)
     window.grab().save(str(shots / f"step1-{label}.png"))
     wizard.on_verify_clicked()
@@ -54,6 +75,9 @@ def intake(window: MainWindow, runner: TaskRunner, person: Resident, shots: Path
     window.grab().save(str(shots / f"step2-{label}.png"))  # the decision as the clerk sees it
     wizard.on_next_clicked()
     window.grab().save(str(shots / f"step3-{label}.png"))
+    if wizard.verification is not None and wizard.verification.documents.owed:
+        wizard.on_notice_clicked()  # 一次告知單 for the paper still owed
+        wait_idle(runner)
     wizard.on_accept_clicked()
     wait_idle(runner)
     window.grab().save(str(shots / f"step4-{label}.png"))
@@ -88,6 +112,13 @@ def run(out: Path) -> Iterator[str]:
         outbox = services.ledger.outbox_counts()
         yield f"intake offline: {window.intake.outcome_label.text()} → {window.last_receipt.name}; outbox {outbox}"
         services.sandbox.start()
+        window.service_list.choose("SW-03")  # a second service: disabled parking permit, with its own fields
+        parking = {"phone": "03-3322101", "plate": "ABC-1234", "vehicle_type": "自用小客車", "relation": "本人"}
+        intake(window, runner, parking_applicant(), out, "parking", parking)
+        assert window.last_receipt is not None and window.last_notice is not None
+        receipts.append(window.last_receipt)
+        shutil.copy2(window.last_notice, out / "notice-parking.pdf")
+        yield f"intake parking: {window.intake.outcome_label.text()} → {window.last_receipt.name}; notice-parking.pdf"
         window.sync_now()
         wait_idle(runner)
         yield f"sync: outbox {services.ledger.outbox_counts()}"

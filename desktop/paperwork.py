@@ -55,7 +55,8 @@ def decision_text(case: SavedCase) -> str:
 
 def receipt_data(case: SavedCase, catalog: Catalog, device: Device, track_base: str, practice: bool) -> ReceiptData:
     service = catalog.get(case.service_code)
-    reasons = tuple(text(r.code, **r.params) for r in case.reasons if r.outcome is not Outcome.PASS)
+    # Several rules can share one reason (e.g. every household rule while offline): print it once.
+    reasons = tuple(dict.fromkeys(text(r.code, **r.params) for r in case.reasons if r.outcome is not Outcome.PASS))
     owed = set(case.documents_owed)
     return ReceiptData(
         office_name=device.office.name,

@@ -25,14 +25,16 @@ def test_demo_writes_receipts_day_close_and_screenshot(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     receipts = sorted(out.glob("68000010-D01-*.pdf"))
-    assert len(receipts) == 3
+    assert len(receipts) == 4
+    assert (out / "notice-parking.pdf").exists()
     assert len(list(out.glob("dayclose-*.pdf"))) == 1
     assert (out / "window.png").stat().st_size > 10_000
     lines = result.stdout.splitlines()
     assert any(line.startswith("intake eligible: ✔") for line in lines)
     assert any(line.startswith("intake ineligible: ✘") for line in lines)
     assert any(line.startswith("intake offline: ？") for line in lines)
-    assert "sync: outbox {'pending': 0, 'sent': 3, 'attention': 0}" in lines
+    assert any(line.startswith("intake parking: ✔") for line in lines)
+    assert "sync: outbox {'pending': 0, 'sent': 4, 'attention': 0}" in lines
     # Nothing personal in the log output: no full ID number.
     import re
 

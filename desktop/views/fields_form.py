@@ -52,7 +52,10 @@ class FieldsForm(QWidget):
         kept = {k: self.editors[k].text() for k in ("national_id", "name", "birth_date") if k in self.editors}  # type: ignore[attr-defined]
         consent = self.consent_box.isChecked() if self._body is not None else False
         if self._body is not None:
+            # Hide and detach at once: deleteLater alone would let the old form paint under the new one.
             self._outer.removeWidget(self._body)
+            self._body.hide()
+            self._body.setParent(None)
             self._body.deleteLater()
         self._body = QWidget(self)
         form = QFormLayout(self._body)
@@ -89,6 +92,7 @@ class FieldsForm(QWidget):
             if isinstance(current, QLineEdit):
                 current.returnPressed.connect(nxt.setFocus)
         self._outer.addWidget(self._body)
+        self._body.show()  # at once: a layout shows a new child only later, from the event loop
 
     def _editor(self, spec: FieldSpec) -> QWidget:
         if spec.type in ("choice", "yesno"):
