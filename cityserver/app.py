@@ -202,7 +202,24 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
 
     @app.post(f"{wire.API_PREFIX}/cases:open", response_model=wire.OpenCasesResponse)
     def open_cases(body: wire.OpenCasesRequest, who: Who, db: Db) -> wire.OpenCasesResponse:
-        """Case numbers of this person's cases of a service that are not closed (duplicate warning)."""
+        """Case numbers of this person's cases of a service that are not closed (duplicate warning); audited like
+        any other personal-data look-up."""
+        db.add(
+            LookupAuditRow(
+                lookup_id=str(uuid.uuid4()),
+                at=_now(),
+                username=who.username,
+                office_code=who.office_code,
+                device_id=who.device_id,
+                case_uuid=str(body.case_uuid),
+                purpose=body.service_code,
+                kind="cases",
+                id_masked=mask_id(body.national_id),
+                id_digest=id_digest(body.national_id, pepper),
+                result="hit",
+            )
+        )
+        db.commit()
         rows = db.scalars(
             select(CaseRow).where(
                 CaseRow.service_code == body.service_code,

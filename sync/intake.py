@@ -25,7 +25,7 @@ from forms.validation import ApplicantForm, validate_applicant
 from sync import wire
 from sync.client import CityClient
 from sync.errors import SyncError
-from sync.ledger import CaseDraft, Device, Ledger, SavedCase
+from sync.ledger import CaseDraft, Device, Ledger, LookupAudit, SavedCase
 from sync.lookups import LookupService
 
 log = logging.getLogger(__name__)
@@ -142,20 +142,29 @@ class IntakeService:
             decision=decide(service.rules, applicant, facts, ctx),
             errors=tuple(errors),
             documents=check_documents(service, facts),
-            duplicates=self._duplicates(service, applicant, online=not errors),
+            duplicates=self._duplicates(case_uuid, service, applicant, online=not errors),
             benefits=tuple(find_benefits(self.catalog, service, applicant, facts, ctx)),
         )
 
-    def _duplicates(self, service: ServiceType, applicant: Applicant, online: bool) -> tuple[str, ...]:
+    def _duplicates(self, case_uuid: UUID, service: ServiceType, applicant: Applicant, online: bool) -> tuple[str, ...]:
         numbers = set(self._ledger.open_cases(applicant.national_id.value, service.code))
         if online:
             try:
                 answer = self._client.open_cases(
-                    wire.OpenCasesRequest(national_id=applicant.national_id.value, service_code=service.code)
+                    wire.OpenCasesRequest(
+                        case_uuid=case_uuid, national_id=applicant.national_id.value, service_code=service.code
+                    )
                 )
                 numbers.update(answer.case_numbers)
+                outcome, detail = ("hit" if answer.case_numbers else "miss"), None
             except SyncError as exc:  # the local ledger still answers; the server's view is a bonus
                 log.info("server duplicate check unavailable: %s", exc.code)
+                outcome, detail = "error", exc.code
+            self._ledger.record_lookup(
+                LookupAudit(
+                    case_uuid, service.code, "cases", applicant.national_id.value, self.clerk, outcome, detail=detail
+                )
+            )
         return tuple(sorted(numbers))
 
     def approve_override(self, verification: Verification, supervisor: str, password: str, reason: str) -> Verification:

@@ -206,6 +206,9 @@ class ApprovalResponse(WireModel):
 
 
 class OpenCasesRequest(WireModel):
+    """Which cases of a service does this person already have open? Tied to the case being taken (audited)."""
+
+    case_uuid: UUID
     national_id: Annotated[str, StringConstraints(min_length=10, max_length=10)]
     service_code: Code
 

@@ -60,8 +60,8 @@ def test_eligible_and_ineligible_reach_the_server_once(
     # Every look-up is audited on both sides, with the masked ID only.
     with city.app.state.session_factory() as s:
         audits = s.query(LookupAuditRow).all()
-    assert len(audits) == 3 * len(SERVICE.lookups)
-    assert {a.kind for a in audits} == set(SERVICE.lookups)
+    assert len(audits) == 3 * (len(SERVICE.lookups) + 1)  # + the duplicate check, a look-up of cases by ID
+    assert {a.kind for a in audits} == {*SERVICE.lookups, "cases"}
     assert {a.id_masked for a in audits} == {p.national_id[:6] + "****" for p in (senior, young, senior_elsewhere)}
 
 
@@ -164,3 +164,38 @@ def test_wrong_password_is_an_auth_error(city: EmbeddedServer) -> None:
         )
     assert err.value.kind is SyncErrorKind.AUTH
     bad.close()
+
+
+def test_duplicate_seen_from_another_device_through_the_server(
+    intake: IntakeService, ledger: Ledger, client: CityClient, city: EmbeddedServer, senior: Resident, tmp_path: Path
+) -> None:
+    from forms.calendar import load_calendar
+    from forms.thresholds import load_thresholds
+    from sync.client import Credentials
+    from sync.ledger import Device
+    from sync.lookups import LookupService
+    from tests.conftest import OFFICE, PASSWORD, fixed_now
+
+    _, number = take(intake, senior)
+    push_pending(ledger, client)
+    # A second counter (another device, its own ledger) takes the same person for the same service.
+    other_device = Device(OFFICE, "D02")
+    other_ledger = Ledger(tmp_path / "other.db", other_device, b"\x02" * 32, fixed_now)
+    other_client = CityClient(city.url, "D02", lambda: Credentials(USER, PASSWORD))
+    other = IntakeService(
+        other_ledger,
+        LookupService(other_ledger, other_client),
+        other_client,
+        other_device,
+        USER,
+        load_catalog(),
+        load_calendar(),
+        load_thresholds(),
+        fixed_now,
+    )
+    form = other.validate(SERVICE, senior.national_id, senior.name, format_roc_slash(senior.birth_date), PHONE)
+    assert form.applicant is not None
+    verification = other.verify(other.new_case_uuid(), SERVICE, form.applicant, form.fields, consent=True)
+    assert verification.duplicates == (number,)
+    other_client.close()
+    other_ledger.close()
