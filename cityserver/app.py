@@ -115,6 +115,34 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
         return JSONResponse(status_code=422, content={"code": "invalid_request", "detail": detail})
 
+    def audit(
+        db: Session,
+        who: Caller,
+        case_uuid: uuid.UUID,
+        purpose: str,
+        kind: str,
+        national_id: str,
+        result: str,
+        lookup_id: uuid.UUID | None = None,
+    ) -> None:
+        """Write the server's audit row of a personal-data look-up: masked ID and keyed hash, never the number."""
+        db.add(
+            LookupAuditRow(
+                lookup_id=str(lookup_id or uuid.uuid4()),
+                at=_now(),
+                username=who.username,
+                office_code=who.office_code,
+                device_id=who.device_id,
+                case_uuid=str(case_uuid),
+                purpose=purpose,
+                kind=kind,
+                id_masked=mask_id(national_id),
+                id_digest=id_digest(national_id, pepper),
+                result=result,
+            )
+        )
+        db.commit()
+
     @app.get(f"{wire.API_PREFIX}/health", response_model=wire.Health)
     def health() -> wire.Health:
         return wire.Health(status="ok", service=wire.SERVICE_NAME, api_version=wire.API_VERSION, server_time=_now())
@@ -157,22 +185,7 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
         resident = db.get(ResidentRow, national_id)
         lookup_id = uuid.uuid4()
         # Audit first: no committed audit row, no answer.
-        db.add(
-            LookupAuditRow(
-                lookup_id=str(lookup_id),
-                at=_now(),
-                username=who.username,
-                office_code=who.office_code,
-                device_id=who.device_id,
-                case_uuid=str(body.case_uuid),
-                purpose=body.purpose,
-                kind=kind,
-                id_masked=mask_id(national_id),
-                id_digest=id_digest(national_id, pepper),
-                result="hit" if resident else "miss",
-            )
-        )
-        db.commit()
+        audit(db, who, body.case_uuid, body.purpose, kind, national_id, "hit" if resident else "miss", lookup_id)
         raw = json.loads(resident.records)[kind] if resident else not_found(kind)
         record = TypeAdapter(wire.LookupRecord).validate_python(raw)
         return wire.LookupResponse(lookup_id=lookup_id, kind=kind, record=record, server_time=_now())
@@ -204,26 +217,15 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
     def open_cases(body: wire.OpenCasesRequest, who: Who, db: Db) -> wire.OpenCasesResponse:
         """Case numbers of this person's cases of a service that are not closed (duplicate warning); audited like
         any other personal-data look-up."""
-        db.add(
-            LookupAuditRow(
-                lookup_id=str(uuid.uuid4()),
-                at=_now(),
-                username=who.username,
-                office_code=who.office_code,
-                device_id=who.device_id,
-                case_uuid=str(body.case_uuid),
-                purpose=body.service_code,
-                kind="cases",
-                id_masked=mask_id(body.national_id),
-                id_digest=id_digest(body.national_id, pepper),
-                result="hit",
-            )
-        )
-        db.commit()
+        try:
+            national_id = parse_id(body.national_id).value
+        except DomainError as exc:
+            raise HTTPException(422, f"national_id: {exc.code}") from exc
+        audit(db, who, body.case_uuid, body.service_code, "cases", national_id, "hit")
         rows = db.scalars(
             select(CaseRow).where(
                 CaseRow.service_code == body.service_code,
-                CaseRow.national_id == body.national_id,
+                CaseRow.national_id == national_id,
                 CaseRow.status.not_in(CLOSED_STATUSES),
             )
         ).all()
