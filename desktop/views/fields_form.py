@@ -21,9 +21,11 @@ PLACEHOLDERS = {
 class FieldsForm(QWidget):
     """Signals:
     edited(): any value changed (the verification shown is then stale).
+    field_left(str): the clerk left a field (live validation shows that field's problem).
     """
 
     edited = Signal()
+    field_left = Signal(str)
     id_edit: QLineEdit
     name_edit: QLineEdit
     birth_edit: QLineEdit
@@ -75,6 +77,11 @@ class FieldsForm(QWidget):
         for spec in self._specs:
             self.editors[spec.id] = self._editor(spec)
             rows.append((spec.label_zh + ("" if spec.required else "（選填）"), spec.id))
+        for key, editor in self.editors.items():
+            if isinstance(editor, QLineEdit):
+                editor.editingFinished.connect(lambda key=key: self.field_left.emit(key))
+            elif isinstance(editor, QComboBox):
+                editor.activated.connect(lambda _i, key=key: self.field_left.emit(key))
         for label, key in rows:
             error = QLabel("")
             error.setStyleSheet("color: #b3261e;")
@@ -121,12 +128,13 @@ class FieldsForm(QWidget):
         elif isinstance(editor, QLineEdit):
             editor.setText(value)
 
-    def show_errors(self, messages: dict[str, str]) -> None:
+    def show_errors(self, messages: dict[str, str], focus: bool = True) -> None:
+        """Show each field's message under it; with `focus`, put the cursor in the first field to fix."""
         for key, label in self.errors.items():
             label.setText(messages.get(key, ""))
             label.setVisible(key in messages)
         first = next((key for key in self.editors if key in messages), None)
-        if first is not None:
+        if focus and first is not None:
             self.editors[first].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def clear(self) -> None:

@@ -44,6 +44,7 @@ from forms.errors import DomainError
 from forms.messages import text
 from forms.rocdate import format_roc
 from forms.types import Outcome, ServiceType
+from forms.validation import ApplicantForm
 from sync.errors import StoreError, SyncError
 from sync.intake import Cancelled, Verification
 from sync.ledger import SavedCase
@@ -116,6 +117,7 @@ class IntakeWizard(QWidget):
         self._busy = False
         self._cancel = threading.Event()
         self._progress = [0, 0]  # written by the worker, read by a timer on the GUI thread
+        self._touched: set[str] = set()  # fields the clerk has left: live validation speaks only of these
 
         self.service_label = QLabel("請先在左側選擇申辦項目（Ctrl+F 搜尋）")
         self.service_label.setObjectName("service_label")
@@ -162,6 +164,7 @@ class IntakeWizard(QWidget):
         page = QWidget()
         self.form = FieldsForm()
         self.form.edited.connect(self._invalidate)
+        self.form.field_left.connect(self._on_field_left)
         self.verify_button = QPushButton("查驗資格 (F5)")
         self.verify_button.setObjectName("verify_button")
         self.verify_button.clicked.connect(self.on_verify_clicked)
@@ -304,6 +307,7 @@ class IntakeWizard(QWidget):
         self.service_label.setText(
             f"{service.number}. {service.name_zh}（{service.code}・{service.category}・{kind}・{fee}）"
         )
+        self._touched.clear()
         self.form.build(service)
         self._set_enabled(True)
         self._invalidate()
@@ -314,6 +318,7 @@ class IntakeWizard(QWidget):
         if self._busy:
             return
         self._generation += 1
+        self._touched.clear()
         self.form.clear()
         self._invalidate()
         self.message_label.clear()
@@ -328,6 +333,25 @@ class IntakeWizard(QWidget):
         self.duplicate_label.clear()
         if self.step != 0 and not self._busy:
             self._go(0)
+
+    def _problems(self) -> tuple[ApplicantForm, dict[str, str]]:
+        assert self._service is not None
+        form = self._services.intake.validate(
+            self._service,
+            self.form.id_edit.text(),
+            self.form.name_edit.text(),
+            self.form.birth_edit.text(),
+            self.form.values(),
+        )
+        return form, {k: text(p.code, **p.params) for k, p in form.problems.items()}
+
+    def _on_field_left(self, key: str) -> None:
+        """Live validation: when the clerk leaves a field, say at once what is wrong with it (and earlier ones)."""
+        if self._service is None or self._busy or self.step != 0:
+            return
+        self._touched.add(key)
+        _, messages = self._problems()
+        self.form.show_errors({k: m for k, m in messages.items() if k in self._touched}, focus=False)
 
     def on_escape(self) -> None:
         if self._busy:
@@ -345,14 +369,9 @@ class IntakeWizard(QWidget):
         if self._service is None or self._busy or self.step != 0:
             return
         service = self._service
-        form = self._services.intake.validate(
-            service,
-            self.form.id_edit.text(),
-            self.form.name_edit.text(),
-            self.form.birth_edit.text(),
-            self.form.values(),
-        )
-        self.form.show_errors({k: text(p.code, **p.params) for k, p in form.problems.items()})
+        form, messages = self._problems()
+        self._touched.update(self.form.editors)
+        self.form.show_errors(messages)
         if form.problems:
             self.message_label.setText(f"請修正 {len(form.problems)} 個欄位。")
             return

@@ -182,3 +182,18 @@ def test_cancel_during_lookups_decides_nothing(
         window.intake._cancel.clear = original  # type: ignore[method-assign]
     assert window.intake.step == 0
     assert table_count(services, "cases") == 0 and table_count(services, "lookups") == 0
+
+
+def test_live_validation_speaks_when_a_field_is_left(qtbot: QtBot, window: MainWindow, senior: Resident) -> None:
+    choose(qtbot, window, "SW-05")
+    form = window.intake.form
+    qtbot.keyClicks(form.id_edit, "A123456788")
+    qtbot.keyClick(form.id_edit, Qt.Key.Key_Tab)  # leave the field
+    assert "檢查碼不符" in form.errors["national_id"].text()
+    assert form.errors["name"].text() == ""  # fields not reached yet are not scolded
+    assert form.name_edit.hasFocus()  # the clerk is not trapped in the wrong field
+    form.id_edit.setFocus()
+    form.id_edit.clear()
+    qtbot.keyClicks(form.id_edit, senior.national_id)
+    qtbot.keyClick(form.id_edit, Qt.Key.Key_Return)
+    assert form.errors["national_id"].text() == ""
