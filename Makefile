@@ -10,7 +10,8 @@ DEB_RUNTIME := libegl1 libgl1 libx11-6 libx11-xcb1 libdbus-1-3 libfontconfig1 li
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-shm0
 DEB_TEST := poppler-utils poppler-data zbar-tools
 
-.PHONY: help setup system-deps system-deps-test fonts run demo test lint typecheck imports pytest clean
+SHELL := /bin/bash
+.PHONY: help setup system-deps system-deps-test fonts run demo test lint typecheck imports pytest reliability clean
 
 help:
 	@echo "make run    — set up and start the app in 練習模式 (sandbox city server)"
@@ -62,6 +63,11 @@ pytest: system-deps-test setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
 
 test: system-deps-test setup lint typecheck imports pytest
+
+# Crash (≥ 200 SIGKILLs) and faulty-network (≥ 1,000 batches through the fault proxy) suites, full size.
+reliability: system-deps-test setup
+	set -o pipefail; COUNTERDESK_RELIABILITY_SCALE=20 COUNTERDESK_CRASH_KILLS=200 QT_QPA_PLATFORM=offscreen \
+	  $(BIN)/pytest -q -s tests/reliability 2>&1 | tee reliability.log | grep -E "^(RELIABILITY|MUTANT)|passed|failed"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-out

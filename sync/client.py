@@ -108,7 +108,7 @@ class CityClient:
         if status == 401:
             raise SyncError(SyncErrorKind.AUTH, "auth_failed")
         if status == 429 or status >= 500:
-            raise SyncError(SyncErrorKind.SERVER, "server_error", status=status)
+            raise SyncError(SyncErrorKind.SERVER, "server_error", retry_after=_retry_after(response), status=status)
         if 400 <= status < 500:
             raise SyncError(SyncErrorKind.REJECTED, "request_rejected", detail=_detail(response))
         if status != 200 or not response.headers.get("Content-Type", "").startswith("application/json"):
@@ -154,6 +154,12 @@ class CityClient:
             # An answer about cases we did not send is not an answer to this request.
             raise SyncError(SyncErrorKind.BAD_RESPONSE, "server_bad_response")
         return answer
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    """Retry-After in seconds (RFC 9110: delay-seconds; an HTTP-date is rare from our server and read as absent)."""
+    value = response.headers.get("Retry-After", "").strip()
+    return float(value) if value.isdigit() else None
 
 
 def _detail(response: requests.Response) -> str:

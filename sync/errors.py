@@ -22,10 +22,11 @@ class SyncErrorKind(Enum):
 class SyncError(Exception):
     """A failure talking to the city server. Callers never see requests' exceptions."""
 
-    def __init__(self, kind: SyncErrorKind, code: str, **params: Any) -> None:
+    def __init__(self, kind: SyncErrorKind, code: str, retry_after: float | None = None, **params: Any) -> None:
         super().__init__(kind.value, code, params)
         self.kind = kind
         self.code = code
+        self.retry_after = retry_after  # seconds the server asked us to wait (Retry-After), if it said
         self.params = params
 
 

@@ -102,6 +102,7 @@ class OutboxItem:
     id: int
     key: str
     payload: str
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -376,6 +377,10 @@ class Ledger:
             ).all()
         return list(rows)
 
+    def case_count(self) -> int:
+        with self._sessions() as s:
+            return int(s.scalar(select(func.count()).select_from(CaseRow)) or 0)
+
     def outbox_counts(self) -> dict[str, int]:
         with self._sessions() as s:
             rows = s.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state)).all()
@@ -391,7 +396,7 @@ class Ledger:
             query = query.where((OutboxRow.next_attempt_at.is_(None)) | (OutboxRow.next_attempt_at <= moment))
         with self._sessions() as s:
             rows = s.scalars(query.order_by(OutboxRow.id).limit(limit)).all()
-            return [OutboxItem(r.id, r.idempotency_key, r.payload_json) for r in rows]
+            return [OutboxItem(r.id, r.idempotency_key, r.payload_json, r.attempts) for r in rows]
 
     def lookups_for(self, case_uuid: UUID) -> list[tuple[str, str, str]]:
         """(kind, outcome, masked ID) of each audited look-up of a case."""

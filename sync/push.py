@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from forms.clock import taipei_now
 from sync import wire
 from sync.client import CityClient
-from sync.errors import SyncError
+from sync.errors import SyncError, SyncErrorKind
 from sync.ledger import Ledger
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,10 @@ class PushReport:
 
 
 def backoff(attempts: int, rng: random.Random) -> timedelta:
-    """Exponential back-off with full jitter, capped (RELIABILITY.md goal 4)."""
-    ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempts))
-    return timedelta(seconds=rng.uniform(0, ceiling))
+    """Exponential back-off with jitter, capped (RELIABILITY.md goal 4): the n-th failure waits between half and
+    all of min(cap, base·2ⁿ⁻¹), so retries spread out but never come back at once."""
+    ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempts - 1))
+    return timedelta(seconds=rng.uniform(ceiling / 2, ceiling))
 
 
 def push_pending(
@@ -66,8 +67,17 @@ def push_pending(
             answer = client.push_cases(batch)
         except SyncError as exc:
             report.error_code = exc.code
-            ledger.mark_retry([i.key for i in items], exc.code, now() + backoff(1, rng))
-            log.info("push stopped: %s (%d items wait)", exc.code, len(items))
+            if exc.kind is SyncErrorKind.AUTH:
+                # Not the cases' fault: they stay pending, untouched, until someone logs in again.
+                log.info("push paused: log-in needed (%d items wait)", len(items))
+                break
+            delay = backoff(max(i.attempts for i in items) + 1, rng)
+            if exc.retry_after is not None:
+                delay = max(delay, timedelta(seconds=exc.retry_after))
+            ledger.mark_retry([i.key for i in items], exc.code, now() + delay)
+            log.info(
+                "push stopped: %s (%d items wait, next try in %.0f s)", exc.code, len(items), delay.total_seconds()
+            )
             break
         ledger.mark_results(answer.results)
         for result in answer.results:

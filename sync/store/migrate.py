@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import shutil
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -52,9 +52,14 @@ def upgrade(engine: Engine, db_path: Path) -> str | None:
     if current is not None:
         stamp = datetime.now().strftime("%Y%m%d%H%M%S")
         target = db_path.with_name(f"{db_path.stem}_r{current}_{stamp}{db_path.suffix}")
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(FULL)")
-        shutil.copy2(db_path, target)
+        # SQLite's online backup copies a consistent database whatever is still in the WAL file.
+        raw = engine.raw_connection()
+        try:
+            with sqlite3.connect(target) as copy:
+                raw.driver_connection.backup(copy)  # type: ignore[union-attr]
+            copy.close()
+        finally:
+            raw.close()
         backup = str(target)
         log.info("ledger backed up to %s before upgrading from %s", target.name, current)
     with engine.begin() as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ from forms.ids import parse_id
 from forms.types import Applicant, Decision, Outcome, RuleResult
 from sync.errors import StoreError
 from sync.ledger import CaseDraft, Device, Ledger
+from sync.store.migrate import head_revision
 from sync.store.tables import Base
 
 SERVICE = load_catalog().get("SW-01")
@@ -126,3 +128,20 @@ def test_lookup_audit_never_holds_the_full_id(ledger: Ledger) -> None:
         dump = "\n".join(conn.iterdump())
     assert "H12345****" in dump
     assert "H123456786" not in dump
+
+
+def test_walking_skeleton_database_migrates_to_head_keeping_every_row(tmp_path: Path, device: Device) -> None:
+    """tests/data/ledger_r0001.db was made by the walking skeleton's schema (revision 0001) with three cases."""
+    path = tmp_path / "ledger.db"
+    shutil.copy2(Path(__file__).resolve().parents[1] / "data" / "ledger_r0001.db", path)
+    ledger = Ledger(path, device, b"k" * 32)
+    assert ledger.backup_path is not None and Path(ledger.backup_path).exists()  # copied before upgrading
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
+        assert conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 3
+        assert conn.execute("SELECT DISTINCT fields_json, documents_owed_json FROM cases").fetchall() == [("{}", "[]")]
+    assert ledger.outbox_counts() == {"pending": 1, "sent": 2, "attention": 0}
+    assert ledger.accept(draft()).receipt_number == "D01-R0000004"  # the sequence goes on, no gap
+    summary = ledger.day_summary(date(2026, 11, 21))
+    assert summary.case_count == 3 and summary.receipt_gaps == ()
+    ledger.close()

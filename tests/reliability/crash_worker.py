@@ -1,0 +1,59 @@
+"""The real client code in a process of its own, to be killed with SIGKILL anywhere (crash suite).
+
+It takes intakes for the IDs in a file, printing `ACK <case number>` only after the commit returned (the moment
+the window would say 受理), pushes the outbox every few cases, and prints `DONE` when every case is delivered.
+Restarted after a kill, it carries on from what its ledger holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+from datetime import date
+from pathlib import Path
+
+from forms.catalog import load_catalog
+from forms.ids import parse_id
+from forms.types import Applicant, Decision, Office, Outcome, RuleResult
+from sync.client import CityClient, Credentials
+from sync.ledger import CaseDraft, Device, Ledger
+from sync.push import push_pending
+
+OFFICE = Office(code="68000010", name="桃園市桃園區公所", city_code="68000000", city_name="桃園市")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--server", required=True)
+    parser.add_argument("--ids", type=Path, required=True)
+    parser.add_argument("--user", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--push-every", type=int, default=3)
+    args = parser.parse_args()
+    service = load_catalog().get("SW-05")
+    ids = args.ids.read_text().split()
+    ledger = Ledger(args.db, Device(OFFICE, "D09"), b"\x09" * 32)
+    client = CityClient(args.server, "D09", lambda: Credentials(args.user, args.password), timeout=(1.0, 2.0))
+    done = ledger.case_count()  # carry on after a kill: every committed case is there
+    for n in range(done, len(ids)):
+        draft = CaseDraft(
+            case_uuid=uuid.uuid4(),
+            service=service,
+            applicant=Applicant(parse_id(ids[n]), f"測試{n}", date(1950, 1, 1)),
+            decision=Decision((RuleResult("identity_matches", Outcome.PASS, "identity_ok"),)),
+            clerk="clerk",
+        )
+        saved = ledger.accept(draft)
+        print(f"ACK {saved.case_number}", flush=True)
+        if n % args.push_every == 0:
+            push_pending(ledger, client, batch_size=5, ignore_schedule=True)
+    while ledger.outbox_counts()["pending"]:
+        push_pending(ledger, client, batch_size=5, ignore_schedule=True)
+    print("DONE", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
