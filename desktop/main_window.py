@@ -14,7 +14,7 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from desktop.bootstrap import Services
-from desktop.paperwork import write_dayclose
+from desktop.paperwork import audit_text, write_dayclose
 from desktop.tasks import TaskRunner
 from desktop.views.intake import AskOverride, Confirm, IntakeWizard
 from desktop.views.service_list import ServiceList
@@ -89,6 +89,11 @@ class MainWindow(QMainWindow):
         self.online_label.setObjectName("online_label")
         self.outbox_label = QLabel("")
         self.outbox_label.setObjectName("outbox_label")
+        self.audit_label = QLabel("")
+        self.audit_label.setObjectName("audit_label")
+        self.audit_label.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.audit_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.audit_label)
         self.statusBar().addPermanentWidget(self.online_label)
         self.statusBar().addPermanentWidget(self.outbox_label)
 
@@ -102,6 +107,7 @@ class MainWindow(QMainWindow):
         self._health_timer.start()
         self.refresh_outbox()
         self.check_health()
+        self._run("db", services.ledger.verify_audit_chain, self._audit_checked, self._sync_failed)
         self.service_list.search_edit.setFocus()
 
     def _run(
@@ -134,6 +140,12 @@ class MainWindow(QMainWindow):
             self.set_online(False)
 
         self._run("net", self.services.client.health, ok, failed)
+
+    def _audit_checked(self, first_bad: int | None) -> None:
+        """A broken audit chain stays in sight (not a dialog the clerk clicks away)."""
+        if first_bad is not None:
+            self.audit_label.setText(f"⚠ 查驗稽核軌跡{audit_text(first_bad)}")
+            self.audit_label.setVisible(True)
 
     # -- intake --------------------------------------------------------------------------------------------------
 

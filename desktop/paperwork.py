@@ -100,8 +100,13 @@ def dayclose_data(summary: DaySummary, catalog: Catalog, device: Device, practic
         gaps_text=gaps,
         pending_text="全部已送達市府" if summary.pending_sync == 0 else f"尚有 {summary.pending_sync} 件未送達市府",
         closed_text="已簽核" if summary.closed else "未簽核",
+        audit_text=audit_text(summary.audit_break),
         practice=practice,
     )
+
+
+def audit_text(first_bad: int | None) -> str:
+    return "雜湊鏈完整" if first_bad is None else f"第 {first_bad} 筆起遭更動或刪除，請通報資安窗口"
 
 
 def notice_data(v: Verification, device: Device, clerk: str, day: date, practice: bool) -> NoticeData:

@@ -24,6 +24,7 @@ class DayCloseData:
     gaps_text: str
     pending_text: str
     closed_text: str
+    audit_text: str = ""
     practice: bool = False
 
 
@@ -66,6 +67,7 @@ def build_dayclose_pdf(data: DayCloseData, invariant: bool = False) -> bytes:
         f"收據號碼：{data.receipt_range}",
         f"號碼缺漏：{data.gaps_text}",
         f"同步狀態：{data.pending_text}",
+        f"查驗稽核軌跡：{data.audit_text}",
         f"簽核：{data.closed_text}",
     ):
         y -= 9 * mm

@@ -23,6 +23,7 @@ from forms.ids import id_digest, mask_id
 from forms.rocdate import format_roc_compact
 from forms.types import Applicant, Decision, Office, Outcome, RuleResult, ServiceType
 from sync import wire
+from sync.audit_chain import FIELDS, GENESIS, first_bad, link
 from sync.errors import StoreError
 from sync.store import migrate
 from sync.store.engine import make_engine, make_session_factory
@@ -116,6 +117,7 @@ class DaySummary:
     receipt_gaps: tuple[int, ...]  # missing sequence numbers inside the day's range
     pending_sync: int
     closed: bool
+    audit_break: int | None = None  # seq of the first tampered audit row, if any
 
 
 def _reasons_json(decision: Decision) -> str:
@@ -174,23 +176,32 @@ class Ledger:
     # -- writes ----------------------------------------------------------------------------------------------
 
     def record_lookup(self, entry: LookupAudit) -> None:
-        """Write an audit row. Raises StoreError if it cannot be written: the caller must then not show data."""
+        """Write an audit row, chained to the one before. Raises StoreError if it cannot be written: the caller
+        must then not show data (fail closed)."""
         with self._write() as s:
-            s.add(
-                LookupRow(
-                    at=self._now().isoformat(),
-                    clerk=entry.clerk,
-                    device_id=self.device.device_id,
-                    case_uuid=str(entry.case_uuid),
-                    purpose=entry.purpose,
-                    kind=entry.kind,
-                    id_masked=mask_id(entry.national_id),
-                    id_digest=self.id_digest(entry.national_id),
-                    outcome=entry.outcome,
-                    detail=entry.detail,
-                    server_lookup_id=str(entry.server_lookup_id) if entry.server_lookup_id else None,
-                )
-            )
+            last = s.execute(select(LookupRow.seq, LookupRow.row_hash).order_by(LookupRow.seq.desc()).limit(1)).first()
+            seq, previous = (last[0] + 1, str(last[1])) if last and last[0] is not None else (1, GENESIS)
+            event = {
+                "seq": seq,
+                "at": self._now().isoformat(),
+                "clerk": entry.clerk,
+                "device_id": self.device.device_id,
+                "case_uuid": str(entry.case_uuid),
+                "purpose": entry.purpose,
+                "kind": entry.kind,
+                "id_masked": mask_id(entry.national_id),
+                "id_digest": self.id_digest(entry.national_id),
+                "outcome": entry.outcome,
+                "server_lookup_id": str(entry.server_lookup_id) if entry.server_lookup_id else None,
+                "detail": entry.detail,
+            }
+            s.add(LookupRow(**event, prev_hash=previous, row_hash=link(previous, event)))
+
+    def verify_audit_chain(self) -> int | None:
+        """The seq of the first audit row that was altered, removed or moved; None when the chain holds."""
+        with self._sessions() as s:
+            rows = s.execute(select(LookupRow).order_by(LookupRow.seq)).scalars().all()
+            return first_bad({c: getattr(r, c) for c in (*FIELDS, "prev_hash", "row_hash")} for r in rows)
 
     def accept(self, draft: CaseDraft) -> SavedCase:
         """Save the case, its receipt and its outbox row in one transaction and return what was saved."""
@@ -444,4 +455,5 @@ class Ledger:
             receipt_gaps=gaps,
             pending_sync=int(pending or 0),
             closed=bool(closed),
+            audit_break=self.verify_audit_chain(),
         )

@@ -74,6 +74,7 @@ class LookupRow(Base):
     """The audit trail of personal-data look-ups: who, when, whose (masked + keyed hash), which case, why."""
 
     __tablename__ = "lookups"
+    __table_args__ = (UniqueConstraint("seq", name="uq_lookups_seq"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[str] = mapped_column(String(40))
@@ -87,6 +88,10 @@ class LookupRow(Base):
     outcome: Mapped[str] = mapped_column(String(16))  # hit / miss / error / refused
     server_lookup_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Revision 0003: the hash chain (sync/audit_chain.py).
+    seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    row_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class CounterRow(Base):

@@ -197,3 +197,24 @@ def test_live_validation_speaks_when_a_field_is_left(qtbot: QtBot, window: MainW
     qtbot.keyClicks(form.id_edit, senior.national_id)
     qtbot.keyClick(form.id_edit, Qt.Key.Key_Return)
     assert form.errors["national_id"].text() == ""
+
+
+def test_tampered_audit_trail_is_shown_at_start(qtbot: QtBot, services: Services, dialogs: Dialogs) -> None:
+    import sqlite3
+    from uuid import uuid4
+
+    from desktop.tasks import TaskRunner
+    from sync.ledger import LookupAudit
+
+    for kind in ("household", "disability"):
+        services.ledger.record_lookup(LookupAudit(uuid4(), "SW-05", kind, "H123456786", "clerk-test", "hit"))
+    with sqlite3.connect(services.ledger.path) as conn:
+        conn.execute("UPDATE lookups SET outcome = 'miss' WHERE seq = 1")
+    runner = TaskRunner()
+    w = MainWindow(services, runner, confirm=dialogs.confirm, override_dialog=dialogs.ask_override)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.audit_label.isVisible(), timeout=5_000)
+    assert "第 1 筆" in w.audit_label.text()
+    qtbot.waitUntil(lambda: not runner.busy)
+    runner.shutdown()
