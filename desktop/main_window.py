@@ -7,17 +7,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from desktop.bootstrap import Services
 from desktop.paperwork import audit_text, write_dayclose
 from desktop.tasks import TaskRunner
 from desktop.views.intake import AskOverride, Confirm, IntakeWizard
 from desktop.views.service_list import ServiceList
+from desktop.views.sync_panel import AskReason, SyncPanel
 from forms.messages import text
 from sync.errors import SyncError, SyncErrorKind
 from sync.ledger import DaySummary, SavedCase
@@ -35,6 +36,7 @@ class MainWindow(QMainWindow):
         runner: TaskRunner,
         confirm: Confirm | None = None,
         override_dialog: AskOverride | None = None,
+        reason_dialog: AskReason | None = None,
     ) -> None:
         super().__init__()
         self.services = services
@@ -76,12 +78,27 @@ class MainWindow(QMainWindow):
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
+        self.sync_panel = SyncPanel(services.ledger, services.intake.clerk, reason_dialog)
+        self.sync_panel.sync_requested.connect(self.sync_now)
+        self.sync_panel.queue_changed.connect(self.refresh_outbox)
+        self.sync_dock = QDockWidget("同步狀態", self)
+        self.sync_dock.setObjectName("sync_dock")
+        self.sync_dock.setWidget(self.sync_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.sync_dock)
+        self.sync_dock.setVisible(False)
+        self.offline_banner = QLabel("離線作業中：案件先存於本機，連線後自動上傳；查驗結果將以「待查驗」處理。")
+        self.offline_banner.setObjectName("offline_banner")
+        self.offline_banner.setStyleSheet("background: #f9d7d5; color: #7a1712; padding: 6px; font-weight: bold;")
+        self.offline_banner.setVisible(False)
+        layout.insertWidget(0, self.offline_banner)
         self.sync_action = self._action("立即同步 (F9)", "F9", self.sync_now)
+        self.sync_page_action = self._action("同步狀態 (F8)", "F8", self.toggle_sync_page)
         self.dayclose_action = self._action("日結 (Ctrl+D)", "Ctrl+D", self.close_day)
         self.search_action = self._action("搜尋項目", "Ctrl+F", self.service_list.search_edit.setFocus)
         toolbar = self.addToolBar("main")
         toolbar.setObjectName("main_toolbar")
         toolbar.addAction(self.sync_action)
+        toolbar.addAction(self.sync_page_action)
         toolbar.addAction(self.dayclose_action)
         self.addAction(self.search_action)
 
@@ -101,6 +118,8 @@ class MainWindow(QMainWindow):
         self.intake.case_saved.connect(self.on_intake_case_saved)
         self.intake.notice_written.connect(self.on_intake_notice_written)
         self.intake.network_state_changed.connect(self.set_online)
+        self._push_timer = QTimer(self)
+        self._push_timer.setInterval(150)
         self._health_timer = QTimer(self)
         self._health_timer.setInterval(HEALTH_INTERVAL_MS)
         self._health_timer.timeout.connect(self.check_health)
@@ -126,11 +145,18 @@ class MainWindow(QMainWindow):
     def set_online(self, online: bool) -> None:
         self.online_label.setText("● 已連線市府伺服器" if online else "○ 離線作業中")
         self.online_label.setStyleSheet(f"color: {'#1b7f3b' if online else '#b3261e'};")
+        self.offline_banner.setVisible(not online)
 
     def refresh_outbox(self) -> None:
         counts = self.services.ledger.outbox_counts()
         attention = f"，需處理 {counts['attention']} 件" if counts["attention"] else ""
         self.outbox_label.setText(f"待上傳 {counts['pending']} 件{attention}")
+        self.sync_panel.refresh()
+
+    def toggle_sync_page(self) -> None:
+        self.sync_dock.setVisible(not self.sync_dock.isVisible())
+        if self.sync_dock.isVisible():
+            self.sync_panel.refresh()
 
     def check_health(self) -> None:
         def ok(_health: object) -> None:
@@ -170,14 +196,29 @@ class MainWindow(QMainWindow):
         self._syncing = True
         self.sync_action.setEnabled(False)
         services = self.services
-        self._run(
-            "net",
-            lambda: push_pending(services.ledger, services.client, ignore_schedule=True),
-            self._synced,
-            self._sync_failed,
-        )
+        total = services.ledger.outbox_counts()["pending"]
+        answered = [0]  # written by the worker, read by the timer
+        self.sync_panel.set_progress(0, total)
+        self._push_timer.timeout.connect(lambda: self.sync_panel.set_progress(answered[0], total))
+        self._push_timer.start()
+
+        def push() -> PushReport:
+            return push_pending(
+                services.ledger, services.client, ignore_schedule=True, progress=lambda n: answered.__setitem__(0, n)
+            )
+
+        self._run("net", push, self._synced, self._sync_failed)
+
+    def _push_done(self) -> None:
+        self._push_timer.stop()
+        try:
+            self._push_timer.timeout.disconnect()
+        except (RuntimeError, TypeError):
+            pass
+        self.sync_panel.set_progress(None)
 
     def _synced(self, report: PushReport) -> None:
+        self._push_done()
         self._syncing = False
         self.sync_action.setEnabled(True)
         self.refresh_outbox()
@@ -192,6 +233,7 @@ class MainWindow(QMainWindow):
                 )
 
     def _sync_failed(self, exc: BaseException) -> None:
+        self._push_done()
         self._syncing = False
         self.sync_action.setEnabled(True)
         if isinstance(exc, SyncError):

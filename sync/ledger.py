@@ -107,6 +107,20 @@ class OutboxItem:
 
 
 @dataclass(frozen=True)
+class OutboxView:
+    """One queue entry as the sync page shows it."""
+
+    key: str
+    case_number: str
+    service_code: str
+    id_masked: str
+    state: str  # pending / sent / attention / withdrawn
+    attempts: int
+    last_error: str | None
+    next_attempt_at: str | None
+
+
+@dataclass(frozen=True)
 class DaySummary:
     business_date: date
     case_count: int
@@ -307,6 +321,44 @@ class Ledger:
                     )
                 )
 
+    def requeue(self, key: str) -> None:
+        """A person sends a set-aside case again (e.g. after the city fixed its side); same key, same body."""
+        with self._write() as s:
+            s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.idempotency_key == key, OutboxRow.state == "attention")
+                .values(state="pending", next_attempt_at=None)
+            )
+
+    def withdraw(self, key: str, reason: str, by: str) -> None:
+        """A person withdraws a set-aside case: it stays in the ledger, with who and why, and is not sent."""
+        with self._write() as s:
+            s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.idempotency_key == key, OutboxRow.state == "attention")
+                .values(state="withdrawn", last_error=f"撤回（{by}）：{reason}")
+            )
+
+    def outbox_items(self, states: tuple[str, ...]) -> list[OutboxView]:
+        """Queue entries in the given states, with what a person needs to act on them (no full ID)."""
+        with self._sessions() as s:
+            rows = s.execute(
+                select(OutboxRow, CaseRow.case_number, CaseRow.service_code, CaseRow.id_masked)
+                .join(CaseRow, CaseRow.case_uuid == OutboxRow.idempotency_key)
+                .where(OutboxRow.state.in_(states))
+                .order_by(OutboxRow.id)
+            ).all()
+        return [
+            OutboxView(o.idempotency_key, number, service, masked, o.state, o.attempts, o.last_error, o.next_attempt_at)
+            for o, number, service, masked in rows
+        ]
+
+    def last_delivery(self) -> datetime | None:
+        """When the server last confirmed a case (the "last successful sync" the liaison officer sees)."""
+        with self._sessions() as s:
+            value = s.scalar(select(func.max(OutboxRow.sent_at)))
+        return datetime.fromisoformat(value) if value else None
+
     def mark_retry(self, keys: list[str], error: str, next_attempt_at: datetime) -> None:
         with self._write() as s:
             s.execute(
@@ -395,7 +447,7 @@ class Ledger:
     def outbox_counts(self) -> dict[str, int]:
         with self._sessions() as s:
             rows = s.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state)).all()
-        counts = {"pending": 0, "sent": 0, "attention": 0}
+        counts = {"pending": 0, "sent": 0, "attention": 0, "withdrawn": 0}
         counts.update({state: int(n) for state, n in rows})
         return counts
 

@@ -54,8 +54,12 @@ def push_pending(
     cancelled: Callable[[], bool] = lambda: False,
     rng: random.Random | None = None,
     ignore_schedule: bool = False,
+    progress: Callable[[int], None] = lambda answered: None,
 ) -> PushReport:
-    """Push every due pending case; stop at the first transport failure (and schedule a retry)."""
+    """Push every due pending case; stop at the first transport failure (and schedule a retry).
+
+    `progress(n)` is told how many cases the server has answered so far (the window polls it for its bar).
+    """
     report = PushReport()
     rng = rng or random.Random()
     while not cancelled():
@@ -83,6 +87,7 @@ def push_pending(
         for result in answer.results:
             setattr(report, result.status, getattr(report, result.status) + 1)
             report.statuses[str(result.case_uuid)] = result.status
+        progress(len(report.statuses))
         answered = {str(r.case_uuid) for r in answer.results}
         if not answered & {i.key for i in items}:
             break  # the server answered none of them: do not spin

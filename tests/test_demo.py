@@ -34,7 +34,7 @@ def test_demo_writes_receipts_day_close_and_screenshot(tmp_path: Path) -> None:
     assert any(line.startswith("intake ineligible: ✘") for line in lines)
     assert any(line.startswith("intake offline: ？") for line in lines)
     assert any(line.startswith("intake parking: ✔") for line in lines)
-    assert "sync: outbox {'pending': 0, 'sent': 4, 'attention': 0}" in lines
+    assert "sync: outbox {'pending': 0, 'sent': 4, 'attention': 0, 'withdrawn': 0}" in lines
     # Nothing personal in the log output: no full ID number.
     import re
 

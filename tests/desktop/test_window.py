@@ -218,3 +218,40 @@ def test_tampered_audit_trail_is_shown_at_start(qtbot: QtBot, services: Services
     assert "第 1 筆" in w.audit_label.text()
     qtbot.waitUntil(lambda: not runner.busy)
     runner.shutdown()
+
+
+def test_sync_page_lists_set_aside_cases_for_resend_or_withdrawal(
+    qtbot: QtBot, window: MainWindow, services: Services, city: EmbeddedServer, senior: Resident
+) -> None:
+    import json
+    import sqlite3
+
+    choose(qtbot, window, "SW-05")
+    city.stop()  # taken offline, then damaged on disk so that the city must reject it
+    fill(qtbot, window, senior, PHONE)
+    verify(qtbot, window)
+    accept(qtbot, window)
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    assert window.offline_banner.isVisible()
+    with sqlite3.connect(services.ledger.path) as conn:
+        payload = json.loads(conn.execute("SELECT payload_json FROM outbox").fetchone()[0])
+        payload["service_code"] = "XX-99"
+        conn.execute("UPDATE outbox SET payload_json = ?", (json.dumps(payload),))
+    city.start()
+    qtbot.keyClick(window, Qt.Key.Key_F8)
+    assert window.sync_dock.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: "需處理 1 件" in window.sync_panel.counts_label.text(), timeout=10_000)
+    assert not window.offline_banner.isVisible()
+    table = window.sync_panel.table
+    assert table.rowCount() == 1 and "rejected" in table.item(0, 4).text()
+    table.selectRow(0)
+    window.sync_panel.resend_button.click()
+    assert "待上傳 1 件" in window.sync_panel.counts_label.text()
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: "需處理 1 件" in window.sync_panel.counts_label.text(), timeout=10_000)
+    window.sync_panel._ask_reason = lambda _parent: "申請人改以紙本申請"
+    table.selectRow(0)
+    window.sync_panel.withdraw_button.click()
+    assert "已撤回 1 件" in window.sync_panel.counts_label.text() and table.rowCount() == 0
+    assert services.ledger.outbox_counts()["withdrawn"] == 1

@@ -55,7 +55,7 @@ def test_eligible_and_ineligible_reach_the_server_once(
     assert take(intake, senior_elsewhere)[0] is Outcome.FAIL
     report = push_pending(ledger, client)
     assert (report.accepted, report.error_code) == (3, None)
-    assert ledger.outbox_counts() == {"pending": 0, "sent": 3, "attention": 0}
+    assert ledger.outbox_counts() == {"pending": 0, "sent": 3, "attention": 0, "withdrawn": 0}
     assert len(server_cases(city)) == 3
     # Every look-up is audited on both sides, with the masked ID only.
     with city.app.state.session_factory() as s:
@@ -81,7 +81,7 @@ def test_server_down_then_up(
     city.start()
     report = push_pending(ledger, client, ignore_schedule=True)
     assert (report.accepted, report.error_code) == (2, None)
-    assert ledger.outbox_counts() == {"pending": 0, "sent": 3, "attention": 0}
+    assert ledger.outbox_counts() == {"pending": 0, "sent": 3, "attention": 0, "withdrawn": 0}
     held = server_cases(city)
     assert len(held) == 3 and len({c.case_uuid for c in held}) == 3
     offline_case = next(c for c in held if json.loads(c.payload)["decision"] == "unknown")
@@ -138,7 +138,7 @@ def test_one_bad_case_does_not_block_the_batch(
         conn.execute("UPDATE outbox SET payload_json = ? WHERE idempotency_key = ?", (json.dumps(bad), key))
     report = push_pending(ledger, client)
     assert (report.rejected, report.accepted) == (1, 1)
-    assert ledger.outbox_counts() == {"pending": 0, "sent": 1, "attention": 1}
+    assert ledger.outbox_counts() == {"pending": 0, "sent": 1, "attention": 1, "withdrawn": 0}
     assert len(server_cases(city)) == 1
 
 

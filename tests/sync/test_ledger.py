@@ -140,7 +140,7 @@ def test_walking_skeleton_database_migrates_to_head_keeping_every_row(tmp_path: 
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
         assert conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 3
         assert conn.execute("SELECT DISTINCT fields_json, documents_owed_json FROM cases").fetchall() == [("{}", "[]")]
-    assert ledger.outbox_counts() == {"pending": 1, "sent": 2, "attention": 0}
+    assert ledger.outbox_counts() == {"pending": 1, "sent": 2, "attention": 0, "withdrawn": 0}
     assert ledger.accept(draft()).receipt_number == "D01-R0000004"  # the sequence goes on, no gap
     summary = ledger.day_summary(date(2026, 11, 21))
     assert summary.case_count == 3 and summary.receipt_gaps == ()

@@ -1,0 +1,133 @@
+"""The sync page: queue counts, progress of a push, last delivery, and the 需處理 list (cases the city set aside)
+with resend and withdraw. Every queue entry is in exactly one visible state, with its last error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from forms.rocdate import format_roc
+from sync.ledger import Ledger, OutboxView
+
+STATE_NAMES = {"pending": "待上傳", "sent": "已送達", "attention": "需處理", "withdrawn": "已撤回"}
+AskReason = Callable[[QWidget], "str | None"]
+
+
+def ask_reason(parent: QWidget) -> str | None:
+    text, ok = QInputDialog.getText(parent, "撤回案件", "撤回理由（會記錄在案）：")
+    return text.strip() if ok and text.strip() else None
+
+
+class SyncPanel(QWidget):
+    """Signals:
+    sync_requested(): the clerk asked for 立即同步.
+    queue_changed(): an entry was resent or withdrawn.
+    """
+
+    sync_requested = Signal()
+    queue_changed = Signal()
+
+    def __init__(
+        self, ledger: Ledger, clerk: str, reason_dialog: AskReason | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._ledger = ledger
+        self._clerk = clerk
+        self._ask_reason = reason_dialog or ask_reason
+        self.counts_label = QLabel("")
+        self.counts_label.setObjectName("counts_label")
+        self.last_label = QLabel("")
+        self.last_label.setObjectName("last_label")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("sync_progress")
+        self.progress.setFormat("上傳中… %v / %m")
+        self.progress.setVisible(False)
+        sync_button = QPushButton("立即同步 (F9)")
+        sync_button.clicked.connect(self.sync_requested.emit)
+        self.table = QTableWidget(0, 5)
+        self.table.setObjectName("attention_table")
+        self.table.setHorizontalHeaderLabels(["案件編號", "項目", "身分證", "狀態", "伺服器說明／最後錯誤"])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.resend_button = QPushButton("重新送出")
+        self.resend_button.setObjectName("resend_button")
+        self.resend_button.clicked.connect(self.on_resend_clicked)
+        self.withdraw_button = QPushButton("撤回…")
+        self.withdraw_button.setObjectName("withdraw_button")
+        self.withdraw_button.clicked.connect(self.on_withdraw_clicked)
+        top = QHBoxLayout()
+        top.addWidget(self.counts_label, 1)
+        top.addWidget(self.last_label)
+        top.addWidget(sync_button)
+        actions = QHBoxLayout()
+        actions.addWidget(QLabel("需處理與待上傳的案件（已送達者不列出）："), 1)
+        actions.addWidget(self.resend_button)
+        actions.addWidget(self.withdraw_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.progress)
+        layout.addLayout(actions)
+        layout.addWidget(self.table, 1)
+        self._rows: list[OutboxView] = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        counts = self._ledger.outbox_counts()
+        self.counts_label.setText("　".join(f"{STATE_NAMES[k]} {counts.get(k, 0)} 件" for k in STATE_NAMES))
+        last = self._ledger.last_delivery()
+        self.last_label.setText(f"最後送達：{format_roc(last.date())} {last:%H:%M}" if last else "最後送達：尚無")
+        self._rows = self._ledger.outbox_items(("attention", "pending"))
+        self.table.setRowCount(len(self._rows))
+        for r, row in enumerate(self._rows):
+            error = row.last_error or ""
+            if row.state == "pending" and row.next_attempt_at:
+                error += f"（下次嘗試 {row.next_attempt_at[11:16]}）"
+            for c, value in enumerate(
+                (row.case_number, row.service_code, row.id_masked, STATE_NAMES[row.state], error)
+            ):
+                item = QTableWidgetItem(value)
+                if row.state == "attention":
+                    item.setForeground(Qt.GlobalColor.darkRed)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+
+    def set_progress(self, done: int | None, total: int = 0) -> None:
+        """Show a push in progress (done of total answered); None hides the bar."""
+        self.progress.setVisible(done is not None)
+        if done is not None:
+            self.progress.setRange(0, max(1, total))
+            self.progress.setValue(done)
+
+    def _selected(self) -> OutboxView | None:
+        row = self.table.currentRow()
+        return self._rows[row] if 0 <= row < len(self._rows) and self._rows[row].state == "attention" else None
+
+    def on_resend_clicked(self) -> None:
+        entry = self._selected()
+        if entry is not None:
+            self._ledger.requeue(entry.key)
+            self.refresh()
+            self.queue_changed.emit()
+
+    def on_withdraw_clicked(self) -> None:
+        entry = self._selected()
+        if entry is None:
+            return
+        reason = self._ask_reason(self)
+        if reason:
+            self._ledger.withdraw(entry.key, reason, self._clerk)
+            self.refresh()
+            self.queue_changed.emit()
