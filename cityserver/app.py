@@ -24,6 +24,7 @@ from cityserver.db import (
     CLOSED_STATUSES,
     ApprovalRow,
     CaseRow,
+    CaseUpdateRow,
     LookupAuditRow,
     ResidentRow,
     TokenRow,
@@ -55,6 +56,19 @@ class RawBatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     cases: list[dict[str, Any]] = Field(min_length=1, max_length=wire.MAX_BATCH)
+
+
+class RawUpdates(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    updates: list[dict[str, Any]] = Field(min_length=1, max_length=wire.MAX_BATCH)
+
+
+def _item_key(raw: dict[str, Any], field: str) -> uuid.UUID:
+    """The idempotency key of an item that failed validation, so the client can tell which one (nil if unreadable)."""
+    try:
+        return uuid.UUID(str(raw.get(field)))
+    except ValueError:
+        return uuid.UUID(int=0)
 
 
 def _now() -> datetime:
@@ -240,44 +254,60 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
         return None
 
     def _store_one(raw: dict[str, Any], who: Caller) -> wire.CaseResult:
-        raw_uuid = raw.get("case_uuid")
         try:
             case = wire.CaseIn.model_validate(raw)
         except ValidationError as exc:
-            try:
-                item_uuid = uuid.UUID(str(raw_uuid))
-            except ValueError:
-                item_uuid = uuid.UUID(int=0)
-            return wire.CaseResult(case_uuid=item_uuid, status="rejected", detail=str(exc.errors()[0]["msg"]))
+            return wire.CaseResult(
+                case_uuid=_item_key(raw, "case_uuid"), status="rejected", detail=str(exc.errors()[0]["msg"])
+            )
         if problem := _check_case(case):
             return wire.CaseResult(case_uuid=case.case_uuid, status="rejected", detail=problem)
-        digest = case.content_hash()
+        row = CaseRow(
+            case_uuid=str(case.case_uuid),
+            case_number=case.case_number,
+            content_hash=case.content_hash(),
+            service_code=case.service_code,
+            national_id=case.national_id,
+            payload=case.model_dump_json(),
+            office_code=case.office_code,
+            device_id=case.device_id,
+            pushed_by=who.username,
+        )
+        return _insert_once(row, case.case_uuid)
+
+    def _insert_once(row: CaseRow | CaseUpdateRow, key: uuid.UUID) -> wire.CaseResult:
+        """Insert an item under its idempotency key. The primary key decides (no check-then-insert): a replay with
+        the same content is a duplicate, other content under the same key is a conflict and never overwrites."""
         try:
             with factory.begin() as s:
-                s.add(
-                    CaseRow(
-                        case_uuid=str(case.case_uuid),
-                        case_number=case.case_number,
-                        content_hash=digest,
-                        service_code=case.service_code,
-                        national_id=case.national_id,
-                        payload=case.model_dump_json(),
-                        office_code=case.office_code,
-                        device_id=case.device_id,
-                        pushed_by=who.username,
-                    )
-                )
-            return wire.CaseResult(case_uuid=case.case_uuid, status="accepted")
+                s.add(row)
+            return wire.CaseResult(case_uuid=key, status="accepted")
         except IntegrityError:
             with factory() as s:
-                existing = s.get(CaseRow, str(case.case_uuid))
+                existing = s.get(type(row), str(key))
             if existing is None:
                 raise  # not a replay: a server fault, answered 500 so the client retries later
-            if existing.content_hash == digest:
-                return wire.CaseResult(case_uuid=case.case_uuid, status="duplicate")
+            if getattr(existing, "content_hash", None) == row.content_hash:
+                return wire.CaseResult(case_uuid=key, status="duplicate")
+            return wire.CaseResult(case_uuid=key, status="conflict", detail="different content for this key")
+
+    def _store_update(raw: dict[str, Any]) -> wire.CaseResult:
+        try:
+            update = wire.CaseUpdateIn.model_validate(raw)
+        except ValidationError as exc:
             return wire.CaseResult(
-                case_uuid=case.case_uuid, status="conflict", detail="different content for this case_uuid"
+                case_uuid=_item_key(raw, "update_uuid"), status="rejected", detail=str(exc.errors()[0]["msg"])
             )
+        with factory() as s:
+            if s.get(CaseRow, str(update.case_uuid)) is None:
+                return wire.CaseResult(case_uuid=update.update_uuid, status="rejected", detail="unknown case")
+        row = CaseUpdateRow(
+            update_uuid=str(update.update_uuid),
+            case_uuid=str(update.case_uuid),
+            content_hash=update.content_hash(),
+            payload=update.model_dump_json(),
+        )
+        return _insert_once(row, update.update_uuid)
 
     @app.post(f"{wire.API_PREFIX}/cases:batch", response_model=wire.CasesBatchResponse)
     def cases_batch(body: RawBatch, who: Who) -> wire.CasesBatchResponse:
@@ -291,6 +321,10 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
             ),
         )
         return wire.CasesBatchResponse(results=results, server_time=_now())
+
+    @app.post(f"{wire.API_PREFIX}/case-updates:batch", response_model=wire.CasesBatchResponse)
+    def case_updates_batch(body: RawUpdates, who: Who) -> wire.CasesBatchResponse:
+        return wire.CasesBatchResponse(results=[_store_update(raw) for raw in body.updates], server_time=_now())
 
     @app.get(f"{wire.API_PREFIX}/cases/count")
     def case_count(who: Who, db: Db) -> dict[str, int]:

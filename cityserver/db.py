@@ -62,6 +62,18 @@ class CaseRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="收件")
 
 
+class CaseUpdateRow(Base):
+    """A later verification of a case (its decision once the deferred look-ups ran); never overwrites the case."""
+
+    __tablename__ = "case_updates"
+
+    update_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_uuid: Mapped[str] = mapped_column(ForeignKey("cases.case_uuid"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 CLOSED_STATUSES = ("核准", "駁回", "撤回")
 
 

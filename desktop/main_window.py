@@ -20,7 +20,9 @@ from desktop.views.intake import AskOverride, Confirm, IntakeWizard
 from desktop.views.service_list import ServiceList
 from desktop.views.sync_panel import AskReason, SyncPanel
 from forms.messages import text
+from forms.types import Outcome
 from sync.errors import SyncError, SyncErrorKind
+from sync.intake import Reverification
 from sync.ledger import DaySummary, SavedCase
 from sync.push import PushReport, push_pending
 
@@ -47,6 +49,7 @@ class MainWindow(QMainWindow):
         self.last_dayclose: Path | None = None
         self.last_notice: Path | None = None
         self._syncing = False
+        self._verifying = False
 
         self.service_list = ServiceList(services.catalog)
         self.intake = IntakeWizard(services, runner, confirm, override_dialog)
@@ -227,10 +230,34 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text(report.error_code, status="?"), 10_000)
         else:
             self.set_online(True)
+            self.verify_deferred()
             if report.delivered or report.conflict or report.rejected:
                 self.statusBar().showMessage(
                     f"同步完成：送達 {report.delivered} 件，需處理 {report.conflict + report.rejected} 件", 10_000
                 )
+
+    def verify_deferred(self) -> None:
+        """Back online: run the look-ups of cases taken offline, decide again, and list what changed."""
+        if self._verifying or not self.services.ledger.awaiting_verification():
+            return
+        self._verifying = True
+
+        def done(changes: list[Reverification]) -> None:
+            self._verifying = False
+            if changes:
+                self.sync_panel.show_reverified(changes)
+                passed = sum(c.decision.outcome is Outcome.PASS for c in changes)
+                self.statusBar().showMessage(
+                    f"已補查 {len(changes)} 件待查驗案件：符合 {passed} 件，其餘請見同步狀態", 15_000
+                )
+                self.sync_dock.setVisible(True)
+                self.sync_now()  # the updates go to the city at once
+
+        def failed(exc: BaseException) -> None:
+            self._verifying = False
+            self._sync_failed(exc)
+
+        self._run("net", self.services.intake.verify_deferred, done, failed)
 
     def _sync_failed(self, exc: BaseException) -> None:
         self._push_done()

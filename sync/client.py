@@ -147,6 +147,12 @@ class CityClient:
     def open_cases(self, request: wire.OpenCasesRequest) -> wire.OpenCasesResponse:
         return self._call("POST", "/cases:open", request, wire.OpenCasesResponse)
 
+    def push_updates(self, batch: wire.CaseUpdatesBatchRequest) -> wire.CasesBatchResponse:
+        answer = self._call("POST", "/case-updates:batch", batch, wire.CasesBatchResponse)
+        if {r.case_uuid for r in answer.results} - {u.update_uuid for u in batch.updates}:
+            raise SyncError(SyncErrorKind.BAD_RESPONSE, "server_bad_response")
+        return answer
+
     def push_cases(self, batch: wire.CasesBatchRequest) -> wire.CasesBatchResponse:
         answer = self._call("POST", "/cases:batch", batch, wire.CasesBatchResponse)
         sent = {c.case_uuid for c in batch.cases}

@@ -19,6 +19,7 @@ from forms.clock import taipei_now
 from forms.documents import DocumentCheck, check_documents
 from forms.eligibility import Context, decide
 from forms.errors import DomainError, ValidationError
+from forms.ids import parse_id
 from forms.thresholds import Thresholds
 from forms.types import Applicant, Decision, Facts, Outcome, ServiceType
 from forms.validation import ApplicantForm, validate_applicant
@@ -58,6 +59,15 @@ class Verification:
     @property
     def failed_rules(self) -> tuple[str, ...]:
         return tuple(r.rule for r in self.decision.results if r.outcome is Outcome.FAIL)
+
+
+@dataclass(frozen=True)
+class Reverification:
+    """What a deferred verification found, for the list shown to the liaison officer."""
+
+    case_number: str
+    service_name: str
+    decision: Decision
 
 
 class IntakeService:
@@ -189,6 +199,31 @@ class IntakeService:
             approval_id=answer.approval_id, supervisor=answer.supervisor, reason=reason, rules=rules
         )
         return replace(verification, override=override)
+
+    def verify_deferred(self, cancelled: Callable[[], bool] = lambda: False) -> list[Reverification]:
+        """Run the look-ups of cases taken offline (待查驗) now, decide again and record the outcome (with an update
+        queued for the city). Stops at the first case whose look-ups still cannot run: the network is not back."""
+        changes: list[Reverification] = []
+        for pending in self._ledger.awaiting_verification():
+            if cancelled():
+                break
+            service = self.catalog.get(pending.service_code)
+            applicant = Applicant(parse_id(pending.national_id), pending.name, pending.birth_date)
+            # The stored fields are already clean; validating them again turns dates back into what rules read.
+            fields = validate_applicant(
+                pending.national_id,
+                pending.name,
+                pending.birth_date.isoformat(),
+                self._now().date(),
+                service.fields,
+                pending.fields,
+            ).fields
+            v = self.verify(pending.case_uuid, service, applicant, fields, consent=True)
+            if v.decision.outcome is Outcome.UNKNOWN and v.errors:
+                break
+            self._ledger.record_verification(pending.case_uuid, v.decision, tuple(d.name for d in v.documents.owed))
+            changes.append(Reverification(pending.case_number, service.name_zh, v.decision))
+        return changes
 
     def due_date(self, service: ServiceType, received: date) -> date | None:
         """Receipt day + the service's time limit in working days (§48); None when the limit is not published."""

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 STATUS_ACCEPTED = "已受理"
 STATUS_PENDING_VERIFICATION = "待查驗"
+STATUS_VERIFIED = "已補查"
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,20 @@ class OutboxItem:
     key: str
     payload: str
     attempts: int
+    kind: str = "case"  # case / update
+
+
+@dataclass(frozen=True)
+class PendingCase:
+    """A case waiting for its deferred look-ups."""
+
+    case_uuid: UUID
+    case_number: str
+    service_code: str
+    national_id: str
+    name: str
+    birth_date: date
+    fields: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -304,6 +319,60 @@ class Ledger:
         log.info("case %s accepted (%s, receipt %s)", case_number, decision.value, receipt_number)
         return self.case(draft.case_uuid)
 
+    def awaiting_verification(self) -> list[PendingCase]:
+        """Cases taken while a look-up could not run (待查驗), with what is needed to run it now."""
+        with self._sessions() as s:
+            rows = s.scalars(
+                select(CaseRow).where(CaseRow.status == STATUS_PENDING_VERIFICATION).order_by(CaseRow.case_number)
+            ).all()
+            return [
+                PendingCase(
+                    UUID(r.case_uuid),
+                    r.case_number,
+                    r.service_code,
+                    r.national_id,
+                    r.applicant_name,
+                    date.fromisoformat(r.birth_date),
+                    json.loads(r.fields_json),
+                )
+                for r in rows
+            ]
+
+    def record_verification(self, case_uuid: UUID, decision: Decision, documents_owed: tuple[str, ...]) -> None:
+        """The deferred look-ups ran: keep the new decision on the case and queue an update for the city, in one
+        transaction. The case as first sent stays as it was on the server; the update says what changed."""
+        now = self._now()
+        outcome = decision.outcome
+        change = wire.CaseUpdateIn(
+            update_uuid=uuid4(),
+            case_uuid=case_uuid,
+            decision=outcome.value,
+            reason_codes=list(decision.reason_codes),
+            documents_owed=list(documents_owed),
+            verified_at=now,
+        )
+        with self._write() as s:
+            s.execute(
+                update(CaseRow)
+                .where(CaseRow.case_uuid == str(case_uuid), CaseRow.status == STATUS_PENDING_VERIFICATION)
+                .values(
+                    decision=outcome.value,
+                    reasons_json=_reasons_json(decision),
+                    status=STATUS_PENDING_VERIFICATION if outcome is Outcome.UNKNOWN else STATUS_VERIFIED,
+                    documents_owed_json=json.dumps(list(documents_owed), ensure_ascii=False),
+                )
+            )
+            s.add(
+                OutboxRow(
+                    idempotency_key=str(change.update_uuid),
+                    kind="update",
+                    payload_json=change.model_dump_json(),
+                    created_at=now.isoformat(),
+                    state="pending",
+                    attempts=0,
+                )
+            )
+
     def mark_results(self, results: list[wire.CaseResult]) -> None:
         """Apply the server's per-item answers: accepted/duplicate are delivered; conflict/rejected need a person."""
         now = self._now().isoformat()
@@ -344,7 +413,8 @@ class Ledger:
         with self._sessions() as s:
             rows = s.execute(
                 select(OutboxRow, CaseRow.case_number, CaseRow.service_code, CaseRow.id_masked)
-                .join(CaseRow, CaseRow.case_uuid == OutboxRow.idempotency_key)
+                # Cases and their later updates both carry the case's UUID in their payload.
+                .join(CaseRow, CaseRow.case_uuid == func.json_extract(OutboxRow.payload_json, "$.case_uuid"))
                 .where(OutboxRow.state.in_(states))
                 .order_by(OutboxRow.id)
             ).all()
@@ -459,7 +529,7 @@ class Ledger:
             query = query.where((OutboxRow.next_attempt_at.is_(None)) | (OutboxRow.next_attempt_at <= moment))
         with self._sessions() as s:
             rows = s.scalars(query.order_by(OutboxRow.id).limit(limit)).all()
-            return [OutboxItem(r.id, r.idempotency_key, r.payload_json, r.attempts) for r in rows]
+            return [OutboxItem(r.id, r.idempotency_key, r.payload_json, r.attempts, r.kind) for r in rows]
 
     def lookups_for(self, case_uuid: UUID) -> list[tuple[str, str, str]]:
         """(kind, outcome, masked ID) of each audited look-up of a case."""

@@ -17,7 +17,7 @@ from forms.clock import taipei_now
 from sync import wire
 from sync.client import CityClient
 from sync.errors import SyncError, SyncErrorKind
-from sync.ledger import Ledger
+from sync.ledger import Ledger, OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,15 @@ def backoff(attempts: int, rng: random.Random) -> timedelta:
     return timedelta(seconds=rng.uniform(ceiling / 2, ceiling))
 
 
+def _send(client: CityClient, items: list[OutboxItem]) -> wire.CasesBatchResponse:
+    if items[0].kind == "update":
+        updates = [wire.CaseUpdateIn.model_validate(json.loads(i.payload)) for i in items]
+        return client.push_updates(wire.CaseUpdatesBatchRequest(updates=updates))
+    return client.push_cases(
+        wire.CasesBatchRequest(cases=[wire.CaseIn.model_validate(json.loads(i.payload)) for i in items])
+    )
+
+
 def push_pending(
     ledger: Ledger,
     client: CityClient,
@@ -63,12 +72,13 @@ def push_pending(
     report = PushReport()
     rng = rng or random.Random()
     while not cancelled():
-        items = ledger.due_outbox(min(batch_size, wire.MAX_BATCH), None if ignore_schedule else now())
-        if not items:
+        due = ledger.due_outbox(min(batch_size, wire.MAX_BATCH), None if ignore_schedule else now())
+        if not due:
             break
-        batch = wire.CasesBatchRequest(cases=[wire.CaseIn.model_validate(json.loads(i.payload)) for i in items])
+        # Oldest first, one kind per request: a case always goes before the updates that follow it.
+        items = due[: next((n for n, i in enumerate(due) if i.kind != due[0].kind), len(due))]
         try:
-            answer = client.push_cases(batch)
+            answer = _send(client, items)
         except SyncError as exc:
             report.error_code = exc.code
             if exc.kind is SyncErrorKind.AUTH:

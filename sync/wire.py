@@ -167,9 +167,32 @@ class CaseIn(WireModel):
     override: Override | None = None
 
     def content_hash(self) -> str:
-        """SHA-256 of the canonical JSON: the same on both sides, so a replay is told from a conflict."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return content_hash(self)
+
+
+def content_hash(model: BaseModel) -> str:
+    """SHA-256 of the canonical JSON: the same on both sides, so a replay is told from a conflict."""
+    canonical = json.dumps(model.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class CaseUpdateIn(WireModel):
+    """A later verification of a case taken offline (待查驗): the look-ups ran, the decision is now known.
+    update_uuid is its own idempotency key; the case itself is never rewritten."""
+
+    update_uuid: UUID
+    case_uuid: UUID
+    decision: Literal["pass", "fail", "unknown"]
+    reason_codes: list[Code] = Field(max_length=50)
+    documents_owed: list[Annotated[str, StringConstraints(max_length=100)]] = Field(default_factory=list, max_length=30)
+    verified_at: datetime
+
+    def content_hash(self) -> str:
+        return content_hash(self)
+
+
+class CaseUpdatesBatchRequest(WireModel):
+    updates: list[CaseUpdateIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class CasesBatchRequest(WireModel):
@@ -180,6 +203,8 @@ ItemStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
 
 
 class CaseResult(WireModel):
+    """The server's answer for one item; `case_uuid` is the item's idempotency key (an update's update_uuid)."""
+
     case_uuid: UUID
     status: ItemStatus
     detail: str | None = None

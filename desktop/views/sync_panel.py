@@ -18,7 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms.messages import text
 from forms.rocdate import format_roc
+from forms.types import Outcome
+from sync.intake import Reverification
 from sync.ledger import Ledger, OutboxView
 
 STATE_NAMES = {"pending": "待上傳", "sent": "已送達", "attention": "需處理", "withdrawn": "已撤回"}
@@ -81,6 +84,11 @@ class SyncPanel(QWidget):
         layout.addWidget(self.progress)
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)
+        self.reverified = QLabel("")
+        self.reverified.setObjectName("reverified_label")
+        self.reverified.setWordWrap(True)
+        self.reverified.setVisible(False)
+        layout.addWidget(self.reverified)
         self._rows: list[OutboxView] = []
         self.refresh()
 
@@ -103,6 +111,16 @@ class SyncPanel(QWidget):
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
+
+    def show_reverified(self, changes: list[Reverification]) -> None:
+        """The outcome of deferred look-ups: each case taken offline with what it turned out to be."""
+        lines = [
+            f"{c.case_number}　{c.service_name}：{text(c.decision.outcome.message_code)}"
+            + "".join(f"（{text(r.code, **r.params)}）" for r in c.decision.results if r.outcome is Outcome.FAIL)
+            for c in changes
+        ]
+        self.reverified.setText("連線後補查結果：\n" + "\n".join(lines))
+        self.reverified.setVisible(True)
 
     def set_progress(self, done: int | None, total: int = 0) -> None:
         """Show a push in progress (done of total answered); None hides the bar."""

@@ -255,3 +255,31 @@ def test_sync_page_lists_set_aside_cases_for_resend_or_withdrawal(
     window.sync_panel.withdraw_button.click()
     assert "已撤回 1 件" in window.sync_panel.counts_label.text() and table.rowCount() == 0
     assert services.ledger.outbox_counts()["withdrawn"] == 1
+
+
+def test_cases_taken_offline_are_verified_when_the_network_returns(
+    qtbot: QtBot,
+    window: MainWindow,
+    services: Services,
+    city: EmbeddedServer,
+    senior: Resident,
+    senior_elsewhere: Resident,
+) -> None:
+    from cityserver.db import CaseUpdateRow
+
+    choose(qtbot, window, "SW-05")
+    city.stop()
+    for person in (senior, senior_elsewhere):
+        fill(qtbot, window, person, PHONE)
+        verify(qtbot, window)
+        accept(qtbot, window)
+        qtbot.keyClick(window.intake.next_citizen_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    city.start()
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: window.sync_panel.reverified.isVisible(), timeout=10_000)
+    text = window.sync_panel.reverified.text()
+    assert "符合資格" in text and "不符資格" in text and "戶籍不在桃園市" in text
+    qtbot.waitUntil(lambda: not window.runner.busy and services.ledger.outbox_counts()["pending"] == 0, timeout=10_000)
+    with city.app.state.session_factory() as s:
+        assert s.query(CaseUpdateRow).count() == 2

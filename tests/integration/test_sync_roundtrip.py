@@ -21,7 +21,7 @@ from sync.errors import SyncError, SyncErrorKind
 from sync.intake import IntakeService
 from sync.ledger import Ledger
 from sync.push import push_pending
-from tests.conftest import USER
+from tests.conftest import USER, fixed_now
 
 pytestmark = pytest.mark.integration
 SERVICE = load_catalog().get("SW-05")  # 敬老愛心卡: household + disability look-ups
@@ -199,3 +199,32 @@ def test_duplicate_seen_from_another_device_through_the_server(
     assert verification.duplicates == (number,)
     other_client.close()
     other_ledger.close()
+
+
+def test_deferred_lookups_run_when_the_network_returns(
+    intake: IntakeService,
+    ledger: Ledger,
+    client: CityClient,
+    city: EmbeddedServer,
+    senior: Resident,
+    senior_elsewhere: Resident,
+) -> None:
+    from cityserver.db import CaseUpdateRow
+
+    city.stop()
+    take(intake, senior)
+    take(intake, senior_elsewhere)
+    assert [c.service_code for c in ledger.awaiting_verification()] == ["SW-05", "SW-05"]
+    assert intake.verify_deferred() == []  # still offline: nothing decided, nothing recorded
+    city.start()
+    push_pending(ledger, client, ignore_schedule=True)
+    changes = intake.verify_deferred()
+    assert [c.decision.outcome.value for c in changes] == ["pass", "fail"]
+    assert ledger.awaiting_verification() == []
+    report = push_pending(ledger, client, ignore_schedule=True)
+    assert report.accepted == 2 and report.error_code is None
+    with city.app.state.session_factory() as s:
+        updates = s.query(CaseUpdateRow).all()
+    assert sorted(json.loads(u.payload)["decision"] for u in updates) == ["fail", "pass"]
+    assert {c.status for c in ledger.cases_on(fixed_now().date())} == {"已補查"}
+    assert ledger.verify_audit_chain() is None  # the deferred look-ups were audited like any other
