@@ -20,7 +20,7 @@ from sync.client import CityClient, Credentials
 from sync.intake import IntakeService
 from sync.ledger import Device, Ledger
 from sync.lookups import LookupService
-from sync.secrets import KeyringSecretStore, MemorySecretStore, SecretStore, device_pepper
+from sync.secrets import KeyringSecretStore, MemorySecretStore, SecretStore, device_secret
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,9 @@ SANDBOX_OFFICE = Office(code="68000010", name="桃園市桃園區公所", city_c
 SANDBOX_USER = "練習櫃台"
 # Practice mode has a supervisor so overrides can be rehearsed; its password is published on purpose (no real data).
 SANDBOX_SUPERVISOR = ("練習主管", "practice")
-# Practice mode hashes synthetic IDs with a published key: there is nothing secret to protect there.
-SANDBOX_PEPPER_HEX = "00" * 32
+# Practice mode seals and hashes synthetic data with a published secret: there is nothing to protect there, and
+# the practice ledger stays readable from one start to the next without a keyring.
+SANDBOX_SECRET_HEX = "00" * 32
 
 
 @dataclass
@@ -75,7 +76,7 @@ def start_sandbox(data_dir: Path, device_id: str = "D01") -> Services:
     add_user(app.state.session_factory, *SANDBOX_SUPERVISOR, SANDBOX_OFFICE.code, "supervisor")
     server = EmbeddedServer(app)
     server.start()
-    store = MemorySecretStore({"id-pepper": SANDBOX_PEPPER_HEX})
+    store = MemorySecretStore({"device-secret": SANDBOX_SECRET_HEX})
     services = build_services(
         data_dir, server.url, Credentials(SANDBOX_USER, password), SANDBOX_OFFICE, device_id, store, practice=True
     )
@@ -101,7 +102,7 @@ def build_services(
     """Wire the parts together. `now` is the one clock every part reads (tests pin it)."""
     catalog = load_catalog()
     device = Device(office=office, device_id=device_id)
-    ledger = Ledger(data_dir / "ledger.db", device, device_pepper(store), now)
+    ledger = Ledger(data_dir / "ledger.db", device, device_secret(store), now)
     client = CityClient(server_url, device_id, lambda: credentials)
     intake = IntakeService(
         ledger,

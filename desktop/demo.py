@@ -122,6 +122,8 @@ def run(out: Path) -> Iterator[str]:
         window.sync_now()
         wait_idle(runner)
         yield f"sync: outbox {services.ledger.outbox_counts()}"
+        verified = window.sync_panel.reverified.text().splitlines()[1:]
+        yield f"deferred look-ups: {'; '.join(verified) or 'none'}"
         window.close_day()
         wait_idle(runner)
         for path in receipts:

@@ -272,6 +272,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "伺服器上已有同編號但內容不同的案件，需人工處理。",
         "en": "The server holds a different case under the same id; needs a person to resolve.",
     },
+    "store_sealed": {
+        "zh-TW": "本機資料無法解密（{column}）：金鑰不符或資料遭更動，請通報資訊窗口。",
+        "en": "A local value does not decrypt ({column}): wrong key or altered data.",
+    },
+    "db_too_new": {
+        "zh-TW": "本機資料庫由較新版本的程式建立（版本 {revision}），請先更新本程式。",
+        "en": "The local database was made by a newer version ({revision}); update the application first.",
+    },
     "store_failed": {
         "zh-TW": "無法寫入本機資料庫（{detail}），本案未受理，請勿交付收據。",
         "en": "Could not write to the local database ({detail}); the case was NOT saved.",

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from forms.rocdate import format_roc_compact
 from forms.types import Applicant, Decision, Office, Outcome, RuleResult, ServiceType
 from sync import wire
 from sync.audit_chain import FIELDS, GENESIS, first_bad, link
+from sync.crypto import PREFIX, CipherError, FieldCipher, derive
 from sync.errors import StoreError
 from sync.store import migrate
 from sync.store.engine import make_engine, make_session_factory
@@ -163,10 +164,12 @@ def _reasons_from_json(raw: str) -> tuple[RuleResult, ...]:
 class Ledger:
     """The local case ledger on one SQLite file."""
 
-    def __init__(self, path: Path, device: Device, pepper: bytes, now: Callable[[], datetime] = taipei_now) -> None:
+    def __init__(self, path: Path, device: Device, master: bytes, now: Callable[[], datetime] = taipei_now) -> None:
+        """`master` is the device's secret from the keyring; the ID-hash key and the field key derive from it."""
         self.path = path
         self.device = device
-        self._pepper = pepper
+        self._pepper = derive(master, "counterdesk id-digest v1")
+        self._cipher = FieldCipher(derive(master, "counterdesk field-seal v1"))
         self._now = now
         try:
             self._engine = make_engine(path)
@@ -174,9 +177,55 @@ class Ledger:
         except OperationalError as exc:
             raise StoreError("store_failed", detail=str(exc.orig)) from exc
         self._sessions = make_session_factory(self._engine)
+        if self._seal_plaintext_rows():
+            self._forget_plaintext()
 
     def close(self) -> None:
         self._engine.dispose()
+
+    def _seal(self, value: str, column: str, key: UUID | str) -> str:
+        return self._cipher.seal(value, f"{column}:{key}")
+
+    def _open(self, value: str, column: str, key: UUID | str) -> str:
+        """Raises StoreError(store_sealed) when a value does not open here (wrong key, moved or altered row)."""
+        try:
+            return self._cipher.open(value, f"{column}:{key}")
+        except CipherError as exc:
+            raise StoreError("store_sealed", column=column) from exc
+
+    def _forget_plaintext(self) -> None:
+        """After sealing an older ledger: rewrite the file so no old page keeps the clear text, and remove the
+        pre-upgrade copy, which holds it (the upgrade has succeeded by now)."""
+        with self._engine.connect() as conn:
+            dbapi = conn.connection.driver_connection
+            assert dbapi is not None
+            dbapi.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            dbapi.execute("VACUUM")
+        if self.backup_path:
+            backup = Path(self.backup_path)
+            backup.write_bytes(b"\0" * backup.stat().st_size)
+            backup.unlink()
+            log.info("pre-upgrade copy removed: it held personal data in the clear")
+            self.backup_path = None
+
+    def _seal_plaintext_rows(self) -> int:
+        """Seal what an older version stored in the clear (revision 0004 made the columns ready for it).
+        Returns how many rows were sealed."""
+        sealed = 0
+        columns = ("national_id", "applicant_name", "birth_date", "fields_json")
+        unsealed = f"{PREFIX}%"
+        with self._write() as s:
+            plain_cases = select(CaseRow).where(or_(*(getattr(CaseRow, c).not_like(unsealed) for c in columns)))
+            for row in s.scalars(plain_cases):
+                sealed += 1
+                for column in columns:
+                    value = getattr(row, column)
+                    if not FieldCipher.is_sealed(value):
+                        setattr(row, column, self._seal(value, f"cases.{column}", row.case_uuid))
+            for out in s.scalars(select(OutboxRow).where(OutboxRow.payload_json.not_like(unsealed))):
+                sealed += 1
+                out.payload_json = self._seal(out.payload_json, "outbox.payload_json", out.idempotency_key)
+        return sealed
 
     def id_digest(self, national_id: str) -> str:
         return id_digest(national_id, self._pepper)
@@ -275,11 +324,11 @@ class Ledger:
                     case_number=case_number,
                     service_code=draft.service.code,
                     catalog_version=draft.service.catalog_version,
-                    national_id=nid.value,
+                    national_id=self._seal(nid.value, "cases.national_id", draft.case_uuid),
                     id_masked=nid.masked(),
                     id_digest=self.id_digest(nid.value),
-                    applicant_name=draft.applicant.name,
-                    birth_date=draft.applicant.birth_date.isoformat(),
+                    applicant_name=self._seal(draft.applicant.name, "cases.applicant_name", draft.case_uuid),
+                    birth_date=self._seal(draft.applicant.birth_date.isoformat(), "cases.birth_date", draft.case_uuid),
                     office_code=dev.office.code,
                     device_id=dev.device_id,
                     clerk=draft.clerk,
@@ -290,7 +339,9 @@ class Ledger:
                     decision=decision.value,
                     reasons_json=_reasons_json(draft.decision),
                     status=status,
-                    fields_json=json.dumps(draft.fields, ensure_ascii=False),
+                    fields_json=self._seal(
+                        json.dumps(draft.fields, ensure_ascii=False), "cases.fields_json", draft.case_uuid
+                    ),
                     due_date=draft.due_date.isoformat() if draft.due_date else None,
                     documents_owed_json=json.dumps(list(draft.documents_owed), ensure_ascii=False),
                     override_json=draft.override.model_dump_json() if draft.override else None,
@@ -310,7 +361,8 @@ class Ledger:
                 OutboxRow(
                     idempotency_key=str(draft.case_uuid),
                     kind="case",
-                    payload_json=wire_case.model_dump_json(),
+                    case_uuid=str(draft.case_uuid),
+                    payload_json=self._seal(wire_case.model_dump_json(), "outbox.payload_json", draft.case_uuid),
                     created_at=now.isoformat(),
                     state="pending",
                     attempts=0,
@@ -330,10 +382,10 @@ class Ledger:
                     UUID(r.case_uuid),
                     r.case_number,
                     r.service_code,
-                    r.national_id,
-                    r.applicant_name,
-                    date.fromisoformat(r.birth_date),
-                    json.loads(r.fields_json),
+                    self._open(r.national_id, "cases.national_id", r.case_uuid),
+                    self._open(r.applicant_name, "cases.applicant_name", r.case_uuid),
+                    date.fromisoformat(self._open(r.birth_date, "cases.birth_date", r.case_uuid)),
+                    json.loads(self._open(r.fields_json, "cases.fields_json", r.case_uuid)),
                 )
                 for r in rows
             ]
@@ -366,7 +418,8 @@ class Ledger:
                 OutboxRow(
                     idempotency_key=str(change.update_uuid),
                     kind="update",
-                    payload_json=change.model_dump_json(),
+                    case_uuid=str(case_uuid),
+                    payload_json=self._seal(change.model_dump_json(), "outbox.payload_json", change.update_uuid),
                     created_at=now.isoformat(),
                     state="pending",
                     attempts=0,
@@ -413,8 +466,7 @@ class Ledger:
         with self._sessions() as s:
             rows = s.execute(
                 select(OutboxRow, CaseRow.case_number, CaseRow.service_code, CaseRow.id_masked)
-                # Cases and their later updates both carry the case's UUID in their payload.
-                .join(CaseRow, CaseRow.case_uuid == func.json_extract(OutboxRow.payload_json, "$.case_uuid"))
+                .join(CaseRow, CaseRow.case_uuid == OutboxRow.case_uuid)
                 .where(OutboxRow.state.in_(states))
                 .order_by(OutboxRow.id)
             ).all()
@@ -484,7 +536,7 @@ class Ledger:
             receipt_number=receipt or "",
             service_code=row.service_code,
             id_masked=row.id_masked,
-            applicant_name=row.applicant_name,
+            applicant_name=self._open(row.applicant_name, "cases.applicant_name", row.case_uuid),
             received_at=received,
             business_date=date.fromisoformat(row.business_date),
             clerk=row.clerk,
@@ -494,7 +546,7 @@ class Ledger:
             reasons=_reasons_from_json(row.reasons_json),
             status=row.status,
             sync_state=state or "sent",
-            fields=json.loads(row.fields_json),
+            fields=json.loads(self._open(row.fields_json, "cases.fields_json", row.case_uuid)),
             due_date=date.fromisoformat(row.due_date) if row.due_date else None,
             documents_owed=tuple(json.loads(row.documents_owed_json)),
             override=wire.Override.model_validate_json(row.override_json) if row.override_json else None,
@@ -529,7 +581,16 @@ class Ledger:
             query = query.where((OutboxRow.next_attempt_at.is_(None)) | (OutboxRow.next_attempt_at <= moment))
         with self._sessions() as s:
             rows = s.scalars(query.order_by(OutboxRow.id).limit(limit)).all()
-            return [OutboxItem(r.id, r.idempotency_key, r.payload_json, r.attempts, r.kind) for r in rows]
+            return [
+                OutboxItem(
+                    r.id,
+                    r.idempotency_key,
+                    self._open(r.payload_json, "outbox.payload_json", r.idempotency_key),
+                    r.attempts,
+                    r.kind,
+                )
+                for r in rows
+            ]
 
     def lookups_for(self, case_uuid: UUID) -> list[tuple[str, str, str]]:
         """(kind, outcome, masked ID) of each audited look-up of a case."""

@@ -60,10 +60,11 @@ class MemorySecretStore:
         self._values[name] = value
 
 
-def device_pepper(store: SecretStore) -> bytes:
-    """The device's key for hashing ID numbers in audit rows; made once and kept in the store."""
-    value = store.get("id-pepper")
+def device_secret(store: SecretStore) -> bytes:
+    """The device's master secret (the keys that hash ID numbers and seal personal fields derive from it);
+    made once and kept only in the store."""
+    value = store.get("device-secret")
     if value is None:
         value = secrets.token_hex(32)
-        store.set("id-pepper", value)
+        store.set("device-secret", value)
     return bytes.fromhex(value)

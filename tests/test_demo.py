@@ -34,7 +34,9 @@ def test_demo_writes_receipts_day_close_and_screenshot(tmp_path: Path) -> None:
     assert any(line.startswith("intake ineligible: ✘") for line in lines)
     assert any(line.startswith("intake offline: ？") for line in lines)
     assert any(line.startswith("intake parking: ✔") for line in lines)
-    assert "sync: outbox {'pending': 0, 'sent': 4, 'attention': 0, 'withdrawn': 0}" in lines
+    # Four cases, and the update recording the offline case's deferred verification.
+    assert "sync: outbox {'pending': 0, 'sent': 5, 'attention': 0, 'withdrawn': 0}" in lines
+    assert any(line.startswith("deferred look-ups: 68000010-D01-") and "符合資格" in line for line in lines)
     # Nothing personal in the log output: no full ID number.
     import re
 

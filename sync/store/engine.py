@@ -34,6 +34,7 @@ def make_engine(path: Path) -> Engine:
         cur.execute("PRAGMA synchronous=FULL")  # a printed receipt is on disk, even after a power cut
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA secure_delete=ON")  # freed pages are zeroed: deleted personal data does not linger
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -62,7 +62,19 @@ def upgrade(engine: Engine, db_path: Path) -> str | None:
             raw.close()
         backup = str(target)
         log.info("ledger backed up to %s before upgrading from %s", target.name, current)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        # SQLite rebuilds a table to change it (batch mode): foreign keys must be off for that, and can only be
+        # switched outside a transaction; they are checked, and switched back on, before the connection is reused.
+        dbapi = conn.connection.driver_connection
+        assert dbapi is not None
+        dbapi.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StoreError("store_failed", detail=f"foreign keys broken by the upgrade: {broken[:3]}")
+        finally:
+            dbapi.execute("PRAGMA foreign_keys=ON")
     return backup

@@ -19,11 +19,12 @@ class CaseRow(Base):
     case_number: Mapped[str] = mapped_column(String(64), unique=True)
     service_code: Mapped[str] = mapped_column(String(32))
     catalog_version: Mapped[int] = mapped_column(Integer)
-    national_id: Mapped[str] = mapped_column(String(10))
+    # Sealed at rest (sync/crypto.py): national_id, applicant_name, birth_date, fields_json.
+    national_id: Mapped[str] = mapped_column(Text)
     id_masked: Mapped[str] = mapped_column(String(10))
     id_digest: Mapped[str] = mapped_column(String(64), index=True)
-    applicant_name: Mapped[str] = mapped_column(String(50))
-    birth_date: Mapped[str] = mapped_column(String(10))  # ISO date
+    applicant_name: Mapped[str] = mapped_column(Text)
+    birth_date: Mapped[str] = mapped_column(Text)  # ISO date, sealed
     office_code: Mapped[str] = mapped_column(String(32))
     device_id: Mapped[str] = mapped_column(String(32))
     clerk: Mapped[str] = mapped_column(String(64))
@@ -61,7 +62,8 @@ class OutboxRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     idempotency_key: Mapped[str] = mapped_column(String(36), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
-    payload_json: Mapped[str] = mapped_column(Text)
+    payload_json: Mapped[str] = mapped_column(Text)  # sealed: it carries the applicant's details
+    case_uuid: Mapped[str | None] = mapped_column(String(36), index=True, nullable=True)  # revision 0004
     created_at: Mapped[str] = mapped_column(String(40))
     state: Mapped[str] = mapped_column(String(16), index=True)  # pending / sent / attention
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,6 +15,7 @@ from desktop.bootstrap import Services
 from desktop.main_window import MainWindow
 from tests.conftest import SUPERVISOR, SUPERVISOR_PASSWORD
 from tests.desktop.conftest import Dialogs, accept, fill, pdf_text, table_count, type_text, verify
+from tests.fakes.tamper import rewrite_first_payload
 
 PHONE = {"phone": "0912345678"}
 
@@ -223,8 +224,6 @@ def test_tampered_audit_trail_is_shown_at_start(qtbot: QtBot, services: Services
 def test_sync_page_lists_set_aside_cases_for_resend_or_withdrawal(
     qtbot: QtBot, window: MainWindow, services: Services, city: EmbeddedServer, senior: Resident
 ) -> None:
-    import json
-    import sqlite3
 
     choose(qtbot, window, "SW-05")
     city.stop()  # taken offline, then damaged on disk so that the city must reject it
@@ -233,10 +232,7 @@ def test_sync_page_lists_set_aside_cases_for_resend_or_withdrawal(
     accept(qtbot, window)
     qtbot.waitUntil(lambda: not window.runner.busy)
     assert window.offline_banner.isVisible()
-    with sqlite3.connect(services.ledger.path) as conn:
-        payload = json.loads(conn.execute("SELECT payload_json FROM outbox").fetchone()[0])
-        payload["service_code"] = "XX-99"
-        conn.execute("UPDATE outbox SET payload_json = ?", (json.dumps(payload),))
+    rewrite_first_payload(services.ledger, lambda payload: payload.update(service_code="XX-99"))
     city.start()
     qtbot.keyClick(window, Qt.Key.Key_F8)
     assert window.sync_dock.isVisible()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from uuid import uuid4
 
@@ -22,6 +21,7 @@ from sync.intake import IntakeService
 from sync.ledger import Ledger
 from sync.push import push_pending
 from tests.conftest import USER, fixed_now
+from tests.fakes.tamper import break_checksum, rewrite_first_payload
 
 pytestmark = pytest.mark.integration
 SERVICE = load_catalog().get("SW-05")  # 敬老愛心卡: household + disability look-ups
@@ -131,11 +131,7 @@ def test_one_bad_case_does_not_block_the_batch(
     take(intake, senior)
     take(intake, senior)
     # Corrupt the first queued case on disk (as a bug or a broken disk might): an ID with a bad checksum.
-    with sqlite3.connect(ledger.path) as conn:
-        key, payload = conn.execute("SELECT idempotency_key, payload_json FROM outbox ORDER BY id LIMIT 1").fetchone()
-        bad = json.loads(payload)
-        bad["national_id"] = bad["national_id"][:9] + str((int(bad["national_id"][9]) + 1) % 10)
-        conn.execute("UPDATE outbox SET payload_json = ? WHERE idempotency_key = ?", (json.dumps(bad), key))
+    rewrite_first_payload(ledger, break_checksum)
     report = push_pending(ledger, client)
     assert (report.rejected, report.accepted) == (1, 1)
     assert ledger.outbox_counts() == {"pending": 0, "sent": 1, "attention": 1, "withdrawn": 0}

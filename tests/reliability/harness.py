@@ -3,7 +3,6 @@ and counting what the server and the ledger hold afterwards."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
 from collections import Counter
@@ -22,6 +21,7 @@ from sync.client import CityClient
 from sync.errors import SyncError, SyncErrorKind
 from sync.ledger import CaseDraft, Ledger
 from sync.push import push_pending
+from tests.fakes.tamper import break_checksum, rewrite_first_payload
 
 SERVICE = load_catalog().get("SW-05")
 VARIANTS = ("real", "newkey", "mark_first", "drop_401", "stop_on_reject")
@@ -39,13 +39,7 @@ def make_cases(ledger: Ledger, ids: list[str], poison: bool = False) -> None:
         )
         ledger.accept(draft)
     if poison:
-        with sqlite3.connect(ledger.path) as conn:
-            key, payload = conn.execute(
-                "SELECT idempotency_key, payload_json FROM outbox ORDER BY id LIMIT 1"
-            ).fetchone()
-            bad = json.loads(payload)
-            bad["national_id"] = bad["national_id"][:9] + str((int(bad["national_id"][9]) + 1) % 10)
-            conn.execute("UPDATE outbox SET payload_json = ? WHERE idempotency_key = ?", (json.dumps(bad), key))
+        rewrite_first_payload(ledger, break_checksum)
 
 
 class NewKeyClient(CityClient):

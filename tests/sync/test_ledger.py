@@ -135,13 +135,19 @@ def test_walking_skeleton_database_migrates_to_head_keeping_every_row(tmp_path: 
     path = tmp_path / "ledger.db"
     shutil.copy2(Path(__file__).resolve().parents[1] / "data" / "ledger_r0001.db", path)
     ledger = Ledger(path, device, b"k" * 32)
-    assert ledger.backup_path is not None and Path(ledger.backup_path).exists()  # copied before upgrading
+    # A copy was taken before upgrading; once the clear text was sealed, the copy (which holds it) is gone.
+    assert ledger.backup_path is None and list(tmp_path.glob("ledger_r0001_*")) == []
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
         assert conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 3
-        assert conn.execute("SELECT DISTINCT fields_json, documents_owed_json FROM cases").fetchall() == [("{}", "[]")]
+        sealed = conn.execute("SELECT national_id, applicant_name, fields_json FROM cases").fetchall()
+        assert all(v.startswith("v1:") for row in sealed for v in row)  # the skeleton's plaintext is sealed now
+    assert [c.fields for c in ledger.cases_on(date(2026, 11, 21))] == [{}, {}, {}]
+    assert [c.applicant_name for c in ledger.cases_on(date(2026, 11, 21))] == ["王小明"] * 3
     assert ledger.outbox_counts() == {"pending": 1, "sent": 2, "attention": 0, "withdrawn": 0}
     assert ledger.accept(draft()).receipt_number == "D01-R0000004"  # the sequence goes on, no gap
     summary = ledger.day_summary(date(2026, 11, 21))
     assert summary.case_count == 3 and summary.receipt_gaps == ()
     ledger.close()
+    for name in tmp_path.iterdir():
+        assert b"A123456789" not in name.read_bytes(), name  # the skeleton's full ID is nowhere in the clear
