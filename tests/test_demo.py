@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,16 @@ def test_demo_writes_receipts_day_close_and_screenshot(tmp_path: Path) -> None:
     assert "sync: outbox {'pending': 0, 'sent': 5, 'attention': 0, 'withdrawn': 0}" in lines
     assert any(line.startswith("deferred look-ups: 68000010-D01-") and "符合資格" in line for line in lines)
     # Nothing personal in the log output: no full ID number.
-    import re
-
-    assert not re.search(r"\b[A-Z][1289]\d{8}\b", result.stdout + result.stderr)
+    full_id = re.compile(rb"[A-Z][1289]\d{8}")
+    assert not full_id.search((result.stdout + result.stderr).encode())
+    # Nor anywhere the laptop keeps data: ledger (and its WAL), receipts, notices, day close. The practice city's
+    # own register (sandbox-city.db) is the simulated central server's, holding its synthetic population.
+    checked = 0
+    for path in (out / "data").rglob("*"):
+        if path.is_file() and not path.name.startswith("sandbox-city.db"):
+            content = path.read_bytes()
+            if path.suffix == ".pdf":  # compressed: read the text layer as a viewer would
+                content = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout
+            assert not full_id.search(content), path
+            checked += 1
+    assert checked >= 6
