@@ -34,6 +34,7 @@ from cityserver.db import (
 )
 from cityserver.population import not_found
 from forms.catalog import Catalog, load_catalog
+from forms.clock import TAIPEI
 from forms.errors import DomainError
 from forms.ids import id_digest, mask_id, parse_id
 from sync import wire
@@ -272,6 +273,7 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
             office_code=case.office_code,
             device_id=case.device_id,
             pushed_by=who.username,
+            business_date=case.received_at.astimezone(TAIPEI).date(),
         )
         return _insert_once(row, case.case_uuid)
 
@@ -325,6 +327,18 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
     @app.post(f"{wire.API_PREFIX}/case-updates:batch", response_model=wire.CasesBatchResponse)
     def case_updates_batch(body: RawUpdates, who: Who) -> wire.CasesBatchResponse:
         return wire.CasesBatchResponse(results=[_store_update(raw) for raw in body.updates], server_time=_now())
+
+    @app.post(f"{wire.API_PREFIX}/digest", response_model=wire.DigestResponse)
+    def digest(body: wire.DigestRequest, who: Who, db: Db) -> wire.DigestResponse:
+        """Every case the server holds from the caller's device for a day, with its content hash: the device
+        compares, and re-sends what a server restored from backup has lost."""
+        rows = db.execute(
+            select(CaseRow.case_uuid, CaseRow.content_hash).where(
+                CaseRow.device_id == who.device_id, CaseRow.business_date == body.day
+            )
+        ).all()
+        items = [wire.DigestItem(case_uuid=uuid.UUID(u), content_hash=h) for u, h in rows]
+        return wire.DigestResponse(day=body.day, items=items)
 
     @app.get(f"{wire.API_PREFIX}/cases/count")
     def case_count(who: Who, db: Db) -> dict[str, int]:

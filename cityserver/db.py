@@ -4,9 +4,9 @@ cases and the server-side audit of every personal-data look-up."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, create_engine, event, func, select
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -57,6 +57,7 @@ class CaseRow(Base):
     payload: Mapped[str] = mapped_column(Text)
     office_code: Mapped[str] = mapped_column(String(32), index=True)
     device_id: Mapped[str] = mapped_column(String(32), index=True)
+    business_date: Mapped[date] = mapped_column(Date, index=True)  # the office day the case was taken (UTC+8)
     pushed_by: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     status: Mapped[str] = mapped_column(String(16), default="收件")

@@ -25,6 +25,7 @@ from sync.errors import SyncError, SyncErrorKind
 from sync.intake import Reverification
 from sync.ledger import DaySummary, SavedCase
 from sync.push import PushReport, push_pending
+from sync.reconcile import Reconciliation, reconcile
 
 log = logging.getLogger(__name__)
 
@@ -231,10 +232,33 @@ class MainWindow(QMainWindow):
         else:
             self.set_online(True)
             self.verify_deferred()
+            if not self.services.ledger.outbox_counts()["pending"]:
+                self.reconcile_today()
             if report.delivered or report.conflict or report.rejected:
                 self.statusBar().showMessage(
                     f"同步完成：送達 {report.delivered} 件，需處理 {report.conflict + report.rejected} 件", 10_000
                 )
+
+    def reconcile_today(self) -> None:
+        """Ask the server what it holds of today's cases; what it lost goes back in the queue and is sent again."""
+        services = self.services
+
+        def done(result: Reconciliation) -> None:
+            if result.resent or result.differing:
+                self.statusBar().showMessage(
+                    f"對帳：伺服器缺 {len(result.resent)} 件已重新上傳；內容不符 {len(result.differing)} 件列入需處理",
+                    15_000,
+                )
+                self.refresh_outbox()
+                if result.resent:
+                    self.sync_now()
+
+        self._run(
+            "net",
+            lambda: reconcile(services.ledger, services.client, services.today()),
+            done,
+            lambda exc: log.info("reconciliation skipped: %s", exc),
+        )
 
     def verify_deferred(self) -> None:
         """Back online: run the look-ups of cases taken offline, decide again, and list what changed."""

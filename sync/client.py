@@ -147,6 +147,9 @@ class CityClient:
     def open_cases(self, request: wire.OpenCasesRequest) -> wire.OpenCasesResponse:
         return self._call("POST", "/cases:open", request, wire.OpenCasesResponse)
 
+    def digest(self, request: wire.DigestRequest) -> wire.DigestResponse:
+        return self._call("POST", "/digest", request, wire.DigestResponse)
+
     def push_updates(self, batch: wire.CaseUpdatesBatchRequest) -> wire.CasesBatchResponse:
         answer = self._call("POST", "/case-updates:batch", batch, wire.CasesBatchResponse)
         if {r.case_uuid for r in answer.results} - {u.update_uuid for u in batch.updates}:

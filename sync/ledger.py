@@ -443,6 +443,37 @@ class Ledger:
                     )
                 )
 
+    def sent_cases(self, day: date) -> dict[str, str]:
+        """Cases of an office day the server confirmed: case UUID -> content hash of what was sent."""
+        with self._sessions() as s:
+            rows = s.execute(
+                select(OutboxRow.idempotency_key, OutboxRow.payload_json)
+                .join(CaseRow, CaseRow.case_uuid == OutboxRow.case_uuid)
+                .where(OutboxRow.kind == "case", OutboxRow.state == "sent", CaseRow.business_date == day.isoformat())
+            ).all()
+        return {
+            key: wire.CaseIn.model_validate_json(self._open(payload, "outbox.payload_json", key)).content_hash()
+            for key, payload in rows
+        }
+
+    def resend(self, keys: list[str], reason: str) -> None:
+        """Put delivered cases back in the queue (the server no longer holds them); same key, same body."""
+        with self._write() as s:
+            s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.idempotency_key.in_(keys), OutboxRow.state == "sent")
+                .values(state="pending", sent_at=None, next_attempt_at=None, last_error=reason)
+            )
+
+    def set_aside(self, keys: list[str], reason: str) -> None:
+        """A delivered case that the server holds with other content: a person must look (需處理)."""
+        with self._write() as s:
+            s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.idempotency_key.in_(keys), OutboxRow.state == "sent")
+                .values(state="attention", last_error=reason)
+            )
+
     def requeue(self, key: str) -> None:
         """A person sends a set-aside case again (e.g. after the city fixed its side); same key, same body."""
         with self._write() as s:

@@ -242,6 +242,22 @@ class OpenCasesResponse(WireModel):
     case_numbers: list[str]
 
 
+class DigestRequest(WireModel):
+    """What does the server hold of this device's cases for one office day?"""
+
+    day: date
+
+
+class DigestItem(WireModel):
+    case_uuid: UUID
+    content_hash: Annotated[str, StringConstraints(min_length=64, max_length=64)]
+
+
+class DigestResponse(WireModel):
+    day: date
+    items: list[DigestItem]
+
+
 class ErrorBody(WireModel):
     code: str
     detail: str

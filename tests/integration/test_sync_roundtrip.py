@@ -224,3 +224,27 @@ def test_deferred_lookups_run_when_the_network_returns(
     assert sorted(json.loads(u.payload)["decision"] for u in updates) == ["fail", "pass"]
     assert {c.status for c in ledger.cases_on(fixed_now().date())} == {"已補查"}
     assert ledger.verify_audit_chain() is None  # the deferred look-ups were audited like any other
+
+
+def test_server_restored_from_backup_gets_the_lost_cases_again(
+    intake: IntakeService, ledger: Ledger, client: CityClient, city: EmbeddedServer, population: list[Resident]
+) -> None:
+    from sync.reconcile import reconcile
+
+    for person in population[:5]:
+        take(intake, person)
+    push_pending(ledger, client)
+    day = fixed_now().date()
+    assert reconcile(ledger, client, day).resent == ()
+    with city.app.state.session_factory.begin() as s:  # the city restores last night's backup: two cases gone
+        rows = s.query(CaseRow).order_by(CaseRow.case_number).all()
+        assert len(rows) == 5
+        lost = [r.case_uuid for r in rows[:2]]
+        for r in rows[:2]:
+            s.delete(r)
+        rows[2].content_hash = "0" * 64  # and one is held with other content
+    report = reconcile(ledger, client, day)
+    assert sorted(report.resent) == sorted(lost) and len(report.differing) == 1
+    assert push_pending(ledger, client, ignore_schedule=True).accepted == 2
+    assert len(server_cases(city)) == 5
+    assert ledger.outbox_counts() == {"pending": 0, "sent": 4, "attention": 1, "withdrawn": 0}
