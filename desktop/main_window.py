@@ -21,6 +21,7 @@ from desktop.views.service_list import ServiceList
 from desktop.views.sync_panel import AskReason, SyncPanel
 from forms.messages import text
 from forms.types import Outcome
+from sync.backlog import SKEW_WARN_S
 from sync.errors import SyncError, SyncErrorKind
 from sync.intake import Reverification
 from sync.ledger import DaySummary, SavedCase
@@ -110,6 +111,11 @@ class MainWindow(QMainWindow):
         self.online_label.setObjectName("online_label")
         self.outbox_label = QLabel("")
         self.outbox_label.setObjectName("outbox_label")
+        self.warning_label = QLabel("")
+        self.warning_label.setObjectName("warning_label")
+        self.warning_label.setStyleSheet("color: #8a4b00; font-weight: bold;")
+        self.warning_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.warning_label)
         self.audit_label = QLabel("")
         self.audit_label.setObjectName("audit_label")
         self.audit_label.setStyleSheet("color: #b3261e; font-weight: bold;")
@@ -156,6 +162,19 @@ class MainWindow(QMainWindow):
         attention = f"，需處理 {counts['attention']} 件" if counts["attention"] else ""
         self.outbox_label.setText(f"待上傳 {counts['pending']} 件{attention}")
         self.sync_panel.refresh()
+        self.show_warnings()
+
+    def show_warnings(self) -> None:
+        """Backlog and clock problems stay in sight in the status bar until they are gone."""
+        warnings = []
+        state = self.services.intake.backlog_state()
+        if state.code:
+            warnings.append(text(state.code, **state.params))
+        skew = self.services.ledger.clock_skew()
+        if skew is not None and abs(skew) > SKEW_WARN_S:
+            warnings.append(text("clock_skew", minutes=round(abs(skew) / 60)))
+        self.warning_label.setText("⚠ " + " ".join(warnings) if warnings else "")
+        self.warning_label.setVisible(bool(warnings))
 
     def toggle_sync_page(self) -> None:
         self.sync_dock.setVisible(not self.sync_dock.isVisible())

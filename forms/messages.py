@@ -272,6 +272,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "伺服器上已有同編號但內容不同的案件，需人工處理。",
         "en": "The server holds a different case under the same id; needs a person to resolve.",
     },
+    "backlog_warning": {
+        "zh-TW": "尚有 {pending} 件未上傳（最久已 {days} 天），請盡快連線同步。",
+        "en": "{pending} cases wait for upload (oldest {days} days); sync soon.",
+    },
+    "backlog_blocked": {
+        "zh-TW": "離線已 {days} 天，超過 {limit} 天上限：請先連線同步，才能繼續受理新案件。",
+        "en": "Offline for {days} days, over the {limit}-day limit: sync before taking new cases.",
+    },
+    "clock_skew": {
+        "zh-TW": "本機時鐘與市府伺服器相差約 {minutes} 分鐘，請校正電腦時間（案件仍會保存兩邊的時間）。",
+        "en": "This computer's clock is about {minutes} minutes off the city server's; please correct it.",
+    },
     "store_sealed": {
         "zh-TW": "本機資料無法解密（{column}）：金鑰不符或資料遭更動，請通報資訊窗口。",
         "en": "A local value does not decrypt ({column}): wrong key or altered data.",

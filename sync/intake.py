@@ -24,6 +24,7 @@ from forms.thresholds import Thresholds
 from forms.types import Applicant, Decision, Facts, Outcome, ServiceType
 from forms.validation import ApplicantForm, validate_applicant
 from sync import wire
+from sync.backlog import BacklogPolicy, BacklogState, assess, check_intake_allowed
 from sync.client import CityClient
 from sync.errors import SyncError
 from sync.ledger import CaseDraft, Device, Ledger, LookupAudit, SavedCase
@@ -84,6 +85,7 @@ class IntakeService:
         calendar: OfficeCalendar,
         thresholds: Thresholds,
         now: Callable[[], datetime] = taipei_now,
+        backlog_policy: BacklogPolicy | None = None,
     ) -> None:
         self._ledger = ledger
         self._lookups = lookups
@@ -94,6 +96,7 @@ class IntakeService:
         self.calendar = calendar
         self._thresholds = thresholds
         self._now = now
+        self.backlog_policy = backlog_policy or BacklogPolicy()
 
     def validate(
         self, service: ServiceType, raw_id: str, raw_name: str, raw_birth: str, raw_fields: dict[str, str] | None = None
@@ -235,8 +238,16 @@ class IntakeService:
             log.warning("office calendar does not cover %s; no due date", received.year)
             return None
 
+    def backlog_state(self) -> BacklogState:
+        return assess(self._ledger.backlog(), self._now(), self.backlog_policy)
+
     def accept(self, verification: Verification, payment_method: str = "cash") -> SavedCase:
-        """Save the case with its receipt and outbox row (one transaction)."""
+        """Save the case with its receipt and outbox row (one transaction).
+
+        Raises:
+            DomainError: backlog_blocked when the device has been offline past the policy's limit.
+        """
+        check_intake_allowed(self._ledger.backlog(), self._now(), self.backlog_policy)
         # A failed rule stays failed in the record; an override says who accepted it anyway, and why.
         draft = CaseDraft(
             case_uuid=verification.case_uuid,

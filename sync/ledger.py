@@ -110,6 +110,12 @@ class OutboxItem:
 
 
 @dataclass(frozen=True)
+class Backlog:
+    pending: int
+    oldest: datetime | None
+
+
+@dataclass(frozen=True)
 class PendingCase:
     """A case waiting for its deferred look-ups."""
 
@@ -473,6 +479,26 @@ class Ledger:
                 .where(OutboxRow.idempotency_key.in_(keys), OutboxRow.state == "sent")
                 .values(state="attention", last_error=reason)
             )
+
+    def record_clock_skew(self, seconds: int) -> None:
+        """Server time minus device time, as last measured (cases keep both times; a large skew is flagged)."""
+        with self._write() as s:
+            row = s.get(CounterRow, "clock_skew_s") or CounterRow(name="clock_skew_s", value=0)
+            row.value = seconds
+            s.merge(row)
+
+    def clock_skew(self) -> int | None:
+        with self._sessions() as s:
+            row = s.get(CounterRow, "clock_skew_s")
+            return None if row is None else row.value
+
+    def backlog(self) -> Backlog:
+        """How much waits for the city, and since when."""
+        with self._sessions() as s:
+            count, oldest = s.execute(
+                select(func.count(), func.min(OutboxRow.created_at)).where(OutboxRow.state == "pending")
+            ).one()
+        return Backlog(int(count), datetime.fromisoformat(oldest) if oldest else None)
 
     def requeue(self, key: str) -> None:
         """A person sends a set-aside case again (e.g. after the city fixed its side); same key, same body."""

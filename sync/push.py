@@ -33,6 +33,7 @@ class PushReport:
     rejected: int = 0
     error_code: str | None = None
     statuses: dict[str, str] = field(default_factory=dict)
+    clock_skew_s: int | None = None  # server time minus device time at the last answer
 
     @property
     def delivered(self) -> int:
@@ -94,6 +95,8 @@ def push_pending(
             )
             break
         ledger.mark_results(answer.results)
+        report.clock_skew_s = int((answer.server_time - now()).total_seconds())
+        ledger.record_clock_skew(report.clock_skew_s)
         for result in answer.results:
             setattr(report, result.status, getattr(report, result.status) + 1)
             report.statuses[str(result.case_uuid)] = result.status

@@ -248,3 +248,18 @@ def test_server_restored_from_backup_gets_the_lost_cases_again(
     assert push_pending(ledger, client, ignore_schedule=True).accepted == 2
     assert len(server_cases(city)) == 5
     assert ledger.outbox_counts() == {"pending": 0, "sent": 4, "attention": 1, "withdrawn": 0}
+
+
+def test_clock_skew_is_measured_and_kept_not_fatal(
+    intake: IntakeService, ledger: Ledger, client: CityClient, senior: Resident
+) -> None:
+    """The device clock is two days ahead: the push still succeeds and the skew is recorded for a warning."""
+    from datetime import datetime, timedelta
+
+    from forms.clock import TAIPEI
+
+    take(intake, senior)
+    report = push_pending(ledger, client, now=lambda: datetime.now(TAIPEI) + timedelta(days=2))
+    assert report.accepted == 1 and report.error_code is None
+    skew = ledger.clock_skew()
+    assert skew is not None and abs(skew + 2 * 86_400) < 60  # the server is two days behind this device
