@@ -17,16 +17,20 @@ class EmbeddedServer:
         port: the bound port once started.
     """
 
-    def __init__(self, app: FastAPI, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, app: FastAPI, port: int = 0, host: str = "127.0.0.1", tls: tuple[str, str] | None = None
+    ) -> None:
+        """`tls`: (certificate chain file, private key file) to serve HTTPS."""
         self.app = app
         self.host = host
         self.port = port
+        self.tls = tls
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     @property
     def running(self) -> bool:
@@ -39,7 +43,10 @@ class EmbeddedServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
+        cert, key = self.tls if self.tls else (None, None)
+        config = uvicorn.Config(
+            self.app, log_level="warning", access_log=False, lifespan="off", ssl_certfile=cert, ssl_keyfile=key
+        )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="cityserver", daemon=True)
         thread.start()

@@ -263,6 +263,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "收到的回應不是市府伺服器的正確格式，已忽略。",
         "en": "The response is not a valid city-server answer; ignored.",
     },
+    "tls_failed": {
+        "zh-TW": "市府伺服器的憑證無法驗證（非受信任的憑證或主機名稱不符），已中止連線，未傳送任何資料。",
+        "en": "The city server's certificate could not be verified; the connection was dropped and nothing was sent.",
+    },
     "auth_failed": {"zh-TW": "登入失敗：帳號或密碼不正確。", "en": "Log-in failed: wrong user name or password."},
     "request_rejected": {
         "zh-TW": "伺服器拒絕此請求：{detail}",

@@ -86,6 +86,10 @@ class CityClient:
                 verify=self._verify,
                 allow_redirects=False,  # a redirect is not an answer from the city server
             )
+        except requests.exceptions.SSLError as exc:
+            # Untrusted certificate, wrong host name: nothing was sent; never retried as if the network were down.
+            log.warning("TLS verification failed for %s", self.base_url)
+            raise SyncError(SyncErrorKind.REJECTED, "tls_failed") from exc
         except requests.Timeout as exc:
             raise SyncError(SyncErrorKind.TIMEOUT, "net_timeout") from exc
         except requests.ConnectionError as exc:
