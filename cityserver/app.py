@@ -26,6 +26,7 @@ from cityserver.db import (
     CaseRow,
     CaseUpdateRow,
     LookupAuditRow,
+    RefreshTokenRow,
     ResidentRow,
     TokenRow,
     UserRow,
@@ -43,6 +44,7 @@ from sync.passwords import hash_password, verify_password
 log = logging.getLogger(__name__)
 
 TOKEN_TTL = timedelta(minutes=30)
+REFRESH_TTL = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
@@ -94,8 +101,7 @@ def get_caller(db: Db, authorization: Annotated[str | None, Header()] = None) ->
     if not authorization or not authorization.startswith("Bearer "):
         raise HTTPException(401, "missing bearer token")
     row = db.get(TokenRow, _token_hash(authorization.removeprefix("Bearer ")))
-    # SQLite hands back naive datetimes; they were stored as UTC.
-    if row is None or row.expires_at.replace(tzinfo=row.expires_at.tzinfo or UTC) <= _now():
+    if row is None or _aware(row.expires_at) <= _now():
         raise HTTPException(401, "invalid or expired token")
     user = db.get(UserRow, row.username)
     if user is None:
@@ -167,22 +173,46 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
         user = db.get(UserRow, body.username)
         if user is None or not verify_password(body.password, user.password_hash):
             raise HTTPException(401, "wrong user name or password")
-        raw = secrets.token_urlsafe(32)
+        return issue(db, user, body.device_id)
+
+    @app.post(f"{wire.API_PREFIX}/auth/refresh", response_model=wire.TokenResponse)
+    def refresh(body: wire.RefreshRequest, db: Db) -> wire.TokenResponse:
+        row = db.get(RefreshTokenRow, _token_hash(body.refresh_token))
+        if row is None or row.spent or row.device_id != body.device_id or _aware(row.expires_at) <= _now():
+            raise HTTPException(401, "refresh token not valid")
+        row.spent = True  # rotation: the old token is spent before the new one exists
+        user = db.get(UserRow, row.username)
+        if user is None:
+            raise HTTPException(401, "unknown user")
+        return issue(db, user, body.device_id)
+
+    def issue(db: Session, user: UserRow, device_id: str) -> wire.TokenResponse:
+        access, refresh_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         db.execute(delete(TokenRow).where(TokenRow.expires_at <= _now()))
         db.add(
             TokenRow(
-                token_hash=_token_hash(raw),
+                token_hash=_token_hash(access),
                 username=user.username,
-                device_id=body.device_id,
+                device_id=device_id,
                 expires_at=_now() + TOKEN_TTL,
+            )
+        )
+        db.add(
+            RefreshTokenRow(
+                token_hash=_token_hash(refresh_token),
+                username=user.username,
+                device_id=device_id,
+                expires_at=_now() + REFRESH_TTL,
             )
         )
         db.commit()
         return wire.TokenResponse(
-            access_token=raw,
+            access_token=access,
             token_type="bearer",
             expires_in=int(TOKEN_TTL.total_seconds()),
+            refresh_token=refresh_token,
             office_code=user.office_code,
+            role=user.role,
         )
 
     @app.post(f"{wire.API_PREFIX}/lookups/{{kind}}", response_model=wire.LookupResponse)

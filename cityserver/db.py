@@ -45,6 +45,18 @@ class TokenRow(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class RefreshTokenRow(Base):
+    """A refresh token, bound to one device, spent on use (a replayed old token is refused)."""
+
+    __tablename__ = "refresh_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    device_id: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    spent: Mapped[bool] = mapped_column(default=False)
+
+
 class CaseRow(Base):
     __tablename__ = "cases"
 

@@ -15,7 +15,7 @@ from typing import Any
 import platformdirs
 
 from forms.catalog import load_catalog
-from forms.errors import CatalogError
+from forms.errors import CatalogError, DomainError
 from forms.messages import text
 
 
@@ -47,6 +47,8 @@ def run_app(args: argparse.Namespace) -> int:
     from desktop.tasks import TaskRunner
     from forms.types import Office
     from sync.client import Credentials
+    from sync.errors import SyncError
+    from sync.secrets import SecretUnavailable
 
     app = QApplication(sys.argv[:1])
     qtapp.configure(app)
@@ -54,7 +56,14 @@ def run_app(args: argparse.Namespace) -> int:
     if args.server:
         password = getpass.getpass(f"{args.user} 的密碼：")
         office = Office(args.office_code, args.office_name, args.office_code[:3] + "00000", args.city_name)
-        services = connect(data_dir, args.server, Credentials(args.user, password), office, args.device)
+        try:
+            services = connect(data_dir, args.server, Credentials(args.user, password), office, args.device)
+        except SecretUnavailable as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        except (SyncError, DomainError) as exc:
+            print(text(exc.code, **exc.params), file=sys.stderr)
+            return 2
     else:
         services = start_sandbox(data_dir / "sandbox", args.device)
     runner = TaskRunner()

@@ -19,6 +19,7 @@ from forms.types import Office
 from sync.client import CityClient, Credentials
 from sync.intake import IntakeService
 from sync.ledger import Device, Ledger
+from sync.login import sign_in
 from sync.lookups import LookupService
 from sync.secrets import KeyringSecretStore, MemorySecretStore, SecretStore, device_secret
 
@@ -44,6 +45,7 @@ class Services:
     data_dir: Path
     practice: bool
     sandbox: EmbeddedServer | None = None
+    signed_in: str = "online"  # or "offline" (signed in against the cached hash)
     now: Callable[[], datetime] = taipei_now
 
     @property
@@ -85,8 +87,20 @@ def start_sandbox(data_dir: Path, device_id: str = "D01") -> Services:
 
 
 def connect(data_dir: Path, server_url: str, credentials: Credentials, office: Office, device_id: str) -> Services:
-    """Production: a city server from config, secrets in the OS keyring only."""
-    return build_services(data_dir, server_url, credentials, office, device_id, KeyringSecretStore(), practice=False)
+    """Production: a city server from config, secrets in the OS keyring only (no keyring: SecretUnavailable).
+
+    The password signs in once (online, or offline against the cached hash) and is then dropped: later sessions
+    with the server use the refresh token in the keyring.
+
+    Raises:
+        SecretUnavailable, SyncError (wrong password), DomainError (offline sign-in refused).
+    """
+    store = KeyringSecretStore()
+    services = build_services(
+        data_dir, server_url, credentials, office, device_id, store, practice=False, keep_password=False
+    )
+    services.signed_in = sign_in(services.client, store, credentials, services.now())
+    return services
 
 
 def build_services(
@@ -98,12 +112,16 @@ def build_services(
     store: SecretStore,
     practice: bool,
     now: Callable[[], datetime] = taipei_now,
+    keep_password: bool = True,
 ) -> Services:
     """Wire the parts together. `now` is the one clock every part reads (tests pin it)."""
     catalog = load_catalog()
     device = Device(office=office, device_id=device_id)
     ledger = Ledger(data_dir / "ledger.db", device, device_secret(store), now)
-    client = CityClient(server_url, device_id, lambda: credentials)
+    # Practice mode keeps its throw-away password in memory; production drops it after signing in.
+    client = CityClient(
+        server_url, device_id, (lambda: credentials) if keep_password else (lambda: None), secrets=store
+    )
     intake = IntakeService(
         ledger,
         LookupService(ledger, client),

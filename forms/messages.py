@@ -267,6 +267,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "市府伺服器的憑證無法驗證（非受信任的憑證或主機名稱不符），已中止連線，未傳送任何資料。",
         "en": "The city server's certificate could not be verified; the connection was dropped and nothing was sent.",
     },
+    "offline_login_unknown": {
+        "zh-TW": "此電腦尚未以此帳號連線登入過，無法離線登入。",
+        "en": "This account has never logged in online on this computer; offline log-in is not possible.",
+    },
+    "offline_login_expired": {
+        "zh-TW": "已超過 {days} 天未與市府伺服器連線，請先連線登入。",
+        "en": "No contact with the city server for over {days} days; log in online first.",
+    },
+    "offline_login_locked": {
+        "zh-TW": "密碼錯誤次數過多，請於 {until} 後再試。",
+        "en": "Too many wrong passwords; try again after {until}.",
+    },
+    "login_needed": {"zh-TW": "請重新登入。", "en": "Please log in again."},
     "auth_failed": {"zh-TW": "登入失敗：帳號或密碼不正確。", "en": "Log-in failed: wrong user name or password."},
     "request_rejected": {
         "zh-TW": "伺服器拒絕此請求：{detail}",

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from sync import wire
 from sync.errors import SyncError, SyncErrorKind
+from sync.secrets import SecretStore
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +48,10 @@ class CityClient:
         self,
         base_url: str,
         device_id: str,
-        credentials: Callable[[], Credentials],
+        credentials: Callable[[], Credentials | None],
         verify: bool | str = True,
         timeout: tuple[float, float] = (3.05, 15.0),
+        secrets: SecretStore | None = None,
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
@@ -57,6 +59,7 @@ class CityClient:
         self.base_url = f"{parts.scheme}://{parts.netloc}"
         self.device_id = device_id
         self._credentials = credentials
+        self._secrets = secrets  # where the refresh token lives (the OS keyring); None: log in each session
         self._verify = verify
         self._timeout = timeout
         self._session = requests.Session()
@@ -66,6 +69,7 @@ class CityClient:
         self._token: str | None = None
         self._lock = threading.Lock()
         self.office_code: str | None = None
+        self.role: str | None = None
 
     def close(self) -> None:
         self._session.close()
@@ -122,15 +126,55 @@ class CityClient:
         except ValidationError as exc:
             raise SyncError(SyncErrorKind.BAD_RESPONSE, "server_bad_response") from exc
 
+    @property
+    def _refresh_key(self) -> str:
+        return f"refresh-token:{self.device_id}"
+
     def _ensure_token(self) -> str:
+        """An access token: from memory, else by spending the stored refresh token, else by logging in."""
         with self._lock:
             if self._token is None:
-                creds = self._credentials()
-                request = wire.TokenRequest(username=creds.username, password=creds.password, device_id=self.device_id)
-                answer = self._parse(self._send("POST", "/auth/token", request, auth=False), wire.TokenResponse)
-                self._token = answer.access_token
-                self.office_code = answer.office_code
+                self._adopt(self._refresh() or self._login())
+            assert self._token is not None
             return self._token
+
+    def login(self, credentials: Credentials) -> None:
+        """Log in now with these credentials (the log-in screen); raises SyncError (AUTH: wrong password)."""
+        with self._lock:
+            request = wire.TokenRequest(
+                username=credentials.username, password=credentials.password, device_id=self.device_id
+            )
+            self._adopt(self._parse(self._send("POST", "/auth/token", request, auth=False), wire.TokenResponse))
+
+    def _adopt(self, answer: wire.TokenResponse) -> None:
+        if self._secrets is not None:
+            # Keep the rotated refresh token before using the new access token (fhircore #2958): a crash now
+            # leaves a usable token behind, never a spent one.
+            self._secrets.set(self._refresh_key, answer.refresh_token)
+        self._token = answer.access_token
+        self.office_code = answer.office_code
+        self.role = answer.role
+
+    def _refresh(self) -> wire.TokenResponse | None:
+        stored = self._secrets.get(self._refresh_key) if self._secrets is not None else None
+        if not stored:
+            return None
+        request = wire.RefreshRequest(refresh_token=stored, device_id=self.device_id)
+        try:
+            return self._parse(self._send("POST", "/auth/refresh", request, auth=False), wire.TokenResponse)
+        except SyncError as exc:
+            if exc.kind is not SyncErrorKind.AUTH:
+                raise
+            assert self._secrets is not None
+            self._secrets.delete(self._refresh_key)  # spent or revoked: only a log-in helps now
+            return None
+
+    def _login(self) -> wire.TokenResponse:
+        creds = self._credentials()
+        if creds is None:
+            raise SyncError(SyncErrorKind.AUTH, "login_needed")
+        request = wire.TokenRequest(username=creds.username, password=creds.password, device_id=self.device_id)
+        return self._parse(self._send("POST", "/auth/token", request, auth=False), wire.TokenResponse)
 
     # -- API -------------------------------------------------------------------------------------------------
 

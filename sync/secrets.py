@@ -21,6 +21,7 @@ class SecretUnavailable(Exception):
 class SecretStore(Protocol):
     def get(self, name: str) -> str | None: ...
     def set(self, name: str, value: str) -> None: ...
+    def delete(self, name: str) -> None: ...
 
 
 class KeyringSecretStore:
@@ -46,6 +47,14 @@ class KeyringSecretStore:
         except keyring.errors.KeyringError as exc:
             raise SecretUnavailable(str(exc)) from exc
 
+    def delete(self, name: str) -> None:
+        try:
+            keyring.delete_password(SERVICE, name)
+        except keyring.errors.PasswordDeleteError:
+            pass  # already gone
+        except keyring.errors.KeyringError as exc:
+            raise SecretUnavailable(str(exc)) from exc
+
 
 class MemorySecretStore:
     """Secrets for one process only (sandbox and tests)."""
@@ -58,6 +67,9 @@ class MemorySecretStore:
 
     def set(self, name: str, value: str) -> None:
         self._values[name] = value
+
+    def delete(self, name: str) -> None:
+        self._values.pop(name, None)
 
 
 def device_secret(store: SecretStore) -> bytes:

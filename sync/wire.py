@@ -43,10 +43,21 @@ class TokenRequest(WireModel):
 
 
 class TokenResponse(WireModel):
+    """A short-lived access token (kept in memory) and a device-bound refresh token (kept in the OS keyring)."""
+
     access_token: Annotated[str, StringConstraints(min_length=16, max_length=200)]
     token_type: Literal["bearer"]
     expires_in: int = Field(gt=0)
+    refresh_token: Annotated[str, StringConstraints(min_length=16, max_length=200)]
     office_code: Code
+    role: Literal["clerk", "liaison", "supervisor"]
+
+
+class RefreshRequest(WireModel):
+    """Trade a refresh token for new tokens; the old refresh token is spent (rotation)."""
+
+    refresh_token: Annotated[str, StringConstraints(min_length=16, max_length=200)]
+    device_id: Code
 
 
 class LookupRequest(WireModel):

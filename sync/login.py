@@ -1,0 +1,32 @@
+"""Signing in at the start of a session: online against the city server when it answers, otherwise against the
+hash cached at the last online log-in (within the allowed days offline)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sync.client import CityClient, Credentials
+from sync.errors import SyncError, SyncErrorKind
+from sync.offline_login import check_offline_login, remember_login
+from sync.secrets import SecretStore
+
+MAX_DAYS_OFFLINE = 7
+
+
+def sign_in(
+    client: CityClient,
+    store: SecretStore,
+    credentials: Credentials,
+    now: datetime,
+    max_days_offline: int = MAX_DAYS_OFFLINE,
+) -> str:
+    """Returns "online" or "offline". Raises SyncError (wrong password online) or DomainError (offline refusal)."""
+    try:
+        client.login(credentials)
+    except SyncError as exc:
+        if exc.kind not in (SyncErrorKind.NETWORK, SyncErrorKind.TIMEOUT, SyncErrorKind.SERVER):
+            raise
+        check_offline_login(store, credentials.username, credentials.password, now, max_days_offline)
+        return "offline"
+    remember_login(store, credentials.username, credentials.password, now)
+    return "online"
