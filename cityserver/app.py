@@ -16,7 +16,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,6 +28,7 @@ from cityserver.db import (
     LookupAuditRow,
     RefreshTokenRow,
     ResidentRow,
+    StatusEventRow,
     TokenRow,
     UserRow,
     init_db,
@@ -293,7 +294,10 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
             )
         if problem := _check_case(case):
             return wire.CaseResult(case_uuid=case.case_uuid, status="rejected", detail=problem)
+        assigned, status, note = _route(case)
         row = CaseRow(
+            assigned_office=assigned,
+            status=status,
             case_uuid=str(case.case_uuid),
             case_number=case.case_number,
             content_hash=case.content_hash(),
@@ -305,14 +309,29 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
             pushed_by=who.username,
             business_date=case.received_at.astimezone(TAIPEI).date(),
         )
-        return _insert_once(row, case.case_uuid)
+        first = StatusEventRow(case_uuid=str(case.case_uuid), status=status, note=note, at=_now())
+        return _insert_once(row, case.case_uuid, first)
 
-    def _insert_once(row: CaseRow | CaseUpdateRow, key: uuid.UUID) -> wire.CaseResult:
-        """Insert an item under its idempotency key. The primary key decides (no check-then-insert): a replay with
-        the same content is a duplicate, other content under the same key is a conflict and never overwrites."""
+    def _route(case: wire.CaseIn) -> tuple[str, str, str]:
+        """跨區收件 goes to the applicant's registered district office; 跨區申辦 stays where it was received."""
+        if catalog.get(case.service_code).cross_district != "收件":
+            return case.office_code, "收件", ""
+        with factory() as s:
+            resident = s.get(ResidentRow, case.national_id)
+        home = json.loads(resident.records)["household"] if resident else None
+        if not home or home.get("district_code") in (None, case.office_code):
+            return case.office_code, "收件", ""
+        return str(home["district_code"]), "已轉送", f"轉{home['city_name']}{home['district_name']}公所辦理"
+
+    def _insert_once(row: CaseRow | CaseUpdateRow, key: uuid.UUID, *with_it: StatusEventRow) -> wire.CaseResult:
+        """Insert an item under its idempotency key (and what goes with it, in the same transaction). The primary
+        key decides (no check-then-insert): a replay with the same content is a duplicate, other content under the
+        same key is a conflict and never overwrites."""
         try:
             with factory.begin() as s:
                 s.add(row)
+                s.flush()
+                s.add_all(with_it)
             return wire.CaseResult(case_uuid=key, status="accepted")
         except IntegrityError:
             with factory() as s:
@@ -369,6 +388,70 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
         ).all()
         items = [wire.DigestItem(case_uuid=uuid.UUID(u), content_hash=h) for u, h in rows]
         return wire.DigestResponse(day=body.day, items=items)
+
+    @app.get(f"{wire.API_PREFIX}/status-changes", response_model=wire.StatusChangesResponse)
+    def status_changes(who: Who, db: Db, since: int = 0) -> wire.StatusChangesResponse:
+        """Status steps of the cases the caller's office took or must decide, after the caller's cursor."""
+        rows = db.execute(
+            select(StatusEventRow, CaseRow.case_number)
+            .join(CaseRow, CaseRow.case_uuid == StatusEventRow.case_uuid)
+            .where(StatusEventRow.seq > since)
+            .where(or_(CaseRow.office_code == who.office_code, CaseRow.assigned_office == who.office_code))
+            .order_by(StatusEventRow.seq)
+            .limit(500)
+        ).all()
+        changes = [
+            wire.StatusChange(
+                seq=e.seq,
+                case_uuid=uuid.UUID(e.case_uuid),
+                case_number=number,
+                status=e.status,
+                note=e.note,
+                at=_aware(e.at),
+            )
+            for e, number in rows
+        ]
+        return wire.StatusChangesResponse(changes=changes, cursor=changes[-1].seq if changes else since)
+
+    @app.post(f"{wire.API_PREFIX}/cases/{{case_uuid}}/status", response_model=wire.StatusChange)
+    def set_status(case_uuid: uuid.UUID, body: wire.StatusUpdateRequest, who: Who, db: Db) -> wire.StatusChange:
+        """The deciding office records a step; no other office may (it cannot even see the case)."""
+        case = db.get(CaseRow, str(case_uuid))
+        if case is None or case.assigned_office != who.office_code:
+            raise HTTPException(404, "no such case for this office")
+        event = StatusEventRow(case_uuid=case.case_uuid, status=body.status, note=body.note, at=_now())
+        case.status = body.status
+        db.add(event)
+        db.commit()
+        return wire.StatusChange(
+            seq=event.seq,
+            case_uuid=case_uuid,
+            case_number=case.case_number,
+            status=event.status,
+            note=event.note,
+            at=_aware(event.at),
+        )
+
+    @app.get(f"{wire.API_PREFIX}/forwarded", response_model=wire.ForwardedResponse)
+    def forwarded(who: Who, db: Db) -> wire.ForwardedResponse:
+        """The queue of cases other offices received for this one (跨區收件 → 戶籍地區公所)."""
+        rows = db.scalars(
+            select(CaseRow)
+            .where(CaseRow.assigned_office == who.office_code, CaseRow.office_code != who.office_code)
+            .order_by(CaseRow.case_number)
+        ).all()
+        return wire.ForwardedResponse(
+            cases=[
+                wire.ForwardedCase(
+                    case_number=r.case_number,
+                    service_code=r.service_code,
+                    id_masked=mask_id(r.national_id),
+                    received_by=r.office_code,
+                    status=r.status,
+                )
+                for r in rows
+            ]
+        )
 
     @app.get(f"{wire.API_PREFIX}/cases/count")
     def case_count(who: Who, db: Db) -> dict[str, int]:

@@ -73,6 +73,20 @@ class CaseRow(Base):
     pushed_by: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     status: Mapped[str] = mapped_column(String(16), default="收件")
+    # The office that decides: the receiving one (跨區申辦), or the applicant's registered district (跨區收件).
+    assigned_office: Mapped[str] = mapped_column(String(32), index=True)
+
+
+class StatusEventRow(Base):
+    """Every status a case goes through, numbered: devices pull what is new since their cursor."""
+
+    __tablename__ = "status_events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_uuid: Mapped[str] = mapped_column(ForeignKey("cases.case_uuid"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class CaseUpdateRow(Base):

@@ -25,6 +25,7 @@ from sync.backlog import SKEW_WARN_S
 from sync.errors import SyncError, SyncErrorKind
 from sync.intake import Reverification
 from sync.ledger import DaySummary, SavedCase
+from sync.pull import pull_statuses
 from sync.push import PushReport, push_pending
 from sync.reconcile import Reconciliation, reconcile
 
@@ -251,12 +252,23 @@ class MainWindow(QMainWindow):
         else:
             self.set_online(True)
             self.verify_deferred()
+            self.pull_statuses()
             if not self.services.ledger.outbox_counts()["pending"]:
                 self.reconcile_today()
             if report.delivered or report.conflict or report.rejected:
                 self.statusBar().showMessage(
                     f"同步完成：送達 {report.delivered} 件，需處理 {report.conflict + report.rejected} 件", 10_000
                 )
+
+    def pull_statuses(self) -> None:
+        """The city's status steps for this office's cases (已轉送 / 審核中 / 補件 / 核准 / 駁回)."""
+        services = self.services
+        self._run(
+            "net",
+            lambda: pull_statuses(services.ledger, services.client),
+            lambda _changed: self.sync_panel.refresh(),
+            lambda exc: log.info("status pull skipped: %s", exc),
+        )
 
     def reconcile_today(self) -> None:
         """Ask the server what it holds of today's cases; what it lost goes back in the queue and is sent again."""

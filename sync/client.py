@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
+from uuid import UUID
 
 import requests
 from pydantic import BaseModel, ValidationError
@@ -194,6 +195,15 @@ class CityClient:
 
     def open_cases(self, request: wire.OpenCasesRequest) -> wire.OpenCasesResponse:
         return self._call("POST", "/cases:open", request, wire.OpenCasesResponse)
+
+    def status_changes(self, since: int) -> wire.StatusChangesResponse:
+        return self._call("GET", f"/status-changes?since={int(since)}", None, wire.StatusChangesResponse)
+
+    def set_status(self, case_uuid: UUID, request: wire.StatusUpdateRequest) -> wire.StatusChange:
+        return self._call("POST", f"/cases/{case_uuid}/status", request, wire.StatusChange)
+
+    def forwarded(self) -> wire.ForwardedResponse:
+        return self._call("GET", "/forwarded", None, wire.ForwardedResponse)
 
     def digest(self, request: wire.DigestRequest) -> wire.DigestResponse:
         return self._call("POST", "/digest", request, wire.DigestResponse)

@@ -84,6 +84,8 @@ class SavedCase:
     due_date: date | None
     documents_owed: tuple[str, ...]
     override: wire.Override | None
+    server_status: str | None = None
+    server_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -480,6 +482,33 @@ class Ledger:
                 .values(state="attention", last_error=reason)
             )
 
+    def status_cursor(self) -> int:
+        with self._sessions() as s:
+            row = s.get(CounterRow, "status_cursor")
+            return 0 if row is None else row.value
+
+    def apply_status_changes(self, changes: list[wire.StatusChange], cursor: int) -> int:
+        """Record the city's statuses and the new cursor in one transaction (a crash repeats the pull, no harm).
+        Returns how many of this ledger's cases changed."""
+        changed = 0
+        with self._write() as s:
+            for change in changes:
+                result = s.execute(
+                    update(CaseRow)
+                    .where(CaseRow.case_uuid == str(change.case_uuid))
+                    .values(server_status=change.status, server_note=change.note)
+                )
+                changed += result.rowcount or 0  # type: ignore[attr-defined]
+            row = s.get(CounterRow, "status_cursor") or CounterRow(name="status_cursor", value=0)
+            row.value = max(row.value, cursor)
+            s.merge(row)
+        return changed
+
+    def recent_cases(self, limit: int = 50) -> list[SavedCase]:
+        with self._sessions() as s:
+            rows = s.scalars(select(CaseRow).order_by(CaseRow.received_at.desc()).limit(limit)).all()
+            return [self._to_saved(s, r) for r in rows]
+
     def record_clock_skew(self, seconds: int) -> None:
         """Server time minus device time, as last measured (cases keep both times; a large skew is flagged)."""
         with self._write() as s:
@@ -607,6 +636,8 @@ class Ledger:
             due_date=date.fromisoformat(row.due_date) if row.due_date else None,
             documents_owed=tuple(json.loads(row.documents_owed_json)),
             override=wire.Override.model_validate_json(row.override_json) if row.override_json else None,
+            server_status=row.server_status,
+            server_note=row.server_note,
         )
 
     def open_cases(self, national_id: str, service_code: str) -> list[str]:

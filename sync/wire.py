@@ -269,6 +269,42 @@ class DigestResponse(WireModel):
     items: list[DigestItem]
 
 
+CaseStatus = Literal["收件", "已轉送", "審核中", "補件", "核准", "駁回", "撤回"]
+
+
+class StatusChange(WireModel):
+    seq: int = Field(ge=1)
+    case_uuid: UUID
+    case_number: str
+    status: CaseStatus
+    note: Annotated[str, StringConstraints(max_length=200)] = ""
+    at: datetime
+
+
+class StatusChangesResponse(WireModel):
+    changes: list[StatusChange] = Field(max_length=500)
+    cursor: int = Field(ge=0)  # ask again with since=cursor
+
+
+class StatusUpdateRequest(WireModel):
+    """The deciding office records a step (審核中 / 補件 / 核准 / 駁回)."""
+
+    status: Literal["審核中", "補件", "核准", "駁回"]
+    note: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class ForwardedCase(WireModel):
+    case_number: str
+    service_code: Code
+    id_masked: str
+    received_by: Code
+    status: CaseStatus
+
+
+class ForwardedResponse(WireModel):
+    cases: list[ForwardedCase]
+
+
 class ErrorBody(WireModel):
     code: str
     detail: str

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms.ids import mask_name
 from forms.messages import text
 from forms.rocdate import format_roc
 from forms.types import Outcome
@@ -84,6 +85,13 @@ class SyncPanel(QWidget):
         layout.addWidget(self.progress)
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)
+        layout.addWidget(QLabel("近期案件與市府辦理狀態："))
+        self.cases_table = QTableWidget(0, 5)
+        self.cases_table.setObjectName("cases_table")
+        self.cases_table.setHorizontalHeaderLabels(["案件編號", "項目", "申請人", "本機", "市府狀態"])
+        self.cases_table.horizontalHeader().setStretchLastSection(True)
+        self.cases_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.cases_table, 1)
         self.reverified = QLabel("")
         self.reverified.setObjectName("reverified_label")
         self.reverified.setWordWrap(True)
@@ -111,6 +119,15 @@ class SyncPanel(QWidget):
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
+        recent = self._ledger.recent_cases(30)
+        self.cases_table.setRowCount(len(recent))
+        for r, case in enumerate(recent):
+            city = (case.server_status or "（尚未回報）") + (f"：{case.server_note}" if case.server_note else "")
+            for c, value in enumerate(
+                (case.case_number, case.service_code, mask_name(case.applicant_name), case.status, city)
+            ):
+                self.cases_table.setItem(r, c, QTableWidgetItem(value))
+        self.cases_table.resizeColumnsToContents()
 
     def show_reverified(self, changes: list[Reverification]) -> None:
         """The outcome of deferred look-ups: each case taken offline with what it turned out to be."""

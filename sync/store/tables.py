@@ -40,6 +40,9 @@ class CaseRow(Base):
     due_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
     documents_owed_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     override_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Revision 0005: the city's status of the case, pulled back (收件 / 已轉送 / 審核中 / 補件 / 核准 / 駁回).
+    server_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    server_note: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class ReceiptRow(Base):

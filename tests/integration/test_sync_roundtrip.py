@@ -263,3 +263,59 @@ def test_clock_skew_is_measured_and_kept_not_fatal(
     assert report.accepted == 1 and report.error_code is None
     skew = ledger.clock_skew()
     assert skew is not None and abs(skew + 2 * 86_400) < 60  # the server is two days behind this device
+
+
+def test_status_pull_back_and_forwarding_to_the_home_district(
+    ledger: Ledger, client: CityClient, city: EmbeddedServer, population: list[Resident], tmp_path: Path
+) -> None:
+    """A 跨區收件 case taken at 桃園區 for a resident of another Taoyuan district goes to that district's queue; its
+    office records the steps; the receiving device pulls them back. Other offices see none of it."""
+    from forms.calendar import load_calendar
+    from forms.thresholds import load_thresholds
+    from sync.client import Credentials
+    from sync.lookups import LookupService
+    from sync.pull import pull_statuses
+    from tests.conftest import OFFICE
+
+    home = next(r for r in population if r.city_code == OFFICE.city_code and r.district_code != OFFICE.code)
+    service = load_catalog().get("SW-14")  # 全民健康保險第六類轉出: 跨區收件
+    counter = IntakeService(
+        ledger,
+        LookupService(ledger, client),
+        client,
+        ledger.device,
+        USER,
+        load_catalog(),
+        load_calendar(),
+        load_thresholds(),
+        fixed_now,
+    )
+    form = counter.validate(service, home.national_id, home.name, format_roc_slash(home.birth_date), PHONE)
+    assert form.applicant is not None
+    case = counter.accept(counter.verify(counter.new_case_uuid(), service, form.applicant, form.fields, True))
+    push_pending(ledger, client)
+    assert pull_statuses(ledger, client) == 1
+    first = ledger.case(case.case_uuid)
+    assert first.server_status == "已轉送" and home.district_name in (first.server_note or "")
+    # The home district's office sees the case in its queue and records its steps.
+    from cityserver.app import add_user
+
+    add_user(city.app.state.session_factory, "home-clerk", "home-pw-1", home.district_code, "clerk")
+    other = CityClient(city.url, "D50", lambda: Credentials("home-clerk", "home-pw-1"))
+    queue = other.forwarded().cases
+    assert [(c.case_number, c.received_by, c.id_masked) for c in queue] == [
+        (case.case_number, OFFICE.code, home.national_id[:6] + "****")
+    ]
+    other.set_status(case.case_uuid, wire.StatusUpdateRequest(status="審核中"))
+    other.set_status(case.case_uuid, wire.StatusUpdateRequest(status="核准", note="已完成轉出"))
+    assert pull_statuses(ledger, client) == 2
+    assert ledger.case(case.case_uuid).server_status == "核准"
+    assert pull_statuses(ledger, client) == 0  # the cursor moved on
+    # The receiving office may not decide it, and a third office cannot even see it.
+    with pytest.raises(SyncError):
+        client.set_status(case.case_uuid, wire.StatusUpdateRequest(status="駁回"))
+    add_user(city.app.state.session_factory, "third", "third-pw-1", "68000090", "clerk")
+    third = CityClient(city.url, "D60", lambda: Credentials("third", "third-pw-1"))
+    assert third.forwarded().cases == [] and third.status_changes(0).changes == []
+    for c in (other, third):
+        c.close()
