@@ -132,7 +132,8 @@ def run(out: Path) -> Iterator[str]:
         assert window.last_dayclose is not None
         shutil.copy2(window.last_dayclose, out / window.last_dayclose.name)
         yield f"day close: {out / window.last_dayclose.name}"
-        window.toggle_sync_page()  # the sync page, as a liaison officer checks it at the end of the day
+        window.sync_dock.setVisible(True)  # the sync page, as a liaison officer checks it at the end of the day
+        window.sync_panel.refresh()
         window.grab().save(str(out / "window.png"))
         yield f"screenshot: {out / 'window.png'}"
     finally:
