@@ -279,6 +279,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "密碼錯誤次數過多，請於 {until} 後再試。",
         "en": "Too many wrong passwords; try again after {until}.",
     },
+    "sync_busy": {"zh-TW": "另一個同步正在進行中。", "en": "Another sync is running."},
     "login_needed": {"zh-TW": "請重新登入。", "en": "Please log in again."},
     "auth_failed": {"zh-TW": "登入失敗：帳號或密碼不正確。", "en": "Log-in failed: wrong user name or password."},
     "request_rejected": {

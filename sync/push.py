@@ -17,6 +17,7 @@ from forms.clock import taipei_now
 from sync import wire
 from sync.client import CityClient
 from sync.errors import SyncError, SyncErrorKind
+from sync.filelock import exclusive
 from sync.ledger import Ledger, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,24 @@ def push_pending(
 
     `progress(n)` is told how many cases the server has answered so far (the window polls it for its bar).
     """
+    with exclusive(ledger.path.with_name(ledger.path.name + ".sync-lock")) as mine:
+        if not mine:
+            log.info("another sync of this ledger is running; this one stands down")
+            return PushReport(error_code="sync_busy")
+        return _push(ledger, client, batch_size, now, cancelled, rng or random.Random(), ignore_schedule, progress)
+
+
+def _push(
+    ledger: Ledger,
+    client: CityClient,
+    batch_size: int,
+    now: Callable[[], datetime],
+    cancelled: Callable[[], bool],
+    rng: random.Random,
+    ignore_schedule: bool,
+    progress: Callable[[int], None],
+) -> PushReport:
     report = PushReport()
-    rng = rng or random.Random()
     while not cancelled():
         due = ledger.due_outbox(min(batch_size, wire.MAX_BATCH), None if ignore_schedule else now())
         if not due:

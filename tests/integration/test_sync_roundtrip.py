@@ -319,3 +319,45 @@ def test_status_pull_back_and_forwarding_to_the_home_district(
     assert third.forwarded().cases == [] and third.status_changes(0).changes == []
     for c in (other, third):
         c.close()
+
+
+def test_one_sync_loop_per_ledger(intake: IntakeService, ledger: Ledger, client: CityClient, senior: Resident) -> None:
+    from sync.filelock import exclusive
+
+    take(intake, senior)
+    with exclusive(ledger.path.with_name(ledger.path.name + ".sync-lock")) as held:
+        assert held
+        assert push_pending(ledger, client).error_code == "sync_busy"  # a second app instance stands down
+        assert ledger.outbox_counts()["pending"] == 1
+    assert push_pending(ledger, client).accepted == 1
+
+
+def test_concurrent_pushes_of_the_same_cases_store_each_once(
+    intake: IntakeService, ledger: Ledger, client: CityClient, city: EmbeddedServer, population: list[Resident]
+) -> None:
+    """S3: two senders race with the same keys (no lock between them): the server's key, not a check, decides."""
+    import threading
+
+    from sync.client import Credentials
+    from tests.conftest import PASSWORD
+
+    for person in population[:10]:
+        take(intake, person)
+    batch = outbox_batch(ledger)
+    statuses: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def sender() -> None:
+        c = CityClient(city.url, "D01", lambda: Credentials(USER, PASSWORD))
+        c.health()
+        barrier.wait()
+        statuses.extend(r.status for r in c.push_cases(batch).results)
+        c.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert statuses.count("accepted") == 10 and statuses.count("duplicate") == 30
+    assert len(server_cases(city)) == 10

@@ -71,3 +71,42 @@ def test_broken_clients_are_caught(
     result, _ = drain(variant, tmp_path, city, ids, seed=7)
     print(f"\nMUTANT {variant}: {result}")
     assert not result.clean, f"the checks did not notice the {variant} bug: {result}"  # type: ignore[attr-defined]
+
+
+def test_server_restarts_in_the_middle_of_batches(
+    tmp_path: Path, city: EmbeddedServer, population: list[Resident]
+) -> None:
+    """The city server is stopped and started again while batches are in flight: still exactly once."""
+    import threading
+    import time
+
+    from sync.client import CityClient
+    from sync.push import push_pending
+
+    ledger = Ledger(tmp_path / "restart.db", Device(OFFICE, "D01"), b"\x01" * 32, fixed_now)
+    make_cases(ledger, [population[i % len(population)].national_id for i in range(300 * SCALE)])
+    client = CityClient(city.url, "D01", lambda: Credentials(USER, PASSWORD), timeout=(0.5, 1.0))
+    done = threading.Event()
+
+    def sync_until_drained() -> None:
+        for _ in range(2_000):
+            if not ledger.outbox_counts()["pending"]:
+                break
+            push_pending(ledger, client, batch_size=10, ignore_schedule=True)
+        done.set()
+
+    worker = threading.Thread(target=sync_until_drained)
+    worker.start()
+    restarts = 0
+    while not done.is_set() and restarts < 5:
+        time.sleep(0.15)
+        city.stop()
+        time.sleep(0.1)
+        city.start()
+        restarts += 1
+    worker.join(120)
+    client.close()
+    result = tally(restarts, ledger.path, city)
+    ledger.close()
+    print("\n" + result.line("restart"))
+    assert restarts >= 1 and result.clean, result
