@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import secrets
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from sync.intake import IntakeService
 from sync.ledger import Device, Ledger
 from sync.login import sign_in
 from sync.lookups import LookupService
+from sync.offline_login import verify_cached
 from sync.secrets import KeyringSecretStore, MemorySecretStore, SecretStore, device_secret
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,8 @@ class Services:
     practice: bool
     sandbox: EmbeddedServer | None = None
     signed_in: str = "online"  # or "offline" (signed in against the cached hash)
+    unlock: Callable[[str], bool] = lambda _password: False  # checks the clerk's password at the idle lock
+    idle_lock_s: float = 600.0  # lock the window after this long without keyboard or mouse
     now: Callable[[], datetime] = taipei_now
 
     @property
@@ -83,6 +87,7 @@ def start_sandbox(data_dir: Path, device_id: str = "D01") -> Services:
         data_dir, server.url, Credentials(SANDBOX_USER, password), SANDBOX_OFFICE, device_id, store, practice=True
     )
     services.sandbox = server
+    services.unlock = lambda typed: hmac.compare_digest(typed.encode(), password.encode())
     return services
 
 
@@ -100,6 +105,7 @@ def connect(data_dir: Path, server_url: str, credentials: Credentials, office: O
         data_dir, server_url, credentials, office, device_id, store, practice=False, keep_password=False
     )
     services.signed_in = sign_in(services.client, store, credentials, services.now())
+    services.unlock = lambda password: verify_cached(store, credentials.username, password)
     return services
 
 

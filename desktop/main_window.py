@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QVBox
 from desktop.bootstrap import Services
 from desktop.paperwork import audit_text, write_dayclose
 from desktop.tasks import TaskRunner
+from desktop.views.idle_lock import IdleLock
 from desktop.views.intake import AskOverride, Confirm, IntakeWizard
 from desktop.views.service_list import ServiceList
 from desktop.views.sync_panel import AskReason, SyncPanel
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
         self._health_timer.setInterval(HEALTH_INTERVAL_MS)
         self._health_timer.timeout.connect(self.check_health)
         self._health_timer.start()
+        self.idle_lock = IdleLock(self, services.idle_lock_s, services.unlock)
         self.refresh_outbox()
         self.check_health()
         self._run("db", services.ledger.verify_audit_chain, self._audit_checked, self._sync_failed)
@@ -346,6 +348,12 @@ class MainWindow(QMainWindow):
             15_000,
         )
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self.idle_lock.is_locked:
+            self.idle_lock.setGeometry(self.rect())
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.idle_lock.stop()
         self._health_timer.stop()
         super().closeEvent(event)

@@ -42,3 +42,9 @@ def check_offline_login(store: SecretStore, username: str, password: str, now: d
         raise DomainError("auth_failed")
     state["failures"], state["locked_until"] = 0, None
     store.set(_key(username), json.dumps(state))
+
+
+def verify_cached(store: SecretStore, username: str, password: str) -> bool:
+    """Unlocking an idle screen: the password against the cached hash (the session itself is already signed in)."""
+    raw = store.get(_key(username))
+    return raw is not None and verify_password(password, json.loads(raw)["hash"])

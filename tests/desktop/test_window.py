@@ -279,3 +279,30 @@ def test_cases_taken_offline_are_verified_when_the_network_returns(
     qtbot.waitUntil(lambda: not window.runner.busy and services.ledger.outbox_counts()["pending"] == 0, timeout=10_000)
     with city.app.state.session_factory() as s:
         assert s.query(CaseUpdateRow).count() == 2
+
+
+def test_idle_lock_covers_the_window_until_the_password(qtbot: QtBot, services: Services, dialogs: Dialogs) -> None:
+    from desktop.tasks import TaskRunner
+    from tests.conftest import PASSWORD
+
+    services.idle_lock_s = 0.3
+    services.unlock = lambda typed: typed == PASSWORD
+    runner = TaskRunner()
+    w = MainWindow(services, runner, confirm=dialogs.confirm, override_dialog=dialogs.ask_override)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.idle_lock.is_locked, timeout=5_000)
+    assert w.idle_lock.password.hasFocus()
+    qtbot.keyClick(w.idle_lock.password, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert not w.service_list.search_edit.hasFocus()  # shortcuts do not act behind the cover
+    qtbot.keyClicks(w.idle_lock.password, "wrong")
+    qtbot.keyClick(w.idle_lock.password, Qt.Key.Key_Return)
+    assert w.idle_lock.is_locked and "不正確" in w.idle_lock.message.text()
+    qtbot.keyClicks(w.idle_lock.password, PASSWORD)
+    qtbot.keyClick(w.idle_lock.password, Qt.Key.Key_Return)
+    assert not w.idle_lock.is_locked
+    services.idle_lock_s = 600
+    w.idle_lock._idle_s = 600
+    qtbot.waitUntil(lambda: not runner.busy)
+    runner.shutdown()
