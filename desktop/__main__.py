@@ -15,7 +15,7 @@ from typing import Any
 import platformdirs
 
 from forms.catalog import load_catalog
-from forms.errors import CatalogError, DomainError
+from forms.errors import CatalogError
 from forms.messages import text
 
 
@@ -45,28 +45,27 @@ def run_app(args: argparse.Namespace) -> int:
     from desktop.bootstrap import connect, start_sandbox
     from desktop.main_window import MainWindow
     from desktop.tasks import TaskRunner
+    from desktop.views.login import LoginDialog
     from forms.types import Office
     from sync.client import Credentials
-    from sync.errors import SyncError
-    from sync.secrets import SecretUnavailable
 
     app = QApplication(sys.argv[:1])
     qtapp.configure(app)
     data_dir = _data_dir(args.data_dir)
+    runner = TaskRunner()
     if args.server:
-        password = getpass.getpass(f"{args.user} 的密碼：")
         office = Office(args.office_code, args.office_name, args.office_code[:3] + "00000", args.city_name)
-        try:
-            services = connect(data_dir, args.server, Credentials(args.user, password), office, args.device)
-        except SecretUnavailable as exc:
-            print(str(exc), file=sys.stderr)
-            return 2
-        except (SyncError, DomainError) as exc:
-            print(text(exc.code, **exc.params), file=sys.stderr)
-            return 2
+        dialog = LoginDialog(
+            runner,
+            lambda user, password: connect(data_dir, args.server, Credentials(user, password), office, args.device),
+            username=args.user,
+        )
+        if dialog.exec() != LoginDialog.DialogCode.Accepted:
+            runner.shutdown()
+            return 1
+        services = dialog.result_value
     else:
         services = start_sandbox(data_dir / "sandbox", args.device)
-    runner = TaskRunner()
     window = MainWindow(services, runner)
     window.show()
     try:

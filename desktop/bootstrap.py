@@ -104,7 +104,11 @@ def connect(data_dir: Path, server_url: str, credentials: Credentials, office: O
     services = build_services(
         data_dir, server_url, credentials, office, device_id, store, practice=False, keep_password=False
     )
-    services.signed_in = sign_in(services.client, store, credentials, services.now())
+    try:
+        services.signed_in = sign_in(services.client, store, credentials, services.now())
+    except Exception:
+        services.close()  # a wrong password leaves nothing open behind it
+        raise
     services.unlock = lambda password: verify_cached(store, credentials.username, password)
     return services
 

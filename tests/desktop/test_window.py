@@ -306,3 +306,31 @@ def test_idle_lock_covers_the_window_until_the_password(qtbot: QtBot, services: 
     w.idle_lock._idle_s = 600
     qtbot.waitUntil(lambda: not runner.busy)
     runner.shutdown()
+
+
+def test_login_screen_signs_in_in_the_background(qtbot: QtBot, city: EmbeddedServer, tmp_path: Path) -> None:
+    from desktop.bootstrap import connect
+    from desktop.tasks import TaskRunner
+    from desktop.views.login import LoginDialog
+    from sync.client import Credentials
+    from tests.conftest import OFFICE, PASSWORD, USER
+
+    runner = TaskRunner()
+    dialog = LoginDialog(
+        runner, lambda u, p: connect(tmp_path / "prod", city.url, Credentials(u, p), OFFICE, "D03"), username=USER
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.password_edit.hasFocus)
+    qtbot.keyClicks(dialog.password_edit, "not-the-password")
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "密碼不正確" in dialog.message.text(), timeout=10_000)
+    qtbot.keyClicks(dialog.password_edit, PASSWORD)
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.result_value is not None, timeout=10_000)
+    services = dialog.result_value
+    assert services.signed_in == "online" and not services.practice
+    services.close()
+    runner.shutdown()
