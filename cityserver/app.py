@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
@@ -39,6 +40,7 @@ from forms.catalog import Catalog, load_catalog
 from forms.clock import TAIPEI
 from forms.errors import DomainError
 from forms.ids import id_digest, mask_id, parse_id
+from forms.resources import resource_path
 from sync import wire
 from sync.passwords import hash_password, verify_password
 
@@ -121,11 +123,16 @@ def add_user(factory: sessionmaker[Session], username: str, password: str, offic
         )
 
 
-def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes | None = None) -> FastAPI:
-    """Build the app on a database (created and populated on first use)."""
+def create_app(
+    db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes | None = None, catalog_dir: Path | None = None
+) -> FastAPI:
+    """Build the app on a database (created and populated on first use). `catalog_dir`: the city's published
+    catalog (the shipped one by default); devices pull what is newer than theirs."""
     engine = make_engine(db_url)
     factory = init_db(engine)
-    catalog: Catalog = load_catalog()
+    folder = catalog_dir or resource_path("catalog")
+    catalog: Catalog = load_catalog(folder)
+    app_catalog_files = {s.code: folder / s.source_file for s in catalog}
     pepper = audit_pepper or secrets.token_bytes(32)
 
     app = FastAPI(title="Counterdesk city server", version=wire.API_VERSION, docs_url=None, redoc_url=None)
@@ -452,6 +459,21 @@ def create_app(db_url: str = "sqlite:///cityserver.db", *, audit_pepper: bytes |
                 for r in rows
             ]
         )
+
+    @app.get(f"{wire.API_PREFIX}/catalog", response_model=wire.CatalogDelta)
+    def catalog_delta(who: Who, since: int = 0) -> wire.CatalogDelta:
+        """Services whose catalog version is newer than the device's (`since`)."""
+        entries = [
+            wire.CatalogEntry(
+                code=s.code,
+                version=s.catalog_version,
+                file_name=s.source_file,
+                text=app_catalog_files[s.code].read_text(encoding="utf-8"),
+            )
+            for s in catalog
+            if s.catalog_version > since
+        ]
+        return wire.CatalogDelta(entries=entries, version=max(s.catalog_version for s in catalog))
 
     @app.get(f"{wire.API_PREFIX}/cases/count")
     def case_count(who: Who, db: Db) -> dict[str, int]:

@@ -17,6 +17,7 @@ from forms.catalog import Catalog, load_catalog
 from forms.clock import taipei_now
 from forms.thresholds import load_thresholds
 from forms.types import Office
+from sync.catalog_sync import stored_catalog
 from sync.client import CityClient, Credentials
 from sync.intake import IntakeService
 from sync.ledger import Device, Ledger
@@ -125,9 +126,9 @@ def build_services(
     keep_password: bool = True,
 ) -> Services:
     """Wire the parts together. `now` is the one clock every part reads (tests pin it)."""
-    catalog = load_catalog()
     device = Device(office=office, device_id=device_id)
     ledger = Ledger(data_dir / "ledger.db", device, device_secret(store), now)
+    catalog = stored_catalog(ledger, load_catalog())
     # Practice mode keeps its throw-away password in memory; production drops it after signing in.
     client = CityClient(
         server_url, device_id, (lambda: credentials) if keep_password else (lambda: None), secrets=store

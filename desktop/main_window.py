@@ -20,9 +20,11 @@ from desktop.views.idle_lock import IdleLock
 from desktop.views.intake import AskOverride, Confirm, IntakeWizard
 from desktop.views.service_list import ServiceList
 from desktop.views.sync_panel import AskReason, SyncPanel
+from forms.catalog import Catalog
 from forms.messages import text
 from forms.types import Outcome
 from sync.backlog import SKEW_WARN_S
+from sync.catalog_sync import pull_catalog
 from sync.errors import SyncError, SyncErrorKind
 from sync.intake import Reverification
 from sync.ledger import DaySummary, SavedCase
@@ -255,12 +257,33 @@ class MainWindow(QMainWindow):
             self.set_online(True)
             self.verify_deferred()
             self.pull_statuses()
+            self.pull_catalog()
             if not self.services.ledger.outbox_counts()["pending"]:
                 self.reconcile_today()
             if report.delivered or report.conflict or report.rejected:
                 self.statusBar().showMessage(
                     f"同步完成：送達 {report.delivered} 件，需處理 {report.conflict + report.rejected} 件", 10_000
                 )
+
+    def pull_catalog(self) -> None:
+        """Newer catalog entries from the city, validated whole, then used for the next intakes."""
+        services = self.services
+        current = services.catalog
+
+        def done(updated: Catalog) -> None:
+            if updated is current:
+                return
+            changed = [s.name_zh for s in updated if s not in current.services]
+            services.catalog = services.intake.catalog = updated
+            self.service_list.set_catalog(updated)
+            self.statusBar().showMessage(f"申辦項目資料已更新：{'、'.join(changed)[:60]}", 15_000)
+
+        self._run(
+            "net",
+            lambda: pull_catalog(services.ledger, services.client, current),
+            done,
+            lambda exc: log.warning("catalog update not applied: %s", exc),
+        )
 
     def pull_statuses(self) -> None:
         """The city's status steps for this office's cases (已轉送 / 審核中 / 補件 / 核准 / 駁回)."""

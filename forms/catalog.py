@@ -208,6 +208,26 @@ class Catalog:
         return [s for s in self.services if s.matches(query)]
 
 
+def parse_text(name: str, text: str) -> ServiceType:
+    """One catalog file's text (as a catalog update carries it), validated like a file on disk."""
+    path = Path(name)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _fail(path, "(file)", str(exc)) from exc
+    return parse_service(path, data)
+
+
+def overlay(base: Catalog, newer: list[ServiceType]) -> Catalog:
+    """The catalog with newer versions of some services (a service is replaced only by a higher version)."""
+    by_code = {s.code: s for s in base.services}
+    for service in newer:
+        current = by_code.get(service.code)
+        if current is None or service.catalog_version > current.catalog_version:
+            by_code[service.code] = service
+    return Catalog(tuple(sorted(by_code.values(), key=lambda s: s.number)))
+
+
 def load_catalog(directory: Path | None = None) -> Catalog:
     """Read every *.toml under the catalog folder.
 

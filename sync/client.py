@@ -196,6 +196,9 @@ class CityClient:
     def open_cases(self, request: wire.OpenCasesRequest) -> wire.OpenCasesResponse:
         return self._call("POST", "/cases:open", request, wire.OpenCasesResponse)
 
+    def catalog_delta(self, since: int) -> wire.CatalogDelta:
+        return self._call("GET", f"/catalog?since={int(since)}", None, wire.CatalogDelta)
+
     def status_changes(self, since: int) -> wire.StatusChangesResponse:
         return self._call("GET", f"/status-changes?since={int(since)}", None, wire.StatusChangesResponse)
 

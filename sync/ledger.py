@@ -28,7 +28,7 @@ from sync.crypto import PREFIX, CipherError, FieldCipher, derive
 from sync.errors import StoreError
 from sync.store import migrate
 from sync.store.engine import make_engine, make_session_factory
-from sync.store.tables import CaseRow, CounterRow, DayCloseRow, LookupRow, OutboxRow, ReceiptRow
+from sync.store.tables import CaseRow, CatalogEntryRow, CounterRow, DayCloseRow, LookupRow, OutboxRow, ReceiptRow
 
 log = logging.getLogger(__name__)
 
@@ -481,6 +481,17 @@ class Ledger:
                 .where(OutboxRow.idempotency_key.in_(keys), OutboxRow.state == "sent")
                 .values(state="attention", last_error=reason)
             )
+
+    def catalog_entries(self) -> list[tuple[str, str]]:
+        """(file name, text) of catalog files pulled from the city."""
+        with self._sessions() as s:
+            return [(r.file_name, r.text) for r in s.scalars(select(CatalogEntryRow).order_by(CatalogEntryRow.code))]
+
+    def store_catalog_entries(self, entries: list[tuple[str, int, str, str]]) -> None:
+        """(code, version, file name, text), all in one transaction: a catalog is never half updated."""
+        with self._write() as s:
+            for code, version, file_name, text_ in entries:
+                s.merge(CatalogEntryRow(code=code, version=version, file_name=file_name, text=text_))
 
     def status_cursor(self) -> int:
         with self._sessions() as s:

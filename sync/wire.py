@@ -305,6 +305,20 @@ class ForwardedResponse(WireModel):
     cases: list[ForwardedCase]
 
 
+class CatalogEntry(WireModel):
+    """One service's catalog file, as published by the city (validated again by the device before use)."""
+
+    code: Code
+    version: int = Field(ge=1)
+    file_name: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_\-]+\.toml$")]
+    text: Annotated[str, StringConstraints(max_length=100_000)]
+
+
+class CatalogDelta(WireModel):
+    entries: list[CatalogEntry] = Field(max_length=200)
+    version: int = Field(ge=0)  # the highest catalog version the server has
+
+
 class ErrorBody(WireModel):
     code: str
     detail: str

@@ -35,6 +35,11 @@ class ServiceList(QWidget):
         self.list.itemClicked.connect(lambda _item: self._choose_current())
         self._refill("")
 
+    def set_catalog(self, catalog: Catalog) -> None:
+        """A newer catalog: list it, keeping what the clerk typed in the search box."""
+        self._catalog = catalog
+        self._refill(self.search_edit.text())
+
     def _refill(self, query: str) -> None:
         self.list.clear()
         for service in self._catalog.search(query):

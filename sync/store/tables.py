@@ -108,6 +108,17 @@ class CounterRow(Base):
     value: Mapped[int] = mapped_column(Integer)
 
 
+class CatalogEntryRow(Base):
+    """A newer catalog file pulled from the city (revision 0006); overlays the shipped catalog at start."""
+
+    __tablename__ = "catalog_entries"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+
+
 class DayCloseRow(Base):
     """A business day signed off; its cases are then immutable."""
 
