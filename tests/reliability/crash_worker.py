@@ -16,9 +16,9 @@ from pathlib import Path
 from forms.catalog import load_catalog
 from forms.ids import parse_id
 from forms.types import Applicant, Decision, Office, Outcome, RuleResult
-from sync.client import CityClient, Credentials
+from sync.client import Credentials
 from sync.ledger import CaseDraft, Device, Ledger
-from sync.push import push_pending
+from tests.reliability.harness import make_client, sync_round
 
 OFFICE = Office(code="68000010", name="桃園市桃園區公所", city_code="68000000", city_name="桃園市")
 
@@ -31,11 +31,16 @@ def main() -> int:
     parser.add_argument("--user", required=True)
     parser.add_argument("--password", required=True)
     parser.add_argument("--push-every", type=int, default=3)
+    parser.add_argument("--variant", default="real", help="real, or a deliberately broken client (harness.VARIANTS)")
     args = parser.parse_args()
     service = load_catalog().get("SW-05")
     ids = args.ids.read_text().split()
     ledger = Ledger(args.db, Device(OFFICE, "D09"), b"\x09" * 32)
-    client = CityClient(args.server, "D09", lambda: Credentials(args.user, args.password), timeout=(1.0, 2.0))
+    client = make_client(args.variant, args.server, "D09", lambda: Credentials(args.user, args.password), (1.0, 2.0))
+
+    def sync() -> None:
+        sync_round(args.variant, ledger, client, 5)
+
     done = ledger.case_count()  # carry on after a kill: every committed case is there
     for n in range(done, len(ids)):
         draft = CaseDraft(
@@ -48,9 +53,11 @@ def main() -> int:
         saved = ledger.accept(draft)
         print(f"ACK {saved.case_number}", flush=True)
         if n % args.push_every == 0:
-            push_pending(ledger, client, batch_size=5, ignore_schedule=True)
-    while ledger.outbox_counts()["pending"]:
-        push_pending(ledger, client, batch_size=5, ignore_schedule=True)
+            sync()
+    for _ in range(10_000):  # bounded: a broken client may never drain
+        if not ledger.outbox_counts()["pending"]:
+            break
+        sync()
     print("DONE", flush=True)
     return 0
 
