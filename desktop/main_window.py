@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.sync_panel = SyncPanel(services.ledger, services.intake.clerk, reason_dialog)
         self.sync_panel.sync_requested.connect(self.sync_now)
         self.sync_panel.queue_changed.connect(self.refresh_outbox)
+        self.sync_panel.correction_requested.connect(self.on_sync_panel_correction_requested)
         self.sync_dock = QDockWidget("同步狀態", self)
         self.sync_dock.setObjectName("sync_dock")
         self.sync_dock.setWidget(self.sync_panel)
@@ -180,6 +182,12 @@ class MainWindow(QMainWindow):
             warnings.append(text("clock_skew", minutes=round(abs(skew) / 60)))
         self.warning_label.setText("⚠ " + " ".join(warnings) if warnings else "")
         self.warning_label.setVisible(bool(warnings))
+
+    def on_sync_panel_correction_requested(self, key: str) -> None:
+        details = self.services.ledger.applicant_details(UUID(key))
+        service = self.services.catalog.get(details.service_code)
+        self.service_list.choose(service.code)
+        self.intake.correct(service, details)
 
     def toggle_sync_page(self) -> None:
         self.sync_dock.setVisible(not self.sync_dock.isVisible())

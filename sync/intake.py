@@ -241,7 +241,9 @@ class IntakeService:
     def backlog_state(self) -> BacklogState:
         return assess(self._ledger.backlog(), self._now(), self.backlog_policy)
 
-    def accept(self, verification: Verification, payment_method: str = "cash") -> SavedCase:
+    def accept(
+        self, verification: Verification, payment_method: str = "cash", supersedes: UUID | None = None
+    ) -> SavedCase:
         """Save the case with its receipt and outbox row (one transaction).
 
         Raises:
@@ -260,5 +262,6 @@ class IntakeService:
             due_date=self.due_date(verification.service, self._now().date()),
             documents_owed=tuple(d.name for d in verification.documents.owed),
             override=verification.override,
+            supersedes=supersedes,
         )
         return self._ledger.accept(draft)

@@ -59,6 +59,7 @@ class CaseDraft:
     due_date: date | None = None
     documents_owed: tuple[str, ...] = ()
     override: wire.Override | None = None
+    supersedes: UUID | None = None  # a set-aside case this one corrects
 
 
 @dataclass(frozen=True)
@@ -325,6 +326,7 @@ class Ledger:
                 due_date=draft.due_date,
                 documents_owed=list(draft.documents_owed),
                 override=draft.override,
+                supersedes=draft.supersedes,
             )
             s.add(
                 CaseRow(
@@ -376,6 +378,14 @@ class Ledger:
                     attempts=0,
                 )
             )
+            if draft.supersedes is not None:
+                # The corrected case replaces a set-aside one, in the same transaction: never both, never neither.
+                # Its later updates go with it: the city never had the case, they would only be refused.
+                s.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.case_uuid == str(draft.supersedes), OutboxRow.state.in_(("attention", "pending")))
+                    .values(state="withdrawn", last_error=f"已更正，改以 {case_number} 送出")
+                )
         log.info("case %s accepted (%s, receipt %s)", case_number, decision.value, receipt_number)
         return self.case(draft.case_uuid)
 
@@ -385,18 +395,26 @@ class Ledger:
             rows = s.scalars(
                 select(CaseRow).where(CaseRow.status == STATUS_PENDING_VERIFICATION).order_by(CaseRow.case_number)
             ).all()
-            return [
-                PendingCase(
-                    UUID(r.case_uuid),
-                    r.case_number,
-                    r.service_code,
-                    self._open(r.national_id, "cases.national_id", r.case_uuid),
-                    self._open(r.applicant_name, "cases.applicant_name", r.case_uuid),
-                    date.fromisoformat(self._open(r.birth_date, "cases.birth_date", r.case_uuid)),
-                    json.loads(self._open(r.fields_json, "cases.fields_json", r.case_uuid)),
-                )
-                for r in rows
-            ]
+            return [self._pending(r) for r in rows]
+
+    def applicant_details(self, case_uuid: UUID) -> PendingCase:
+        """What was typed for a case (opened from its sealed columns), to correct it and send it again."""
+        with self._sessions() as s:
+            row = s.get(CaseRow, str(case_uuid))
+            if row is None:
+                raise KeyError(str(case_uuid))
+            return self._pending(row)
+
+    def _pending(self, r: CaseRow) -> PendingCase:
+        return PendingCase(
+            UUID(r.case_uuid),
+            r.case_number,
+            r.service_code,
+            self._open(r.national_id, "cases.national_id", r.case_uuid),
+            self._open(r.applicant_name, "cases.applicant_name", r.case_uuid),
+            date.fromisoformat(self._open(r.birth_date, "cases.birth_date", r.case_uuid)),
+            json.loads(self._open(r.fields_json, "cases.fields_json", r.case_uuid)),
+        )
 
     def record_verification(self, case_uuid: UUID, decision: Decision, documents_owed: tuple[str, ...]) -> None:
         """The deferred look-ups ran: keep the new decision on the case and queue an update for the city, in one
@@ -552,9 +570,15 @@ class Ledger:
     def withdraw(self, key: str, reason: str, by: str) -> None:
         """A person withdraws a set-aside case: it stays in the ledger, with who and why, and is not sent."""
         with self._write() as s:
+            # A withdrawn case takes its queued updates with it.
+            case_uuid = s.scalar(select(OutboxRow.case_uuid).where(OutboxRow.idempotency_key == key))
             s.execute(
                 update(OutboxRow)
-                .where(OutboxRow.idempotency_key == key, OutboxRow.state == "attention")
+                .where(
+                    (OutboxRow.idempotency_key == key)
+                    | ((OutboxRow.case_uuid == case_uuid) & OutboxRow.state.in_(("attention", "pending")))
+                )
+                .where(OutboxRow.state.in_(("attention", "pending")))
                 .values(state="withdrawn", last_error=f"撤回（{by}）：{reason}")
             )
 

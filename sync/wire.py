@@ -176,6 +176,7 @@ class CaseIn(WireModel):
     due_date: date | None = None
     documents_owed: list[Annotated[str, StringConstraints(max_length=100)]] = Field(default_factory=list, max_length=30)
     override: Override | None = None
+    supersedes: UUID | None = None  # the case this one corrects (it was set aside by the city)
 
     def content_hash(self) -> str:
         return content_hash(self)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
@@ -42,12 +44,12 @@ from desktop.tasks import TaskRunner
 from desktop.views.fields_form import FieldsForm
 from forms.errors import DomainError
 from forms.messages import text
-from forms.rocdate import format_roc
+from forms.rocdate import format_roc, format_roc_slash
 from forms.types import Outcome, ServiceType
 from forms.validation import ApplicantForm
 from sync.errors import StoreError, SyncError
 from sync.intake import Cancelled, Verification
-from sync.ledger import SavedCase
+from sync.ledger import PendingCase, SavedCase
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,16 @@ OUTCOME_STYLE = {
     Outcome.FAIL: ("✘", "#b3261e"),
     Outcome.UNKNOWN: ("？", "#8a6d00"),
 }
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
 STEP_TITLES = ("① 申請人資料", "② 查驗結果", "③ 文件與規費", "④ 完成")
 
 Confirm = Callable[[QWidget, str, str], bool]
@@ -118,6 +130,7 @@ class IntakeWizard(QWidget):
         self._cancel = threading.Event()
         self._progress = [0, 0]  # written by the worker, read by a timer on the GUI thread
         self._touched: set[str] = set()  # fields the clerk has left: live validation speaks only of these
+        self._supersedes: UUID | None = None  # a set-aside case being corrected
 
         self.service_label = QLabel("請先在左側選擇申辦項目（Ctrl+F 搜尋）")
         self.service_label.setObjectName("service_label")
@@ -313,10 +326,24 @@ class IntakeWizard(QWidget):
         self._invalidate()
         self._go(0)
 
+    def correct(self, service: ServiceType, details: PendingCase) -> None:
+        """Open a set-aside case for correction: its details in the form; accepting sends a new case in its place."""
+        self.set_service(service)
+        self.form.set_value("national_id", details.national_id)
+        self.form.set_value("name", details.name)
+        self.form.set_value("birth_date", format_roc_slash(details.birth_date))
+        for key, value in details.fields.items():
+            if key in self.form.editors:
+                self.form.set_value(key, format_roc_slash(date.fromisoformat(value)) if _is_iso_date(value) else value)
+        self._supersedes = details.case_uuid
+        self.message_label.setText(f"更正案件 {details.case_number}：修正資料並確認同意後，按 F5 重新查驗。")
+        self.form.id_edit.setFocus()
+
     def clear(self) -> None:
         """Ready for the next citizen (the chosen service stays)."""
         if self._busy:
             return
+        self._supersedes = None
         self._generation += 1
         self._touched.clear()
         self.form.clear()
@@ -565,8 +592,10 @@ class IntakeWizard(QWidget):
         self.accept_button.setEnabled(False)
         generation = self._generation
 
+        supersedes = self._supersedes
+
         def work() -> tuple[SavedCase, Path]:
-            case = services.intake.accept(v, payment)
+            case = services.intake.accept(v, payment, supersedes)
             return case, write_receipt(case, services)
 
         def failed(exc: BaseException) -> None:
@@ -578,6 +607,7 @@ class IntakeWizard(QWidget):
 
     def _accepted(self, case: SavedCase, path: Path) -> None:
         self._busy = False
+        self._supersedes = None
         self.accept_button.setEnabled(True)
         self.verification = None
         due = f"，預定完成 {format_roc(case.due_date)}" if case.due_date else ""

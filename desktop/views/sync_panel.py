@@ -38,10 +38,12 @@ class SyncPanel(QWidget):
     """Signals:
     sync_requested(): the clerk asked for 立即同步.
     queue_changed(): an entry was resent or withdrawn.
+    correction_requested(str): the clerk will correct a set-aside case (its key) in the intake wizard.
     """
 
     sync_requested = Signal()
     queue_changed = Signal()
+    correction_requested = Signal(str)
 
     def __init__(
         self, ledger: Ledger, clerk: str, reason_dialog: AskReason | None = None, parent: QWidget | None = None
@@ -69,6 +71,9 @@ class SyncPanel(QWidget):
         self.resend_button = QPushButton("重新送出")
         self.resend_button.setObjectName("resend_button")
         self.resend_button.clicked.connect(self.on_resend_clicked)
+        self.correct_button = QPushButton("更正後重送…")
+        self.correct_button.setObjectName("correct_button")
+        self.correct_button.clicked.connect(self.on_correct_clicked)
         self.withdraw_button = QPushButton("撤回…")
         self.withdraw_button.setObjectName("withdraw_button")
         self.withdraw_button.clicked.connect(self.on_withdraw_clicked)
@@ -79,6 +84,7 @@ class SyncPanel(QWidget):
         actions = QHBoxLayout()
         actions.addWidget(QLabel("需處理與待上傳的案件（已送達者不列出）："), 1)
         actions.addWidget(self.resend_button)
+        actions.addWidget(self.correct_button)
         actions.addWidget(self.withdraw_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -156,6 +162,11 @@ class SyncPanel(QWidget):
             self._ledger.requeue(entry.key)
             self.refresh()
             self.queue_changed.emit()
+
+    def on_correct_clicked(self) -> None:
+        entry = self._selected()
+        if entry is not None:
+            self.correction_requested.emit(entry.key)
 
     def on_withdraw_clicked(self) -> None:
         entry = self._selected()

@@ -334,3 +334,39 @@ def test_login_screen_signs_in_in_the_background(qtbot: QtBot, city: EmbeddedSer
     assert services.signed_in == "online" and not services.practice
     services.close()
     runner.shutdown()
+
+
+def test_a_set_aside_case_is_corrected_and_sent_again(
+    qtbot: QtBot, window: MainWindow, services: Services, city: EmbeddedServer, senior: Resident
+) -> None:
+    import json
+
+    from cityserver.db import CaseRow
+    from tests.fakes.tamper import break_checksum
+
+    choose(qtbot, window, "SW-05")
+    city.stop()
+    fill(qtbot, window, senior, PHONE)
+    verify(qtbot, window)
+    old, _ = accept(qtbot, window)
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    rewrite_first_payload(services.ledger, break_checksum)  # what reached the queue is wrong
+    city.start()
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: services.ledger.outbox_counts()["attention"] == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    window.sync_panel.refresh()
+    window.sync_panel.table.selectRow(0)
+    window.sync_panel.correct_button.click()
+    form = window.intake.form
+    assert form.id_edit.text() == senior.national_id and "更正案件" in window.intake.message_label.text()
+    form.consent_box.setChecked(True)
+    verify(qtbot, window)
+    new, _ = accept(qtbot, window)
+    assert new.case_number != old.case_number
+    qtbot.waitUntil(lambda: services.ledger.outbox_counts()["pending"] == 0 and not window.runner.busy, timeout=10_000)
+    counts = services.ledger.outbox_counts()
+    assert counts["withdrawn"] >= 1 and counts["attention"] == 0  # the case and any update queued for it
+    with city.app.state.session_factory() as s:
+        (held,) = s.query(CaseRow).all()
+    assert json.loads(held.payload)["supersedes"] == str(old.case_uuid)
