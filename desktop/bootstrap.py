@@ -49,6 +49,7 @@ class Services:
     practice: bool
     sandbox: EmbeddedServer | None = None
     signed_in: str = "online"  # or "offline" (signed in against the cached hash)
+    role: str = "supervisor"  # the signed-in user's role; practice mode plays every role
     unlock: Callable[[str], bool] = lambda _password: False  # checks the clerk's password at the idle lock
     idle_lock_s: float = 600.0  # lock the window after this long without keyboard or mouse
     now: Callable[[], datetime] = taipei_now
@@ -106,7 +107,8 @@ def connect(data_dir: Path, server_url: str, credentials: Credentials, office: O
         data_dir, server_url, credentials, office, device_id, store, practice=False, keep_password=False
     )
     try:
-        services.signed_in = sign_in(services.client, store, credentials, services.now())
+        signed = sign_in(services.client, store, credentials, services.now())
+        services.signed_in, services.role = signed.how, signed.role
     except Exception:
         services.close()  # a wrong password leaves nothing open behind it
         raise

@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self.sync_action = self._action("立即同步 (F9)", "F9", self.sync_now)
         self.sync_page_action = self._action("同步狀態 (F8)", "F8", self.toggle_sync_page)
         self.dayclose_action = self._action("日結 (Ctrl+D)", "Ctrl+D", self.close_day)
+        self.dayclose_action.setEnabled(services.role == "supervisor")
         self.search_action = self._action("搜尋項目", "Ctrl+F", self.service_list.search_edit.setFocus)
         toolbar = self.addToolBar("main")
         toolbar.setObjectName("main_toolbar")
@@ -362,6 +363,10 @@ class MainWindow(QMainWindow):
 
     def close_day(self) -> None:
         services = self.services
+        if services.role != "supervisor":
+            # The server enforces roles too; here the clerk is simply told whose task it is.
+            self.statusBar().showMessage("日結簽核須由主管登入後執行。", 10_000)
+            return
         day = services.today()
 
         def work() -> tuple[DaySummary, Path]:

@@ -18,13 +18,21 @@ def _key(username: str) -> str:
     return f"offline-login:{username}"
 
 
-def remember_login(store: SecretStore, username: str, password: str, now: datetime) -> None:
-    """After a successful online log-in: cache a hash of the password (never the password) and the time."""
-    store.set(_key(username), json.dumps({"hash": hash_password(password), "online": now.isoformat(), "failures": 0}))
+def remember_login(store: SecretStore, username: str, password: str, now: datetime, role: str = "clerk") -> None:
+    """After a successful online log-in: cache a hash of the password (never the password), the role the city
+    gave, and the time."""
+    state = {"hash": hash_password(password), "online": now.isoformat(), "failures": 0, "role": role}
+    store.set(_key(username), json.dumps(state))
 
 
-def check_offline_login(store: SecretStore, username: str, password: str, now: datetime, max_days: int) -> None:
-    """Raises DomainError: offline_login_unknown, offline_login_expired, offline_login_locked or auth_failed."""
+def cached_role(store: SecretStore, username: str) -> str | None:
+    raw = store.get(_key(username))
+    return None if raw is None else str(json.loads(raw).get("role", "clerk"))
+
+
+def check_offline_login(store: SecretStore, username: str, password: str, now: datetime, max_days: int) -> str:
+    """Returns the cached role. Raises DomainError: offline_login_unknown, offline_login_expired,
+    offline_login_locked or auth_failed."""
     raw = store.get(_key(username))
     if raw is None:
         raise DomainError("offline_login_unknown")
@@ -42,6 +50,7 @@ def check_offline_login(store: SecretStore, username: str, password: str, now: d
         raise DomainError("auth_failed")
     state["failures"], state["locked_until"] = 0, None
     store.set(_key(username), json.dumps(state))
+    return str(state.get("role", "clerk"))
 
 
 def verify_cached(store: SecretStore, username: str, password: str) -> bool:

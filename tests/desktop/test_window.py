@@ -331,7 +331,7 @@ def test_login_screen_signs_in_in_the_background(qtbot: QtBot, city: EmbeddedSer
     qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dialog.result_value is not None, timeout=10_000)
     services = dialog.result_value
-    assert services.signed_in == "online" and not services.practice
+    assert services.signed_in == "online" and not services.practice and services.role == "clerk"
     services.close()
     runner.shutdown()
 
@@ -370,3 +370,18 @@ def test_a_set_aside_case_is_corrected_and_sent_again(
     with city.app.state.session_factory() as s:
         (held,) = s.query(CaseRow).all()
     assert json.loads(held.payload)["supersedes"] == str(old.case_uuid)
+
+
+def test_day_close_is_a_supervisors_task(qtbot: QtBot, services: Services, dialogs: Dialogs) -> None:
+    from desktop.tasks import TaskRunner
+
+    services.role = "clerk"
+    runner = TaskRunner()
+    w = MainWindow(services, runner, confirm=dialogs.confirm, override_dialog=dialogs.ask_override)
+    qtbot.addWidget(w)
+    w.show()
+    assert not w.dayclose_action.isEnabled()
+    w.close_day()
+    assert "主管" in w.statusBar().currentMessage() and w.last_dayclose is None
+    qtbot.waitUntil(lambda: not runner.busy)
+    runner.shutdown()

@@ -76,10 +76,11 @@ def test_sign_in_online_then_offline(city: EmbeddedServer) -> None:
     client = CityClient(city.url, "D01", lambda: None, secrets=store)
     with pytest.raises(SyncError):
         sign_in(client, store, Credentials(USER, "wrong"), fixed_now())
-    assert sign_in(client, store, Credentials(USER, PASSWORD), fixed_now()) == "online"
+    assert sign_in(client, store, Credentials(USER, PASSWORD), fixed_now()).how == "online"
     city.stop()
     offline = CityClient(city.url, "D01", lambda: None, secrets=store, timeout=(0.5, 0.5))
-    assert sign_in(offline, store, Credentials(USER, PASSWORD), fixed_now() + timedelta(days=2)) == "offline"
+    again = sign_in(offline, store, Credentials(USER, PASSWORD), fixed_now() + timedelta(days=2))
+    assert (again.how, again.role) == ("offline", "clerk")
     with pytest.raises(DomainError) as err:
         sign_in(offline, store, Credentials(USER, PASSWORD), fixed_now() + timedelta(days=9))
     assert err.value.code == "offline_login_expired"
@@ -97,7 +98,7 @@ def test_production_connect_keeps_secrets_in_the_keyring_only(
     from tests.conftest import OFFICE
 
     services = connect(tmp_path / "data", city.url, Credentials(USER, PASSWORD), OFFICE, "D07")
-    assert services.signed_in == "online"
+    assert services.signed_in == "online" and services.role == "clerk"
     stored = memory_keyring.values  # type: ignore[attr-defined]
     assert {name for _, name in stored} == {"device-secret", "refresh-token:D07", f"offline-login:{USER}"}
     services.client.lookup("household", lookup())
