@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -67,17 +67,30 @@ def dialogs() -> Dialogs:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, services: Services, dialogs: Dialogs) -> Iterator[MainWindow]:
-    runner = TaskRunner()
-    w = MainWindow(services, runner, confirm=dialogs.confirm, override_dialog=dialogs.ask_override)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(lambda: not runner.busy)
-    yield w
-    qtbot.waitUntil(lambda: not runner.busy)
-    runner.shutdown()
+def open_window(qtbot: QtBot, services: Services, dialogs: Dialogs) -> Iterator[Callable[[], MainWindow]]:
+    """Opens the real main window on `services` as they are when called (tests may adjust them first)."""
+    made: list[MainWindow] = []
+
+    def make() -> MainWindow:
+        runner = TaskRunner()
+        w = MainWindow(services, runner, confirm=dialogs.confirm, override_dialog=dialogs.ask_override)
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitExposed(w)
+        w.activateWindow()
+        qtbot.waitUntil(lambda: not runner.busy)
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        qtbot.waitUntil(lambda w=w: not w.runner.busy)  # type: ignore[misc]
+        w.runner.shutdown()
+
+
+@pytest.fixture
+def window(open_window: Callable[[], MainWindow]) -> MainWindow:
+    return open_window()
 
 
 def type_text(qtbot: QtBot, widget: QWidget, value: str) -> None:

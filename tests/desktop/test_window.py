@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -200,25 +201,21 @@ def test_live_validation_speaks_when_a_field_is_left(qtbot: QtBot, window: MainW
     assert form.errors["national_id"].text() == ""
 
 
-def test_tampered_audit_trail_is_shown_at_start(qtbot: QtBot, services: Services, dialogs: Dialogs) -> None:
+def test_tampered_audit_trail_is_shown_at_start(
+    qtbot: QtBot, services: Services, open_window: Callable[[], MainWindow]
+) -> None:
     import sqlite3
     from uuid import uuid4
 
-    from desktop.tasks import TaskRunner
     from sync.ledger import LookupAudit
 
     for kind in ("household", "disability"):
         services.ledger.record_lookup(LookupAudit(uuid4(), "SW-05", kind, "H123456786", "clerk-test", "hit"))
     with sqlite3.connect(services.ledger.path) as conn:
         conn.execute("UPDATE lookups SET outcome = 'miss' WHERE seq = 1")
-    runner = TaskRunner()
-    w = MainWindow(services, runner, confirm=dialogs.confirm, override_dialog=dialogs.ask_override)
-    qtbot.addWidget(w)
-    w.show()
+    w = open_window()
     qtbot.waitUntil(lambda: w.audit_label.isVisible(), timeout=5_000)
     assert "第 1 筆" in w.audit_label.text()
-    qtbot.waitUntil(lambda: not runner.busy)
-    runner.shutdown()
 
 
 def test_sync_page_lists_set_aside_cases_for_resend_or_withdrawal(
@@ -281,17 +278,14 @@ def test_cases_taken_offline_are_verified_when_the_network_returns(
         assert s.query(CaseUpdateRow).count() == 2
 
 
-def test_idle_lock_covers_the_window_until_the_password(qtbot: QtBot, services: Services, dialogs: Dialogs) -> None:
-    from desktop.tasks import TaskRunner
+def test_idle_lock_covers_the_window_until_the_password(
+    qtbot: QtBot, services: Services, open_window: Callable[[], MainWindow]
+) -> None:
     from tests.conftest import PASSWORD
 
     services.idle_lock_s = 0.3
     services.unlock = lambda typed: typed == PASSWORD
-    runner = TaskRunner()
-    w = MainWindow(services, runner, confirm=dialogs.confirm, override_dialog=dialogs.ask_override)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = open_window()
     qtbot.waitUntil(lambda: w.idle_lock.is_locked, timeout=5_000)
     assert w.idle_lock.password.hasFocus()
     qtbot.keyClick(w.idle_lock.password, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
@@ -302,10 +296,7 @@ def test_idle_lock_covers_the_window_until_the_password(qtbot: QtBot, services: 
     qtbot.keyClicks(w.idle_lock.password, PASSWORD)
     qtbot.keyClick(w.idle_lock.password, Qt.Key.Key_Return)
     assert not w.idle_lock.is_locked
-    services.idle_lock_s = 600
     w.idle_lock._idle_s = 600
-    qtbot.waitUntil(lambda: not runner.busy)
-    runner.shutdown()
 
 
 def test_login_screen_signs_in_in_the_background(qtbot: QtBot, city: EmbeddedServer, tmp_path: Path) -> None:
@@ -372,16 +363,9 @@ def test_a_set_aside_case_is_corrected_and_sent_again(
     assert json.loads(held.payload)["supersedes"] == str(old.case_uuid)
 
 
-def test_day_close_is_a_supervisors_task(qtbot: QtBot, services: Services, dialogs: Dialogs) -> None:
-    from desktop.tasks import TaskRunner
-
+def test_day_close_is_a_supervisors_task(services: Services, open_window: Callable[[], MainWindow]) -> None:
     services.role = "clerk"
-    runner = TaskRunner()
-    w = MainWindow(services, runner, confirm=dialogs.confirm, override_dialog=dialogs.ask_override)
-    qtbot.addWidget(w)
-    w.show()
+    w = open_window()
     assert not w.dayclose_action.isEnabled()
     w.close_day()
     assert "主管" in w.statusBar().currentMessage() and w.last_dayclose is None
-    qtbot.waitUntil(lambda: not runner.busy)
-    runner.shutdown()
