@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +26,7 @@ from cityserver.db import (
     ApprovalRow,
     CaseRow,
     CaseUpdateRow,
+    DeviceKeyRow,
     LookupAuditRow,
     RefreshTokenRow,
     ResidentRow,
@@ -36,6 +37,8 @@ from cityserver.db import (
     make_engine,
 )
 from cityserver.population import not_found
+from cityserver.track import RateLimit
+from cityserver.track import answer as track_answer
 from forms.catalog import Catalog, load_catalog
 from forms.clock import TAIPEI
 from forms.errors import DomainError
@@ -474,6 +477,43 @@ def create_app(
             if s.catalog_version > since
         ]
         return wire.CatalogDelta(entries=entries, version=max(s.catalog_version for s in catalog))
+
+    @app.post(f"{wire.API_PREFIX}/devices/keys", response_model=wire.DeviceKeyResponse)
+    def register_key(body: wire.DeviceKeyRequest, who: Who, db: Db) -> wire.DeviceKeyResponse:
+        """A device registers its receipt-signing key (idempotent); a different key under the same id is refused."""
+        row = db.get(DeviceKeyRow, body.key_id)
+        if row is None:
+            row = DeviceKeyRow(
+                key_id=body.key_id,
+                device_id=who.device_id,
+                office_code=who.office_code,
+                public_key=body.public_key,
+                registered_by=who.username,
+            )
+            db.add(row)
+            db.commit()
+        elif row.public_key != body.public_key or row.device_id != who.device_id:
+            raise HTTPException(409, "another key is registered under this id")
+        return wire.DeviceKeyResponse(key_id=row.key_id, device_id=row.device_id, revoked=row.revoked)
+
+    @app.post(f"{wire.API_PREFIX}/devices/keys/{{key_id}}/revoke", response_model=wire.DeviceKeyResponse)
+    def revoke_key(key_id: str, who: Who, db: Db) -> wire.DeviceKeyResponse:
+        """A supervisor of the office cuts a lost or stolen device off: its receipts no longer verify."""
+        row = db.get(DeviceKeyRow, key_id)
+        user = db.get(UserRow, who.username)
+        if row is None or row.office_code != who.office_code:
+            raise HTTPException(404, "no such key for this office")
+        if user is None or user.role != "supervisor":
+            raise HTTPException(403, "supervisors only")
+        row.revoked = True
+        db.commit()
+        return wire.DeviceKeyResponse(key_id=row.key_id, device_id=row.device_id, revoked=True)
+
+    limiter = RateLimit()
+
+    @app.get("/track/{case_number}", response_class=HTMLResponse)
+    def track(case_number: str, request: Request, db: Db, sig: str = "") -> HTMLResponse:
+        return track_answer(db, catalog, limiter, request, case_number[:64], sig)
 
     @app.get(f"{wire.API_PREFIX}/cases/count")
     def case_count(who: Who, db: Db) -> dict[str, int]:

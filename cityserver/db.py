@@ -57,6 +57,19 @@ class RefreshTokenRow(Base):
     spent: Mapped[bool] = mapped_column(default=False)
 
 
+class DeviceKeyRow(Base):
+    """A device's receipt-signing public key as the city certified it; revoked keys verify nothing."""
+
+    __tablename__ = "device_keys"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(32))
+    office_code: Mapped[str] = mapped_column(String(32))
+    public_key: Mapped[str] = mapped_column(String(64))
+    registered_by: Mapped[str] = mapped_column(String(64))
+    revoked: Mapped[bool] = mapped_column(default=False)
+
+
 class CaseRow(Base):
     __tablename__ = "cases"
 

@@ -17,13 +17,16 @@ from forms.catalog import Catalog, load_catalog
 from forms.clock import taipei_now
 from forms.thresholds import load_thresholds
 from forms.types import Office
+from sync import wire
 from sync.catalog_sync import stored_catalog
 from sync.client import CityClient, Credentials
+from sync.errors import SyncError
 from sync.intake import IntakeService
 from sync.ledger import Device, Ledger
 from sync.login import sign_in
 from sync.lookups import LookupService
 from sync.offline_login import verify_cached
+from sync.receipt_signing import ReceiptSigner
 from sync.secrets import KeyringSecretStore, MemorySecretStore, SecretStore, device_secret
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,7 @@ class Services:
     data_dir: Path
     practice: bool
     sandbox: EmbeddedServer | None = None
+    signer: ReceiptSigner | None = None  # set by build_services
     signed_in: str = "online"  # or "offline" (signed in against the cached hash)
     role: str = "supervisor"  # the signed-in user's role; practice mode plays every role
     unlock: Callable[[str], bool] = lambda _password: False  # checks the clerk's password at the idle lock
@@ -59,6 +63,19 @@ class Services:
         path = self.data_dir / "receipts"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def register_signing_key(self) -> bool:
+        """Tell the city this device's receipt-signing key (idempotent). False when it could not be reached yet:
+        receipts are signed anyway and verify once the key is registered."""
+        assert self.signer is not None
+        try:
+            self.client.register_key(
+                wire.DeviceKeyRequest(key_id=self.signer.key_id, public_key=self.signer.public_key)
+            )
+        except SyncError as exc:
+            log.info("signing key not registered yet: %s", exc.code)
+            return False
+        return True
 
     def today(self) -> date:
         return self.now().date()
@@ -89,6 +106,7 @@ def start_sandbox(data_dir: Path, device_id: str = "D01") -> Services:
         data_dir, server.url, Credentials(SANDBOX_USER, password), SANDBOX_OFFICE, device_id, store, practice=True
     )
     services.sandbox = server
+    services.register_signing_key()
     services.unlock = lambda typed: hmac.compare_digest(typed.encode(), password.encode())
     return services
 
@@ -113,6 +131,7 @@ def connect(data_dir: Path, server_url: str, credentials: Credentials, office: O
         services.close()  # a wrong password leaves nothing open behind it
         raise
     services.unlock = lambda password: verify_cached(store, credentials.username, password)
+    services.register_signing_key()
     return services
 
 
@@ -146,4 +165,6 @@ def build_services(
         load_thresholds(),
         now,
     )
-    return Services(catalog, device, ledger, client, intake, data_dir, practice, now=now)
+    services = Services(catalog, device, ledger, client, intake, data_dir, practice, now=now)
+    services.signer = ReceiptSigner(device_secret(store))
+    return services

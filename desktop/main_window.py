@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.last_notice: Path | None = None
         self._syncing = False
         self._verifying = False
+        self._key_registered = False
 
         self.service_list = ServiceList(services.catalog)
         self.intake = IntakeWizard(services, runner, confirm, override_dialog)
@@ -264,6 +265,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text(report.error_code, status="?"), 10_000)
         else:
             self.set_online(True)
+            if not self._key_registered:
+                self._run("net", self.services.register_signing_key, self._key_done, lambda _exc: None)
             self.verify_deferred()
             self.pull_statuses()
             self.pull_catalog()
@@ -273,6 +276,9 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(
                     f"同步完成：送達 {report.delivered} 件，需處理 {report.conflict + report.rejected} 件", 10_000
                 )
+
+    def _key_done(self, registered: bool) -> None:
+        self._key_registered = registered
 
     def pull_catalog(self) -> None:
         """Newer catalog entries from the city, validated whole, then used for the next intakes."""

@@ -53,7 +53,12 @@ def decision_text(case: SavedCase) -> str:
     return base
 
 
-def receipt_data(case: SavedCase, catalog: Catalog, device: Device, track_base: str, practice: bool) -> ReceiptData:
+def track_url(track_base: str, case: SavedCase, signature: str) -> str:
+    """The QR's address: the public progress page of the case, with the device's signature (no personal data)."""
+    return f"{track_base.rstrip('/')}/track/{case.case_number}?sig={signature}"
+
+
+def receipt_data(case: SavedCase, catalog: Catalog, device: Device, qr_payload: str, practice: bool) -> ReceiptData:
     service = catalog.get(case.service_code)
     # Several rules can share one reason (e.g. every household rule while offline): print it once.
     reasons = tuple(dict.fromkeys(text(r.code, **r.params) for r in case.reasons if r.outcome is not Outcome.PASS))
@@ -72,7 +77,7 @@ def receipt_data(case: SavedCase, catalog: Catalog, device: Device, track_base: 
         reasons=reasons,
         fee_text=fee_text(case.fee if service.fee is not None else None, case.payment_method, service.fee_note),
         clerk=case.clerk,
-        qr_payload=f"{track_base.rstrip('/')}/track/{case.case_number}",
+        qr_payload=qr_payload,
         replaced_docs=tuple(d.name for d in service.documents if d.replaced_by and d.name not in owed),
         owed_docs=case.documents_owed,
         practice=practice,
@@ -126,7 +131,9 @@ def notice_data(v: Verification, device: Device, clerk: str, day: date, practice
 
 def write_receipt(case: SavedCase, services: Services) -> Path:
     """Render the receipt and write it atomically as <case number>.pdf; returns the path."""
-    data = receipt_data(case, services.catalog, services.device, services.track_base, services.practice)
+    assert services.signer is not None
+    url = track_url(services.track_base, case, services.signer.sign(case.case_number, case.receipt_number))
+    data = receipt_data(case, services.catalog, services.device, url, services.practice)
     return _write_atomic(services.receipts_dir / f"{case.case_number}.pdf", build_receipt_pdf(data))
 
 

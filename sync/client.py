@@ -196,6 +196,9 @@ class CityClient:
     def open_cases(self, request: wire.OpenCasesRequest) -> wire.OpenCasesResponse:
         return self._call("POST", "/cases:open", request, wire.OpenCasesResponse)
 
+    def register_key(self, request: wire.DeviceKeyRequest) -> wire.DeviceKeyResponse:
+        return self._call("POST", "/devices/keys", request, wire.DeviceKeyResponse)
+
     def catalog_delta(self, since: int) -> wire.CatalogDelta:
         return self._call("GET", f"/catalog?since={int(since)}", None, wire.CatalogDelta)
 

@@ -320,6 +320,19 @@ class CatalogDelta(WireModel):
     version: int = Field(ge=0)  # the highest catalog version the server has
 
 
+class DeviceKeyRequest(WireModel):
+    """A device's receipt-signing public key (Ed25519, raw, base64url), registered with the city."""
+
+    key_id: Annotated[str, StringConstraints(min_length=8, max_length=32, pattern=r"^[0-9a-f]+$")]
+    public_key: Annotated[str, StringConstraints(min_length=43, max_length=44)]
+
+
+class DeviceKeyResponse(WireModel):
+    key_id: str
+    device_id: Code
+    revoked: bool
+
+
 class ErrorBody(WireModel):
     code: str
     detail: str
