@@ -25,7 +25,7 @@ from sync.intake import IntakeService
 from sync.ledger import Device, Ledger
 from sync.login import sign_in
 from sync.lookups import LookupService
-from sync.offline_login import verify_cached
+from sync.offline_login import verify_cached, verify_supervisor
 from sync.receipt_signing import ReceiptSigner
 from sync.secrets import KeyringSecretStore, MemorySecretStore, SecretStore, device_secret
 
@@ -108,6 +108,7 @@ def start_sandbox(data_dir: Path, device_id: str = "D01") -> Services:
     services.sandbox = server
     services.register_signing_key()
     services.unlock = lambda typed: hmac.compare_digest(typed.encode(), password.encode())
+    services.intake.verify_supervisor = lambda user, typed: (user, typed) == SANDBOX_SUPERVISOR
     return services
 
 
@@ -131,6 +132,7 @@ def connect(data_dir: Path, server_url: str, credentials: Credentials, office: O
         services.close()  # a wrong password leaves nothing open behind it
         raise
     services.unlock = lambda password: verify_cached(store, credentials.username, password)
+    services.intake.verify_supervisor = lambda user, password: verify_supervisor(store, user, password)
     services.register_signing_key()
     return services
 

@@ -298,6 +298,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "離線已 {days} 天，超過 {limit} 天上限：請先連線同步，才能繼續受理新案件。",
         "en": "Offline for {days} days, over the {limit}-day limit: sync before taking new cases.",
     },
+    "supervisor_not_verified": {
+        "zh-TW": "無法確認主管身分：帳號、密碼不符，或此主管未曾在本機登入。",
+        "en": "Could not verify the supervisor (wrong credentials, or never signed in on this computer).",
+    },
     "clock_skew": {
         "zh-TW": "本機時鐘與市府伺服器相差約 {minutes} 分鐘，請校正電腦時間（案件仍會保存兩邊的時間）。",
         "en": "This computer's clock is about {minutes} minutes off the city server's; please correct it.",

@@ -37,8 +37,14 @@ def assess(backlog: Backlog, now: datetime, policy: BacklogPolicy) -> BacklogSta
     return BacklogState("ok", None, params)
 
 
-def check_intake_allowed(backlog: Backlog, now: datetime, policy: BacklogPolicy) -> None:
-    """Raises DomainError(backlog_blocked) when the policy refuses new intake until the device syncs."""
+def check_intake_allowed(
+    backlog: Backlog, now: datetime, policy: BacklogPolicy, override_until: datetime | None = None
+) -> None:
+    """Raises DomainError(backlog_blocked) when the policy refuses new intake until the device syncs (and no
+    supervisor's override is in force)."""
     state = assess(backlog, now, policy)
-    if state.level == "block":
+    if state.level == "block" and (override_until is None or now >= override_until):
         raise DomainError("backlog_blocked", **state.params)
+
+
+OVERRIDE_HOURS = 12  # a supervisor's override lasts the working day

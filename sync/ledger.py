@@ -550,6 +550,22 @@ class Ledger:
             row = s.get(CounterRow, "clock_skew_s")
             return None if row is None else row.value
 
+    def record_backlog_override(self, supervisor: str, reason: str, until: datetime) -> None:
+        """A supervisor lets intake go on past the offline limit: recorded in the tamper-evident audit chain, with
+        its expiry, in one transaction."""
+        self.record_lookup(
+            LookupAudit(uuid4(), "backlog", "backlog-override", "", supervisor, "granted", detail=reason[:200])
+        )
+        with self._write() as s:
+            row = s.get(CounterRow, "backlog_override_until") or CounterRow(name="backlog_override_until", value=0)
+            row.value = int(until.timestamp())
+            s.merge(row)
+
+    def backlog_override_until(self) -> datetime | None:
+        with self._sessions() as s:
+            row = s.get(CounterRow, "backlog_override_until")
+        return datetime.fromtimestamp(row.value, tz=self._now().tzinfo) if row else None
+
     def backlog(self) -> Backlog:
         """How much waits for the city, and since when."""
         with self._sessions() as s:

@@ -57,3 +57,8 @@ def verify_cached(store: SecretStore, username: str, password: str) -> bool:
     """Unlocking an idle screen: the password against the cached hash (the session itself is already signed in)."""
     raw = store.get(_key(username))
     return raw is not None and verify_password(password, json.loads(raw)["hash"])
+
+
+def verify_supervisor(store: SecretStore, username: str, password: str) -> bool:
+    """A supervisor's approval at this device without the network: role and password from the cached log-in."""
+    return cached_role(store, username) == "supervisor" and verify_cached(store, username, password)

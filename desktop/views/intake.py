@@ -602,8 +602,28 @@ class IntakeWizard(QWidget):
             self._busy = False
             self.accept_button.setEnabled(True)
             self._failed(exc, generation)
+            if isinstance(exc, DomainError) and exc.code == "backlog_blocked":
+                self._ask_backlog_override(text(exc.code, **exc.params))
 
         self._run("db", work, lambda r: self._accepted(*r), failed)
+
+    def _ask_backlog_override(self, why: str) -> None:
+        """Offline past the limit: a supervisor may let intake go on (checked on this device, and recorded)."""
+        answer = self._ask_override(self, [why])
+        if answer is None:
+            return
+        supervisor, password, reason = answer
+
+        def granted(_until: object) -> None:
+            self.message_label.setText(f"主管 {supervisor} 已核准離線繼續受理。")
+            self.on_accept_clicked()
+
+        self._run(
+            "db",
+            lambda: self._services.intake.override_backlog(supervisor, password, reason),
+            granted,
+            lambda e: self._failed(e, self._generation),
+        )
 
     def _accepted(self, case: SavedCase, path: Path) -> None:
         self._busy = False

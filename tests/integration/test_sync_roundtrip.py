@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from uuid import uuid4
 
@@ -443,3 +444,38 @@ def test_catalog_update_during_an_offline_week(
         offline.close()
     finally:
         server.stop()
+
+
+def test_backlog_block_and_a_supervisors_offline_override(
+    intake: IntakeService, ledger: Ledger, city: EmbeddedServer, senior: Resident, young: Resident
+) -> None:
+    from datetime import timedelta
+
+    from forms.errors import DomainError
+    from sync.backlog import BacklogPolicy
+    from sync.offline_login import remember_login, verify_supervisor
+    from sync.secrets import MemorySecretStore
+    from tests.conftest import SUPERVISOR, SUPERVISOR_PASSWORD
+
+    city.stop()
+    take(intake, senior)  # queued, and the laptop stays offline…
+    intake._now = lambda: fixed_now() + timedelta(days=8)  # …for eight days
+    intake.backlog_policy = BacklogPolicy(block_days=7)
+    store = MemorySecretStore()
+    remember_login(store, SUPERVISOR, SUPERVISOR_PASSWORD, fixed_now(), role="supervisor")
+    remember_login(store, USER, "clerk-pw-xx", fixed_now(), role="clerk")
+    intake.verify_supervisor = lambda user, password: verify_supervisor(store, user, password)
+    with pytest.raises(DomainError) as err:
+        take(intake, young)
+    assert err.value.code == "backlog_blocked"
+    with pytest.raises(DomainError):
+        intake.override_backlog(USER, "clerk-pw-xx", "村民大會，需繼續受理")  # a clerk cannot lift it
+    with pytest.raises(DomainError):
+        intake.override_backlog(SUPERVISOR, "wrong", "村民大會，需繼續受理")
+    intake.override_backlog(SUPERVISOR, SUPERVISOR_PASSWORD, "村民大會，需繼續受理")
+    take(intake, young)
+    assert ledger.outbox_counts()["pending"] == 2
+    with sqlite3.connect(ledger.path) as conn:
+        recorded = conn.execute("SELECT clerk, outcome, detail FROM lookups WHERE kind = 'backlog-override'").fetchall()
+    assert recorded == [(SUPERVISOR, "granted", "村民大會，需繼續受理")]
+    assert ledger.verify_audit_chain() is None
