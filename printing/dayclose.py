@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from printing.fonts import FONT_BOLD, FONT_NAME, register_fonts
+from printing.document import a4
+from printing.fonts import FONT_BOLD, FONT_NAME
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,14 @@ class DayCloseData:
 
 
 def build_dayclose_pdf(data: DayCloseData, invariant: bool = False) -> bytes:
-    register_fonts()
     width, height = A4
     left = 20 * mm
-    buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, invariant=int(invariant), pageCompression=1, initialFontName=FONT_NAME)
-    c.setTitle(f"日結報表 {data.day_text}")
+    with a4(f"日結報表 {data.day_text}", invariant) as document:
+        _draw(document.canvas, data, width, height, left)
+    return document.pdf
+
+
+def _draw(c: Canvas, data: DayCloseData, width: float, height: float, left: float) -> None:
     y = height - 25 * mm
     c.setFont(FONT_BOLD, 16)
     c.drawString(left, y, f"{data.office_name}　日結報表")
@@ -72,6 +74,3 @@ def build_dayclose_pdf(data: DayCloseData, invariant: bool = False) -> bytes:
     ):
         y -= 9 * mm
         c.drawString(left, y, line)
-    c.showPage()
-    c.save()
-    return buf.getvalue()

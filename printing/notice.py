@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from printing.fonts import FONT_BOLD, FONT_NAME, register_fonts
+from printing.document import a4
+from printing.fonts import FONT_BOLD, FONT_NAME
 
 
 @dataclass(frozen=True)
@@ -27,12 +27,14 @@ class NoticeData:
 
 
 def build_notice_pdf(data: NoticeData, invariant: bool = False) -> bytes:
-    register_fonts()
     width, height = A4
     left = 20 * mm
-    buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, invariant=int(invariant), pageCompression=1, initialFontName=FONT_NAME)
-    c.setTitle(f"一次告知單 {data.service_name}")
+    with a4(f"一次告知單 {data.service_name}", invariant) as document:
+        _draw(document.canvas, data, width, height, left)
+    return document.pdf
+
+
+def _draw(c: Canvas, data: NoticeData, width: float, height: float, left: float) -> None:
     y = height - 25 * mm
     c.setFont(FONT_BOLD, 16)
     c.drawString(left, y, f"{data.office_name}　應備文件一次告知單" + ("（練習模式）" if data.practice else ""))
@@ -62,6 +64,3 @@ def build_notice_pdf(data: NoticeData, invariant: bool = False) -> bytes:
     y -= 14 * mm
     c.setFont(FONT_NAME, 10)
     c.drawString(left, y, f"補正期間不計入處理期限（行政程序法第51條）。洽詢：{data.contact}")
-    c.showPage()
-    c.save()
-    return buf.getvalue()

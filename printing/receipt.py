@@ -5,7 +5,6 @@ Plain, already-masked data in; PDF bytes out. The full ID never reaches this mod
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from reportlab.lib.pagesizes import A4
@@ -13,7 +12,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from printing.fonts import FONT_BOLD, FONT_NAME, register_fonts
+from printing.document import a4
+from printing.fonts import FONT_BOLD, FONT_NAME
 from printing.qr import draw_qr
 
 
@@ -124,10 +124,12 @@ def wrap(text: str, width: float, font: str, size: float) -> list[str]:
 
 def build_receipt_pdf(receipt: ReceiptData, invariant: bool = False) -> bytes:
     """Render the receipt. invariant=True gives identical bytes for identical input (golden-file tests)."""
-    register_fonts()
-    buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, invariant=int(invariant), pageCompression=1, initialFontName=FONT_NAME)
-    c.setTitle(f"{receipt.labels.title} {receipt.case_number}")
+    with a4(f"{receipt.labels.title} {receipt.case_number}", invariant) as document:
+        _draw(document.canvas, receipt)
+    return document.pdf
+
+
+def _draw(c: Canvas, receipt: ReceiptData) -> None:
     c.setAuthor(receipt.office_name)
     c.setSubject(receipt.service_name)
     if receipt.practice:
@@ -143,6 +145,3 @@ def build_receipt_pdf(receipt: ReceiptData, invariant: bool = False) -> bytes:
     c.line(MARGIN / 2, PAGE_H / 2, PAGE_W - MARGIN / 2, PAGE_H / 2)
     c.setDash()
     _part(c, receipt, PAGE_H / 2 - MARGIN, receipt.labels.office_part)
-    c.showPage()
-    c.save()
-    return buf.getvalue()
