@@ -23,6 +23,7 @@ from desktop.views.service_list import ServiceList
 from desktop.views.sync_panel import AskReason, SyncPanel
 from forms.catalog import Catalog
 from forms.messages import text
+from forms.roles import may
 from forms.types import Outcome
 from sync.backlog import SKEW_WARN_S
 from sync.catalog_sync import pull_catalog
@@ -106,7 +107,7 @@ class MainWindow(QMainWindow):
         self.sync_action = self._action("立即同步 (F9)", "F9", self.sync_now)
         self.sync_page_action = self._action("同步狀態 (F8)", "F8", self.toggle_sync_page)
         self.dayclose_action = self._action("日結 (Ctrl+D)", "Ctrl+D", self.close_day)
-        self.dayclose_action.setEnabled(services.role == "supervisor")
+        self.dayclose_action.setEnabled(may(services.role, "day_close"))
         self.search_action = self._action("搜尋項目", "Ctrl+F", self.service_list.search_edit.setFocus)
         toolbar = self.addToolBar("main")
         toolbar.setObjectName("main_toolbar")
@@ -369,7 +370,7 @@ class MainWindow(QMainWindow):
 
     def close_day(self) -> None:
         services = self.services
-        if services.role != "supervisor":
+        if not may(services.role, "day_close"):
             # The server enforces roles too; here the clerk is simply told whose task it is.
             self.statusBar().showMessage("日結簽核須由主管登入後執行。", 10_000)
             return

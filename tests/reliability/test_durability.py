@@ -10,13 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed (Debian package strace)")
 def test_every_save_is_synced_to_disk(tmp_path: Path) -> None:
+    assert shutil.which("strace"), "strace is missing: `make test` installs it (Debian package strace)"
     saves = 100
     probe = subprocess.Popen(
         [sys.executable, "-m", "tests.reliability.fsync_probe", str(tmp_path / "l.db"), str(saves)],

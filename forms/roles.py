@@ -1,0 +1,17 @@
+"""Who may do what at the counter: one table for the app (the server enforces its own side too)."""
+
+from __future__ import annotations
+
+ROLES = ("clerk", "liaison", "supervisor")
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "intake": frozenset(ROLES),
+    "sync": frozenset(ROLES),
+    "day_close": frozenset({"supervisor"}),
+    "approve_override": frozenset({"supervisor"}),
+}
+
+
+def may(role: str, action: str) -> bool:
+    """Unknown roles and actions are refused."""
+    return role in PERMISSIONS.get(action, frozenset())
