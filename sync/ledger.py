@@ -392,8 +392,12 @@ class Ledger:
     def awaiting_verification(self) -> list[PendingCase]:
         """Cases taken while a look-up could not run (待查驗), with what is needed to run it now."""
         with self._sessions() as s:
+            # Only cases still on their way to the city: one it set aside or a person withdrew needs no update.
             rows = s.scalars(
-                select(CaseRow).where(CaseRow.status == STATUS_PENDING_VERIFICATION).order_by(CaseRow.case_number)
+                select(CaseRow)
+                .join(OutboxRow, (OutboxRow.case_uuid == CaseRow.case_uuid) & (OutboxRow.kind == "case"))
+                .where(CaseRow.status == STATUS_PENDING_VERIFICATION, OutboxRow.state.in_(("pending", "sent")))
+                .order_by(CaseRow.case_number)
             ).all()
             return [self._pending(r) for r in rows]
 

@@ -243,9 +243,13 @@ def test_sync_page_lists_set_aside_cases_for_resend_or_withdrawal(
     assert "待上傳 1 件" in window.sync_panel.counts_label.text()
     qtbot.keyClick(window, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: "需處理 1 件" in window.sync_panel.counts_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    window.sync_panel.refresh()
     window.sync_panel._ask_reason = lambda _parent: "申請人改以紙本申請"
     table.selectRow(0)
     window.sync_panel.withdraw_button.click()
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    window.sync_panel.refresh()
     # The case and anything queued for it (its deferred verification) are withdrawn together.
     assert "需處理 0 件" in window.sync_panel.counts_label.text() and table.rowCount() == 0
     assert services.ledger.outbox_counts()["withdrawn"] >= 1
