@@ -15,7 +15,7 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from desktop.bootstrap import Services
-from desktop.paperwork import audit_text, write_dayclose
+from desktop.paperwork import audit_text, write_dayclose, write_reprint
 from desktop.tasks import TaskRunner
 from desktop.views.idle_lock import IdleLock
 from desktop.views.intake import AskOverride, Confirm, IntakeWizard
@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.sync_panel.sync_requested.connect(self.sync_now)
         self.sync_panel.queue_changed.connect(self.refresh_outbox)
         self.sync_panel.correction_requested.connect(self.on_sync_panel_correction_requested)
+        self.sync_panel.reprint_requested.connect(self.on_sync_panel_reprint_requested)
         self.sync_dock = QDockWidget("同步狀態", self)
         self.sync_dock.setObjectName("sync_dock")
         self.sync_dock.setWidget(self.sync_panel)
@@ -185,6 +186,14 @@ class MainWindow(QMainWindow):
             warnings.append(text("clock_skew", minutes=round(abs(skew) / 60)))
         self.warning_label.setText("⚠ " + " ".join(warnings) if warnings else "")
         self.warning_label.setVisible(bool(warnings))
+
+    def on_sync_panel_reprint_requested(self, case: SavedCase) -> None:
+        def done(path: Path) -> None:
+            self.last_receipt = path
+            self.pdf_doc.load(str(path))
+            self.statusBar().showMessage(f"已補印：{path.name}", 10_000)
+
+        self._run("db", lambda: write_reprint(case, self.services), done, self._sync_failed)
 
     def on_sync_panel_correction_requested(self, key: str) -> None:
         details = self.services.ledger.applicant_details(UUID(key))

@@ -3,6 +3,7 @@ the PDFs into the data folder."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -129,12 +130,23 @@ def notice_data(v: Verification, device: Device, clerk: str, day: date, practice
     )
 
 
-def write_receipt(case: SavedCase, services: Services) -> Path:
+def write_reprint(case: SavedCase, services: Services) -> Path:
+    """A copy of a receipt, marked 補印 with the time, as <case number>-補印<n>.pdf (the original stays as it was)."""
+    count = services.ledger.record_reprint(case.case_uuid)
+    now = services.now()
+    return write_receipt(case, services, reprinted=(f"{format_roc(now.date())} {now:%H:%M}", count))
+
+
+def write_receipt(case: SavedCase, services: Services, reprinted: tuple[str, int] | None = None) -> Path:
     """Render the receipt and write it atomically as <case number>.pdf; returns the path."""
     assert services.signer is not None
     url = track_url(services.track_base, case, services.signer.sign(case.case_number, case.receipt_number))
     data = receipt_data(case, services.catalog, services.device, url, services.practice)
-    return _write_atomic(services.receipts_dir / f"{case.case_number}.pdf", build_receipt_pdf(data))
+    if reprinted is None:
+        return _write_atomic(services.receipts_dir / f"{case.case_number}.pdf", build_receipt_pdf(data))
+    when, count = reprinted
+    copy = replace(data, reprinted=when)
+    return _write_atomic(services.receipts_dir / f"{case.case_number}-補印{count}.pdf", build_receipt_pdf(copy))
 
 
 def write_notice(v: Verification, services: Services) -> Path:

@@ -38,6 +38,7 @@ class ReceiptLabels:
     clerk: str = "承辦人"
     track: str = "掃描 QR 碼可查詢辦理進度"
     practice: str = "練習模式 — 非正式收據"
+    reprint: str = "補印"
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class ReceiptData:
     replaced_docs: tuple[str, ...] = ()
     owed_docs: tuple[str, ...] = ()
     practice: bool = False
+    reprinted: str | None = None  # when set (ROC date and time), the copy is marked 補印 with it
     labels: ReceiptLabels = field(default_factory=ReceiptLabels)
 
 
@@ -73,6 +75,12 @@ def _part(c: Canvas, r: ReceiptData, top: float, part_name: str) -> None:
     c.drawString(MARGIN, top, f"{r.office_name}　{lab.title}")
     c.setFont(FONT_NAME, 10)
     c.drawRightString(PAGE_W - MARGIN, top, f"（{part_name}）")
+    if r.reprinted:
+        c.saveState()
+        c.setFillColorRGB(0.7, 0.1, 0.1)
+        c.setFont(FONT_BOLD, 11)
+        c.drawRightString(PAGE_W - MARGIN, top + 5 * mm, f"{lab.reprint}　{r.reprinted}")
+        c.restoreState()
     y = top - 9 * mm
     rows = [
         (lab.case_number, r.case_number),

@@ -542,6 +542,17 @@ class Ledger:
             rows = s.scalars(select(CaseRow).order_by(CaseRow.received_at.desc()).limit(limit)).all()
             return [self._to_saved(s, r) for r in rows]
 
+    def record_reprint(self, case_uuid: UUID) -> int:
+        """Count a reprint of a case's receipt (the copy is marked 補印); returns which reprint this is."""
+        with self._write() as s:
+            if s.get(CaseRow, str(case_uuid)) is None:
+                raise KeyError(str(case_uuid))
+            name = f"reprint:{case_uuid}"
+            row = s.get(CounterRow, name) or CounterRow(name=name, value=0)
+            row.value += 1
+            s.merge(row)
+            return row.value
+
     def record_clock_skew(self, seconds: int) -> None:
         """Server time minus device time, as last measured (cases keep both times; a large skew is flagged)."""
         with self._write() as s:

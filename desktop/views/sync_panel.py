@@ -23,7 +23,7 @@ from forms.messages import text
 from forms.rocdate import format_roc
 from forms.types import Outcome
 from sync.intake import Reverification
-from sync.ledger import Ledger, OutboxView
+from sync.ledger import Ledger, OutboxView, SavedCase
 
 STATE_NAMES = {"pending": "待上傳", "sent": "已送達", "attention": "需處理", "withdrawn": "已撤回"}
 AskReason = Callable[[QWidget], "str | None"]
@@ -39,11 +39,13 @@ class SyncPanel(QWidget):
     sync_requested(): the clerk asked for 立即同步.
     queue_changed(): an entry was resent or withdrawn.
     correction_requested(str): the clerk will correct a set-aside case (its key) in the intake wizard.
+    reprint_requested(SavedCase): a copy of this case's receipt, marked 補印.
     """
 
     sync_requested = Signal()
     queue_changed = Signal()
     correction_requested = Signal(str)
+    reprint_requested = Signal(object)
 
     def __init__(
         self, ledger: Ledger, clerk: str, reason_dialog: AskReason | None = None, parent: QWidget | None = None
@@ -98,12 +100,17 @@ class SyncPanel(QWidget):
         self.cases_table.horizontalHeader().setStretchLastSection(True)
         self.cases_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.cases_table, 1)
+        self.reprint_button = QPushButton("補印收據")
+        self.reprint_button.setObjectName("reprint_button")
+        self.reprint_button.clicked.connect(self.on_reprint_clicked)
+        layout.addWidget(self.reprint_button)
         self.reverified = QLabel("")
         self.reverified.setObjectName("reverified_label")
         self.reverified.setWordWrap(True)
         self.reverified.setVisible(False)
         layout.addWidget(self.reverified)
         self._rows: list[OutboxView] = []
+        self._recent: list[SavedCase] = []
         self.refresh()
 
     def refresh(self) -> None:
@@ -125,7 +132,7 @@ class SyncPanel(QWidget):
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
-        recent = self._ledger.recent_cases(30)
+        recent = self._recent = self._ledger.recent_cases(30)
         self.cases_table.setRowCount(len(recent))
         for r, case in enumerate(recent):
             city = (case.server_status or "（尚未回報）") + (f"：{case.server_note}" if case.server_note else "")
@@ -162,6 +169,11 @@ class SyncPanel(QWidget):
             self._ledger.requeue(entry.key)
             self.refresh()
             self.queue_changed.emit()
+
+    def on_reprint_clicked(self) -> None:
+        row = self.cases_table.currentRow()
+        if 0 <= row < len(self._recent):
+            self.reprint_requested.emit(self._recent[row])
 
     def on_correct_clicked(self) -> None:
         entry = self._selected()

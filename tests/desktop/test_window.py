@@ -374,3 +374,23 @@ def test_day_close_is_a_supervisors_task(services: Services, open_window: Callab
     assert not w.dayclose_action.isEnabled()
     w.close_day()
     assert "主管" in w.statusBar().currentMessage() and w.last_dayclose is None
+
+
+def test_reprint_is_marked_and_leaves_the_original(
+    qtbot: QtBot, window: MainWindow, services: Services, senior: Resident
+) -> None:
+    choose(qtbot, window, "SW-05")
+    fill(qtbot, window, senior, PHONE)
+    verify(qtbot, window)
+    case, original = accept(qtbot, window)
+    before = original.read_bytes()
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    window.sync_panel.refresh()
+    window.sync_panel.cases_table.selectRow(0)
+    window.sync_panel.reprint_button.click()
+    qtbot.waitUntil(lambda: window.last_receipt is not None and "補印" in window.last_receipt.name, timeout=10_000)
+    copy = window.last_receipt
+    assert copy is not None and copy.name == f"{case.case_number}-補印1.pdf"
+    text = pdf_text(copy)
+    assert "補印" in text and case.case_number in text and "115年11月20日 10:30" in text
+    assert original.read_bytes() == before and "補印" not in pdf_text(original)
