@@ -31,6 +31,14 @@ def choose(qtbot: QtBot, w: MainWindow, query: str) -> None:
     assert w.intake.form.id_edit.hasFocus()
 
 
+def take_offline(qtbot: QtBot, w: MainWindow, city: EmbeddedServer, person: Resident) -> None:
+    """敬老愛心卡 for `person` while the city server is down, up to the result page."""
+    choose(qtbot, w, "SW-05")
+    city.stop()
+    fill(qtbot, w, person, PHONE)
+    verify(qtbot, w)
+
+
 def test_eligible_intake_by_keyboard(
     qtbot: QtBot, window: MainWindow, services: Services, senior: Resident, tmp_path: Path
 ) -> None:
@@ -94,10 +102,7 @@ def test_missing_consent_blocks_the_lookup(
 def test_offline_intake_then_sync_now(
     qtbot: QtBot, window: MainWindow, services: Services, city: EmbeddedServer, senior: Resident
 ) -> None:
-    choose(qtbot, window, "SW-05")
-    city.stop()
-    fill(qtbot, window, senior, PHONE)
-    verify(qtbot, window)
+    take_offline(qtbot, window, city, senior)
     assert "待查驗" in window.intake.outcome_label.text()
     owed = [window.intake.owed_list.item(i).text() for i in range(window.intake.owed_list.count())]
     accept(qtbot, window)
@@ -340,10 +345,7 @@ def test_a_set_aside_case_is_corrected_and_sent_again(
     from cityserver.db import CaseRow
     from tests.fakes.tamper import break_checksum
 
-    choose(qtbot, window, "SW-05")
-    city.stop()
-    fill(qtbot, window, senior, PHONE)
-    verify(qtbot, window)
+    take_offline(qtbot, window, city, senior)
     old, _ = accept(qtbot, window)
     qtbot.waitUntil(lambda: not window.runner.busy)
     rewrite_first_payload(services.ledger, break_checksum)  # what reached the queue is wrong

@@ -54,6 +54,15 @@ def client(url: str, verify: str) -> CityClient:
     return CityClient(url, "D01", lambda: Credentials(USER, PASSWORD), verify=verify)
 
 
+def assert_refused(url: str, verify: str) -> None:
+    """Nothing is sent: the client refuses the server's certificate."""
+    c = client(url, verify)
+    with pytest.raises(SyncError) as err:
+        c.health()
+    assert (err.value.kind, err.value.code) == (SyncErrorKind.REJECTED, "tls_failed")
+    c.close()
+
+
 def test_pinned_city_ca_connects(https_city: EmbeddedServer, city_ca: trustme.CA, tmp_path: Path) -> None:
     c = client(https_city.url, bundle(tmp_path, city_ca, "city"))
     assert c.health().status == "ok"
@@ -61,21 +70,13 @@ def test_pinned_city_ca_connects(https_city: EmbeddedServer, city_ca: trustme.CA
 
 
 def test_untrusted_ca_is_refused(https_city: EmbeddedServer, tmp_path: Path) -> None:
-    c = client(https_city.url, bundle(tmp_path, trustme.CA(), "other"))
-    with pytest.raises(SyncError) as err:
-        c.health()
-    assert (err.value.kind, err.value.code) == (SyncErrorKind.REJECTED, "tls_failed")
-    c.close()
+    assert_refused(https_city.url, bundle(tmp_path, trustme.CA(), "other"))
 
 
 def test_host_name_mismatch_is_refused(tmp_path: Path, city_template: Path, city_ca: trustme.CA) -> None:
     server = serve(tmp_path, city_template, city_ca, "other.example")
     try:
-        c = client(server.url, bundle(tmp_path, city_ca, "city"))
-        with pytest.raises(SyncError) as err:
-            c.health()
-        assert err.value.code == "tls_failed"
-        c.close()
+        assert_refused(server.url, bundle(tmp_path, city_ca, "city"))
     finally:
         server.stop()
 
@@ -89,11 +90,7 @@ def test_environment_ca_bundle_cannot_swap_the_trust(
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", bundle(tmp_path, attacker, "attacker"))
     monkeypatch.setenv("CURL_CA_BUNDLE", bundle(tmp_path, attacker, "attacker2"))
     try:
-        c = client(server.url, bundle(tmp_path, city_ca, "city"))
-        with pytest.raises(SyncError) as err:
-            c.health()
-        assert err.value.code == "tls_failed"
-        c.close()
+        assert_refused(server.url, bundle(tmp_path, city_ca, "city"))
     finally:
         server.stop()
 
