@@ -17,7 +17,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Update, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +26,7 @@ from cityserver.db import (
     ApprovalRow,
     CaseRow,
     CaseUpdateRow,
+    DayRecordRow,
     DeviceKeyRow,
     LookupAuditRow,
     RefreshTokenRow,
@@ -65,6 +66,11 @@ class RawBatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     cases: list[dict[str, Any]] = Field(min_length=1, max_length=wire.MAX_BATCH)
+
+
+class RawRecords(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    records: list[dict[str, Any]] = Field(min_length=1, max_length=wire.MAX_BATCH)
 
 
 class RawUpdates(BaseModel):
@@ -254,6 +260,8 @@ def create_app(
             raise HTTPException(403, "supervisor credentials not accepted")
         if supervisor.role != "supervisor" or supervisor.office_code != who.office_code:
             raise HTTPException(403, "not a supervisor of this office")
+        if body.purpose == "override" and not body.rules:
+            raise HTTPException(422, "an override names the rules it overrides")
         approval_id = uuid.uuid4()
         db.add(
             ApprovalRow(
@@ -263,7 +271,7 @@ def create_app(
                 clerk=who.username,
                 case_uuid=str(body.case_uuid),
                 reason=body.reason,
-                rules=",".join(body.rules),
+                rules=",".join(body.rules) if body.purpose == "override" else body.purpose,
             )
         )
         db.commit()
@@ -333,7 +341,12 @@ def create_app(
             return case.office_code, "收件", ""
         return str(home["district_code"]), "已轉送", f"轉{home['city_name']}{home['district_name']}公所辦理"
 
-    def _insert_once(row: CaseRow | CaseUpdateRow, key: uuid.UUID, *with_it: StatusEventRow) -> wire.CaseResult:
+    def _insert_once(
+        row: CaseRow | CaseUpdateRow | DayRecordRow,
+        key: uuid.UUID,
+        *with_it: StatusEventRow,
+        then: Update | None = None,
+    ) -> wire.CaseResult:
         """Insert an item under its idempotency key (and what goes with it, in the same transaction). The primary
         key decides (no check-then-insert): a replay with the same content is a duplicate, other content under the
         same key is a conflict and never overwrites."""
@@ -342,6 +355,8 @@ def create_app(
                 s.add(row)
                 s.flush()
                 s.add_all(with_it)
+                if then is not None:
+                    s.execute(then)
             return wire.CaseResult(case_uuid=key, status="accepted")
         except IntegrityError:
             with factory() as s:
@@ -386,6 +401,52 @@ def create_app(
     @app.post(f"{wire.API_PREFIX}/case-updates:batch", response_model=wire.CasesBatchResponse)
     def case_updates_batch(body: RawUpdates, who: Who) -> wire.CasesBatchResponse:
         return wire.CasesBatchResponse(results=[_store_update(raw) for raw in body.updates], server_time=_now())
+
+    def _store_record(raw: dict[str, Any], who: Caller) -> wire.CaseResult:
+        """A void or correction of a case marks the city's case 撤回 in the same transaction (once: a replay is a
+        duplicate and changes nothing)."""
+        try:
+            record = wire.DayRecordIn.model_validate(raw)
+        except ValidationError as exc:
+            return wire.CaseResult(
+                case_uuid=_item_key(raw, "record_uuid"), status="rejected", detail=str(exc.errors()[0]["msg"])
+            )
+        if record.office_code != who.office_code or record.device_id != who.device_id:
+            return wire.CaseResult(case_uuid=record.record_uuid, status="rejected", detail="not this device's book")
+        events: list[StatusEventRow] = []
+        if record.case_uuid is not None:
+            with factory() as s:
+                case = s.get(CaseRow, str(record.case_uuid))
+            if case is None or case.office_code != who.office_code:
+                return wire.CaseResult(case_uuid=record.record_uuid, status="rejected", detail="unknown case")
+            if (
+                record.kind in ("void", "correction")
+                and case.status != "撤回"
+                and (record.kind == "void" or record.amount < 0)
+            ):
+                events.append(
+                    StatusEventRow(
+                        case_uuid=case.case_uuid, status="撤回", note=f"收據作廢：{record.reason}"[:200], at=_now()
+                    )
+                )
+        row = DayRecordRow(
+            record_uuid=str(record.record_uuid),
+            kind=record.kind,
+            office_code=record.office_code,
+            device_id=record.device_id,
+            business_date=record.business_date,
+            case_uuid=str(record.case_uuid) if record.case_uuid else None,
+            content_hash=record.content_hash(),
+            payload=record.model_dump_json(),
+        )
+        withdraw = (
+            update(CaseRow).where(CaseRow.case_uuid == events[0].case_uuid).values(status="撤回") if events else None
+        )
+        return _insert_once(row, record.record_uuid, *events, then=withdraw)
+
+    @app.post(f"{wire.API_PREFIX}/day-records:batch", response_model=wire.CasesBatchResponse)
+    def day_records_batch(body: RawRecords, who: Who) -> wire.CasesBatchResponse:
+        return wire.CasesBatchResponse(results=[_store_record(raw, who) for raw in body.records], server_time=_now())
 
     @app.post(f"{wire.API_PREFIX}/digest", response_model=wire.DigestResponse)
     def digest(body: wire.DigestRequest, who: Who, db: Db) -> wire.DigestResponse:

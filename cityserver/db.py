@@ -117,6 +117,22 @@ class CaseUpdateRow(Base):
 CLOSED_STATUSES = ("核准", "駁回", "撤回")
 
 
+class DayRecordRow(Base):
+    """A device's book record: a void, a signed day close, or a correction pointing at a signed day."""
+
+    __tablename__ = "day_records"
+
+    record_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    office_code: Mapped[str] = mapped_column(String(32), index=True)
+    device_id: Mapped[str] = mapped_column(String(32), index=True)
+    business_date: Mapped[date] = mapped_column(Date, index=True)
+    case_uuid: Mapped[str | None] = mapped_column(String(36), index=True, nullable=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class ApprovalRow(Base):
     """A supervisor's override approval: who approved what for which case, and why."""
 

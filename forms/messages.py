@@ -318,6 +318,83 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "無法寫入本機資料庫（{detail}），本案未受理，請勿交付收據。",
         "en": "Could not write to the local database ({detail}); the case was NOT saved.",
     },
+    # Voids and the day close
+    "day_closed": {
+        "zh-TW": "該營業日已日結簽核，不能再變更；請以「更正」登錄（會連結原日結）。",
+        "en": "That day is signed off and cannot change; record a correction (linked to the signed close).",
+    },
+    "day_already_closed": {
+        "zh-TW": "本日已日結簽核。",
+        "en": "This day is already signed off.",
+    },
+    "day_not_closed": {
+        "zh-TW": "該營業日尚未日結，請直接作廢或修正，不需更正登錄。",
+        "en": "That day is not signed off; void or change it directly.",
+    },
+    "void_twice": {
+        "zh-TW": "這張收據已經作廢。",
+        "en": "This receipt is already void.",
+    },
+    "correction_case": {
+        "zh-TW": "所選案件不屬於要更正的營業日。",
+        "en": "The case does not belong to the day being corrected.",
+    },
+    "setting_invalid": {
+        "zh-TW": "設定值不正確（{key}）。",
+        "en": "Invalid setting ({key}).",
+    },
+    "dc_receipt_gap": {
+        "zh-TW": "收據號碼缺漏：{numbers}",
+        "en": "Receipt numbers missing: {numbers}",
+    },
+    "dc_audit_break": {
+        "zh-TW": "查驗稽核軌跡第 {seq} 筆起遭更動或刪除，請通報資安窗口",
+        "en": "The look-up audit trail was altered from entry {seq}; report it",
+    },
+    "dc_not_compared": {
+        "zh-TW": "無法連線市府伺服器，未能比對本日案件",
+        "en": "The city server could not be reached; the day was not compared",
+    },
+    "dc_only_server": {
+        "zh-TW": "市府伺服器有 {n} 件本機沒有的案件",
+        "en": "The city holds {n} case(s) this device does not",
+    },
+    "dc_only_device": {
+        "zh-TW": "本機已送出但市府伺服器沒有：{numbers}（已可重新上傳）",
+        "en": "Delivered here but missing at the city: {numbers}",
+    },
+    "dc_differing": {
+        "zh-TW": "與市府伺服器內容不一致：{numbers}",
+        "en": "Different content at the city: {numbers}",
+    },
+    "dc_pending_sync": {
+        "zh-TW": "尚有 {n} 件未送達市府",
+        "en": "{n} case(s) not yet at the city",
+    },
+    "dc_void": {
+        "zh-TW": "作廢收據 {receipt}：{reason}",
+        "en": "Voided receipt {receipt}: {reason}",
+    },
+    "dc_overdue": {
+        "zh-TW": "逾期未結案件 {n} 件",
+        "en": "{n} unfinished case(s) past their due date",
+    },
+    "dc_due_soon": {
+        "zh-TW": "即將到期案件 {n} 件（兩個工作天內）",
+        "en": "{n} case(s) due within two working days",
+    },
+    "dc_cash_missing": {
+        "zh-TW": "請輸入 {clerk} 的實點現金。",
+        "en": "Enter the cash counted for {clerk}.",
+    },
+    "dc_cash_explain": {
+        "zh-TW": "{clerk} 的現金差額 {diff} 元，請寫明原因後再簽核。",
+        "en": "Cash for {clerk} differs by NT${diff}; explain it before signing.",
+    },
+    "dc_note_required": {
+        "zh-TW": "本日有差異事項，請於「主管說明」寫明處理情形（至少 {min} 個字）後再簽核。",
+        "en": "There are discrepancies: write how they were handled (at least {min} characters) before signing.",
+    },
 }
 
 

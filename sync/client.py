@@ -220,6 +220,12 @@ class CityClient:
             raise SyncError(SyncErrorKind.BAD_RESPONSE, "server_bad_response")
         return answer
 
+    def push_records(self, batch: wire.DayRecordsBatchRequest) -> wire.CasesBatchResponse:
+        answer = self._call("POST", "/day-records:batch", batch, wire.CasesBatchResponse)
+        if {r.case_uuid for r in answer.results} - {r.record_uuid for r in batch.records}:
+            raise SyncError(SyncErrorKind.BAD_RESPONSE, "server_bad_response")
+        return answer
+
     def push_cases(self, batch: wire.CasesBatchRequest) -> wire.CasesBatchResponse:
         answer = self._call("POST", "/cases:batch", batch, wire.CasesBatchResponse)
         sent = {c.case_uuid for c in batch.cases}

@@ -25,10 +25,11 @@ from forms.types import Applicant, Decision, Office, Outcome, RuleResult, Servic
 from sync import wire
 from sync.audit_chain import FIELDS, GENESIS, first_bad, link
 from sync.crypto import PREFIX, CipherError, FieldCipher, derive
+from sync.daybook import DayBook
 from sync.errors import StoreError
 from sync.store import migrate
 from sync.store.engine import make_engine, make_session_factory
-from sync.store.tables import CaseRow, CatalogEntryRow, CounterRow, DayCloseRow, LookupRow, OutboxRow, ReceiptRow
+from sync.store.tables import CaseRow, CatalogEntryRow, CounterRow, LookupRow, OutboxRow, ReceiptRow
 
 log = logging.getLogger(__name__)
 
@@ -145,20 +146,6 @@ class OutboxView:
     next_attempt_at: str | None
 
 
-@dataclass(frozen=True)
-class DaySummary:
-    business_date: date
-    case_count: int
-    fee_total: int
-    by_service: dict[str, tuple[int, int]]  # service code -> (cases, fees)
-    first_receipt: str | None
-    last_receipt: str | None
-    receipt_gaps: tuple[int, ...]  # missing sequence numbers inside the day's range
-    pending_sync: int
-    closed: bool
-    audit_break: int | None = None  # seq of the first tampered audit row, if any
-
-
 def _reasons_json(decision: Decision) -> str:
     return json.dumps(
         [{"rule": r.rule, "outcome": r.outcome.value, "code": r.code, "params": r.params} for r in decision.results],
@@ -170,7 +157,7 @@ def _reasons_from_json(raw: str) -> tuple[RuleResult, ...]:
     return tuple(RuleResult(d["rule"], Outcome(d["outcome"]), d["code"], d["params"]) for d in json.loads(raw))
 
 
-class Ledger:
+class Ledger(DayBook):
     """The local case ledger on one SQLite file."""
 
     def __init__(self, path: Path, device: Device, master: bytes, now: Callable[[], datetime] = taipei_now) -> None:
@@ -249,6 +236,8 @@ class Ledger:
             raise
         except SQLAlchemyError as exc:
             detail = str(getattr(exc, "orig", exc))
+            if "day_closed" in detail:  # revision 0007's lock on a signed day
+                raise StoreError("day_closed") from exc
             log.error("ledger write failed: %s", detail)
             raise StoreError("store_failed", detail=detail) from exc
 
@@ -641,27 +630,6 @@ class Ledger:
                 .values(attempts=OutboxRow.attempts + 1, last_error=error, next_attempt_at=next_attempt_at.isoformat())
             )
 
-    def close_day(self, day: date, closed_by: str) -> DaySummary:
-        """Record the day's sign-off with its figures (a closed day is not closed twice)."""
-        summary = self.day_summary(day)
-        if summary.closed:
-            return summary
-        with self._write() as s:
-            s.add(
-                DayCloseRow(
-                    business_date=day.isoformat(),
-                    device_id=self.device.device_id,
-                    closed_at=self._now().isoformat(),
-                    closed_by=closed_by,
-                    case_count=summary.case_count,
-                    fee_total=summary.fee_total,
-                    first_receipt=summary.first_receipt,
-                    last_receipt=summary.last_receipt,
-                    pending_sync=summary.pending_sync,
-                )
-            )
-        return self.day_summary(day)
-
     # -- reads -----------------------------------------------------------------------------------------------
 
     def case(self, case_uuid: UUID) -> SavedCase:
@@ -755,42 +723,3 @@ class Ledger:
                 .order_by(LookupRow.id)
             ).all()
         return [(k, o, m) for k, o, m in rows]
-
-    def day_summary(self, day: date) -> DaySummary:
-        iso = day.isoformat()
-        with self._sessions() as s:
-            cases = s.execute(select(CaseRow.service_code, CaseRow.fee).where(CaseRow.business_date == iso)).all()
-            seqs = sorted(s.scalars(select(ReceiptRow.seq).where(ReceiptRow.business_date == iso)).all())
-            numbers = dict(
-                s.execute(
-                    select(ReceiptRow.seq, ReceiptRow.receipt_number).where(ReceiptRow.business_date == iso)
-                ).all()
-            )
-            pending = s.scalar(
-                select(func.count())
-                .select_from(OutboxRow)
-                .join(CaseRow, CaseRow.case_uuid == OutboxRow.idempotency_key)
-                .where(CaseRow.business_date == iso, OutboxRow.state != "sent")
-            )
-            closed = s.scalar(
-                select(func.count())
-                .select_from(DayCloseRow)
-                .where(DayCloseRow.business_date == iso, DayCloseRow.device_id == self.device.device_id)
-            )
-        by_service: dict[str, tuple[int, int]] = {}
-        for code, fee in cases:
-            n, total = by_service.get(code, (0, 0))
-            by_service[code] = (n + 1, total + fee)
-        gaps = tuple(sorted(set(range(seqs[0], seqs[-1] + 1)) - set(seqs))) if seqs else ()
-        return DaySummary(
-            business_date=day,
-            case_count=len(cases),
-            fee_total=sum(fee for _, fee in cases),
-            by_service=by_service,
-            first_receipt=numbers[seqs[0]] if seqs else None,
-            last_receipt=numbers[seqs[-1]] if seqs else None,
-            receipt_gaps=gaps,
-            pending_sync=int(pending or 0),
-            closed=bool(closed),
-            audit_break=self.verify_audit_chain(),
-        )

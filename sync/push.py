@@ -48,7 +48,13 @@ def backoff(attempts: int, rng: random.Random) -> timedelta:
     return timedelta(seconds=rng.uniform(ceiling / 2, ceiling))
 
 
+RECORD_KINDS = ("void", "day_close", "correction")
+
+
 def _send(client: CityClient, items: list[OutboxItem]) -> wire.CasesBatchResponse:
+    if items[0].kind in RECORD_KINDS:
+        records = [wire.DayRecordIn.model_validate(json.loads(i.payload)) for i in items]
+        return client.push_records(wire.DayRecordsBatchRequest(records=records))
     if items[0].kind == "update":
         updates = [wire.CaseUpdateIn.model_validate(json.loads(i.payload)) for i in items]
         return client.push_updates(wire.CaseUpdatesBatchRequest(updates=updates))

@@ -211,6 +211,36 @@ class CasesBatchRequest(WireModel):
     cases: list[CaseIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
+DayRecordKind = Literal["void", "day_close", "correction"]
+
+
+class DayRecordIn(WireModel):
+    """A record of the office's books: a receipt voided, a day signed off, or a later correction that points at a
+    signed day. record_uuid is its idempotency key; it never rewrites a case."""
+
+    record_uuid: UUID
+    kind: DayRecordKind
+    device_id: ShortText
+    office_code: Code
+    business_date: date  # the day the record belongs to (a void: the case's day; a correction: the day it is made)
+    case_uuid: UUID | None = None  # the voided / corrected case
+    refers_to: UUID | None = None  # a correction: the close_uuid of the signed day it corrects
+    by: ShortText  # the supervisor who approved
+    approval: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    reason: Annotated[str, StringConstraints(max_length=500)] = ""
+    amount: int = 0  # NT$: a correction's refund (negative) or charge
+    at: datetime
+    figures: dict[Code, int] = Field(default_factory=dict, max_length=40)  # a day close's totals
+    report_hash: Annotated[str, StringConstraints(min_length=64, max_length=64)] | None = None
+
+    def content_hash(self) -> str:
+        return content_hash(self)
+
+
+class DayRecordsBatchRequest(WireModel):
+    records: list[DayRecordIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
 ItemStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
 
 
@@ -227,14 +257,18 @@ class CasesBatchResponse(WireModel):
     server_time: datetime
 
 
+ApprovalPurpose = Literal["override", "void", "day_close", "correction"]
+
+
 class ApprovalRequest(WireModel):
     """A supervisor approves an override at the clerk's desk (credentials checked by the server)."""
 
     supervisor: ShortText
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    case_uuid: UUID
+    case_uuid: UUID  # the case (override, void) or the day close the approval is for
     reason: Annotated[str, StringConstraints(min_length=5, max_length=500)]
-    rules: list[Code] = Field(min_length=1, max_length=30)
+    rules: list[Code] = Field(default_factory=list, max_length=30)  # an override names the failed rules
+    purpose: ApprovalPurpose = "override"
 
 
 class ApprovalResponse(WireModel):

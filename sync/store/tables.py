@@ -135,3 +135,48 @@ class DayCloseRow(Base):
     first_receipt: Mapped[str | None] = mapped_column(String(64), nullable=True)
     last_receipt: Mapped[str | None] = mapped_column(String(64), nullable=True)
     pending_sync: Mapped[int] = mapped_column(Integer)
+    # Revision 0007: the signed report (canonical JSON and its SHA-256), the supervisor's approval, a sync key.
+    close_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    approval: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    report_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    report_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class VoidRow(Base):
+    """A receipt voided with a supervisor's approval (revision 0007). The case and its number stay."""
+
+    __tablename__ = "voids"
+
+    case_uuid: Mapped[str] = mapped_column(ForeignKey("cases.case_uuid"), primary_key=True)
+    void_uuid: Mapped[str] = mapped_column(String(36), unique=True)  # idempotency key towards the city
+    voided_at: Mapped[str] = mapped_column(String(40))
+    voided_by: Mapped[str] = mapped_column(String(64))
+    approval: Mapped[str] = mapped_column(String(64))  # the city's approval id, or "offline"
+    reason: Mapped[str] = mapped_column(String(500))
+
+
+class CorrectionRow(Base):
+    """A correction of a signed day, recorded on the day it is made and pointing at the signed close (0007)."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    correction_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    close_id: Mapped[int] = mapped_column(ForeignKey("day_closes.id"))
+    case_uuid: Mapped[str | None] = mapped_column(ForeignKey("cases.case_uuid"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))  # void / refund / note
+    amount: Mapped[int] = mapped_column(Integer)  # NT$ paid back (negative) or taken (positive); 0 for a note
+    reason: Mapped[str] = mapped_column(String(500))
+    made_by: Mapped[str] = mapped_column(String(64))
+    approval: Mapped[str] = mapped_column(String(64))
+    made_at: Mapped[str] = mapped_column(String(40))
+    business_date: Mapped[str] = mapped_column(String(10), index=True)  # the day it was made
+
+
+class SettingRow(Base):
+    """Device settings an office may change in the window (revision 0007), e.g. the receipt layout."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,119 @@
+"""Supervisor actions on the books: void a receipt, prepare and sign the day close, correct a signed day.
+
+Each needs the supervisor's credentials. Online, the city checks them (and records the approval); without the
+network, the supervisor's cached log-in on this device does (approval 'offline'). A refusal by the city is final:
+it is never retried against the cache.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from uuid import UUID, uuid4
+
+from forms.calendar import OfficeCalendar
+from forms.errors import DomainError, ValidationError
+from sync import wire
+from sync.client import CityClient
+from sync.daybook import Approval, CloseRecord, CorrectionRecord, VoidRecord
+from sync.dayclose import CashLine, DayClose, compute, figures, report_hash, report_json, sign_off_problems
+from sync.errors import SyncError, SyncErrorKind
+from sync.ledger import Ledger
+
+log = logging.getLogger(__name__)
+
+REASON_MIN = 5
+NEAR_WORKING_DAYS = 2  # 逾期預警: unfinished cases due within this many working days
+
+
+class Books:
+    def __init__(
+        self,
+        ledger: Ledger,
+        client: CityClient,
+        calendar: OfficeCalendar,
+        offline_check: Callable[[str, str], bool],
+        now: Callable[[], datetime],
+    ) -> None:
+        self._ledger = ledger
+        self._client = client
+        self._calendar = calendar
+        self._offline_check = offline_check
+        self._now = now
+
+    def confirm_supervisor(
+        self, supervisor: str, password: str, purpose: wire.ApprovalPurpose, subject: UUID, reason: str
+    ) -> Approval:
+        """Raises DomainError(supervisor_not_verified) or ValidationError(override_reason_short)."""
+        reason = reason.strip()
+        if len(reason) < REASON_MIN:
+            raise ValidationError("override_reason_short", min=REASON_MIN)
+        if not supervisor.strip() or not password:
+            raise DomainError("supervisor_not_verified")
+        try:
+            answer = self._client.approve(
+                wire.ApprovalRequest(
+                    supervisor=supervisor.strip(),
+                    password=password,
+                    case_uuid=subject,
+                    reason=reason,
+                    purpose=purpose,
+                )
+            )
+            return Approval(answer.supervisor, str(answer.approval_id))
+        except SyncError as exc:
+            if exc.kind is SyncErrorKind.REJECTED:  # the city said no: final
+                raise DomainError("supervisor_not_verified") from exc
+        if self._offline_check(supervisor.strip(), password):
+            log.info("supervisor %s confirmed %s offline", supervisor, purpose)
+            return Approval(supervisor.strip(), "offline")
+        raise DomainError("supervisor_not_verified")
+
+    # -- voids -----------------------------------------------------------------------------------------------
+
+    def void(self, case_uuid: UUID, reason: str, supervisor: str, password: str) -> VoidRecord:
+        """Void a receipt of an open day. Raises DomainError / ValidationError / StoreError (day_closed,
+        void_twice)."""
+        approval = self.confirm_supervisor(supervisor, password, "void", case_uuid, reason)
+        return self._ledger.void(case_uuid, reason, approval)
+
+    def correct_void(self, day: date, case_uuid: UUID, reason: str, supervisor: str, password: str) -> CorrectionRecord:
+        """Void a receipt of a signed day: a correction made today that points at that day's close; the fee goes
+        back to the citizen (a negative amount)."""
+        approval = self.confirm_supervisor(supervisor, password, "correction", case_uuid, reason)
+        fee = self._ledger.case(case_uuid).fee
+        return self._ledger.correct(day, case_uuid, "void", -fee, reason, approval)
+
+    # -- the day close ---------------------------------------------------------------------------------------
+
+    def prepare(self, day: date, ask_server: bool = True) -> DayClose:
+        """The day's figures, compared with the city's digest when it can be asked (never raises for that)."""
+        facts = self._ledger.day_facts(day)
+        digest: wire.DigestResponse | None = None
+        error: str | None = None
+        if ask_server:
+            try:
+                digest = self._client.digest(wire.DigestRequest(day=day))
+            except SyncError as exc:
+                error = exc.code
+                log.info("day close of %s without the city's digest: %s", day, exc.code)
+        return compute(facts, digest, self._near_limit(day), error)
+
+    def _near_limit(self, day: date) -> date:
+        try:
+            return self._calendar.add_working_days(day, NEAR_WORKING_DAYS)
+        except DomainError:  # a year the office calendar does not cover: count calendar days
+            return day + timedelta(days=NEAR_WORKING_DAYS)
+
+    def sign(
+        self, report: DayClose, cash: tuple[CashLine, ...], note: str, supervisor: str, password: str
+    ) -> CloseRecord:
+        """Sign the day off. Raises DomainError with the first blocker (e.g. dc_cash_explain), or for the
+        supervisor's credentials; StoreError(day_already_closed)."""
+        blockers = sign_off_problems(report, cash, note)
+        if blockers:
+            raise DomainError(blockers[0].code, **blockers[0].params)
+        text = report_json(report, cash, note)
+        approval = self.confirm_supervisor(supervisor, password, "day_close", uuid4(), f"日結簽核 {report.day}")
+        return self._ledger.sign_day(report.day, text, report_hash(text), figures(report, cash), approval)

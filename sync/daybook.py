@@ -1,0 +1,451 @@
+"""The office's books in the ledger: voids, the signed day close, corrections of a signed day, device settings.
+
+A mixin of sync.ledger.Ledger (it shares the ledger's transactions and sealing). Every record here that the city
+must know of goes into the outbox in the same transaction, with its own idempotency key. A signed day is locked by
+the database itself (revision 0007's triggers); later corrections are new rows that point at the signed close.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from uuid import UUID, uuid4
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from sync import wire
+from sync.errors import StoreError
+from sync.store.tables import CaseRow, CorrectionRow, DayCloseRow, OutboxRow, ReceiptRow, SettingRow, VoidRow
+
+if TYPE_CHECKING:
+    from sync.ledger import Device
+
+FINAL_STATUSES = ("核准", "駁回", "撤回")
+SETTING_KEYS = {"receipt_layout": ("a4", "thermal80")}
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A supervisor's confirmation: by whom, and the city's approval id ('offline' when checked on the device)."""
+
+    supervisor: str
+    approval: str
+
+
+@dataclass(frozen=True)
+class VoidRecord:
+    case_uuid: UUID
+    void_uuid: UUID
+    voided_at: datetime
+    voided_by: str
+    approval: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DayCase:
+    """What the day close needs of one case (no personal data)."""
+
+    case_uuid: str
+    case_number: str
+    service_code: str
+    clerk: str
+    fee: int
+    payment_method: str
+    received_at: datetime
+    receipt_seq: int | None
+    receipt_number: str | None
+    sync_state: str  # pending / sent / attention / withdrawn
+    content_hash: str | None
+    void: VoidRecord | None
+
+
+@dataclass(frozen=True)
+class CorrectionRecord:
+    correction_uuid: UUID
+    corrects_day: date
+    case_number: str | None
+    kind: str  # void / refund / note
+    amount: int
+    reason: str
+    made_by: str
+    made_at: datetime
+
+
+@dataclass(frozen=True)
+class OpenDue:
+    """A case the city has not finished, with its statutory due date."""
+
+    case_number: str
+    service_code: str
+    clerk: str
+    due_date: date
+
+
+@dataclass(frozen=True)
+class CloseRecord:
+    close_uuid: UUID
+    business_date: date
+    closed_at: datetime
+    closed_by: str
+    approval: str
+    report_hash: str
+    report_json: str
+
+
+@dataclass(frozen=True)
+class DayFacts:
+    """Everything the ledger knows that the day close is computed from."""
+
+    day: date
+    cases: tuple[DayCase, ...]
+    previous_receipt_seq: int | None  # the last receipt number used before this day (a gap at the start shows)
+    corrections: tuple[CorrectionRecord, ...]  # made on this day, of earlier signed days
+    open_due: tuple[OpenDue, ...]
+    audit_break: int | None
+    close: CloseRecord | None
+
+
+class DayBook:
+    """Mixed into Ledger, which provides the members declared here."""
+
+    device: Device
+    _sessions: sessionmaker[Session]
+    _now: Callable[[], datetime]
+
+    def _write(self) -> AbstractContextManager[Session]:
+        raise NotImplementedError
+
+    def _seal(self, value: str, column: str, key: UUID | str) -> str:
+        raise NotImplementedError
+
+    def _open(self, value: str, column: str, key: UUID | str) -> str:
+        raise NotImplementedError
+
+    def verify_audit_chain(self) -> int | None:
+        raise NotImplementedError
+
+    # -- settings --------------------------------------------------------------------------------------------
+
+    def setting(self, key: str) -> str:
+        """A device setting (the first allowed value when never set)."""
+        with self._sessions() as s:
+            row = s.get(SettingRow, key)
+        return row.value if row else SETTING_KEYS[key][0]
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Raises StoreError(setting_invalid) for an unknown key or value."""
+        if value not in SETTING_KEYS.get(key, ()):
+            raise StoreError("setting_invalid", key=key)
+        with self._write() as s:
+            s.merge(SettingRow(key=key, value=value))
+
+    # -- voids -----------------------------------------------------------------------------------------------
+
+    def void(self, case_uuid: UUID, reason: str, approval: Approval) -> VoidRecord:
+        """Void a receipt (the case keeps its number; the city is told). Raises StoreError: void_twice,
+        day_closed (a signed day is corrected with `correct`, not voided), or KeyError for an unknown case."""
+        now = self._now()
+        record = VoidRecord(case_uuid, uuid4(), now, approval.supervisor, approval.approval, reason.strip())
+        with self._write() as s:
+            case = s.get(CaseRow, str(case_uuid))
+            if case is None:
+                raise KeyError(str(case_uuid))
+            if s.get(VoidRow, str(case_uuid)) is not None or self._corrected_void(s, str(case_uuid)):
+                raise StoreError("void_twice")
+            if self._close_row(s, date.fromisoformat(case.business_date)) is not None:
+                raise StoreError("day_closed")
+            s.add(
+                VoidRow(
+                    case_uuid=str(case_uuid),
+                    void_uuid=str(record.void_uuid),
+                    voided_at=now.isoformat(),
+                    voided_by=record.voided_by,
+                    approval=record.approval,
+                    reason=record.reason,
+                )
+            )
+            self._queue_record(
+                s,
+                wire.DayRecordIn(
+                    record_uuid=record.void_uuid,
+                    kind="void",
+                    device_id=self.device.device_id,
+                    office_code=self.device.office.code,
+                    business_date=date.fromisoformat(case.business_date),
+                    case_uuid=case_uuid,
+                    by=record.voided_by,
+                    approval=record.approval,
+                    reason=record.reason,
+                    at=now,
+                ),
+                case_uuid=str(case_uuid),
+            )
+        return record
+
+    def void_of(self, case_uuid: UUID) -> VoidRecord | None:
+        with self._sessions() as s:
+            row = s.get(VoidRow, str(case_uuid))
+        return _void(row) if row else None
+
+    @staticmethod
+    def _corrected_void(s: Session, case_uuid: str) -> bool:
+        return (
+            s.scalar(select(CorrectionRow.id).where(CorrectionRow.case_uuid == case_uuid, CorrectionRow.kind == "void"))
+            is not None
+        )
+
+    # -- the day -------------------------------------------------------------------------------------------------
+
+    def day_facts(self, day: date) -> DayFacts:
+        """The day's cases, receipts, voids and sync states; corrections made that day; every unfinished case with
+        a due date (the caller decides what is near)."""
+        iso = day.isoformat()
+        with self._sessions() as s:
+            rows = s.execute(
+                select(CaseRow, ReceiptRow.seq, ReceiptRow.receipt_number, OutboxRow.state, OutboxRow.payload_json)
+                .outerjoin(ReceiptRow, ReceiptRow.case_uuid == CaseRow.case_uuid)
+                .outerjoin(OutboxRow, OutboxRow.idempotency_key == CaseRow.case_uuid)
+                .where(CaseRow.business_date == iso)
+                .order_by(CaseRow.case_number)
+            ).all()
+            voids = {
+                v.case_uuid: _void(v)
+                for v in s.scalars(
+                    select(VoidRow)
+                    .join(CaseRow, CaseRow.case_uuid == VoidRow.case_uuid)
+                    .where(CaseRow.business_date == iso)
+                )
+            }
+            previous = s.scalar(
+                select(ReceiptRow.seq).where(ReceiptRow.business_date < iso).order_by(ReceiptRow.seq.desc()).limit(1)
+            )
+            corrections = self._corrections_made(s, iso)
+            open_due = self._open_due(s)
+            close = self._close_row(s, day)
+        cases = tuple(
+            DayCase(
+                case_uuid=row.case_uuid,
+                case_number=row.case_number,
+                service_code=row.service_code,
+                clerk=row.clerk,
+                fee=row.fee,
+                payment_method=row.payment_method,
+                received_at=datetime.fromisoformat(row.received_at),
+                receipt_seq=seq,
+                receipt_number=number,
+                sync_state=state or "sent",
+                content_hash=(
+                    wire.CaseIn.model_validate_json(
+                        self._open(payload, "outbox.payload_json", row.case_uuid)
+                    ).content_hash()
+                    if payload
+                    else None
+                ),
+                void=voids.get(row.case_uuid),
+            )
+            for row, seq, number, state, payload in rows
+        )
+        return DayFacts(
+            day=day,
+            cases=cases,
+            previous_receipt_seq=previous,
+            corrections=corrections,
+            open_due=open_due,
+            audit_break=self.verify_audit_chain(),
+            close=_close(close) if close else None,
+        )
+
+    def _corrections_made(self, s: Session, iso: str) -> tuple[CorrectionRecord, ...]:
+        rows = s.execute(
+            select(CorrectionRow, DayCloseRow.business_date, CaseRow.case_number)
+            .join(DayCloseRow, DayCloseRow.id == CorrectionRow.close_id)
+            .outerjoin(CaseRow, CaseRow.case_uuid == CorrectionRow.case_uuid)
+            .where(CorrectionRow.business_date == iso)
+            .order_by(CorrectionRow.id)
+        ).all()
+        return tuple(
+            CorrectionRecord(
+                correction_uuid=UUID(c.correction_uuid),
+                corrects_day=date.fromisoformat(closed_day),
+                case_number=number,
+                kind=c.kind,
+                amount=c.amount,
+                reason=c.reason,
+                made_by=c.made_by,
+                made_at=datetime.fromisoformat(c.made_at),
+            )
+            for c, closed_day, number in rows
+        )
+
+    @staticmethod
+    def _open_due(s: Session) -> tuple[OpenDue, ...]:
+        voided = select(VoidRow.case_uuid)
+        corrected = select(CorrectionRow.case_uuid).where(CorrectionRow.kind == "void")
+        rows = s.execute(
+            select(CaseRow.case_number, CaseRow.service_code, CaseRow.clerk, CaseRow.due_date)
+            .where(
+                CaseRow.due_date.is_not(None),
+                (CaseRow.server_status.is_(None)) | (CaseRow.server_status.not_in(FINAL_STATUSES)),
+                CaseRow.case_uuid.not_in(voided),
+                CaseRow.case_uuid.not_in(corrected.where(CorrectionRow.case_uuid.is_not(None))),
+            )
+            .order_by(CaseRow.due_date, CaseRow.case_number)
+        ).all()
+        return tuple(OpenDue(n, code, clerk, date.fromisoformat(due)) for n, code, clerk, due in rows if due)
+
+    def _close_row(self, s: Session, day: date) -> DayCloseRow | None:
+        return s.scalar(
+            select(DayCloseRow).where(
+                DayCloseRow.business_date == day.isoformat(), DayCloseRow.device_id == self.device.device_id
+            )
+        )
+
+    def sign_day(
+        self, day: date, report_json: str, report_hash: str, figures: dict[str, int], approval: Approval
+    ) -> CloseRecord:
+        """Sign the day off with its report: from now on the database refuses changes to that day's cases,
+        receipts and voids. Raises StoreError(day_already_closed)."""
+        now = self._now()
+        close_uuid = uuid4()
+        with self._write() as s:
+            if self._close_row(s, day) is not None:
+                raise StoreError("day_already_closed")
+            s.add(
+                DayCloseRow(
+                    business_date=day.isoformat(),
+                    device_id=self.device.device_id,
+                    closed_at=now.isoformat(),
+                    closed_by=approval.supervisor,
+                    case_count=figures.get("cases", 0),
+                    fee_total=figures.get("fees", 0),
+                    first_receipt=None,
+                    last_receipt=None,
+                    pending_sync=figures.get("pending_sync", 0),
+                    close_uuid=str(close_uuid),
+                    approval=approval.approval,
+                    report_json=report_json,
+                    report_hash=report_hash,
+                )
+            )
+            self._queue_record(
+                s,
+                wire.DayRecordIn(
+                    record_uuid=close_uuid,
+                    kind="day_close",
+                    device_id=self.device.device_id,
+                    office_code=self.device.office.code,
+                    business_date=day,
+                    by=approval.supervisor,
+                    approval=approval.approval,
+                    at=now,
+                    figures=figures,
+                    report_hash=report_hash,
+                ),
+            )
+        return CloseRecord(close_uuid, day, now, approval.supervisor, approval.approval, report_hash, report_json)
+
+    def closed_days(self) -> list[date]:
+        with self._sessions() as s:
+            days = s.scalars(
+                select(DayCloseRow.business_date).where(DayCloseRow.device_id == self.device.device_id)
+            ).all()
+        return sorted(date.fromisoformat(d) for d in days)
+
+    def correct(
+        self, day: date, case_uuid: UUID | None, kind: str, amount: int, reason: str, approval: Approval
+    ) -> CorrectionRecord:
+        """A correction of a signed day: a new entry, made today, pointing at that day's close.
+
+        Raises StoreError: day_not_closed (an open day is changed directly), void_twice, correction_case (the case
+        is not of that day)."""
+        now = self._now()
+        record_uuid = uuid4()
+        with self._write() as s:
+            close = self._close_row(s, day)
+            if close is None or close.close_uuid is None:
+                raise StoreError("day_not_closed")
+            number: str | None = None
+            if case_uuid is not None:
+                case = s.get(CaseRow, str(case_uuid))
+                if case is None or case.business_date != day.isoformat():
+                    raise StoreError("correction_case")
+                number = case.case_number
+                voided = s.get(VoidRow, str(case_uuid)) is not None or self._corrected_void(s, str(case_uuid))
+                if kind == "void" and voided:
+                    raise StoreError("void_twice")
+            s.add(
+                CorrectionRow(
+                    correction_uuid=str(record_uuid),
+                    close_id=close.id,
+                    case_uuid=str(case_uuid) if case_uuid else None,
+                    kind=kind,
+                    amount=amount,
+                    reason=reason.strip(),
+                    made_by=approval.supervisor,
+                    approval=approval.approval,
+                    made_at=now.isoformat(),
+                    business_date=now.date().isoformat(),
+                )
+            )
+            self._queue_record(
+                s,
+                wire.DayRecordIn(
+                    record_uuid=record_uuid,
+                    kind="correction",
+                    device_id=self.device.device_id,
+                    office_code=self.device.office.code,
+                    business_date=now.date(),
+                    case_uuid=case_uuid,
+                    refers_to=UUID(close.close_uuid),
+                    by=approval.supervisor,
+                    approval=approval.approval,
+                    reason=reason.strip(),
+                    amount=amount,
+                    at=now,
+                ),
+                case_uuid=str(case_uuid) if case_uuid else None,
+            )
+        return CorrectionRecord(record_uuid, day, number, kind, amount, reason.strip(), approval.supervisor, now)
+
+    def _queue_record(self, s: Session, record: wire.DayRecordIn, case_uuid: str | None = None) -> None:
+        key = str(record.record_uuid)
+        s.add(
+            OutboxRow(
+                idempotency_key=key,
+                kind=record.kind,
+                case_uuid=case_uuid,
+                payload_json=self._seal(record.model_dump_json(), "outbox.payload_json", key),
+                created_at=record.at.isoformat(),
+                state="pending",
+                attempts=0,
+            )
+        )
+
+
+def _void(row: VoidRow) -> VoidRecord:
+    return VoidRecord(
+        UUID(row.case_uuid),
+        UUID(row.void_uuid),
+        datetime.fromisoformat(row.voided_at),
+        row.voided_by,
+        row.approval,
+        row.reason,
+    )
+
+
+def _close(row: DayCloseRow) -> CloseRecord:
+    return CloseRecord(
+        close_uuid=UUID(row.close_uuid) if row.close_uuid else UUID(int=0),
+        business_date=date.fromisoformat(row.business_date),
+        closed_at=datetime.fromisoformat(row.closed_at),
+        closed_by=row.closed_by,
+        approval=row.approval or "",
+        report_hash=row.report_hash or "",
+        report_json=row.report_json or json.dumps({}),
+    )

@@ -1,0 +1,339 @@
+"""The day close (日結), computed from the ledger's facts and the server's day digest: pure, no I/O.
+
+What a supervisor signs: cases and fees per clerk, per service and per payment method; the receipt range and any
+gap; voids with reasons; cash counted against cash expected per clerk; cases not yet at the city; cases the city
+holds that the device does not and the other way round (by UUID and content hash); unfinished cases near or past
+their due date; the look-up audit chain; corrections of earlier signed days made today.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from sync import wire
+from sync.daybook import CloseRecord, CorrectionRecord, DayCase, DayFacts
+
+CASH = "cash"
+NOTE_MIN = 5  # characters of a written explanation
+
+
+@dataclass(frozen=True)
+class ClerkLine:
+    clerk: str
+    cases: int  # valid (not voided) cases
+    voided: int
+    fees: dict[str, int]  # payment method -> NT$
+    cash_expected: int
+
+
+@dataclass(frozen=True)
+class ServiceLine:
+    code: str
+    cases: int
+    fees: dict[str, int]
+
+
+@dataclass(frozen=True)
+class VoidLine:
+    case_number: str
+    receipt_number: str
+    clerk: str
+    fee: int
+    payment_method: str
+    reason: str
+    by: str
+    at: str  # HH:MM
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The device's day against the city's digest of it."""
+
+    compared: bool  # False when the server could not be asked
+    held: int = 0  # cases the city holds from this device that day
+    only_server: tuple[str, ...] = ()  # case UUIDs the device does not know
+    only_device: tuple[str, ...] = ()  # case numbers delivered here, missing there
+    differing: tuple[str, ...] = ()  # case numbers held there with other content
+    error: str | None = None  # message code when not compared
+
+
+@dataclass(frozen=True)
+class DueLine:
+    case_number: str
+    service_code: str
+    clerk: str
+    due_date: date
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of the discrepancy list: a message code and its parameters; `needs_note` when the supervisor
+    must write why before signing."""
+
+    code: str
+    params: dict[str, str | int] = field(default_factory=dict)
+    needs_note: bool = True
+
+
+@dataclass(frozen=True)
+class DayClose:
+    day: date
+    cases: int
+    voided: int
+    fees: dict[str, int]
+    clerks: tuple[ClerkLine, ...]
+    services: tuple[ServiceLine, ...]
+    first_receipt: str | None
+    last_receipt: str | None
+    gaps: tuple[str, ...]  # receipt numbers missing from the sequence
+    voids: tuple[VoidLine, ...]
+    pending_sync: tuple[str, ...]  # case numbers not yet at the city
+    comparison: Comparison
+    due: tuple[DueLine, ...]
+    audit_break: int | None
+    corrections: tuple[CorrectionRecord, ...]
+    per_hour: dict[int, int]  # hour of day -> cases received
+    close: CloseRecord | None
+
+    @property
+    def fee_total(self) -> int:
+        return sum(self.fees.values())
+
+    @property
+    def cash_expected(self) -> int:
+        return sum(c.cash_expected for c in self.clerks)
+
+    @property
+    def signed(self) -> bool:
+        return self.close is not None
+
+    def problems(self) -> list[Problem]:
+        found: list[Problem] = []
+        if self.gaps:
+            found.append(Problem("dc_receipt_gap", {"numbers": "、".join(self.gaps)}))
+        if self.audit_break is not None:
+            found.append(Problem("dc_audit_break", {"seq": self.audit_break}))
+        c = self.comparison
+        if not c.compared:
+            found.append(Problem("dc_not_compared"))
+        if c.only_server:
+            found.append(Problem("dc_only_server", {"n": len(c.only_server)}))
+        if c.only_device:
+            found.append(Problem("dc_only_device", {"numbers": "、".join(c.only_device)}))
+        if c.differing:
+            found.append(Problem("dc_differing", {"numbers": "、".join(c.differing)}))
+        if self.pending_sync:
+            found.append(Problem("dc_pending_sync", {"n": len(self.pending_sync)}))
+        for v in self.voids:
+            found.append(Problem("dc_void", {"receipt": v.receipt_number, "reason": v.reason}, needs_note=False))
+        overdue = sum(d.overdue for d in self.due)
+        if overdue:
+            found.append(Problem("dc_overdue", {"n": overdue}, needs_note=False))
+        if len(self.due) - overdue:
+            found.append(Problem("dc_due_soon", {"n": len(self.due) - overdue}, needs_note=False))
+        return found
+
+
+@dataclass(frozen=True)
+class CashLine:
+    clerk: str
+    expected: int
+    counted: int | None
+    explanation: str
+
+    @property
+    def difference(self) -> int | None:
+        return None if self.counted is None else self.counted - self.expected
+
+
+def compute(
+    facts: DayFacts, digest: wire.DigestResponse | None, near_limit: date, digest_error: str | None = None
+) -> DayClose:
+    """`near_limit`: an unfinished case due on or before it is near its due date (逾期預警)."""
+    valid = [c for c in facts.cases if _counts(c)]
+    voided = [c for c in facts.cases if not _counts(c)]
+    fees: Counter[str] = Counter()
+    for c in valid:
+        if c.fee:
+            fees[c.payment_method] += c.fee
+    numbered = sorted((c for c in facts.cases if c.receipt_seq is not None), key=lambda c: c.receipt_seq or 0)
+    return DayClose(
+        day=facts.day,
+        cases=len(valid),
+        voided=len(voided),
+        fees=dict(sorted(fees.items())),
+        clerks=_clerk_lines(facts.cases),
+        services=_service_lines(valid),
+        first_receipt=numbered[0].receipt_number if numbered else None,
+        last_receipt=numbered[-1].receipt_number if numbered else None,
+        gaps=_gaps(numbered, facts.previous_receipt_seq),
+        voids=tuple(_void_line(c) for c in voided),
+        pending_sync=tuple(c.case_number for c in facts.cases if c.sync_state in ("pending", "attention")),
+        comparison=_compare(facts.cases, digest, digest_error),
+        due=tuple(
+            DueLine(d.case_number, d.service_code, d.clerk, d.due_date, d.due_date < facts.day)
+            for d in facts.open_due
+            if d.due_date <= near_limit
+        ),
+        audit_break=facts.audit_break,
+        corrections=facts.corrections,
+        per_hour=dict(sorted(Counter(c.received_at.hour for c in valid).items())),
+        close=facts.close,
+    )
+
+
+def _counts(case: DayCase) -> bool:
+    """A voided receipt, or a case withdrawn before it reached the city, brings no fee and no case."""
+    return case.void is None and case.sync_state != "withdrawn"
+
+
+def _clerk_lines(cases: tuple[DayCase, ...]) -> tuple[ClerkLine, ...]:
+    lines = []
+    for clerk in sorted({c.clerk for c in cases}):
+        mine = [c for c in cases if c.clerk == clerk]
+        valid = [c for c in mine if _counts(c)]
+        fees: Counter[str] = Counter()
+        for c in valid:
+            if c.fee:
+                fees[c.payment_method] += c.fee
+        lines.append(ClerkLine(clerk, len(valid), len(mine) - len(valid), dict(sorted(fees.items())), fees[CASH]))
+    return tuple(lines)
+
+
+def _service_lines(valid: list[DayCase]) -> tuple[ServiceLine, ...]:
+    lines = []
+    for code in sorted({c.service_code for c in valid}):
+        fees: Counter[str] = Counter()
+        mine = [c for c in valid if c.service_code == code]
+        for c in mine:
+            if c.fee:
+                fees[c.payment_method] += c.fee
+        lines.append(ServiceLine(code, len(mine), dict(sorted(fees.items()))))
+    return tuple(lines)
+
+
+def _gaps(numbered: list[DayCase], previous: int | None) -> tuple[str, ...]:
+    """Receipt numbers are gapless per device (a void keeps its number): any missing one was lost or removed."""
+    if not numbered:
+        return ()
+    seqs = {c.receipt_seq for c in numbered}
+    first = previous + 1 if previous is not None else min(s for s in seqs if s is not None)
+    last = numbered[-1].receipt_seq or 0
+    prefix = (numbered[-1].receipt_number or "").rsplit("R", 1)[0]
+    return tuple(f"{prefix}R{n:07d}" for n in range(first, last + 1) if n not in seqs)
+
+
+def _void_line(c: DayCase) -> VoidLine:
+    if c.void is not None:
+        return VoidLine(
+            c.case_number,
+            c.receipt_number or "",
+            c.clerk,
+            c.fee,
+            c.payment_method,
+            c.void.reason,
+            c.void.voided_by,
+            f"{c.void.voided_at:%H:%M}",
+        )
+    return VoidLine(c.case_number, c.receipt_number or "", c.clerk, c.fee, c.payment_method, "撤回，未送市府", "", "")
+
+
+def _compare(cases: tuple[DayCase, ...], digest: wire.DigestResponse | None, error: str | None) -> Comparison:
+    if digest is None:
+        return Comparison(compared=False, error=error or "network_down")
+    there = {str(i.case_uuid): i.content_hash for i in digest.items}
+    here = {c.case_uuid: c for c in cases}
+    return Comparison(
+        compared=True,
+        held=len(there),
+        only_server=tuple(sorted(u for u in there if u not in here)),
+        only_device=tuple(c.case_number for c in cases if c.sync_state == "sent" and c.case_uuid not in there),
+        differing=tuple(
+            c.case_number
+            for c in cases
+            if c.case_uuid in there and c.content_hash is not None and there[c.case_uuid] != c.content_hash
+        ),
+    )
+
+
+def cash_lines(report: DayClose, counted: dict[str, tuple[int | None, str]]) -> tuple[CashLine, ...]:
+    """Cash expected per clerk against what the supervisor counted (clerk -> (NT$ or None, explanation))."""
+    return tuple(
+        CashLine(c.clerk, c.cash_expected, *counted.get(c.clerk, (None, ""))) for c in report.clerks if c.cash_expected
+    )
+
+
+def sign_off_problems(report: DayClose, cash: tuple[CashLine, ...], note: str) -> list[Problem]:
+    """Why the day cannot be signed yet (empty: it can)."""
+    if report.signed:
+        return [Problem("day_already_closed")]
+    blockers = []
+    for line in cash:
+        if line.counted is None:
+            blockers.append(Problem("dc_cash_missing", {"clerk": line.clerk}))
+        elif line.difference and len(line.explanation.strip()) < NOTE_MIN:
+            blockers.append(Problem("dc_cash_explain", {"clerk": line.clerk, "diff": line.difference}))
+    if any(p.needs_note for p in report.problems()) and len(note.strip()) < NOTE_MIN:
+        blockers.append(Problem("dc_note_required", {"min": NOTE_MIN}))
+    return blockers
+
+
+def report_json(report: DayClose, cash: tuple[CashLine, ...], note: str) -> str:
+    """The signed content: canonical JSON (its SHA-256 goes to the city with the sign-off)."""
+    body = {
+        "day": report.day.isoformat(),
+        "cases": report.cases,
+        "voided": report.voided,
+        "fees": report.fees,
+        "clerks": [asdict(c) for c in report.clerks],
+        "services": [asdict(s) for s in report.services],
+        "receipts": [report.first_receipt, report.last_receipt],
+        "gaps": list(report.gaps),
+        "voids": [asdict(v) for v in report.voids],
+        "cash": [{**asdict(c), "difference": c.difference} for c in cash],
+        "pending_sync": list(report.pending_sync),
+        "comparison": asdict(report.comparison),
+        "due": [{**asdict(d), "due_date": d.due_date.isoformat()} for d in report.due],
+        "audit_break": report.audit_break,
+        "corrections": [
+            {
+                "uuid": str(c.correction_uuid),
+                "corrects_day": c.corrects_day.isoformat(),
+                "case_number": c.case_number,
+                "kind": c.kind,
+                "amount": c.amount,
+                "reason": c.reason,
+                "by": c.made_by,
+            }
+            for c in report.corrections
+        ],
+        "note": note.strip(),
+    }
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def report_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def figures(report: DayClose, cash: tuple[CashLine, ...]) -> dict[str, int]:
+    """The totals the city keeps of a signed day (no names, no IDs)."""
+    c = report.comparison
+    return {
+        "cases": report.cases,
+        "voided": report.voided,
+        "fees": report.fee_total,
+        "cash_expected": report.cash_expected,
+        "cash_counted": sum(line.counted or 0 for line in cash),
+        "pending_sync": len(report.pending_sync),
+        "gaps": len(report.gaps),
+        "only_server": len(c.only_server),
+        "only_device": len(c.only_device),
+        "differing": len(c.differing),
+        "corrections": len(report.corrections),
+    }
