@@ -40,6 +40,7 @@ from cityserver.db import (
 from cityserver.population import not_found
 from cityserver.track import RateLimit
 from cityserver.track import answer as track_answer
+from cityserver.track import form_page as track_form_page
 from forms.catalog import Catalog, load_catalog
 from forms.clock import TAIPEI
 from forms.errors import DomainError
@@ -571,6 +572,13 @@ def create_app(
         return wire.DeviceKeyResponse(key_id=row.key_id, device_id=row.device_id, revoked=True)
 
     limiter = RateLimit()
+
+    @app.get("/track", response_class=HTMLResponse)
+    def track_form(request: Request, db: Db, case: str = "", code: str = "") -> HTMLResponse:
+        """By hand: the case number and the short code printed on the receipt."""
+        if not case:
+            return track_form_page()
+        return track_answer(db, catalog, limiter, request, case.strip()[:64], "", code or "-")
 
     @app.get("/track/{case_number}", response_class=HTMLResponse)
     def track(case_number: str, request: Request, db: Db, sig: str = "") -> HTMLResponse:

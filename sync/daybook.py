@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -240,13 +241,7 @@ class DayBook:
                 receipt_seq=seq,
                 receipt_number=number,
                 sync_state=state or "sent",
-                content_hash=(
-                    wire.CaseIn.model_validate_json(
-                        self._open(payload, "outbox.payload_json", row.case_uuid)
-                    ).content_hash()
-                    if payload
-                    else None
-                ),
+                content_hash=self._sent_hash(row.case_uuid, payload),
                 void=voids.get(row.case_uuid),
             )
             for row, seq, number, state, payload in rows
@@ -260,6 +255,15 @@ class DayBook:
             audit_break=self.verify_audit_chain(),
             close=_close(close) if close else None,
         )
+
+    def _sent_hash(self, key: str, payload: str | None) -> str | None:
+        """The content hash of what was (or will be) sent; None for a payload an older version did not keep."""
+        if not payload:
+            return None
+        try:
+            return wire.CaseIn.model_validate_json(self._open(payload, "outbox.payload_json", key)).content_hash()
+        except ValidationError:
+            return None
 
     def _corrections_made(self, s: Session, iso: str) -> tuple[CorrectionRecord, ...]:
         rows = s.execute(

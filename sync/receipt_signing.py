@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -47,6 +48,21 @@ def verify(public_key: str, signature: str, case_number: str, receipt_number: st
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def short_code(case_uuid: str, case_number: str) -> str:
+    """The receipt's short verification code (XXXX-XXXX) for typing in by hand. It is derived from the case's
+    random UUID, which is never printed: the city can check it, a forger cannot compute it (40 bits, and the
+    page is rate-limited)."""
+    digest = hashlib.sha256(f"{CONTEXT}|code|{case_uuid}|{case_number}".encode()).digest()
+    code = base64.b32encode(digest).decode("ascii")[:8]
+    return f"{code[:4]}-{code[4:]}"
+
+
+def same_code(typed: str, expected: str) -> bool:
+    """Typed codes are forgiving about case, spaces and the dash."""
+    clean = typed.upper().replace("-", "").replace(" ", "")
+    return hmac.compare_digest(clean, expected.replace("-", ""))
 
 
 def split(sig: str) -> tuple[str, str] | None:

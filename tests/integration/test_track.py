@@ -15,7 +15,7 @@ from sync.client import CityClient, Credentials
 from sync.intake import IntakeService
 from sync.ledger import Ledger
 from sync.push import push_pending
-from sync.receipt_signing import ReceiptSigner
+from sync.receipt_signing import ReceiptSigner, short_code
 from tests.conftest import SUPERVISOR, SUPERVISOR_PASSWORD, fixed_now
 from tests.integration.test_sync_roundtrip import take
 
@@ -61,3 +61,24 @@ def test_genuine_receipts_verify_and_forged_ones_do_not(
 def test_track_page_is_rate_limited(city: EmbeddedServer) -> None:
     codes = [get(city, "68000010-D01-1151120-0001", "x.y").status_code for _ in range(35)]
     assert codes.count(404) == 30 and codes[-1] == 429
+
+
+def test_short_code_typed_by_hand(
+    intake: IntakeService, ledger: Ledger, client: CityClient, city: EmbeddedServer, population: list[Resident]
+) -> None:
+    (_, first), (_, second) = take(intake, population[0]), take(intake, population[1])
+    cases = {c.case_number: c for c in ledger.cases_on(fixed_now().date())}
+    push_pending(ledger, client)
+    code = short_code(str(cases[first].case_uuid), first)
+    assert re.fullmatch(r"[A-Z2-7]{4}-[A-Z2-7]{4}", code)
+    form = requests.get(f"{city.url}/track", timeout=5)
+    assert form.status_code == 200 and "驗證碼" in form.text
+
+    def typed(number: str, text: str) -> requests.Response:
+        return requests.get(f"{city.url}/track", params={"case": number, "code": text}, timeout=5)
+
+    assert "已收件" in typed(first, code.lower().replace("-", " ")).text  # forgiving about case and spacing
+    other = short_code(str(cases[second].case_uuid), second)
+    for number, text in [(first, other), (second, code), (first, code[:-1] + ("A" if code[-1] != "A" else "B"))]:
+        refused = typed(number, text)
+        assert refused.status_code == 404 and number not in refused.text

@@ -17,6 +17,7 @@ from forms.catalog import load_catalog
 from forms.ids import parse_id
 from forms.types import Applicant, Decision, Outcome, RuleResult
 from sync.errors import StoreError
+from sync.dayclose import compute
 from sync.ledger import CaseDraft, Device, Ledger
 from sync.store.migrate import head_revision
 from sync.store.tables import Base
@@ -70,8 +71,9 @@ def test_numbers_are_gapless_and_unique(ledger: Ledger) -> None:
     saved = [ledger.accept(draft()) for _ in range(25)]
     assert [s.receipt_number for s in saved] == [f"D01-R{i:07d}" for i in range(1, 26)]
     assert len({s.case_number for s in saved}) == 25
-    summary = ledger.day_summary(saved[0].business_date)
-    assert summary.receipt_gaps == ()
+    day = saved[0].business_date
+    summary = compute(ledger.day_facts(day), None, day)
+    assert summary.gaps == ()
     assert (summary.first_receipt, summary.last_receipt) == ("D01-R0000001", "D01-R0000025")
 
 
@@ -146,8 +148,8 @@ def test_walking_skeleton_database_migrates_to_head_keeping_every_row(tmp_path: 
     assert [c.applicant_name for c in ledger.cases_on(date(2026, 11, 21))] == ["王小明"] * 3
     assert ledger.outbox_counts() == {"pending": 1, "sent": 2, "attention": 0, "withdrawn": 0}
     assert ledger.accept(draft()).receipt_number == "D01-R0000004"  # the sequence goes on, no gap
-    summary = ledger.day_summary(date(2026, 11, 21))
-    assert summary.case_count == 3 and summary.receipt_gaps == ()
+    summary = compute(ledger.day_facts(date(2026, 11, 21)), None, date(2026, 11, 21))
+    assert summary.cases == 3 and summary.gaps == ()
     ledger.close()
     for name in tmp_path.iterdir():
         assert b"A123456789" not in name.read_bytes(), name  # the skeleton's full ID is nowhere in the clear
