@@ -20,6 +20,7 @@ from forms.types import Office
 from sync import wire
 from sync.catalog_sync import stored_catalog
 from sync.client import CityClient, Credentials
+from sync.closing import Books
 from sync.errors import SyncError
 from sync.intake import IntakeService
 from sync.ledger import Device, Ledger
@@ -52,6 +53,7 @@ class Services:
     practice: bool
     sandbox: EmbeddedServer | None = None
     signer: ReceiptSigner | None = None  # set by build_services
+    books: Books | None = None  # set by build_services
     signed_in: str = "online"  # or "offline" (signed in against the cached hash)
     role: str = "supervisor"  # the signed-in user's role; practice mode plays every role
     unlock: Callable[[str], bool] = lambda _password: False  # checks the clerk's password at the idle lock
@@ -169,4 +171,6 @@ def build_services(
     )
     services = Services(catalog, device, ledger, client, intake, data_dir, practice, now=now)
     services.signer = ReceiptSigner(device_secret(store))
+    # Offline, a supervisor is checked the way the intake checks one (set after sign-in): read it at call time.
+    services.books = Books(ledger, client, intake.calendar, lambda u, p: intake.verify_supervisor(u, p), now)
     return services

@@ -7,6 +7,7 @@ while the city server is unreachable — then sync, day close, and screenshots o
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from cityserver.population import Resident, generate
 from desktop import app as qtapp
-from desktop.bootstrap import SANDBOX_OFFICE, start_sandbox
+from desktop.bootstrap import SANDBOX_OFFICE, SANDBOX_SUPERVISOR, start_sandbox
 from desktop.main_window import MainWindow
 from desktop.tasks import TaskRunner, wait_idle
 from forms.clock import taipei_now
@@ -83,6 +84,14 @@ def intake(
     window.grab().save(str(shots / f"step4-{label}.png"))
 
 
+def settle(seconds: float = 0.6) -> None:
+    """Let Qt's PDF view finish rendering its pages (it does so in the background) before a screenshot."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.02)
+
+
 def run(out: Path) -> Iterator[str]:
     out.mkdir(parents=True, exist_ok=True)
     data_dir = out / "data"
@@ -92,7 +101,8 @@ def run(out: Path) -> Iterator[str]:
     qtapp.configure(app)  # type: ignore[arg-type]
     services = start_sandbox(data_dir)
     runner = TaskRunner()
-    window = MainWindow(services, runner, confirm=lambda *_: True)
+    supervisor = (*SANDBOX_SUPERVISOR, "民眾當場改申請其他項目")  # the practice supervisor approves
+    window = MainWindow(services, runner, confirm=lambda *_: True, supervisor_dialog=lambda *_: supervisor)
     window.show()
     wait_idle(runner)
     window.service_list.choose(SERVICE)
@@ -124,8 +134,35 @@ def run(out: Path) -> Iterator[str]:
         yield f"sync: outbox {services.ledger.outbox_counts()}"
         verified = window.sync_panel.reverified.text().splitlines()[1:]
         yield f"deferred look-ups: {'; '.join(verified) or 'none'}"
+        by_number = {c.case_number: c for c in services.ledger.recent_cases()}
+        window.on_sync_panel_void_requested(by_number[receipts[1].stem])  # the ineligible applicant's receipt
+        wait_idle(runner)
+        assert window.last_receipt is not None and "作廢" in window.last_receipt.name
+        receipts.append(window.last_receipt)
+        yield f"void: {window.last_receipt.name}"
+        window.set_receipt_layout("thermal80")
+        window.on_sync_panel_reprint_requested(by_number[receipts[0].stem])
+        wait_idle(runner)
+        window.set_receipt_layout("a4")
+        assert window.last_receipt is not None
+        thermal = out / f"thermal-{window.last_receipt.name}"
+        shutil.copy2(window.last_receipt, thermal)
+        yield f"thermal receipt (80 mm): {thermal}"
+        window.sync_now()
+        wait_idle(runner)
         window.close_day()
         wait_idle(runner)
+        page = window.dayclose_page
+        assert page is not None and page.report is not None
+        if page.blockers.text():
+            page.note.setPlainText("練習：離線受理的案件已於連線後補傳")
+        settle()
+        page.grab().save(str(out / "dayclose-page.png"))
+        page.sign()
+        wait_idle(runner)
+        settle()
+        page.grab().save(str(out / "dayclose-signed.png"))
+        yield f"day close: {page.message.text()}"
         for path in receipts:
             shutil.copy2(path, out / path.name)
             yield f"receipt: {out / path.name}"
@@ -137,6 +174,8 @@ def run(out: Path) -> Iterator[str]:
         window.grab().save(str(out / "window.png"))
         yield f"screenshot: {out / 'window.png'}"
     finally:
+        if window.dayclose_page is not None:
+            window.dayclose_page.close()
         window.close()
         runner.shutdown()
         services.close()

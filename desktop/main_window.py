@@ -9,17 +9,20 @@ from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from desktop.bootstrap import Services
-from desktop.paperwork import audit_text, write_dayclose, write_reprint
+from desktop.paperwork import LAYOUT_NAMES, audit_text, write_correction_slip, write_reprint, write_void_slip
+from desktop.printer import PrintPdf, print_pdf
 from desktop.tasks import TaskRunner
+from desktop.views.dayclose_page import DayClosePage, describe
 from desktop.views.idle_lock import IdleLock
-from desktop.views.intake import AskOverride, Confirm, IntakeWizard
+from desktop.views.intake import AskOverride, Confirm, IntakeWizard, ask_yes_no
 from desktop.views.service_list import ServiceList
+from desktop.views.supervisor import AskSupervisor, ask_supervisor
 from desktop.views.sync_panel import AskReason, SyncPanel
 from forms.catalog import Catalog
 from forms.messages import text
@@ -29,7 +32,7 @@ from sync.backlog import SKEW_WARN_S
 from sync.catalog_sync import pull_catalog
 from sync.errors import SyncError, SyncErrorKind
 from sync.intake import Reverification
-from sync.ledger import DaySummary, SavedCase
+from sync.ledger import SavedCase
 from sync.pull import pull_statuses
 from sync.push import PushReport, push_pending
 from sync.reconcile import Reconciliation, reconcile
@@ -47,10 +50,17 @@ class MainWindow(QMainWindow):
         confirm: Confirm | None = None,
         override_dialog: AskOverride | None = None,
         reason_dialog: AskReason | None = None,
+        supervisor_dialog: AskSupervisor | None = None,
+        printer: PrintPdf | None = None,
     ) -> None:
         super().__init__()
         self.services = services
         self.runner = runner
+        self._confirm = confirm or ask_yes_no
+        self._ask_supervisor = supervisor_dialog or ask_supervisor
+        self._print = printer or print_pdf
+        self.dayclose_page: DayClosePage | None = None
+        self.shown_pdf: Path | None = None  # what the preview shows (and Ctrl+P prints)
         self.setWindowTitle(f"Counterdesk 臨櫃服務 — {services.device.office.name}")
         self.resize(1280, 800)
         self.last_receipt: Path | None = None
@@ -95,6 +105,7 @@ class MainWindow(QMainWindow):
         self.sync_panel.queue_changed.connect(self.refresh_outbox)
         self.sync_panel.correction_requested.connect(self.on_sync_panel_correction_requested)
         self.sync_panel.reprint_requested.connect(self.on_sync_panel_reprint_requested)
+        self.sync_panel.void_requested.connect(self.on_sync_panel_void_requested)
         self.sync_dock = QDockWidget("同步狀態", self)
         self.sync_dock.setObjectName("sync_dock")
         self.sync_dock.setWidget(self.sync_panel)
@@ -109,13 +120,26 @@ class MainWindow(QMainWindow):
         self.sync_page_action = self._action("同步狀態 (F8)", "F8", self.toggle_sync_page)
         self.dayclose_action = self._action("日結 (Ctrl+D)", "Ctrl+D", self.close_day)
         self.dayclose_action.setEnabled(may(services.role, "day_close"))
+        self.print_action = self._action("列印收據 (Ctrl+P)", "Ctrl+P", self.print_preview)
         self.search_action = self._action("搜尋項目", "Ctrl+F", self.service_list.search_edit.setFocus)
         toolbar = self.addToolBar("main")
         toolbar.setObjectName("main_toolbar")
         toolbar.addAction(self.sync_action)
         toolbar.addAction(self.sync_page_action)
         toolbar.addAction(self.dayclose_action)
+        toolbar.addAction(self.print_action)
         self.addAction(self.search_action)
+        settings = self.menuBar().addMenu("設定")
+        layout_menu = settings.addMenu("收據紙張")
+        self.layout_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        for value, label in LAYOUT_NAMES.items():
+            action = QAction(label, self, checkable=True)
+            action.setChecked(services.ledger.setting("receipt_layout") == value)
+            action.triggered.connect(lambda _checked=False, v=value: self.set_receipt_layout(v))
+            group.addAction(action)
+            layout_menu.addAction(action)
+            self.layout_actions[value] = action
 
         self.online_label = QLabel("連線狀態：檢查中…")
         self.online_label.setObjectName("online_label")
@@ -190,7 +214,7 @@ class MainWindow(QMainWindow):
     def on_sync_panel_reprint_requested(self, case: SavedCase) -> None:
         def done(path: Path) -> None:
             self.last_receipt = path
-            self.pdf_doc.load(str(path))
+            self.show_pdf(path)
             self.statusBar().showMessage(f"已補印：{path.name}", 10_000)
 
         self._run("db", lambda: write_reprint(case, self.services), done, self._sync_failed)
@@ -225,7 +249,7 @@ class MainWindow(QMainWindow):
 
     def on_intake_case_saved(self, case: SavedCase, path: Path) -> None:
         self.last_receipt = path
-        self.pdf_doc.load(str(path))
+        self.show_pdf(path)
         self.refresh_outbox()
         self.statusBar().showMessage(f"收據已存檔：{path.name}", 10_000)
         if case.sync_state == "pending":
@@ -233,7 +257,7 @@ class MainWindow(QMainWindow):
 
     def on_intake_notice_written(self, path: Path) -> None:
         self.last_notice = path
-        self.pdf_doc.load(str(path))
+        self.show_pdf(path)
         self.statusBar().showMessage(f"一次告知單已產生：{path.name}", 10_000)
 
     # -- sync ----------------------------------------------------------------------------------------------------
@@ -378,27 +402,76 @@ class MainWindow(QMainWindow):
     # -- day close -----------------------------------------------------------------------------------------------
 
     def close_day(self) -> None:
-        services = self.services
-        if not may(services.role, "day_close"):
+        """Open the supervisor's day-close page (figures, cash, discrepancies, preview, print, sign-off)."""
+        if not may(self.services.role, "day_close"):
             # The server enforces roles too; here the clerk is simply told whose task it is.
             self.statusBar().showMessage("日結簽核須由主管登入後執行。", 10_000)
             return
-        day = services.today()
+        if self.dayclose_page is None:
+            self.dayclose_page = DayClosePage(self.services, self.runner, self._ask_supervisor, self._print)
+            self.dayclose_page.signed.connect(self.on_dayclose_page_signed)
+        self.dayclose_page.show()
+        self.dayclose_page.raise_()
+        self.dayclose_page.refresh()
 
-        def work() -> tuple[DaySummary, Path]:
-            summary = services.ledger.close_day(day, services.intake.clerk)
-            return summary, write_dayclose(summary, services)
-
-        self._run("db", work, lambda r: self._day_closed(*r), self._sync_failed)
-
-    def _day_closed(self, summary: DaySummary, path: Path) -> None:
+    def on_dayclose_page_signed(self, _record: object, path: Path) -> None:
         self.last_dayclose = path
+        self.refresh_outbox()
+        self.statusBar().showMessage(f"日結已簽核：{path.name}", 15_000)
+        self.sync_now()
+
+    # -- receipts: print, layout, void ---------------------------------------------------------------------------
+
+    def show_pdf(self, path: Path) -> None:
+        self.shown_pdf = path
         self.pdf_doc.load(str(path))
-        self.statusBar().showMessage(
-            f"日結完成：{summary.case_count} 件，規費 {summary.fee_total} 元，"
-            f"未同步 {summary.pending_sync} 件（{path.name}）",
-            15_000,
-        )
+
+    def print_preview(self) -> None:
+        """Print what the preview shows (the last receipt, notice or copy) through Qt's print dialog."""
+        shown = self.shown_pdf
+        if shown is None:
+            self.statusBar().showMessage("目前沒有可列印的收據。", 10_000)
+            return
+        if self._print(self, shown):
+            self.statusBar().showMessage(f"已送出列印：{shown.name}", 10_000)
+
+    def set_receipt_layout(self, value: str) -> None:
+        self.services.ledger.set_setting("receipt_layout", value)
+        self.layout_actions[value].setChecked(True)
+        self.statusBar().showMessage(f"收據紙張：{LAYOUT_NAMES[value]}（下一張收據起適用）", 10_000)
+
+    def on_sync_panel_void_requested(self, case: SavedCase) -> None:
+        """Void a receipt: a supervisor approves with credentials and a reason; a void slip prints. A receipt of a
+        signed day is voided by a correction entry instead (linked to that day's close, fee refunded)."""
+        services, books = self.services, self.services.books
+        assert books is not None
+        closed = case.business_date in services.ledger.closed_days()
+        prompt = f"作廢收據 {case.receipt_number}（案件 {case.case_number}）。"
+        if closed:
+            prompt += "\n該營業日已日結簽核：將以「更正登錄」作廢並退費，連結原日結。"
+        answer = self._ask_supervisor(self, "收據作廢", prompt, True)
+        if answer is None:
+            return
+        supervisor, password, reason = answer
+
+        def work() -> Path:
+            if closed:
+                books.correct_void(case.business_date, case.case_uuid, reason, supervisor, password)
+                return write_correction_slip(case, services)
+            record = books.void(case.case_uuid, reason, supervisor, password)
+            return write_void_slip(services.ledger.case(case.case_uuid), record, services)
+
+        def done(path: Path) -> None:
+            self.last_receipt = path
+            self.show_pdf(path)
+            self.refresh_outbox()
+            self.statusBar().showMessage(f"收據 {case.receipt_number} 已作廢：{path.name}", 15_000)
+            self.sync_now()
+
+        def failed(exc: BaseException) -> None:
+            self.statusBar().showMessage(describe(exc), 15_000)
+
+        self._run("net", work, done, failed)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)

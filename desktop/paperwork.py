@@ -9,21 +9,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forms.catalog import Catalog
+from forms.errors import DomainError
 from forms.ids import mask_name
 from forms.messages import text
 from forms.rocdate import format_roc
 from forms.types import Outcome
-from printing.dayclose import DayCloseData, build_dayclose_pdf
+from printing.dayclose import DayCloseData, ReportTable, build_dayclose_pdf
 from printing.notice import NoticeData, build_notice_pdf
 from printing.receipt import ReceiptData, build_receipt_pdf
+from printing.thermal import build_thermal_receipt_pdf
+from printing.void_slip import VoidSlipData, build_void_slip_pdf
+from sync.daybook import VoidRecord
+from sync.dayclose import CashLine, DayClose
 from sync.intake import Verification
-from sync.ledger import DaySummary, Device, SavedCase
+from sync.ledger import Device, SavedCase
+from sync.receipt_signing import short_code
 
 if TYPE_CHECKING:
     from desktop.bootstrap import Services
 
 PAYMENT_NAMES = {"cash": "現金", "card": "信用卡／行動支付", "transfer": "轉帳", "none": "免繳"}
 UNKNOWN_TEXT = "依機關公告"
+LAYOUT_NAMES = {"a4": "A4（民眾收執聯＋存根聯）", "thermal80": "80 mm 熱感紙"}
+CORRECTION_NAMES = {"void": "作廢退費", "refund": "退費", "note": "註記"}
 
 
 def service_kind_text(kind: str) -> str:
@@ -85,29 +93,156 @@ def receipt_data(case: SavedCase, catalog: Catalog, device: Device, qr_payload: 
     )
 
 
-def dayclose_data(summary: DaySummary, catalog: Catalog, device: Device, practice: bool) -> DayCloseData:
-    def name(code: str) -> str:
-        try:
-            return catalog.get(code).name_zh
-        except Exception:  # a case from a service no longer in the catalog still counts
-            return code
+def _service_name(catalog: Catalog, code: str) -> str:
+    try:
+        return catalog.get(code).name_zh
+    except DomainError:  # a case from a service no longer in the catalog still counts
+        return code
 
-    gaps = "無" if not summary.receipt_gaps else "、".join(str(g) for g in summary.receipt_gaps)
+
+def money(fees: dict[str, int]) -> str:
+    if not fees:
+        return "—"
+    return "、".join(f"{PAYMENT_NAMES.get(m, m)} {v:,}" for m, v in fees.items())
+
+
+def status_text(report: DayClose) -> str:
+    close = report.close
+    if close is None:
+        return "未簽核"
+    return (
+        f"已簽核（{close.closed_by}，{format_roc(close.closed_at.date())} {close.closed_at:%H:%M}，"
+        f"報表雜湊 {close.report_hash[:12]}）"
+    )
+
+
+def office_hours(per_hour: dict[int, int]) -> tuple[tuple[str, int], ...]:
+    """Cases per hour over the whole office day (08–17), and any hour outside it that had cases."""
+    hours = range(min(8, *per_hour), max(17, *per_hour) + 1) if per_hour else range(8, 18)
+    return tuple((f"{h:02d}", per_hour.get(h, 0)) for h in hours)
+
+
+def problem_lines(report: DayClose) -> tuple[str, ...]:
+    return tuple(text(p.code, **p.params) for p in report.problems())
+
+
+def dayclose_data(
+    report: DayClose, cash: tuple[CashLine, ...], note: str, catalog: Catalog, device: Device, practice: bool
+) -> DayCloseData:
+    """The day close as the printed report shows it: formatted, no citizen's name or ID."""
+    c = report.comparison
+    compared = (
+        f"市府持有 {c.held} 件；本機獨有 {len(c.only_device)} 件、市府獨有 {len(c.only_server)} 件、"
+        f"內容不一致 {len(c.differing)} 件"
+        if c.compared
+        else "未能比對（無法連線市府伺服器）"
+    )
+    summary = (
+        ("有效案件", f"{report.cases:,} 件（作廢 {report.voided} 件）"),
+        ("規費合計", f"{report.fee_total:,} 元" + (f"（{money(report.fees)}）" if report.fees else "")),
+        ("應收現金", f"{report.cash_expected:,} 元"),
+        (
+            "收據號碼",
+            f"{report.first_receipt} ～ {report.last_receipt}" if report.first_receipt else "本日未開立收據",
+        ),
+        ("號碼缺漏", "、".join(report.gaps) or "無"),
+        ("同步狀態", f"尚有 {len(report.pending_sync)} 件未送達市府" if report.pending_sync else "全部已送達市府"),
+        ("與市府比對", compared),
+        ("查驗稽核軌跡", audit_text(report.audit_break)),
+    )
+    tables = (
+        ReportTable(
+            "各承辦人",
+            ("承辦人", "件數", "作廢", "規費（依付款方式）", "應收現金"),
+            tuple(
+                (k.clerk, f"{k.cases:,}", f"{k.voided}", money(k.fees), f"{k.cash_expected:,}") for k in report.clerks
+            ),
+            numeric=(1, 2, 4),
+        ),
+        ReportTable(
+            "各申辦項目",
+            ("申辦項目", "件數", "規費（依付款方式）"),
+            tuple((_service_name(catalog, s.code), f"{s.cases:,}", money(s.fees)) for s in report.services),
+            numeric=(1,),
+        ),
+        ReportTable(
+            "現金點收",
+            ("承辦人", "應收", "實點", "差額", "說明"),
+            tuple(
+                (
+                    line.clerk,
+                    f"{line.expected:,}",
+                    "未點收" if line.counted is None else f"{line.counted:,}",
+                    "" if line.difference is None else f"{line.difference:+,}",
+                    line.explanation,
+                )
+                for line in cash
+            ),
+            numeric=(1, 2, 3),
+            empty="本日無現金收入。",
+        ),
+        ReportTable(
+            "作廢收據",
+            ("收據號碼", "案件編號", "承辦人", "規費", "原因", "核准主管"),
+            tuple(
+                (v.receipt_number, v.case_number, v.clerk, f"{v.fee:,}", v.reason, f"{v.by} {v.at}".strip())
+                for v in report.voids
+            ),
+            weights=(1.2, 2.1, 1, 0.6, 2, 1.3),
+            numeric=(3,),
+        ),
+        ReportTable(
+            "更正登錄（更正已簽核之營業日）",
+            ("原營業日", "案件編號", "更正", "金額", "原因", "主管"),
+            tuple(
+                (
+                    format_roc(k.corrects_day),
+                    k.case_number or "",
+                    CORRECTION_NAMES.get(k.kind, k.kind),
+                    f"{k.amount:+,}",
+                    k.reason,
+                    k.made_by,
+                )
+                for k in report.corrections
+            ),
+            weights=(1.2, 2.1, 0.9, 0.7, 2, 1.1),
+            numeric=(3,),
+        ),
+        ReportTable(
+            "未送達市府",
+            ("案件編號",),
+            tuple((n,) for n in report.pending_sync),
+            alert=True,
+        ),
+        ReportTable(
+            "逾期預警（未結案件）",
+            ("案件編號", "申辦項目", "承辦人", "處理期限", "狀態"),
+            tuple(
+                (
+                    d.case_number,
+                    _service_name(catalog, d.service_code),
+                    d.clerk,
+                    format_roc(d.due_date),
+                    "已逾期" if d.overdue else "即將到期",
+                )
+                for d in report.due
+            ),
+            weights=(2.1, 2.2, 1, 1.2, 0.8),
+            alert=True,
+        ),
+    )
     return DayCloseData(
         office_name=device.office.name,
         device_id=device.device_id,
-        day_text=format_roc(summary.business_date),
-        rows=tuple((name(code), n, fees) for code, (n, fees) in sorted(summary.by_service.items())),
-        case_count=summary.case_count,
-        fee_total=summary.fee_total,
-        receipt_range=(
-            f"{summary.first_receipt} ～ {summary.last_receipt}" if summary.first_receipt else "本日未開立收據"
-        ),
-        gaps_text=gaps,
-        pending_text="全部已送達市府" if summary.pending_sync == 0 else f"尚有 {summary.pending_sync} 件未送達市府",
-        closed_text="已簽核" if summary.closed else "未簽核",
-        audit_text=audit_text(summary.audit_break),
+        day_text=format_roc(report.day),
+        status_text=status_text(report),
+        summary=summary,
+        tables=tables,
+        per_hour=office_hours(report.per_hour),
+        per_service=tuple((_service_name(catalog, s.code), s.cases) for s in report.services),
+        note=note,
         practice=practice,
+        problems=problem_lines(report),
     )
 
 
@@ -141,12 +276,17 @@ def write_receipt(case: SavedCase, services: Services, reprinted: tuple[str, int
     """Render the receipt and write it atomically as <case number>.pdf; returns the path."""
     assert services.signer is not None
     url = track_url(services.track_base, case, services.signer.sign(case.case_number, case.receipt_number))
-    data = receipt_data(case, services.catalog, services.device, url, services.practice)
+    data = replace(
+        receipt_data(case, services.catalog, services.device, url, services.practice),
+        verify_code=short_code(str(case.case_uuid), case.case_number),
+        track_hint=f"或至 {services.track_base.rstrip('/')}/track 輸入案件編號與驗證碼",
+    )
+    build = build_thermal_receipt_pdf if services.ledger.setting("receipt_layout") == "thermal80" else build_receipt_pdf
     if reprinted is None:
-        return _write_atomic(services.receipts_dir / f"{case.case_number}.pdf", build_receipt_pdf(data))
+        return _write_atomic(services.receipts_dir / f"{case.case_number}.pdf", build(data))
     when, count = reprinted
     copy = replace(data, reprinted=when)
-    return _write_atomic(services.receipts_dir / f"{case.case_number}-補印{count}.pdf", build_receipt_pdf(copy))
+    return _write_atomic(services.receipts_dir / f"{case.case_number}-補印{count}.pdf", build(copy))
 
 
 def write_notice(v: Verification, services: Services) -> Path:
@@ -154,10 +294,54 @@ def write_notice(v: Verification, services: Services) -> Path:
     return _write_atomic(services.data_dir / "notices" / f"notice-{v.case_uuid}.pdf", build_notice_pdf(data))
 
 
-def write_dayclose(summary: DaySummary, services: Services) -> Path:
-    pdf = build_dayclose_pdf(dayclose_data(summary, services.catalog, services.device, services.practice))
-    name = f"dayclose-{summary.business_date.isoformat()}-{services.device.device_id}.pdf"
-    return _write_atomic(services.data_dir / "dayclose" / name, pdf)
+def write_dayclose(report: DayClose, cash: tuple[CashLine, ...], note: str, services: Services) -> Path:
+    """The report as <day>-<device>.pdf (signed) or …-draft.pdf (a preview before sign-off)."""
+    data = dayclose_data(report, cash, note, services.catalog, services.device, services.practice)
+    suffix = "" if report.signed else "-draft"
+    name = f"dayclose-{report.day.isoformat()}-{services.device.device_id}{suffix}.pdf"
+    return _write_atomic(services.data_dir / "dayclose" / name, build_dayclose_pdf(data))
+
+
+def void_slip_data(case: SavedCase, void: VoidRecord, services: Services) -> VoidSlipData:
+    service = services.catalog.get(case.service_code)
+    return VoidSlipData(
+        office_name=services.device.office.name,
+        case_number=case.case_number,
+        receipt_number=case.receipt_number,
+        service_name=service.name_zh,
+        name_masked=mask_name(case.applicant_name),
+        id_masked=case.id_masked,
+        received_text=f"{format_roc(case.received_at.date())} {case.received_at:%H:%M}",
+        fee_text=fee_text(case.fee if service.fee is not None else None, case.payment_method, service.fee_note),
+        clerk=case.clerk,
+        voided_text=f"{format_roc(void.voided_at.date())} {void.voided_at:%H:%M}",
+        voided_by=void.voided_by,
+        approval="離線核准（主管於本機確認）" if void.approval == "offline" else void.approval,
+        reason=void.reason,
+        practice=services.practice,
+    )
+
+
+def write_correction_slip(case: SavedCase, services: Services) -> Path:
+    """The void slip of a receipt voided by a correction of its signed day."""
+    correction = next(
+        c for c in services.ledger.day_facts(services.today()).corrections if c.case_number == case.case_number
+    )
+    void = VoidRecord(
+        case.case_uuid,
+        correction.correction_uuid,
+        correction.made_at,
+        correction.made_by,
+        "更正登錄",
+        f"{correction.reason}（更正 {format_roc(correction.corrects_day)} 日結）",
+    )
+    return write_void_slip(case, void, services)
+
+
+def write_void_slip(case: SavedCase, void: VoidRecord, services: Services) -> Path:
+    layout = services.ledger.setting("receipt_layout")
+    pdf = build_void_slip_pdf(void_slip_data(case, void, services), layout)
+    return _write_atomic(services.receipts_dir / f"{case.case_number}-作廢.pdf", pdf)
 
 
 def _write_atomic(path: Path, data: bytes) -> Path:

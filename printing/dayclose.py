@@ -1,15 +1,38 @@
-"""The day-close report (日結報表): counts and fees per service, receipt range and gaps, sync state."""
+"""The day-close report (日結報表): the figures a supervisor signs, as tables, with charts of cases per hour and per
+service. Plain, already-formatted data in (no IDs, no names of citizens); PDF bytes out; as many pages as needed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from printing.document import a4
-from printing.fonts import FONT_BOLD, FONT_NAME
+from printing.fonts import FONT_BOLD, FONT_NAME, register_fonts
+from printing.text import markup
+
+INK = colors.HexColor("#1f2933")
+ALERT = colors.HexColor("#b3261e")
+BAR = colors.HexColor("#3b6ea5")
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[int, ...] = ()  # right-aligned columns
+    empty: str = "無"
+    alert: bool = False  # a table of problems: its title is red when it has rows
+    weights: tuple[float, ...] = ()  # relative column widths (default: numeric narrow, text shares the rest)
 
 
 @dataclass(frozen=True)
@@ -17,60 +40,160 @@ class DayCloseData:
     office_name: str
     device_id: str
     day_text: str  # ROC date
-    rows: tuple[tuple[str, int, int], ...]  # (service name, cases, fees NT$)
-    case_count: int
-    fee_total: int
-    receipt_range: str
-    gaps_text: str
-    pending_text: str
-    closed_text: str
-    audit_text: str = ""
+    status_text: str  # 未簽核 / 已簽核（by, when, report hash）
+    summary: tuple[tuple[str, str], ...]  # key figures
+    tables: tuple[ReportTable, ...]
+    per_hour: tuple[tuple[str, int], ...] = ()  # ("09", cases)
+    per_service: tuple[tuple[str, int], ...] = ()  # (service name, cases)
+    note: str = ""
     practice: bool = False
+    problems: tuple[str, ...] = field(default_factory=tuple)  # the discrepancy list, one line each
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=FONT_NAME, fontSize=9.5, leading=13, textColor=INK, wordWrap="CJK")
+    return {
+        "body": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=11),
+        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=16, leading=22),
+        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=16, spaceBefore=8),
+        "alert": ParagraphStyle("alert", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=16, textColor=ALERT),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11),
+        "head": ParagraphStyle("head", parent=base, fontName=FONT_BOLD, fontSize=8.5, leading=11),
+    }
+
+
+def _table(t: ReportTable, st: dict[str, ParagraphStyle], width: float) -> list[Flowable]:
+    heading = Paragraph(markup(t.title, FONT_BOLD), st["alert"] if t.alert and t.rows else st["h2"])
+    if not t.rows:
+        return [heading, Paragraph(markup(t.empty, FONT_NAME), st["body"])]
+    right = ParagraphStyle("right", parent=st["cell"], alignment=2)
+    rows = [[Paragraph(markup(h, FONT_BOLD), st["head"]) for h in t.header]] + [
+        [Paragraph(markup(v, FONT_NAME), right if i in t.numeric else st["cell"]) for i, v in enumerate(row)]
+        for row in t.rows
+    ]
+    table = Table(rows, colWidths=_widths(t, width), repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+                ("LINEBELOW", (0, -1), (-1, -1), 0.4, colors.grey),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f1f4f7")]),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return [heading, table]
+
+
+def _widths(t: ReportTable, width: float) -> list[float]:
+    """Numeric columns narrow, text columns share the rest (or the table's own weights)."""
+    if t.weights:
+        return [width * w / sum(t.weights) for w in t.weights]
+    n = len(t.header)
+    narrow = 22 * mm
+    text_cols = n - len(t.numeric)
+    rest = (width - narrow * len(t.numeric)) / max(1, text_cols)
+    return [narrow if i in t.numeric else rest for i in range(n)]
+
+
+def _bar_chart(title: str, points: tuple[tuple[str, int], ...], width: float, horizontal: bool) -> Drawing:
+    height = (14 * mm + 7 * mm * len(points)) if horizontal else 55 * mm
+    drawing = Drawing(width, height)
+    chart: HorizontalBarChart | VerticalBarChart = HorizontalBarChart() if horizontal else VerticalBarChart()
+    label_room = 48 * mm if horizontal else 10 * mm
+    chart.x, chart.y = label_room, 8 * mm
+    chart.width, chart.height = width - label_room - 6 * mm, height - 16 * mm
+    chart.data = [[v for _, v in points]]
+    chart.bars[0].fillColor = BAR
+    chart.bars[0].strokeColor = None
+    chart.categoryAxis.categoryNames = [name for name, _ in points]
+    chart.categoryAxis.labels.fontName = FONT_NAME
+    chart.categoryAxis.labels.fontSize = 7.5
+    chart.valueAxis.labels.fontName = FONT_NAME
+    chart.valueAxis.labels.fontSize = 7.5
+    chart.valueAxis.valueMin = 0
+    top = max((v for _, v in points), default=0)
+    chart.valueAxis.valueStep = max(1, -(-top // 5))
+    chart.valueAxis.valueMax = max(1, chart.valueAxis.valueStep * 5)
+    if horizontal:
+        chart.categoryAxis.reverseDirection = 1  # first service on top
+        chart.categoryAxis.labels.boxAnchor = "e"
+    drawing.add(chart)
+    drawing.add(String(0, height - 4 * mm, title, fontName=FONT_BOLD, fontSize=9.5, fillColor=INK))
+    return drawing
 
 
 def build_dayclose_pdf(data: DayCloseData, invariant: bool = False) -> bytes:
-    width, height = A4
-    left = 20 * mm
-    with a4(f"日結報表 {data.day_text}", invariant) as document:
-        _draw(document.canvas, data, width, height, left)
-    return document.pdf
-
-
-def _draw(c: Canvas, data: DayCloseData, width: float, height: float, left: float) -> None:
-    y = height - 25 * mm
-    c.setFont(FONT_BOLD, 16)
-    c.drawString(left, y, f"{data.office_name}　日結報表")
-    c.setFont(FONT_NAME, 10.5)
-    y -= 8 * mm
-    c.drawString(
-        left, y, f"營業日：{data.day_text}　　設備：{data.device_id}" + ("　　（練習模式）" if data.practice else "")
+    register_fonts()
+    buffer = io.BytesIO()
+    title = f"日結報表 {data.day_text} {data.device_id}"
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=16 * mm,
+        rightMargin=16 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=title,
+        author=data.office_name,
+        invariant=int(invariant),
+        pageCompression=1,
+        initialFontName=FONT_NAME,
     )
-    y -= 12 * mm
-    c.setFont(FONT_BOLD, 11)
-    c.drawString(left, y, "申辦項目")
-    c.drawRightString(left + 120 * mm, y, "件數")
-    c.drawRightString(left + 160 * mm, y, "規費（元）")
-    c.line(left, y - 2 * mm, left + 165 * mm, y - 2 * mm)
-    c.setFont(FONT_NAME, 11)
-    for name, count, fees in data.rows:
-        y -= 7 * mm
-        c.drawString(left, y, name)
-        c.drawRightString(left + 120 * mm, y, f"{count:,}")
-        c.drawRightString(left + 160 * mm, y, f"{fees:,}")
-    y -= 4 * mm
-    c.line(left, y, left + 165 * mm, y)
-    y -= 6 * mm
-    c.setFont(FONT_BOLD, 11)
-    c.drawString(left, y, "合計")
-    c.drawRightString(left + 120 * mm, y, f"{data.case_count:,}")
-    c.drawRightString(left + 160 * mm, y, f"{data.fee_total:,}")
-    c.setFont(FONT_NAME, 11)
-    for line in (
-        f"收據號碼：{data.receipt_range}",
-        f"號碼缺漏：{data.gaps_text}",
-        f"同步狀態：{data.pending_text}",
-        f"查驗稽核軌跡：{data.audit_text}",
-        f"簽核：{data.closed_text}",
-    ):
-        y -= 9 * mm
-        c.drawString(left, y, line)
+    st = _styles()
+    width = doc.width
+    story: list[Flowable] = [
+        Paragraph(markup(f"{data.office_name}　日結報表", FONT_BOLD), st["title"]),
+        Paragraph(
+            markup(
+                f"營業日：{data.day_text}　設備：{data.device_id}　{data.status_text}"
+                + ("　（練習模式）" if data.practice else ""),
+                FONT_NAME,
+            ),
+            st["body"],
+        ),
+        Spacer(1, 3 * mm),
+    ]
+    summary = Table(
+        [
+            [Paragraph(markup(k, FONT_BOLD), st["cell"]), Paragraph(markup(v, FONT_NAME), st["cell"])]
+            for k, v in data.summary
+        ],
+        colWidths=[40 * mm, width - 40 * mm],
+    )
+    summary.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey)]))
+    story.append(summary)
+    story.append(Paragraph("差異與提醒", st["alert"] if data.problems else st["h2"]))
+    for line in data.problems or ("無差異。",):
+        story.append(Paragraph(markup(f"・{line}", FONT_NAME), st["body"]))
+    if data.note:
+        story.append(Paragraph(markup(f"主管說明：{data.note}", FONT_NAME), st["body"]))
+    if data.per_hour:
+        story.append(Spacer(1, 3 * mm))
+        story.append(_bar_chart("每小時收件數", data.per_hour, width, horizontal=False))
+    if data.per_service:
+        story.append(Spacer(1, 3 * mm))
+        story.append(_bar_chart("各項目收件數", data.per_service, width, horizontal=True))
+    for t in data.tables:
+        flow = _table(t, st, width)
+        if len(t.rows) < 15:  # a short table stays with its heading; a long one flows over pages
+            story.append(KeepTogether(flow))
+        else:
+            story.extend(flow)
+    doc.build(story, onFirstPage=_footer(title), onLaterPages=_footer(title))
+    return buffer.getvalue()
+
+
+def _footer(title: str) -> Callable[[Canvas, SimpleDocTemplate], None]:
+    def draw(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT_NAME, 7.5)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(16 * mm, 9 * mm, title)
+        canvas.drawRightString(A4[0] - 16 * mm, 9 * mm, f"第 {doc.page} 頁")
+        canvas.restoreState()
+
+    return draw

@@ -16,6 +16,13 @@ from forms.resources import resource_path
 
 FONT_NAME = "NotoSansTC"
 FONT_BOLD = "NotoSansTC-Bold"
+# Names with characters outside Big5 (CJK Extension B, e.g. 𡒄 𪜶) that Noto Sans TC lacks are drawn, character by
+# character, in HanaMinB (Debian fonts-hanazono, TrueType, OFL/free licence): nothing becomes a box.
+FONT_FALLBACK = "HanaMinB"
+FALLBACK_PLACES = (
+    Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"),
+    Path(__file__).resolve().parents[1] / "resources" / "fonts" / "HanaMinB.ttf",
+)
 _lock = threading.Lock()
 _registered = False
 
@@ -39,4 +46,11 @@ def register_fonts() -> None:
             if not path.exists():
                 raise FontMissing(f"{path} is missing: run `make fonts` (python -m printing.fontbuild)")
             pdfmetrics.registerFont(TTFont(name, str(path)))
+        fallback = fallback_file()
+        if fallback is not None:
+            pdfmetrics.registerFont(TTFont(FONT_FALLBACK, str(fallback)))
         _registered = True
+
+
+def fallback_file() -> Path | None:
+    return next((p for p in FALLBACK_PLACES if p.exists()), None)

@@ -10,6 +10,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from printing.document import a4
 from printing.fonts import FONT_BOLD, FONT_NAME
+from printing.text import draw
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def _draw(c: Canvas, data: NoticeData, width: float, height: float, left: float)
         f"告知日期：{data.date_text}　　承辦人：{data.clerk}",
     ):
         y -= 8 * mm
-        c.drawString(left, y, line)
+        draw(c, left, y, line, FONT_NAME, 11)
     y -= 12 * mm
     c.setFont(FONT_BOLD, 12)
     c.drawString(left, y, "請備齊下列文件（本單一次列出全部所缺文件）：")

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from printing.document import a4
 from printing.fonts import FONT_BOLD, FONT_NAME
 from printing.qr import draw_qr
+from printing.text import draw, wrap
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class ReceiptLabels:
     track: str = "掃描 QR 碼可查詢辦理進度"
     practice: str = "練習模式 — 非正式收據"
     reprint: str = "補印"
+    verify_code: str = "驗證碼"
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class ReceiptData:
     owed_docs: tuple[str, ...] = ()
     practice: bool = False
     reprinted: str | None = None  # when set (ROC date and time), the copy is marked 補印 with it
+    verify_code: str = ""  # short code for checking progress by hand (XXXX-XXXX)
+    track_hint: str = ""  # where to check progress, e.g. the track page's address
     labels: ReceiptLabels = field(default_factory=ReceiptLabels)
 
 
@@ -102,32 +105,25 @@ def _part(c: Canvas, r: ReceiptData, top: float, part_name: str) -> None:
     for label, value in rows:
         c.setFont(FONT_BOLD, 10.5)
         c.drawString(MARGIN, y, label)
-        c.setFont(FONT_NAME, 10.5)
         for line in wrap(value, value_width, FONT_NAME, 10.5)[:2]:
-            c.drawString(MARGIN + 30 * mm, y, line)
+            draw(c, MARGIN + 30 * mm, y, line, FONT_NAME, 10.5)
             y -= 5.2 * mm
-    c.setFont(FONT_NAME, 9)
     for reason in r.reasons[:4]:
         for line in wrap(f"・{reason}", value_width + 30 * mm, FONT_NAME, 9)[:2]:
-            c.drawString(MARGIN + 30 * mm, y, line)
+            draw(c, MARGIN + 30 * mm, y, line, FONT_NAME, 9)
             y -= 4.4 * mm
     qr_size = 34 * mm
+    centre = PAGE_W - MARGIN - qr_size / 2
     draw_qr(c, r.qr_payload, PAGE_W - MARGIN - qr_size, top - 8 * mm - qr_size, qr_size)
     c.setFont(FONT_NAME, 8)
-    c.drawCentredString(PAGE_W - MARGIN - qr_size / 2, top - 11 * mm - qr_size, lab.track)
-
-
-def wrap(text: str, width: float, font: str, size: float) -> list[str]:
-    """Break text into lines no wider than `width` points (CJK text breaks between any two characters)."""
-    lines: list[str] = []
-    current = ""
-    for ch in text:
-        if current and pdfmetrics.stringWidth(current + ch, font, size) > width:
-            lines.append(current)
-            current = ch
-        else:
-            current += ch
-    return [*lines, current] if current else lines
+    c.drawCentredString(centre, top - 11 * mm - qr_size, lab.track)
+    if r.verify_code:
+        c.setFont(FONT_BOLD, 10)
+        c.drawCentredString(centre, top - 16 * mm - qr_size, f"{lab.verify_code}　{r.verify_code}")
+    if r.track_hint:
+        c.setFont(FONT_NAME, 7)
+        for n, line in enumerate(wrap(r.track_hint, 48 * mm, FONT_NAME, 7)[:3]):
+            c.drawCentredString(centre, top - 20 * mm - qr_size - n * 3.2 * mm, line)
 
 
 def build_receipt_pdf(receipt: ReceiptData, invariant: bool = False) -> bytes:

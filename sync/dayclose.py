@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Any
 
 from sync import wire
 from sync.daybook import CloseRecord, CorrectionRecord, DayCase, DayFacts
@@ -76,7 +77,7 @@ class Problem:
     must write why before signing."""
 
     code: str
-    params: dict[str, str | int] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
     needs_note: bool = True
 
 

@@ -29,13 +29,14 @@ from sync.daybook import DayBook
 from sync.errors import StoreError
 from sync.store import migrate
 from sync.store.engine import make_engine, make_session_factory
-from sync.store.tables import CaseRow, CatalogEntryRow, CounterRow, LookupRow, OutboxRow, ReceiptRow
+from sync.store.tables import CaseRow, CatalogEntryRow, CounterRow, LookupRow, OutboxRow, ReceiptRow, VoidRow
 
 log = logging.getLogger(__name__)
 
 STATUS_ACCEPTED = "已受理"
 STATUS_PENDING_VERIFICATION = "待查驗"
 STATUS_VERIFIED = "已補查"
+RECORD_NAMES = {"day_close": "日結簽核", "correction": "更正登錄", "void": "收據作廢"}
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class SavedCase:
     override: wire.Override | None
     server_status: str | None = None
     server_note: str | None = None
+    voided: bool = False  # the receipt was voided (or voided by a correction of its signed day)
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,7 @@ class OutboxView:
     attempts: int
     last_error: str | None
     next_attempt_at: str | None
+    kind: str = "case"  # case / update / void / day_close / correction
 
 
 def _reasons_json(decision: Decision) -> str:
@@ -607,12 +610,22 @@ class Ledger(DayBook):
         with self._sessions() as s:
             rows = s.execute(
                 select(OutboxRow, CaseRow.case_number, CaseRow.service_code, CaseRow.id_masked)
-                .join(CaseRow, CaseRow.case_uuid == OutboxRow.case_uuid)
+                .outerjoin(CaseRow, CaseRow.case_uuid == OutboxRow.case_uuid)
                 .where(OutboxRow.state.in_(states))
                 .order_by(OutboxRow.id)
             ).all()
         return [
-            OutboxView(o.idempotency_key, number, service, masked, o.state, o.attempts, o.last_error, o.next_attempt_at)
+            OutboxView(
+                o.idempotency_key,
+                number or RECORD_NAMES.get(o.kind, o.kind),
+                service or "",
+                masked or "",
+                o.state,
+                o.attempts,
+                o.last_error,
+                o.next_attempt_at,
+                o.kind,
+            )
             for o, number, service, masked in rows
         ]
 
@@ -649,6 +662,7 @@ class Ledger(DayBook):
     def _to_saved(self, s: Session, row: CaseRow) -> SavedCase:
         receipt = s.scalar(select(ReceiptRow.receipt_number).where(ReceiptRow.case_uuid == row.case_uuid))
         state = s.scalar(select(OutboxRow.state).where(OutboxRow.idempotency_key == row.case_uuid))
+        voided = s.get(VoidRow, row.case_uuid) is not None or self._corrected_void(s, row.case_uuid)
         received = datetime.fromisoformat(row.received_at)
         return SavedCase(
             case_uuid=UUID(row.case_uuid),
@@ -672,6 +686,7 @@ class Ledger(DayBook):
             override=wire.Override.model_validate_json(row.override_json) if row.override_json else None,
             server_status=row.server_status,
             server_note=row.server_note,
+            voided=voided,
         )
 
     def open_cases(self, national_id: str, service_code: str) -> list[str]:

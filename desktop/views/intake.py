@@ -20,17 +20,13 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -42,6 +38,7 @@ from desktop.bootstrap import Services
 from desktop.paperwork import PAYMENT_NAMES, due_text, fee_text, write_notice, write_receipt
 from desktop.tasks import TaskRunner
 from desktop.views.fields_form import FieldsForm
+from desktop.views.supervisor import ask_supervisor
 from forms.errors import DomainError
 from forms.messages import text
 from forms.rocdate import format_roc, format_roc_slash
@@ -81,22 +78,7 @@ def ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
 
 def ask_override(parent: QWidget, failed: list[str]) -> tuple[str, str, str] | None:
     """Ask a supervisor for name, password and a written reason (the password is never stored)."""
-    dialog = QDialog(parent)
-    dialog.setWindowTitle("主管核准受理")
-    layout = QFormLayout(dialog)
-    layout.addRow(QLabel("不符條件：\n" + "\n".join(failed)))
-    user, password, reason = QLineEdit(), QLineEdit(), QPlainTextEdit()
-    password.setEchoMode(QLineEdit.EchoMode.Password)
-    layout.addRow("主管帳號", user)
-    layout.addRow("密碼", password)
-    layout.addRow("核准理由", reason)
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    layout.addRow(buttons)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    return user.text(), password.text(), reason.toPlainText()
+    return ask_supervisor(parent, "主管核准受理", "不符條件：\n" + "\n".join(failed))
 
 
 class IntakeWizard(QWidget):

@@ -40,12 +40,14 @@ class SyncPanel(QWidget):
     queue_changed(): an entry was resent or withdrawn.
     correction_requested(str): the clerk will correct a set-aside case (its key) in the intake wizard.
     reprint_requested(SavedCase): a copy of this case's receipt, marked 補印.
+    void_requested(SavedCase): void this case's receipt (a supervisor approves).
     """
 
     sync_requested = Signal()
     queue_changed = Signal()
     correction_requested = Signal(str)
     reprint_requested = Signal(object)
+    void_requested = Signal(object)
 
     def __init__(
         self, ledger: Ledger, clerk: str, reason_dialog: AskReason | None = None, parent: QWidget | None = None
@@ -103,7 +105,14 @@ class SyncPanel(QWidget):
         self.reprint_button = QPushButton("補印收據")
         self.reprint_button.setObjectName("reprint_button")
         self.reprint_button.clicked.connect(self.on_reprint_clicked)
-        layout.addWidget(self.reprint_button)
+        self.void_button = QPushButton("作廢收據…")
+        self.void_button.setObjectName("void_button")
+        self.void_button.clicked.connect(self.on_void_clicked)
+        case_actions = QHBoxLayout()
+        case_actions.addWidget(self.reprint_button)
+        case_actions.addWidget(self.void_button)
+        case_actions.addStretch(1)
+        layout.addLayout(case_actions)
         self.reverified = QLabel("")
         self.reverified.setObjectName("reverified_label")
         self.reverified.setWordWrap(True)
@@ -136,8 +145,9 @@ class SyncPanel(QWidget):
         self.cases_table.setRowCount(len(recent))
         for r, case in enumerate(recent):
             city = (case.server_status or "（尚未回報）") + (f"：{case.server_note}" if case.server_note else "")
+            here = "已作廢" if case.voided else case.status
             for c, value in enumerate(
-                (case.case_number, case.service_code, mask_name(case.applicant_name), case.status, city)
+                (case.case_number, case.service_code, mask_name(case.applicant_name), here, city)
             ):
                 self.cases_table.setItem(r, c, QTableWidgetItem(value))
         self.cases_table.resizeColumnsToContents()
@@ -170,10 +180,17 @@ class SyncPanel(QWidget):
             self.refresh()
             self.queue_changed.emit()
 
-    def on_reprint_clicked(self) -> None:
+    def _chosen_case(self) -> SavedCase | None:
         row = self.cases_table.currentRow()
-        if 0 <= row < len(self._recent):
-            self.reprint_requested.emit(self._recent[row])
+        return self._recent[row] if 0 <= row < len(self._recent) else None
+
+    def on_reprint_clicked(self) -> None:
+        if (case := self._chosen_case()) is not None:
+            self.reprint_requested.emit(case)
+
+    def on_void_clicked(self) -> None:
+        if (case := self._chosen_case()) is not None and not case.voided:
+            self.void_requested.emit(case)
 
     def on_correct_clicked(self) -> None:
         entry = self._selected()
