@@ -8,7 +8,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from printing.fonts import font_files
+from printing.fonts import fallback_file, font_files
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,11 @@ def configure(app: QApplication) -> None:
         if path.exists():
             font_id = QFontDatabase.addApplicationFont(str(path))
             families += QFontDatabase.applicationFontFamilies(font_id)
+    fallback = fallback_file()
+    if families and fallback is not None:
+        # Rare characters in names (CJK Extension B) show from the same fallback font the receipts use.
+        extra = QFontDatabase.applicationFontFamilies(QFontDatabase.addApplicationFont(str(fallback)))
+        QFont.insertSubstitutions(families[0], extra)
     if families:
         app.setFont(QFont(families[0], 11))
     else:

@@ -343,14 +343,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "設定值不正確（{key}）。",
         "en": "Invalid setting ({key}).",
     },
-    "amount_empty": {
-        "zh-TW": "請輸入金額（元）。",
-        "en": "Enter an amount (NT$).",
-    },
-    "amount_format": {
-        "zh-TW": "金額請輸入整數元，例如 1,250。",
-        "en": "Enter whole NT dollars, e.g. 1,250.",
-    },
     "dc_receipt_gap": {
         "zh-TW": "收據號碼缺漏：{numbers}",
         "en": "Receipt numbers missing: {numbers}",

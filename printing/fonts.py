@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from forms.resources import resource_path
@@ -42,6 +42,7 @@ def register_fonts() -> None:
     with _lock:
         if _registered:
             return
+        ttfonts.makeToUnicodeCMap = to_unicode_cmap  # see to_unicode_cmap
         for name, path in font_files().items():
             if not path.exists():
                 raise FontMissing(f"{path} is missing: run `make fonts` (python -m printing.fontbuild)")
@@ -50,6 +51,39 @@ def register_fonts() -> None:
         if fallback is not None:
             pdfmetrics.registerFont(TTFont(FONT_FALLBACK, str(fallback)))
         _registered = True
+
+
+def _utf16_hex(code_point: int) -> str:
+    return chr(code_point).encode("utf-16-be").hex().upper()
+
+
+def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab 5.1's ToUnicode CMap writes a code point above U+FFFF as five hex digits, so a PDF reader (and a
+    screen reader, and search) gets a wrong character for a CJK Extension B name. The PDF format wants UTF-16BE
+    there, i.e. a surrogate pair: the same CMap, written correctly."""
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        f"{len(subset)} beginbfchar",
+        *(f"<{i:02X}> <{_utf16_hex(v)}>" for i, v in enumerate(subset)),
+        "endbfchar",
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ]
+    return "\n".join(lines)
 
 
 def fallback_file() -> Path | None:

@@ -71,20 +71,9 @@ PAGE_W, PAGE_H = A4
 MARGIN = 18 * mm
 
 
-def _part(c: Canvas, r: ReceiptData, top: float, part_name: str) -> None:
-    """Draw one part of the receipt starting at `top` (points from the bottom)."""
+def receipt_rows(r: ReceiptData) -> list[tuple[str, str]]:
+    """What a receipt says, label and value, in order (both layouts print these)."""
     lab = r.labels
-    c.setFont(FONT_BOLD, 15)
-    c.drawString(MARGIN, top, f"{r.office_name}　{lab.title}")
-    c.setFont(FONT_NAME, 10)
-    c.drawRightString(PAGE_W - MARGIN, top, f"（{part_name}）")
-    if r.reprinted:
-        c.saveState()
-        c.setFillColorRGB(0.7, 0.1, 0.1)
-        c.setFont(FONT_BOLD, 11)
-        c.drawRightString(PAGE_W - MARGIN, top + 5 * mm, f"{lab.reprint}　{r.reprinted}")
-        c.restoreState()
-    y = top - 9 * mm
     rows = [
         (lab.case_number, r.case_number),
         (lab.receipt_number, r.receipt_number),
@@ -101,6 +90,24 @@ def _part(c: Canvas, r: ReceiptData, top: float, part_name: str) -> None:
         rows.append((lab.documents, "、".join(r.replaced_docs)))
     if r.owed_docs:
         rows.append((lab.owed, "、".join(r.owed_docs)))
+    return rows
+
+
+def _part(c: Canvas, r: ReceiptData, top: float, part_name: str) -> None:
+    """Draw one part of the receipt starting at `top` (points from the bottom)."""
+    lab = r.labels
+    c.setFont(FONT_BOLD, 15)
+    c.drawString(MARGIN, top, f"{r.office_name}　{lab.title}")
+    c.setFont(FONT_NAME, 10)
+    c.drawRightString(PAGE_W - MARGIN, top, f"（{part_name}）")
+    if r.reprinted:
+        c.saveState()
+        c.setFillColorRGB(0.7, 0.1, 0.1)
+        c.setFont(FONT_BOLD, 11)
+        c.drawRightString(PAGE_W - MARGIN, top + 5 * mm, f"{lab.reprint}　{r.reprinted}")
+        c.restoreState()
+    y = top - 9 * mm
+    rows = receipt_rows(r)
     value_width = PAGE_W - 2 * MARGIN - 30 * mm - 38 * mm  # leave room for the QR code
     for label, value in rows:
         c.setFont(FONT_BOLD, 10.5)

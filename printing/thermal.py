@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from reportlab.lib.units import mm
 
-from printing.receipt import ReceiptData
+from printing.receipt import ReceiptData, receipt_rows
 from printing.strip import Strip
 
 PAPER_WIDTH = 80 * mm
@@ -23,23 +23,8 @@ def build_thermal_receipt_pdf(r: ReceiptData, invariant: bool = False) -> bytes:
     if r.practice:
         s.text(lab.practice, 9, bold=True, align="centre")
     s.rule()
-    for label, value in (
-        (lab.case_number, r.case_number),
-        (lab.receipt_number, r.receipt_number),
-        (lab.service, f"{r.service_name}（{r.service_kind}）"),
-        (lab.applicant, r.name_masked),
-        (lab.national_id, r.id_masked),
-        (lab.received, r.received_text),
-        (lab.due, r.due_text),
-        (lab.decision, r.decision_text),
-        (lab.fee, r.fee_text),
-        (lab.clerk, r.clerk),
-    ):
+    for label, value in receipt_rows(r):
         s.pair(label, value)
-    if r.replaced_docs:
-        s.pair(lab.documents, "、".join(r.replaced_docs))
-    if r.owed_docs:
-        s.pair(lab.owed, "、".join(r.owed_docs))
     for reason in r.reasons[:4]:
         s.text(f"・{reason}", 7.5)
     s.rule()

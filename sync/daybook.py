@@ -12,7 +12,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from pydantic import ValidationError
@@ -173,19 +173,13 @@ class DayBook:
             )
             self._queue_record(
                 s,
-                wire.DayRecordIn(
-                    record_uuid=record.void_uuid,
-                    kind="void",
-                    device_id=self.device.device_id,
-                    office_code=self.device.office.code,
-                    business_date=date.fromisoformat(case.business_date),
-                    case_uuid=case_uuid,
-                    by=record.voided_by,
-                    approval=record.approval,
-                    reason=record.reason,
-                    at=now,
-                ),
-                case_uuid=str(case_uuid),
+                record.void_uuid,
+                "void",
+                date.fromisoformat(case.business_date),
+                approval,
+                now,
+                case_uuid=case_uuid,
+                reason=record.reason,
             )
         return record
 
@@ -337,21 +331,7 @@ class DayBook:
                     report_hash=report_hash,
                 )
             )
-            self._queue_record(
-                s,
-                wire.DayRecordIn(
-                    record_uuid=close_uuid,
-                    kind="day_close",
-                    device_id=self.device.device_id,
-                    office_code=self.device.office.code,
-                    business_date=day,
-                    by=approval.supervisor,
-                    approval=approval.approval,
-                    at=now,
-                    figures=figures,
-                    report_hash=report_hash,
-                ),
-            )
+            self._queue_record(s, close_uuid, "day_close", day, approval, now, figures=figures, report_hash=report_hash)
         return CloseRecord(close_uuid, day, now, approval.supervisor, approval.approval, report_hash, report_json)
 
     def closed_days(self) -> list[date]:
@@ -399,33 +379,50 @@ class DayBook:
             )
             self._queue_record(
                 s,
-                wire.DayRecordIn(
-                    record_uuid=record_uuid,
-                    kind="correction",
-                    device_id=self.device.device_id,
-                    office_code=self.device.office.code,
-                    business_date=now.date(),
-                    case_uuid=case_uuid,
-                    refers_to=UUID(close.close_uuid),
-                    by=approval.supervisor,
-                    approval=approval.approval,
-                    reason=reason.strip(),
-                    amount=amount,
-                    at=now,
-                ),
-                case_uuid=str(case_uuid) if case_uuid else None,
+                record_uuid,
+                "correction",
+                now.date(),
+                approval,
+                now,
+                case_uuid=case_uuid,
+                refers_to=UUID(close.close_uuid),
+                reason=reason.strip(),
+                amount=amount,
             )
         return CorrectionRecord(record_uuid, day, number, kind, amount, reason.strip(), approval.supervisor, now)
 
-    def _queue_record(self, s: Session, record: wire.DayRecordIn, case_uuid: str | None = None) -> None:
-        key = str(record.record_uuid)
+    def _queue_record(
+        self,
+        s: Session,
+        record_uuid: UUID,
+        kind: wire.DayRecordKind,
+        business_date: date,
+        approval: Approval,
+        at: datetime,
+        case_uuid: UUID | None = None,
+        **details: Any,
+    ) -> None:
+        """Queue a book record for the city in the caller's transaction (its UUID is the idempotency key)."""
+        record = wire.DayRecordIn(
+            record_uuid=record_uuid,
+            kind=kind,
+            device_id=self.device.device_id,
+            office_code=self.device.office.code,
+            business_date=business_date,
+            case_uuid=case_uuid,
+            by=approval.supervisor,
+            approval=approval.approval,
+            at=at,
+            **details,
+        )
+        key = str(record_uuid)
         s.add(
             OutboxRow(
                 idempotency_key=key,
-                kind=record.kind,
-                case_uuid=case_uuid,
+                kind=kind,
+                case_uuid=str(case_uuid) if case_uuid else None,
                 payload_json=self._seal(record.model_dump_json(), "outbox.payload_json", key),
-                created_at=record.at.isoformat(),
+                created_at=at.isoformat(),
                 state="pending",
                 attempts=0,
             )

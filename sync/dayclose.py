@@ -318,6 +318,16 @@ def report_json(report: DayClose, cash: tuple[CashLine, ...], note: str) -> str:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def signed_inputs(report: DayClose) -> tuple[dict[str, tuple[int | None, str]], str]:
+    """What the supervisor entered when the day was signed (cash counted per clerk, the note), from the signed
+    report itself: a signed day is shown as it was signed, never as retyped."""
+    if report.close is None:
+        return {}, ""
+    body = json.loads(report.close.report_json or "{}")
+    cash = {c["clerk"]: (c["counted"], c["explanation"]) for c in body.get("cash", [])}
+    return cash, str(body.get("note", ""))
+
+
 def report_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -34,11 +34,11 @@ from desktop.printer import PrintPdf, print_pdf
 from desktop.tasks import TaskRunner
 from desktop.views.supervisor import AskSupervisor, ask_supervisor
 from forms.errors import DomainError
+from forms.fields import validate_amount
 from forms.messages import text
-from forms.money import parse_amount
 from forms.rocdate import format_roc
 from sync.daybook import CloseRecord
-from sync.dayclose import CashLine, DayClose, cash_lines, sign_off_problems
+from sync.dayclose import CashLine, DayClose, cash_lines, sign_off_problems, signed_inputs
 from sync.errors import StoreError, SyncError
 
 if TYPE_CHECKING:
@@ -225,12 +225,17 @@ class DayClosePage(QWidget):
         table.resizeColumnsToContents()
 
     def _fill_cash(self, report: DayClose) -> None:
-        """One row per clerk with cash expected; the counted amount and the explanation are typed in."""
+        """One row per clerk with cash expected; the counted amount and the explanation are typed in (a signed day
+        shows what was signed)."""
         self._filling = True
-        lines = cash_lines(report, {})
+        signed, note = signed_inputs(report)
+        if report.signed:
+            self.note.setPlainText(note)
+        lines = cash_lines(report, signed)
         self.cash_table.setRowCount(len(lines))
         for r, line in enumerate(lines):
-            for c, value in enumerate((line.clerk, f"{line.expected:,}", "", "", "")):
+            counted = "" if line.counted is None else str(line.counted)
+            for c, value in enumerate((line.clerk, f"{line.expected:,}", counted, "", line.explanation)):
                 item = QTableWidgetItem(value)
                 if c not in (COUNTED, EXPLANATION):
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -271,7 +276,7 @@ class DayClosePage(QWidget):
             amount: int | None = None
             if raw.strip():
                 try:
-                    amount = parse_amount(raw)
+                    amount = int(validate_amount(raw))
                 except DomainError as exc:
                     bad.append(f"{clerk}：{text(exc.code, **exc.params)}")
             typed[clerk] = (amount, explanation)
@@ -291,6 +296,8 @@ class DayClosePage(QWidget):
         if self.report.signed:
             problems = []
         self.blockers.setText("\n".join(f"・{p}" for p in problems))
+        if not problems and self.message.text().startswith("尚不能簽核"):
+            self.message.clear()  # the refusal was answered
 
     @property
     def note_text(self) -> str:

@@ -13,12 +13,14 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
 
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
 from desktop.bootstrap import Services, build_services
 from desktop.main_window import MainWindow
+from desktop.printer import render_to
 from desktop.tasks import TaskRunner
 from forms.rocdate import format_roc_compact
 from sync.client import Credentials
@@ -50,6 +52,8 @@ class Dialogs:
     def __init__(self) -> None:
         self.questions: list[str] = []
         self.override: tuple[str, str, str] | None = None
+        self.supervisor: tuple[str, str, str] | None = None
+        self.printed: list[Path] = []
         self.answer = True
 
     def confirm(self, _parent: QWidget, _title: str, question: str) -> bool:
@@ -59,6 +63,21 @@ class Dialogs:
     def ask_override(self, _parent: QWidget, failed: list[str]) -> tuple[str, str, str] | None:
         self.questions.append("override: " + "；".join(failed))
         return self.override
+
+    def ask_supervisor(
+        self, _parent: QWidget, title: str, prompt: str, _with_reason: bool
+    ) -> tuple[str, str, str] | None:
+        self.questions.append(f"{title}: {prompt}")
+        return self.supervisor
+
+    def print_pdf(self, _parent: QWidget, path: Path) -> bool:
+        """As if the clerk chose a printer in Qt's print dialog: the real page rendering, into a PDF file."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        out = path.with_name(f"printed-{len(self.printed)}.pdf")
+        printer.setOutputFileName(str(out))
+        self.printed.append(out)
+        return render_to(printer, path)
 
 
 @pytest.fixture
@@ -73,7 +92,14 @@ def open_window(qtbot: QtBot, services: Services, dialogs: Dialogs) -> Iterator[
 
     def make() -> MainWindow:
         runner = TaskRunner()
-        w = MainWindow(services, runner, confirm=dialogs.confirm, override_dialog=dialogs.ask_override)
+        w = MainWindow(
+            services,
+            runner,
+            confirm=dialogs.confirm,
+            override_dialog=dialogs.ask_override,
+            supervisor_dialog=dialogs.ask_supervisor,
+            printer=dialogs.print_pdf,
+        )
         qtbot.addWidget(w)
         w.show()
         qtbot.waitExposed(w)

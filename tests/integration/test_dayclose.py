@@ -17,7 +17,6 @@ from cityserver.db import CaseRow, DayRecordRow, StatusEventRow
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
 from forms.calendar import load_calendar
-from forms.catalog import Catalog, load_catalog, overlay, parse_text
 from forms.clock import TAIPEI
 from forms.errors import DomainError
 from forms.rocdate import format_roc_slash
@@ -31,20 +30,9 @@ from sync.ledger import Device, Ledger, SavedCase
 from sync.lookups import LookupService
 from sync.push import push_pending
 from tests.conftest import OFFICE, SUPERVISOR, SUPERVISOR_PASSWORD, USER
+from tests.fakes.catalogs import FEE, paid_catalog
 
 pytestmark = pytest.mark.integration
-FEE = 80
-
-
-def paid_catalog() -> Catalog:
-    """The shipped catalog publishes no fee for these services yet; an office's update that sets one (as a catalog
-    delta from the city would) makes cash expected at the counter."""
-    path = Path(__file__).resolve().parents[2] / "resources" / "catalog" / "05_sw_05.toml"
-    text = path.read_text(encoding="utf-8").replace("fee = 0\n", f"fee = {FEE}\n")
-    text = text.replace("catalog_version = 1\n", "catalog_version = 2\n")
-    return overlay(load_catalog(), [parse_text(path.name, text)])
-
-
 CATALOG = paid_catalog()
 
 
@@ -220,9 +208,7 @@ def test_signed_day_is_corrected_by_linked_entries(
     assert books.prepare(day).close == close
     assert books.prepare(day).cases == 2
     today = books.prepare(clock.at.date())
-    assert [(c.corrects_day, c.case_number, c.kind) for c in today.corrections] == [
-        (day, wrong.case_number, "void")
-    ]
+    assert [(c.corrects_day, c.case_number, c.kind) for c in today.corrections] == [(day, wrong.case_number, "void")]
     with pytest.raises(StoreError) as twice:
         books.correct_void(day, wrong.case_uuid, "重複申請退費一次", SUPERVISOR, SUPERVISOR_PASSWORD)
     assert twice.value.code == "void_twice"

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
 
-from printing.dayclose import DayCloseData, build_dayclose_pdf
-from printing.fonts import FONT_NAME, font_files
+from printing.dayclose import DayCloseData, ReportTable, build_dayclose_pdf
+from printing.fonts import FONT_FALLBACK, FONT_NAME, font_files
 from printing.receipt import ReceiptData, build_receipt_pdf
+from printing.text import runs
+from printing.thermal import build_thermal_receipt_pdf
+from printing.void_slip import VoidSlipData, build_void_slip_pdf
 
 RECEIPT = ReceiptData(
     office_name="桃園市桃園區公所",
@@ -82,21 +86,90 @@ def test_invariant_output_is_byte_identical() -> None:
     assert build_receipt_pdf(RECEIPT, invariant=True) == build_receipt_pdf(RECEIPT, invariant=True)
 
 
-def test_day_close_report(tmp_path: Path) -> None:
-    data = DayCloseData(
+def test_a_rare_name_prints_in_the_fallback_font_never_as_a_box(tmp_path: Path) -> None:
+    """CJK Extension B characters (𡒄, 𪜶) are not in Noto Sans TC: they are drawn from the fallback font."""
+    rare = replace(RECEIPT, name_masked="𡒄○𪜶")
+    for name, pdf in (("a4", build_receipt_pdf(rare)), ("thermal", build_thermal_receipt_pdf(rare))):
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(pdf)
+        fonts = run("pdffonts", str(path))
+        assert FONT_FALLBACK in fonts, fonts
+        assert "𡒄○𪜶" in run("pdftotext", str(path), "-")  # extracted back: real glyphs with a Unicode map
+    drawn = "".join(chunk for chunk, font in runs("𡒄○𪜶", FONT_NAME) if font == FONT_FALLBACK)
+    assert drawn == "𡒄𪜶"
+
+
+def test_thermal_receipt_is_80_mm_wide_with_a_decodable_qr(tmp_path: Path) -> None:
+    data = replace(RECEIPT, verify_code="K7QZ-M2PA", track_hint="或至 http://127.0.0.1:8787/track 輸入案件編號與驗證碼")
+    path = tmp_path / "thermal.pdf"
+    path.write_bytes(build_thermal_receipt_pdf(data))
+    info = run("pdfinfo", str(path))
+    width, height = (float(v) for v in re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())  # type: ignore[union-attr]
+    assert round(width / 72 * 25.4) == 80 and height > width  # a strip as long as its content
+    text = run("pdftotext", "-layout", str(path), "-")
+    assert text.count(RECEIPT.case_number) == 2 and "H22345****" in text and "K7QZ-M2PA" in text
+    assert not re.search(r"[A-Z][1289]\d{8}", text + info)
+    run("pdftoppm", "-r", "200", "-png", str(path), str(tmp_path / "strip"))
+    assert run("zbarimg", "--quiet", "--raw", str(tmp_path / "strip-1.png")).split() == [RECEIPT.qr_payload]
+
+
+@pytest.mark.parametrize("layout", ["a4", "thermal80"])
+def test_void_slip(tmp_path: Path, layout: str) -> None:
+    slip = VoidSlipData(
+        office_name="桃園市桃園區公所",
+        case_number=RECEIPT.case_number,
+        receipt_number=RECEIPT.receipt_number,
+        service_name="敬老愛心卡",
+        name_masked="龔○瑄",
+        id_masked="H22345****",
+        received_text="115年11月21日 10:42",
+        fee_text="新臺幣 80 元（現金）",
+        clerk="櫃台承辦人",
+        voided_text="115年11月21日 11:05",
+        voided_by="主管甲",
+        approval="5f0c6a1e-0b7e-4a43-9a55-d0e1d1b0c0de",
+        reason="民眾當場改申請其他項目",
+    )
+    path = tmp_path / "void.pdf"
+    path.write_bytes(build_void_slip_pdf(slip, layout))
+    text = run("pdftotext", "-layout", str(path), "-")
+    assert "收據作廢證明" in text and RECEIPT.receipt_number in text and "民眾當場改申請其他項目" in text
+    assert "H22345****" in text and not re.search(r"[A-Z][1289]\d{8}", text)
+
+
+def report_data(rows: int) -> DayCloseData:
+    cases = tuple(
+        (f"68000010-D01-1151121-{n:04d}", "敬老愛心卡", "櫃台甲", "115年11月24日", "即將到期") for n in range(rows)
+    )
+    return DayCloseData(
         office_name="桃園市桃園區公所",
         device_id="D01",
         day_text="115年11月21日",
-        rows=(("敬老愛心卡", 3, 0),),
-        case_count=3,
-        fee_total=0,
-        receipt_range="D01-R0000001 ～ D01-R0000003",
-        gaps_text="無",
-        pending_text="全部已送達市府",
-        closed_text="已簽核",
+        status_text="未簽核",
+        summary=(("有效案件", f"{rows} 件"), ("收據號碼", "D01-R0000001 ～ D01-R0000003")),
+        tables=(
+            ReportTable("各申辦項目", ("申辦項目", "件數"), (("敬老愛心卡", str(rows)),), numeric=(1,)),
+            ReportTable(
+                "逾期預警",
+                ("案件編號", "申辦項目", "承辦人", "處理期限", "狀態"),
+                cases,
+                alert=True,
+                weights=(3, 2, 1, 1.5, 1),
+            ),
+            ReportTable("作廢收據", ("收據號碼",), ()),
+        ),
+        per_hour=tuple((f"{h:02d}", h % 5) for h in range(8, 18)),
+        per_service=(("敬老愛心卡", rows), ("身心障礙者專用停車位識別證", 1)),
+        problems=("收據號碼缺漏：D01-R0000002",),
     )
+
+
+def test_day_close_report_flows_over_pages_with_charts(tmp_path: Path) -> None:
     path = tmp_path / "dayclose.pdf"
-    path.write_bytes(build_dayclose_pdf(data))
+    path.write_bytes(build_dayclose_pdf(report_data(120)))
     text = run("pdftotext", "-layout", str(path), "-")
-    assert "日結報表" in text and "D01-R0000001" in text and "D01-R0000003" in text
-    assert re.search(r"敬老愛心卡\s+3\s+0", text)
+    assert "日結報表" in text and "D01-R0000001" in text and "每小時收件數" in text and "各項目收件數" in text
+    assert "68000010-D01-1151121-0119" in text  # the last row of a long table is on a later page
+    pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(path))).group(1))  # type: ignore[union-attr]
+    assert "收據號碼缺漏" in text and pages >= 3 and re.search(rf"第\s*{pages}\s*頁", text)
+    assert build_dayclose_pdf(report_data(3), invariant=True) == build_dayclose_pdf(report_data(3), invariant=True)

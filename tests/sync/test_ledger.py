@@ -16,8 +16,8 @@ import sync.ledger as ledger_module
 from forms.catalog import load_catalog
 from forms.ids import parse_id
 from forms.types import Applicant, Decision, Outcome, RuleResult
-from sync.errors import StoreError
 from sync.dayclose import compute
+from sync.errors import StoreError
 from sync.ledger import CaseDraft, Device, Ledger
 from sync.store.migrate import head_revision
 from sync.store.tables import Base
