@@ -323,6 +323,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "該營業日已日結簽核，不能再變更；請以「更正」登錄（會連結原日結）。",
         "en": "That day is signed off and cannot change; record a correction (linked to the signed close).",
     },
+    "intake_day_closed": {
+        "zh-TW": "本日已日結簽核，本機今日不能再受理新案件（本案未受理）；如需受理請洽主管。",
+        "en": "Today is signed off on this computer; no new case can be taken today (this one was not saved).",
+    },
     "day_already_closed": {
         "zh-TW": "本日已日結簽核。",
         "en": "This day is already signed off.",

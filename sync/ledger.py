@@ -292,6 +292,8 @@ class Ledger(DayBook):
         # What is collected at the counter: nothing when the fee is not published (the receipt says 依機關公告).
         fee = draft.service.fee or 0
         with self._write() as s:
+            if self._close_row(s, day) is not None:  # the database refuses it too; this says why in words
+                raise StoreError("intake_day_closed")
             case_seq = self._next(s, f"case:{day.isoformat()}")
             receipt_seq = self._next(s, "receipt")
             dev = self.device

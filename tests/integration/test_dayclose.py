@@ -98,7 +98,7 @@ def test_clean_day_signs_and_locks(
     # Locked: no new case that day, no void, and a second sign-off is refused.
     with pytest.raises(StoreError) as closed:
         take(intake, senior)
-    assert closed.value.code == "day_closed"
+    assert closed.value.code == "intake_day_closed"
     with pytest.raises(StoreError) as void:
         books.void(first.case_uuid, "申請人撤回申請", SUPERVISOR, SUPERVISOR_PASSWORD)
     assert void.value.code == "day_closed"
