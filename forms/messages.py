@@ -347,6 +347,35 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "設定值不正確（{key}）。",
         "en": "Invalid setting ({key}).",
     },
+    "review_csv_empty": {
+        "zh-TW": "檔案中沒有任何身分證統一編號。",
+        "en": "The file holds no ID numbers.",
+    },
+    "review_csv_too_long": {
+        "zh-TW": "名單超過 {limit} 筆，請分批處理。",
+        "en": "More than {limit} rows; split the list.",
+    },
+    "review_csv_duplicate": {
+        "zh-TW": "與前面的列重複。",
+        "en": "Repeats an earlier row.",
+    },
+    "review_csv_bad_rows": {
+        "zh-TW": "名單有 {count} 列不正確，整份未匯入：{rows}",
+        "en": "{count} row(s) are wrong; nothing was imported: {rows}",
+    },
+    "review_moved_out": {"zh-TW": "遷出本市或查無戶籍", "en": "Moved out of the city / not registered"},
+    "review_certificate_expired": {"zh-TW": "身障證明逾期", "en": "Disability certificate expired"},
+    "review_no_longer_eligible": {"zh-TW": "不再符合資格", "en": "No longer eligible"},
+    "review_unknown": {"zh-TW": "無法查驗（稍後再試）", "en": "Could not be checked"},
+    "review_still_eligible": {"zh-TW": "仍符合資格", "en": "Still eligible"},
+    "review_nothing_to_do": {
+        "zh-TW": "本機沒有這個項目的受益人案件，請改用名單檔（CSV）。",
+        "en": "No beneficiaries of this service on this computer; use a list file (CSV).",
+    },
+    "review_service_unsuited": {
+        "zh-TW": "這個項目需要臨櫃填寫的資料，無法批次複查。",
+        "en": "This service needs details typed at the counter; it cannot be re-checked in bulk.",
+    },
     "dc_receipt_gap": {
         "zh-TW": "收據號碼缺漏：{numbers}",
         "en": "Receipt numbers missing: {numbers}",

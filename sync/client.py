@@ -190,6 +190,12 @@ class CityClient:
             raise SyncError(SyncErrorKind.BAD_RESPONSE, "server_bad_response")
         return answer
 
+    def lookup_batch(self, request: wire.BatchLookupRequest) -> wire.BatchLookupResponse:
+        answer = self._call("POST", "/lookups:batch", request, wire.BatchLookupResponse)
+        if [a.ref for a in answer.answers] != [p.ref for p in request.people]:
+            raise SyncError(SyncErrorKind.BAD_RESPONSE, "server_bad_response")
+        return answer
+
     def approve(self, request: wire.ApprovalRequest) -> wire.ApprovalResponse:
         return self._call("POST", "/approvals", request, wire.ApprovalResponse)
 

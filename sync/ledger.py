@@ -27,6 +27,7 @@ from sync.audit_chain import FIELDS, GENESIS, first_bad, link
 from sync.crypto import PREFIX, CipherError, FieldCipher, derive
 from sync.daybook import DayBook
 from sync.errors import StoreError
+from sync.reviewbook import ReviewBook
 from sync.store import migrate
 from sync.store.engine import make_engine, make_session_factory
 from sync.store.tables import CaseRow, CatalogEntryRow, CounterRow, LookupRow, OutboxRow, ReceiptRow, VoidRow
@@ -160,7 +161,7 @@ def _reasons_from_json(raw: str) -> tuple[RuleResult, ...]:
     return tuple(RuleResult(d["rule"], Outcome(d["outcome"]), d["code"], d["params"]) for d in json.loads(raw))
 
 
-class Ledger(DayBook):
+class Ledger(DayBook, ReviewBook):
     """The local case ledger on one SQLite file."""
 
     def __init__(self, path: Path, device: Device, master: bytes, now: Callable[[], datetime] = taipei_now) -> None:
@@ -257,24 +258,34 @@ class Ledger(DayBook):
     def record_lookup(self, entry: LookupAudit) -> None:
         """Write an audit row, chained to the one before. Raises StoreError if it cannot be written: the caller
         must then not show data (fail closed)."""
+        self.record_lookups([entry])
+
+    def record_lookups(self, entries: list[LookupAudit]) -> None:
+        """Write several audit rows in one transaction (a batch look-up), chained in order."""
+        now = self._now().isoformat()
         with self._write() as s:
             last = s.execute(select(LookupRow.seq, LookupRow.row_hash).order_by(LookupRow.seq.desc()).limit(1)).first()
-            seq, previous = (last[0] + 1, str(last[1])) if last and last[0] is not None else (1, GENESIS)
-            event = {
-                "seq": seq,
-                "at": self._now().isoformat(),
-                "clerk": entry.clerk,
-                "device_id": self.device.device_id,
-                "case_uuid": str(entry.case_uuid),
-                "purpose": entry.purpose,
-                "kind": entry.kind,
-                "id_masked": mask_id(entry.national_id),
-                "id_digest": self.id_digest(entry.national_id),
-                "outcome": entry.outcome,
-                "server_lookup_id": str(entry.server_lookup_id) if entry.server_lookup_id else None,
-                "detail": entry.detail,
-            }
-            s.add(LookupRow(**event, prev_hash=previous, row_hash=link(previous, event)))
+            seq, previous = (last[0], str(last[1])) if last and last[0] is not None else (0, GENESIS)
+            rows = []
+            for entry in entries:
+                seq += 1
+                event = {
+                    "seq": seq,
+                    "at": now,
+                    "clerk": entry.clerk,
+                    "device_id": self.device.device_id,
+                    "case_uuid": str(entry.case_uuid),
+                    "purpose": entry.purpose,
+                    "kind": entry.kind,
+                    "id_masked": mask_id(entry.national_id),
+                    "id_digest": self.id_digest(entry.national_id),
+                    "outcome": entry.outcome,
+                    "server_lookup_id": str(entry.server_lookup_id) if entry.server_lookup_id else None,
+                    "detail": entry.detail,
+                }
+                previous_hash, previous = previous, link(previous, event)
+                rows.append(LookupRow(**event, prev_hash=previous_hash, row_hash=previous))
+            s.add_all(rows)
 
     def verify_audit_chain(self) -> int | None:
         """The seq of the first audit row that was altered, removed or moved; None when the chain holds."""

@@ -144,6 +144,36 @@ class LookupResponse(WireModel):
     server_time: datetime
 
 
+LookupKind = Literal["household", "tax", "disability", "welfare", "military"]
+MAX_BATCH_PEOPLE = 500
+
+
+class BatchPerson(WireModel):
+    ref: UUID  # the re-verification item: what the audit rows are tied to
+    national_id: Annotated[str, StringConstraints(min_length=10, max_length=10)]
+
+
+class BatchLookupRequest(WireModel):
+    """Periodic re-verification of existing beneficiaries (the office's statutory review, not a new application):
+    the same look-ups for many people at once, each person audited."""
+
+    purpose: Code  # the service whose beneficiaries are re-checked
+    basis: Literal["periodic_review"]
+    kinds: list[LookupKind] = Field(min_length=1, max_length=5)
+    people: list[BatchPerson] = Field(min_length=1, max_length=MAX_BATCH_PEOPLE)
+
+
+class BatchLookupAnswer(WireModel):
+    ref: UUID
+    records: dict[LookupKind, LookupRecord] = Field(default_factory=dict)
+    error: Code | None = None  # e.g. id_checksum: this person was not looked up
+
+
+class BatchLookupResponse(WireModel):
+    answers: list[BatchLookupAnswer]
+    server_time: datetime
+
+
 class Override(WireModel):
     """A supervisor's approval to accept despite failed rules, with the written reason."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -180,3 +180,37 @@ class SettingRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class ReviewRunRow(Base):
+    """A periodic re-verification of one service's beneficiaries (revision 0008)."""
+
+    __tablename__ = "review_runs"
+
+    run_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    service_code: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(100))  # 本機案件 or the CSV file's name
+    created_at: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(String(64))
+    finished_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class ReviewItemRow(Base):
+    """One person of a re-verification run; sealed like a case. `ref` ties the audit rows to it."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (UniqueConstraint("run_id", "seq"), Index("ix_review_items_run_state", "run_id", "state", "seq"))
+
+    ref: Mapped[str] = mapped_column(String(36), primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("review_runs.run_id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    national_id: Mapped[str] = mapped_column(Text)  # sealed
+    name: Mapped[str] = mapped_column(Text)  # sealed ("" sealed when the source gave none)
+    birth_date: Mapped[str] = mapped_column(Text)  # sealed ISO date or ""
+    id_masked: Mapped[str] = mapped_column(String(10))
+    label: Mapped[str] = mapped_column(String(64))  # the case number, or the CSV row
+    state: Mapped[str] = mapped_column(String(8))  # pending / done
+    outcome: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    change: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    reasons_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    benefits_json: Mapped[str | None] = mapped_column(Text, nullable=True)
