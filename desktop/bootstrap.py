@@ -28,6 +28,7 @@ from sync.login import sign_in
 from sync.lookups import LookupService
 from sync.offline_login import verify_cached, verify_supervisor
 from sync.receipt_signing import ReceiptSigner
+from sync.review import ReviewService
 from sync.secrets import KeyringSecretStore, MemorySecretStore, SecretStore, device_secret
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class Services:
     sandbox: EmbeddedServer | None = None
     signer: ReceiptSigner | None = None  # set by build_services
     books: Books | None = None  # set by build_services
+    reviews: ReviewService | None = None  # set by build_services
     signed_in: str = "online"  # or "offline" (signed in against the cached hash)
     role: str = "supervisor"  # the signed-in user's role; practice mode plays every role
     unlock: Callable[[str], bool] = lambda _password: False  # checks the clerk's password at the idle lock
@@ -173,4 +175,5 @@ def build_services(
     services.signer = ReceiptSigner(device_secret(store))
     # Offline, a supervisor is checked the way the intake checks one (set after sign-in): read it at call time.
     services.books = Books(ledger, client, intake.calendar, lambda u, p: intake.verify_supervisor(u, p), now)
+    services.reviews = ReviewService(ledger, client, catalog, lambda: intake.context({}), credentials.username, now)
     return services

@@ -21,6 +21,7 @@ from desktop.tasks import TaskRunner
 from desktop.views.dayclose_page import DayClosePage, describe
 from desktop.views.idle_lock import IdleLock
 from desktop.views.intake import AskOverride, Confirm, IntakeWizard, ask_yes_no
+from desktop.views.review_page import ChooseFile, ReviewPage
 from desktop.views.service_list import ServiceList
 from desktop.views.supervisor import AskSupervisor, ask_supervisor
 from desktop.views.sync_panel import AskReason, SyncPanel
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         reason_dialog: AskReason | None = None,
         supervisor_dialog: AskSupervisor | None = None,
         printer: PrintPdf | None = None,
+        choose_file: ChooseFile | None = None,
     ) -> None:
         super().__init__()
         self.services = services
@@ -60,6 +62,8 @@ class MainWindow(QMainWindow):
         self._ask_supervisor = supervisor_dialog or ask_supervisor
         self._print = printer or print_pdf
         self.dayclose_page: DayClosePage | None = None
+        self.review_page: ReviewPage | None = None
+        self._choose_file = choose_file
         self.shown_pdf: Path | None = None  # what the preview shows (and Ctrl+P prints)
         self.setWindowTitle(f"Counterdesk 臨櫃服務 — {services.device.office.name}")
         self.resize(1280, 800)
@@ -121,6 +125,8 @@ class MainWindow(QMainWindow):
         self.dayclose_action = self._action("日結 (Ctrl+D)", "Ctrl+D", self.close_day)
         self.dayclose_action.setEnabled(may(services.role, "day_close"))
         self.print_action = self._action("列印收據 (Ctrl+P)", "Ctrl+P", self.print_preview)
+        self.review_action = self._action("受益人複查 (Ctrl+R)", "Ctrl+R", self.open_review)
+        self.review_action.setEnabled(may(services.role, "review"))
         self.search_action = self._action("搜尋項目", "Ctrl+F", self.service_list.search_edit.setFocus)
         toolbar = self.addToolBar("main")
         toolbar.setObjectName("main_toolbar")
@@ -128,6 +134,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.sync_page_action)
         toolbar.addAction(self.dayclose_action)
         toolbar.addAction(self.print_action)
+        toolbar.addAction(self.review_action)
         self.addAction(self.search_action)
         settings = self.menuBar().addMenu("設定")
         layout_menu = settings.addMenu("收據紙張")
@@ -414,6 +421,16 @@ class MainWindow(QMainWindow):
         self.dayclose_page.raise_()
         self.dayclose_page.refresh()
 
+    def open_review(self) -> None:
+        """The supervisor's batch re-verification of a service's beneficiaries."""
+        if not may(self.services.role, "review"):
+            self.statusBar().showMessage("受益人複查須由主管登入後執行。", 10_000)
+            return
+        if self.review_page is None:
+            self.review_page = ReviewPage(self.services, self.runner, self._choose_file)
+        self.review_page.show()
+        self.review_page.raise_()
+
     def on_dayclose_page_signed(self, _record: object, path: Path) -> None:
         self.last_dayclose = path
         self.refresh_outbox()
@@ -479,6 +496,9 @@ class MainWindow(QMainWindow):
             self.idle_lock.setGeometry(self.rect())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        for page in (self.dayclose_page, self.review_page):
+            if page is not None:
+                page.close()
         self.idle_lock.stop()
         self._health_timer.stop()
         super().closeEvent(event)

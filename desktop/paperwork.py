@@ -3,8 +3,11 @@ the PDFs into the data folder."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections import Counter
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,11 +15,12 @@ from forms.catalog import Catalog
 from forms.errors import DomainError
 from forms.ids import mask_name
 from forms.messages import text
+from forms.review import CHANGES, STILL_ELIGIBLE
 from forms.rocdate import format_roc
 from forms.types import Outcome
-from printing.dayclose import DayCloseData, ReportTable, build_dayclose_pdf
 from printing.notice import NoticeData, build_notice_pdf
 from printing.receipt import ReceiptData, build_receipt_pdf
+from printing.report import Chart, ReportData, ReportTable, build_report_pdf
 from printing.thermal import build_thermal_receipt_pdf
 from printing.void_slip import VoidSlipData, build_void_slip_pdf
 from sync.daybook import VoidRecord
@@ -24,6 +28,7 @@ from sync.dayclose import CashLine, DayClose
 from sync.intake import Verification
 from sync.ledger import Device, SavedCase
 from sync.receipt_signing import short_code
+from sync.reviewbook import ReviewLine, ReviewRun
 
 if TYPE_CHECKING:
     from desktop.bootstrap import Services
@@ -128,7 +133,7 @@ def problem_lines(report: DayClose) -> tuple[str, ...]:
 
 def dayclose_data(
     report: DayClose, cash: tuple[CashLine, ...], note: str, catalog: Catalog, device: Device, practice: bool
-) -> DayCloseData:
+) -> ReportData:
     """The day close as the printed report shows it: formatted, no citizen's name or ID."""
     c = report.comparison
     compared = (
@@ -231,15 +236,18 @@ def dayclose_data(
             alert=True,
         ),
     )
-    return DayCloseData(
+    day = format_roc(report.day)
+    return ReportData(
         office_name=device.office.name,
-        device_id=device.device_id,
-        day_text=format_roc(report.day),
-        status_text=status_text(report),
+        title="日結報表",
+        subtitle=f"營業日：{day}　設備：{device.device_id}　{status_text(report)}",
+        footer=f"日結報表 {day} {device.device_id}",
         summary=summary,
         tables=tables,
-        per_hour=office_hours(report.per_hour),
-        per_service=tuple((_service_name(catalog, s.code), s.cases) for s in report.services),
+        charts=(
+            Chart("每小時收件數", office_hours(report.per_hour)),
+            Chart("各項目收件數", tuple((_service_name(catalog, s.code), s.cases) for s in report.services), True),
+        ),
         note=note,
         practice=practice,
         problems=problem_lines(report),
@@ -299,7 +307,74 @@ def write_dayclose(report: DayClose, cash: tuple[CashLine, ...], note: str, serv
     data = dayclose_data(report, cash, note, services.catalog, services.device, services.practice)
     suffix = "" if report.signed else "-draft"
     name = f"dayclose-{report.day.isoformat()}-{services.device.device_id}{suffix}.pdf"
-    return _write_atomic(services.data_dir / "dayclose" / name, build_dayclose_pdf(data))
+    return _write_atomic(services.data_dir / "dayclose" / name, build_report_pdf(data))
+
+
+REVIEW_COLUMNS = ("來源", "身分證統一編號", "姓名", "複查結果", "說明", "其他可申請項目")
+
+
+def change_text(change: str) -> str:
+    return text(f"review_{change}")
+
+
+def review_rows(lines: list[ReviewLine], catalog: Catalog) -> list[tuple[str, ...]]:
+    """The change list as the window, the CSV and the PDF show it: masked, in zh-TW."""
+    return [
+        (
+            line.label,
+            line.id_masked,
+            mask_name(line.name) if line.name else "",
+            change_text(line.change),
+            "；".join(line.reasons),
+            "、".join(_service_name(catalog, code) for code in line.benefits),
+        )
+        for line in lines
+    ]
+
+
+def review_report_data(
+    run: ReviewRun, lines: list[ReviewLine], catalog: Catalog, device: Device, when: datetime, practice: bool
+) -> ReportData:
+    counts = Counter(line.change for line in lines)
+    rows = review_rows(lines, catalog)
+    changed = tuple(row for row, line in zip(rows, lines, strict=True) if line.change != STILL_ELIGIBLE)
+    newly = tuple(row for row, line in zip(rows, lines, strict=True) if line.benefits)
+    service = _service_name(catalog, run.service_code)
+    stamp = f"{format_roc(when.date())} {when:%H:%M}"
+    return ReportData(
+        office_name=device.office.name,
+        title="受益人複查結果",
+        subtitle=f"項目：{service}　名單：{run.source}　複查：{stamp}　設備：{device.device_id}",
+        footer=f"受益人複查 {service} {stamp}",
+        summary=(
+            ("複查人數", f"{len(lines):,} / {run.total:,} 人" + ("" if run.finished else "（尚未全部完成）")),
+            *((change_text(c), f"{counts.get(c, 0):,} 人") for c in CHANGES),
+            ("可另申請其他項目", f"{len(newly):,} 人"),
+        ),
+        tables=(
+            ReportTable("資格變動名單", REVIEW_COLUMNS, changed, weights=(1.6, 1.1, 0.8, 1.2, 2.6, 1.5)),
+            ReportTable("可另申請其他項目者", REVIEW_COLUMNS, newly, weights=(1.6, 1.1, 0.8, 1.2, 2.6, 1.5)),
+        ),
+        charts=(Chart("複查結果人數", tuple((change_text(c), counts.get(c, 0)) for c in CHANGES), True),),
+        practice=practice,
+        problems=tuple(f"{change_text(c)}：{counts[c]:,} 人" for c in CHANGES if c != STILL_ELIGIBLE and counts[c]),
+        problems_title="需處理",
+        no_problems="全部仍符合資格。",
+    )
+
+
+def write_review(run: ReviewRun, lines: list[ReviewLine], services: Services) -> tuple[Path, Path]:
+    """The change list as CSV (UTF-8 with BOM, opens in Excel) and as a PDF report, in data/review/."""
+    now = services.now()
+    stem = f"review-{run.service_code}-{now:%Y%m%d-%H%M%S}"
+    folder = services.data_dir / "review"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(REVIEW_COLUMNS)
+    writer.writerows(review_rows(lines, services.catalog))
+    csv_path = _write_atomic(folder / f"{stem}.csv", ("\ufeff" + buffer.getvalue()).encode("utf-8"))
+    data = review_report_data(run, lines, services.catalog, services.device, now, services.practice)
+    return csv_path, _write_atomic(folder / f"{stem}.pdf", build_report_pdf(data))
 
 
 def void_slip_data(case: SavedCase, void: VoidRecord, services: Services) -> VoidSlipData:

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from forms.eligibility import FIELD_RULE_KINDS, Context, decide
 from forms.types import Applicant, Decision, Facts, Outcome, ServiceType
 
-FORMAL_RULES = frozenset({"identity_matches", "residence_in_city"})
+# Rules every register entry meets, or that depend on the calendar rather than the person: a service whose rules
+# are only these is open to everyone and is not offered as a benefit.
+FORMAL_RULES = frozenset({"identity_matches", "residence_in_city", "date_in_window"})
 
 
 @dataclass(frozen=True)

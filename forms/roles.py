@@ -9,6 +9,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "sync": frozenset(ROLES),
     "day_close": frozenset({"supervisor"}),
     "approve_override": frozenset({"supervisor"}),
+    "review": frozenset({"supervisor"}),  # 受益人複查: many people's registers at once, a supervisor's call
 }
 
 

@@ -57,6 +57,7 @@ class ReviewService:
         self._context = context
         self._clerk = clerk
         self._now = now
+        self.batch_size = BATCH
 
     def _service(self, code: str) -> ServiceType:
         service = self._catalog.get(code)
@@ -86,7 +87,7 @@ class ReviewService:
         run_id: UUID,
         progress: Callable[[ReviewProgress], None] = lambda _p: None,
         cancelled: Callable[[], bool] = lambda: False,
-        batch: int = BATCH,
+        batch: int | None = None,
     ) -> ReviewRun:
         """Check everyone still pending, a batch at a time. Stops between batches when cancelled, and at the first
         batch the city cannot answer (SyncError raised; what was done is kept)."""
@@ -95,7 +96,7 @@ class ReviewService:
         done = run.done
         progress(ReviewProgress(done, run.total))
         while not cancelled():
-            pending = self._ledger.review_pending(run_id, min(batch, wire.MAX_BATCH_PEOPLE))
+            pending = self._ledger.review_pending(run_id, min(batch or self.batch_size, wire.MAX_BATCH_PEOPLE))
             if not pending:
                 break
             answers = self._lookup(service, pending)

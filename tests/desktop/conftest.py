@@ -53,6 +53,7 @@ class Dialogs:
         self.questions: list[str] = []
         self.override: tuple[str, str, str] | None = None
         self.supervisor: tuple[str, str, str] | None = None
+        self.file: Path | None = None
         self.printed: list[Path] = []
         self.answer = True
 
@@ -69,6 +70,10 @@ class Dialogs:
     ) -> tuple[str, str, str] | None:
         self.questions.append(f"{title}: {prompt}")
         return self.supervisor
+
+    def choose_file(self, _parent: QWidget) -> Path | None:
+        self.questions.append("choose file")
+        return self.file
 
     def print_pdf(self, _parent: QWidget, path: Path) -> bool:
         """As if the clerk chose a printer in Qt's print dialog: the real page rendering, into a PDF file."""
@@ -99,6 +104,7 @@ def open_window(qtbot: QtBot, services: Services, dialogs: Dialogs) -> Iterator[
             override_dialog=dialogs.ask_override,
             supervisor_dialog=dialogs.ask_supervisor,
             printer=dialogs.print_pdf,
+            choose_file=dialogs.choose_file,
         )
         qtbot.addWidget(w)
         w.show()

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from printing.dayclose import DayCloseData, ReportTable, build_dayclose_pdf
 from printing.fonts import FONT_FALLBACK, FONT_NAME, font_files
 from printing.receipt import ReceiptData, build_receipt_pdf
+from printing.report import Chart, ReportData, ReportTable, build_report_pdf
 from printing.text import runs
 from printing.thermal import build_thermal_receipt_pdf
 from printing.void_slip import VoidSlipData, build_void_slip_pdf
@@ -137,15 +137,15 @@ def test_void_slip(tmp_path: Path, layout: str) -> None:
     assert "H22345****" in text and not re.search(r"[A-Z][1289]\d{8}", text)
 
 
-def report_data(rows: int) -> DayCloseData:
+def report_data(rows: int) -> ReportData:
     cases = tuple(
         (f"68000010-D01-1151121-{n:04d}", "敬老愛心卡", "櫃台甲", "115年11月24日", "即將到期") for n in range(rows)
     )
-    return DayCloseData(
+    return ReportData(
         office_name="桃園市桃園區公所",
-        device_id="D01",
-        day_text="115年11月21日",
-        status_text="未簽核",
+        title="日結報表",
+        subtitle="營業日：115年11月21日　設備：D01　未簽核",
+        footer="日結報表 115年11月21日 D01",
         summary=(("有效案件", f"{rows} 件"), ("收據號碼", "D01-R0000001 ～ D01-R0000003")),
         tables=(
             ReportTable("各申辦項目", ("申辦項目", "件數"), (("敬老愛心卡", str(rows)),), numeric=(1,)),
@@ -158,18 +158,20 @@ def report_data(rows: int) -> DayCloseData:
             ),
             ReportTable("作廢收據", ("收據號碼",), ()),
         ),
-        per_hour=tuple((f"{h:02d}", h % 5) for h in range(8, 18)),
-        per_service=(("敬老愛心卡", rows), ("身心障礙者專用停車位識別證", 1)),
+        charts=(
+            Chart("每小時收件數", tuple((f"{h:02d}", h % 5) for h in range(8, 18))),
+            Chart("各項目收件數", (("敬老愛心卡", rows), ("身心障礙者專用停車位識別證", 1)), horizontal=True),
+        ),
         problems=("收據號碼缺漏：D01-R0000002",),
     )
 
 
 def test_day_close_report_flows_over_pages_with_charts(tmp_path: Path) -> None:
     path = tmp_path / "dayclose.pdf"
-    path.write_bytes(build_dayclose_pdf(report_data(120)))
+    path.write_bytes(build_report_pdf(report_data(120)))
     text = run("pdftotext", "-layout", str(path), "-")
     assert "日結報表" in text and "D01-R0000001" in text and "每小時收件數" in text and "各項目收件數" in text
     assert "68000010-D01-1151121-0119" in text  # the last row of a long table is on a later page
     pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(path))).group(1))  # type: ignore[union-attr]
     assert "收據號碼缺漏" in text and pages >= 3 and re.search(rf"第\s*{pages}\s*頁", text)
-    assert build_dayclose_pdf(report_data(3), invariant=True) == build_dayclose_pdf(report_data(3), invariant=True)
+    assert build_report_pdf(report_data(3), invariant=True) == build_report_pdf(report_data(3), invariant=True)

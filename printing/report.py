@@ -1,5 +1,6 @@
-"""The day-close report (日結報表): the figures a supervisor signs, as tables, with charts of cases per hour and per
-service. Plain, already-formatted data in (no IDs, no names of citizens); PDF bytes out; as many pages as needed."""
+"""Reports as PDF (the day close 日結報表, the re-verification result 複查結果): a heading, key figures, a list of
+problems, bar charts and tables that flow over as many pages as needed. Plain, already-formatted and masked data
+in; PDF bytes out."""
 
 from __future__ import annotations
 
@@ -36,18 +37,26 @@ class ReportTable:
 
 
 @dataclass(frozen=True)
-class DayCloseData:
+class Chart:
+    title: str
+    points: tuple[tuple[str, int], ...]  # (label, value)
+    horizontal: bool = False  # long labels (service names) read better on horizontal bars
+
+
+@dataclass(frozen=True)
+class ReportData:
     office_name: str
-    device_id: str
-    day_text: str  # ROC date
-    status_text: str  # 未簽核 / 已簽核（by, when, report hash）
+    title: str  # 日結報表
+    subtitle: str  # 營業日、設備、簽核狀態…
+    footer: str  # on every page, with the page number
     summary: tuple[tuple[str, str], ...]  # key figures
     tables: tuple[ReportTable, ...]
-    per_hour: tuple[tuple[str, int], ...] = ()  # ("09", cases)
-    per_service: tuple[tuple[str, int], ...] = ()  # (service name, cases)
+    charts: tuple[Chart, ...] = ()
     note: str = ""
     practice: bool = False
     problems: tuple[str, ...] = field(default_factory=tuple)  # the discrepancy list, one line each
+    problems_title: str = "差異與提醒"
+    no_problems: str = "無差異。"
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -126,10 +135,10 @@ def _bar_chart(title: str, points: tuple[tuple[str, int], ...], width: float, ho
     return drawing
 
 
-def build_dayclose_pdf(data: DayCloseData, invariant: bool = False) -> bytes:
+def build_report_pdf(data: ReportData, invariant: bool = False) -> bytes:
     register_fonts()
     buffer = io.BytesIO()
-    title = f"日結報表 {data.day_text} {data.device_id}"
+    title = data.footer
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -146,15 +155,8 @@ def build_dayclose_pdf(data: DayCloseData, invariant: bool = False) -> bytes:
     st = _styles()
     width = doc.width
     story: list[Flowable] = [
-        Paragraph(markup(f"{data.office_name}　日結報表", FONT_BOLD), st["title"]),
-        Paragraph(
-            markup(
-                f"營業日：{data.day_text}　設備：{data.device_id}　{data.status_text}"
-                + ("　（練習模式）" if data.practice else ""),
-                FONT_NAME,
-            ),
-            st["body"],
-        ),
+        Paragraph(markup(f"{data.office_name}　{data.title}", FONT_BOLD), st["title"]),
+        Paragraph(markup(data.subtitle + ("　（練習模式）" if data.practice else ""), FONT_NAME), st["body"]),
         Spacer(1, 3 * mm),
     ]
     summary = Table(
@@ -166,17 +168,14 @@ def build_dayclose_pdf(data: DayCloseData, invariant: bool = False) -> bytes:
     )
     summary.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey)]))
     story.append(summary)
-    story.append(Paragraph("差異與提醒", st["alert"] if data.problems else st["h2"]))
-    for line in data.problems or ("無差異。",):
+    story.append(Paragraph(data.problems_title, st["alert"] if data.problems else st["h2"]))
+    for line in data.problems or (data.no_problems,):
         story.append(Paragraph(markup(f"・{line}", FONT_NAME), st["body"]))
     if data.note:
         story.append(Paragraph(markup(f"主管說明：{data.note}", FONT_NAME), st["body"]))
-    if data.per_hour:
+    for chart in data.charts:
         story.append(Spacer(1, 3 * mm))
-        story.append(_bar_chart("每小時收件數", data.per_hour, width, horizontal=False))
-    if data.per_service:
-        story.append(Spacer(1, 3 * mm))
-        story.append(_bar_chart("各項目收件數", data.per_service, width, horizontal=True))
+        story.append(_bar_chart(chart.title, chart.points, width, chart.horizontal))
     for t in data.tables:
         flow = _table(t, st, width)
         if len(t.rows) < 15:  # a short table stays with its heading; a long one flows over pages
