@@ -28,7 +28,7 @@ class CaseRow(Base):
     office_code: Mapped[str] = mapped_column(String(32))
     device_id: Mapped[str] = mapped_column(String(32))
     clerk: Mapped[str] = mapped_column(String(64))
-    received_at: Mapped[str] = mapped_column(String(40))  # ISO datetime with offset
+    received_at: Mapped[str] = mapped_column(String(40), index=True)  # ISO datetime with offset
     business_date: Mapped[str] = mapped_column(String(10), index=True)  # local office day (ISO date)
     fee: Mapped[int] = mapped_column(Integer)
     payment_method: Mapped[str] = mapped_column(String(16))
@@ -43,6 +43,8 @@ class CaseRow(Base):
     # Revision 0005: the city's status of the case, pulled back (收件 / 已轉送 / 審核中 / 補件 / 核准 / 駁回).
     server_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     server_note: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Revision 0009: a keyed hash of the normalised name, to find cases by name while the name stays sealed.
+    name_digest: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class ReceiptRow(Base):

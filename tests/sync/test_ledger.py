@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from uuid import uuid4
@@ -145,6 +146,7 @@ def test_walking_skeleton_database_migrates_to_head_keeping_every_row(tmp_path: 
         sealed = conn.execute("SELECT national_id, applicant_name, fields_json FROM cases").fetchall()
         assert all(v.startswith("v1:") for row in sealed for v in row)  # the skeleton's plaintext is sealed now
     assert [c.fields for c in ledger.cases_on(date(2026, 11, 21))] == [{}, {}, {}]
+    assert len(ledger.search_cases("王小明")) == 3  # name hashes filled in on opening (the migration has no key)
     assert [c.applicant_name for c in ledger.cases_on(date(2026, 11, 21))] == ["王小明"] * 3
     assert ledger.outbox_counts() == {"pending": 1, "sent": 2, "attention": 0, "withdrawn": 0}
     assert ledger.accept(draft()).receipt_number == "D01-R0000004"  # the sequence goes on, no gap
@@ -153,3 +155,16 @@ def test_walking_skeleton_database_migrates_to_head_keeping_every_row(tmp_path: 
     ledger.close()
     for name in tmp_path.iterdir():
         assert b"A123456789" not in name.read_bytes(), name  # the skeleton's full ID is nowhere in the clear
+
+
+def test_search_by_id_name_or_case_number(ledger: Ledger) -> None:
+    saved = [ledger.accept(draft()) for _ in range(3)]
+    other = replace(draft(), applicant=Applicant(parse_id("A123456789"), "林𡒄", date(1960, 5, 6)))
+    lin = ledger.accept(other)
+    assert [c.case_number for c in ledger.search_cases("h123456786")] == [s.case_number for s in reversed(saved)]
+    assert [c.case_number for c in ledger.search_cases(" 林 𡒄 ")] == [lin.case_number]  # spacing does not matter
+    assert [c.case_number for c in ledger.search_cases(saved[1].case_number)] == [saved[1].case_number]
+    assert len(ledger.search_cases(saved[0].case_number[:-4])) == 4  # the start of a number: that day's cases
+    assert ledger.search_cases("陳大文") == [] and ledger.search_cases("  ") == []
+    with sqlite3.connect(ledger.path) as conn:  # the name is found by a keyed hash; it is never stored in clear
+        assert not conn.execute("SELECT count(*) FROM cases WHERE applicant_name LIKE '%林%'").fetchone()[0]
