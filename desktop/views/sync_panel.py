@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -95,7 +96,14 @@ class SyncPanel(QWidget):
         layout.addWidget(self.progress)
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)
-        layout.addWidget(QLabel("近期案件與市府辦理狀態："))
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("case_search")
+        self.search_edit.setPlaceholderText("查詢案件：身分證統一編號、姓名或案件編號，按 Enter（清空則列出近期案件）")
+        self.search_edit.returnPressed.connect(self.on_search_edit_return_pressed)
+        cases_head = QHBoxLayout()
+        cases_head.addWidget(QLabel("案件與市府辦理狀態："))
+        cases_head.addWidget(self.search_edit, 1)
+        layout.addLayout(cases_head)
         self.cases_table = QTableWidget(0, 5)
         self.cases_table.setObjectName("cases_table")
         self.cases_table.setHorizontalHeaderLabels(["案件編號", "項目", "申請人", "本機", "市府狀態"])
@@ -141,7 +149,14 @@ class SyncPanel(QWidget):
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
-        recent = self._recent = self._ledger.recent_cases(30)
+        query = self.search_edit.text().strip()
+        self.show_cases(self._ledger.search_cases(query) if query else self._ledger.recent_cases(30))
+
+    def on_search_edit_return_pressed(self) -> None:
+        self.refresh()
+
+    def show_cases(self, cases: list[SavedCase]) -> None:
+        recent = self._recent = cases
         self.cases_table.setRowCount(len(recent))
         for r, case in enumerate(recent):
             city = (case.server_status or "（尚未回報）") + (f"：{case.server_note}" if case.server_note else "")

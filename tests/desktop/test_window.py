@@ -396,3 +396,25 @@ def test_reprint_is_marked_and_leaves_the_original(
     text = pdf_text(copy)
     assert "補印" in text and case.case_number in text and "115年11月20日 10:30" in text
     assert original.read_bytes() == before and "補印" not in pdf_text(original)
+
+
+def test_cases_are_found_by_id_or_name_on_the_sync_page(
+    qtbot: QtBot, window: MainWindow, senior: Resident, young: Resident
+) -> None:
+    for person in (senior, young):
+        choose(qtbot, window, "SW-05")
+        fill(qtbot, window, person, PHONE)
+        verify(qtbot, window)
+        accept(qtbot, window)
+        qtbot.keyClick(window.intake.next_citizen_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    panel = window.sync_panel
+    qtbot.keyClick(window, Qt.Key.Key_F8)
+    for query in (young.national_id.lower(), young.name):
+        panel.search_edit.setText(query)
+        qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)
+        assert panel.cases_table.rowCount() == 1
+        assert panel.cases_table.item(0, 2).text().startswith(young.name[0])
+    panel.search_edit.clear()
+    qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)
+    assert panel.cases_table.rowCount() == 2
