@@ -353,7 +353,8 @@ def create_app(
             return exc.code
         return None
 
-    def _store_one(raw: dict[str, Any], who: Caller) -> wire.CaseResult:
+    def _prepare(raw: dict[str, Any], who: Caller) -> tuple[CaseRow, StatusEventRow] | wire.CaseResult:
+        """A case's rows, or the answer that refuses it (one bad case never sinks the batch)."""
         try:
             case = wire.CaseIn.model_validate(raw)
         except ValidationError as exc:
@@ -377,8 +378,23 @@ def create_app(
             pushed_by=who.username,
             business_date=case.received_at.astimezone(TAIPEI).date(),
         )
-        first = StatusEventRow(case_uuid=str(case.case_uuid), status=status, note=note, at=_now())
-        return _insert_once(row, case.case_uuid, first)
+        return row, StatusEventRow(case_uuid=str(case.case_uuid), status=status, note=note, at=_now())
+
+    def _store_all(prepared: list[tuple[CaseRow, StatusEventRow]]) -> list[wire.CaseResult]:
+        """New cases in one transaction (one durable commit for the batch). If any key is already there (a replay
+        after a lost answer, or a conflict), nothing of that attempt is kept and each case is stored on its own,
+        so each gets its exact answer."""
+        keys = [uuid.UUID(row.case_uuid) for row, _ in prepared]
+        if len(set(keys)) != len(keys):  # the same key twice in one batch: answer each on its own
+            return [_insert_once(row, key, event) for (row, event), key in zip(prepared, keys, strict=True)]
+        try:
+            with factory.begin() as s:
+                s.add_all(row for row, _ in prepared)
+                s.flush()
+                s.add_all(event for _, event in prepared)
+            return [wire.CaseResult(case_uuid=k, status="accepted") for k in keys]
+        except IntegrityError:
+            return [_insert_once(row, key, event) for (row, event), key in zip(prepared, keys, strict=True)]
 
     def _route(case: wire.CaseIn) -> tuple[str, str, str]:
         """跨區收件 goes to the applicant's registered district office; 跨區申辦 stays where it was received."""
@@ -437,7 +453,10 @@ def create_app(
 
     @app.post(f"{wire.API_PREFIX}/cases:batch", response_model=wire.CasesBatchResponse)
     def cases_batch(body: RawBatch, who: Who) -> wire.CasesBatchResponse:
-        results = [_store_one(raw, who) for raw in body.cases]
+        prepared = [_prepare(raw, who) for raw in body.cases]
+        good = [p for p in prepared if not isinstance(p, wire.CaseResult)]
+        stored = iter(_store_all(good) if good else [])
+        results = [p if isinstance(p, wire.CaseResult) else next(stored) for p in prepared]
         log.info(
             "batch from %s/%s: %s",
             who.office_code,

@@ -10,6 +10,17 @@ import uvicorn
 from fastapi import FastAPI
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket for uvicorn with TCP_NODELAY (accepted connections inherit it). asyncio only sets NODELAY on
+    sockets created with proto=IPPROTO_TCP; without it every response waited ~40 ms for a delayed ACK (Nagle),
+    which made each request on loopback take 44 ms instead of under one."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    return sock
+
+
 class EmbeddedServer:
     """A uvicorn server on a background thread. Port 0 picks a free port; stop() and start() keep the port.
 
@@ -39,9 +50,7 @@ class EmbeddedServer:
     def start(self, timeout: float = 10.0) -> None:
         if self._server is not None:
             return
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
+        sock = listening_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
         cert, key = self.tls if self.tls else (None, None)
         config = uvicorn.Config(

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from printing.fonts import FONT_FALLBACK
+from printing.fonts import FONT_FALLBACK, register_fonts
 
 
 @cache
@@ -18,7 +18,9 @@ def _covers(font: str, ch: str) -> bool:
     return face is None or ord(ch) in face.charToGlyph
 
 
+@cache
 def _fallback() -> str | None:
+    register_fonts()
     try:
         pdfmetrics.getFont(FONT_FALLBACK)
     except KeyError:
@@ -28,10 +30,9 @@ def _fallback() -> str | None:
 
 def runs(text: str, font: str) -> list[tuple[str, str]]:
     """(chunk, font name) pieces of `text`: the main font wherever it has the glyph."""
-    fallback = _fallback()
     pieces: list[tuple[str, str]] = []
     for ch in text:
-        use = font if ch.isspace() or _covers(font, ch) or fallback is None or not _covers(fallback, ch) else fallback
+        use = _font_for(ch, font)
         if pieces and pieces[-1][1] == use:
             pieces[-1] = (pieces[-1][0] + ch, use)
         else:
@@ -39,8 +40,22 @@ def runs(text: str, font: str) -> list[tuple[str, str]]:
     return pieces
 
 
+@cache
+def _char_width(ch: str, font: str, size: float) -> float:
+    """The advance of one character in the font that will draw it (TrueType text here has no kerning, so a
+    string's width is the sum of its characters')."""
+    return float(pdfmetrics.stringWidth(ch, _font_for(ch, font), size))
+
+
+def _font_for(ch: str, font: str) -> str:
+    fallback = _fallback()
+    if ch.isspace() or _covers(font, ch) or fallback is None or not _covers(fallback, ch):
+        return font
+    return fallback
+
+
 def width(text: str, font: str, size: float) -> float:
-    return float(sum(pdfmetrics.stringWidth(chunk, f, size) for chunk, f in runs(text, font)))
+    return sum(_char_width(ch, font, size) for ch in text)
 
 
 def draw(c: Canvas, x: float, y: float, text: str, font: str, size: float, align: str = "left") -> None:
@@ -58,13 +73,14 @@ def draw(c: Canvas, x: float, y: float, text: str, font: str, size: float, align
 def wrap(text: str, limit: float, font: str, size: float) -> list[str]:
     """Break text into lines no wider than `limit` points (CJK text breaks between any two characters)."""
     lines: list[str] = []
-    current = ""
+    current, used = "", 0.0
     for ch in text:
-        if current and width(current + ch, font, size) > limit:
+        advance = _char_width(ch, font, size)
+        if current and used + advance > limit:
             lines.append(current)
-            current = ch
+            current, used = ch, advance
         else:
-            current += ch
+            current, used = current + ch, used + advance
     return [*lines, current] if current else lines
 
 

@@ -1,0 +1,105 @@
+"""Pushing queued cases to the city server (in its own process on 127.0.0.1): 10,000 cases through the outbox,
+against the same bytes POSTed raw to a trivial endpoint of the same server stack, and against one request per
+case. Then a single case's round trip: p50 and p99 of 1,000 sequential pushes."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+
+import requests
+
+from bench.common import client, city_process, emit, median
+from bench.fixtures import ledger_with_cases, open_ledger, working_copy
+from sync import wire
+from sync.push import push_pending
+
+CASES = 10_000
+
+
+def batches_of(ledger_path: Path, size: int) -> list[bytes]:
+    """The request bodies the push sends, as bytes (read from the queue, as push does)."""
+    ledger = open_ledger(ledger_path)
+    items = ledger.due_outbox(CASES, None)
+    ledger.close()
+    cases = [json.loads(i.payload) for i in items]
+    return [json.dumps({"cases": cases[n : n + size]}, ensure_ascii=False).encode() for n in range(0, len(cases), size)]
+
+
+def run(work: Path, runs: int = 3) -> None:
+    source = ledger_with_cases(CASES, "push")
+    rates, raw_rates = [], []
+    for n in range(runs):
+        with city_process(work / f"push-{n}") as url:
+            ledger = open_ledger(working_copy(source, work / f"push-{n}" / "ledger.db"))
+            c = client(url)
+            c.health()
+            start = time.perf_counter()
+            report = push_pending(ledger, c, batch_size=wire.MAX_BATCH, ignore_schedule=True)
+            elapsed = time.perf_counter() - start
+            assert report.accepted == CASES, report
+            rates.append(CASES / elapsed)
+            bodies = batches_of(source, wire.MAX_BATCH)
+            with requests.Session() as raw:
+                start = time.perf_counter()
+                for body in bodies:
+                    raw.post(f"{url}/bench/sink", data=body, headers={"Content-Type": "application/json"}).raise_for_status()
+                raw_rates.append(CASES / (time.perf_counter() - start))
+            c.close()
+            ledger.close()
+    emit("push_10k_cases", median(rates), median(raw_rates), " cases/s", f"{runs} runs; baseline: same bytes, raw POST")
+    per_case(work)
+    round_trip(work)
+
+
+def per_case(work: Path, sample: int = 1_000) -> None:
+    """One request per case (batch of one) for `sample` cases, against the batched push's rate."""
+    source = ledger_with_cases(CASES, "push")
+    with city_process(work / "per-case") as url:
+        ledger = open_ledger(working_copy(source, work / "per-case" / "ledger.db"))
+        c = client(url)
+        c.health()
+        start = time.perf_counter()
+        push_pending(ledger, c, batch_size=1, ignore_schedule=True, cancelled=_after(sample, ledger))
+        one_by_one = sample / (time.perf_counter() - start)
+        start = time.perf_counter()
+        push_pending(ledger, c, batch_size=wire.MAX_BATCH, ignore_schedule=True, cancelled=_after(2 * sample, ledger))
+        batched = sample / (time.perf_counter() - start)
+        c.close()
+        ledger.close()
+    emit("push_batched_vs_one_per_request", batched, one_by_one, " cases/s", f"{sample} cases each way")
+
+
+def _after(sent: int, ledger):  # type: ignore[no-untyped-def]
+    return lambda: ledger.outbox_counts()["sent"] >= sent
+
+
+def round_trip(work: Path, pushes: int = 1_000) -> None:
+    """A single case's push: request, server write (durable), answer. Against the same bytes to the sink."""
+    source = ledger_with_cases(CASES, "push")
+    with city_process(work / "rtt") as url:
+        ledger = open_ledger(working_copy(source, work / "rtt" / "ledger.db"))
+        c = client(url)
+        c.health()
+        items = ledger.due_outbox(pushes, None)
+        times = []
+        for item in items:
+            batch = wire.CasesBatchRequest(cases=[wire.CaseIn.model_validate_json(item.payload)])
+            start = time.perf_counter()
+            c.push_cases(batch)
+            times.append(time.perf_counter() - start)
+        raw_times = []
+        with requests.Session() as raw:
+            for item in items[:pushes]:
+                body = b'{"cases":[' + item.payload.encode() + b"]}"
+                start = time.perf_counter()
+                raw.post(f"{url}/bench/sink", data=body, headers={"Content-Type": "application/json"})
+                raw_times.append(time.perf_counter() - start)
+        c.close()
+        ledger.close()
+    p50, p99 = statistics.quantiles(times, n=100)[49] * 1000, statistics.quantiles(times, n=100)[98] * 1000
+    r50, r99 = statistics.quantiles(raw_times, n=100)[49] * 1000, statistics.quantiles(raw_times, n=100)[98] * 1000
+    emit("push_round_trip_p50", p50, r50, "ms", f"{pushes} sequential single-case pushes")
+    emit("push_round_trip_p99", p99, r99, "ms")

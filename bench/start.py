@@ -1,0 +1,59 @@
+"""Cold start to the first painted main window (offscreen), against a bare PySide6 window; the import breakdown."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import ROOT, emit, median
+
+
+def probe(kind: str, data_dir: Path) -> float:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "BENCH_T0": repr(time.time())}
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.start_probe", kind, str(data_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def start_seconds(data_dir: Path, runs: int) -> tuple[list[float], list[float]]:
+    probe("app", data_dir)  # the first start makes the practice city's database: not a cold start of the app
+    app, bare = [], []
+    for _ in range(runs):
+        bare.append(probe("bare", data_dir))
+        app.append(probe("app", data_dir))
+    return app, bare
+
+
+def import_breakdown(top: int = 10) -> list[tuple[str, float]]:
+    """Cumulative import time (ms) of the heaviest top-level modules when the window's code is imported."""
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import desktop.main_window, desktop.bootstrap"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    totals: dict[str, float] = {}
+    for line in out.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
+        if m and len(m.group(3)) <= 1:  # a top-level import of the statement (not nested)
+            totals[m.group(4)] = int(m.group(2)) / 1000
+    return sorted(totals.items(), key=lambda kv: -kv[1])[:top]
+
+
+def run(work: Path, runs: int = 5) -> None:
+    app, bare = start_seconds(work / "start", runs)
+    emit("start_to_first_paint", median(app) * 1000, median(bare) * 1000, "ms", f"{runs} runs each, offscreen")
+    for name, ms in import_breakdown():
+        print(f"IMPORT {name} cumulative={ms:.0f}ms", flush=True)
