@@ -4,6 +4,7 @@ case. Then a single case's round trip: p50 and p99 of 1,000 sequential pushes.""
 
 from __future__ import annotations
 
+import inspect
 import json
 import statistics
 import time
@@ -11,12 +12,16 @@ from pathlib import Path
 
 import requests
 
-from bench.common import client, city_process, emit, median
+from bench.common import city_process, client, emit, median
 from bench.fixtures import ledger_with_cases, open_ledger, working_copy
 from sync import wire
+from sync.client import CityClient
+from sync.ledger import Ledger
 from sync.push import push_pending
 
 CASES = 10_000
+JSON = {"Content-Type": "application/json"}
+BATCH = inspect.signature(push_pending).parameters["batch_size"].default
 
 
 def batches_of(ledger_path: Path, size: int) -> list[bytes]:
@@ -37,15 +42,17 @@ def run(work: Path, runs: int = 3) -> None:
             c = client(url)
             c.health()
             start = time.perf_counter()
-            report = push_pending(ledger, c, batch_size=wire.MAX_BATCH, ignore_schedule=True)
+            report = push_pending(ledger, c, ignore_schedule=True)  # the app's own batch size
             elapsed = time.perf_counter() - start
             assert report.accepted == CASES, report
             rates.append(CASES / elapsed)
-            bodies = batches_of(source, wire.MAX_BATCH)
+            bodies = batches_of(source, BATCH)
             with requests.Session() as raw:
                 start = time.perf_counter()
                 for body in bodies:
-                    raw.post(f"{url}/bench/sink", data=body, headers={"Content-Type": "application/json"}).raise_for_status()
+                    raw.post(
+                        f"{url}/bench/sink", data=body, headers={"Content-Type": "application/json"}
+                    ).raise_for_status()
                 raw_rates.append(CASES / (time.perf_counter() - start))
             c.close()
             ledger.close()
@@ -61,19 +68,26 @@ def per_case(work: Path, sample: int = 1_000) -> None:
         ledger = open_ledger(working_copy(source, work / "per-case" / "ledger.db"))
         c = client(url)
         c.health()
-        start = time.perf_counter()
-        push_pending(ledger, c, batch_size=1, ignore_schedule=True, cancelled=_after(sample, ledger))
-        one_by_one = sample / (time.perf_counter() - start)
-        start = time.perf_counter()
-        push_pending(ledger, c, batch_size=wire.MAX_BATCH, ignore_schedule=True, cancelled=_after(2 * sample, ledger))
-        batched = sample / (time.perf_counter() - start)
+        one_by_one = _rate(ledger, c, 1, sample)
+        batched = _rate(ledger, c, BATCH, sample)
         c.close()
         ledger.close()
     emit("push_batched_vs_one_per_request", batched, one_by_one, " cases/s", f"{sample} cases each way")
 
 
-def _after(sent: int, ledger):  # type: ignore[no-untyped-def]
-    return lambda: ledger.outbox_counts()["sent"] >= sent
+def _rate(ledger: Ledger, c: CityClient, batch: int, sample: int) -> float:
+    """Cases per second pushing `sample` cases in batches of `batch`."""
+    answered = [0]
+    start = time.perf_counter()
+    push_pending(
+        ledger,
+        c,
+        batch_size=batch,
+        ignore_schedule=True,
+        progress=lambda n: answered.__setitem__(0, n),
+        cancelled=lambda: answered[0] >= sample,
+    )
+    return answered[0] / (time.perf_counter() - start)
 
 
 def round_trip(work: Path, pushes: int = 1_000) -> None:
@@ -95,7 +109,7 @@ def round_trip(work: Path, pushes: int = 1_000) -> None:
             for item in items[:pushes]:
                 body = b'{"cases":[' + item.payload.encode() + b"]}"
                 start = time.perf_counter()
-                raw.post(f"{url}/bench/sink", data=body, headers={"Content-Type": "application/json"})
+                raw.post(f"{url}/bench/sink", data=body, headers=JSON)
                 raw_times.append(time.perf_counter() - start)
         c.close()
         ledger.close()

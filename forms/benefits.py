@@ -23,17 +23,34 @@ class Benefit:
     decision: Decision
 
 
+def candidates(services: Iterable[ServiceType], current: ServiceType, kinds: Iterable[str]) -> list[ServiceType]:
+    """The services worth trying with facts of these look-up kinds: a real condition beyond identity and
+    residence (which every register entry meets; offering those would be noise), nothing to look up beyond
+    `kinds`, and no field the clerk would have to type."""
+    have = set(kinds)
+    return [
+        s
+        for s in services
+        if s.code != current.code
+        and any(r.kind not in FORMAL_RULES for r in s.rules)
+        and set(s.lookups) <= have
+        and not any(r.kind in FIELD_RULE_KINDS for r in s.rules)
+    ]
+
+
 def find_benefits(
-    services: Iterable[ServiceType], current: ServiceType, applicant: Applicant, facts: Facts, ctx: Context
+    services: Iterable[ServiceType],
+    current: ServiceType,
+    applicant: Applicant,
+    facts: Facts,
+    ctx: Context,
+    pool: list[ServiceType] | None = None,
 ) -> list[Benefit]:
+    """`pool`: candidates() computed once for many people with the same look-ups (batch re-verification)."""
     available = {kind for kind, record in facts.lookups.items() if record is not None}
     found: list[Benefit] = []
-    for service in services:
-        # A benefit is a service with a real condition beyond identity and residence, which every register
-        # entry meets (offering those would be noise).
-        if service.code == current.code or not any(r.kind not in FORMAL_RULES for r in service.rules):
-            continue
-        if not set(service.lookups) <= available or any(r.kind in FIELD_RULE_KINDS for r in service.rules):
+    for service in pool if pool is not None else candidates(services, current, available):
+        if not set(service.lookups) <= available:
             continue
         decision = decide(service.rules, applicant, facts, ctx)
         if decision.outcome is Outcome.PASS:

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -325,8 +325,8 @@ class Ledger(DayBook, ReviewBook):
                     "detail": entry.detail,
                 }
                 previous_hash, previous = previous, link(previous, event)
-                rows.append(LookupRow(**event, prev_hash=previous_hash, row_hash=previous))
-            s.add_all(rows)
+                rows.append({**event, "prev_hash": previous_hash, "row_hash": previous})
+            s.execute(insert(LookupRow), rows)  # one executemany, not one ORM object per row
 
     def verify_audit_chain(self) -> int | None:
         """The seq of the first audit row that was altered, removed or moved; None when the chain holds."""
@@ -503,20 +503,29 @@ class Ledger(DayBook, ReviewBook):
                 )
             )
 
-    def mark_results(self, results: list[wire.CaseResult]) -> None:
-        """Apply the server's per-item answers: accepted/duplicate are delivered; conflict/rejected need a person."""
+    def mark_results(self, results: list[wire.CaseResult], clock_skew_s: int | None = None) -> None:
+        """Apply the server's per-item answers: accepted/duplicate are delivered; conflict/rejected need a person.
+        All delivered items of a batch in one statement, and the clock skew measured with the answer, in one
+        transaction (a batch's answer is one durable write, not one per case)."""
         now = self._now().isoformat()
+        delivered = [str(r.case_uuid) for r in results if r.status in ("accepted", "duplicate")]
         with self._write() as s:
+            if clock_skew_s is not None:
+                self._set_clock_skew(s, clock_skew_s)
+            for n in range(0, len(delivered), 500):  # SQLite's limit on bound parameters
+                s.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.idempotency_key.in_(delivered[n : n + 500]), OutboxRow.state == "pending")
+                    .values(state="sent", sent_at=now, last_error=None, attempts=OutboxRow.attempts + 1)
+                )
             for r in results:
-                delivered = r.status in ("accepted", "duplicate")
+                if r.status in ("accepted", "duplicate"):
+                    continue
                 s.execute(
                     update(OutboxRow)
                     .where(OutboxRow.idempotency_key == str(r.case_uuid), OutboxRow.state == "pending")
                     .values(
-                        state="sent" if delivered else "attention",
-                        sent_at=now if delivered else None,
-                        last_error=None if delivered else f"{r.status}: {r.detail or ''}",
-                        attempts=OutboxRow.attempts + 1,
+                        state="attention", last_error=f"{r.status}: {r.detail or ''}", attempts=OutboxRow.attempts + 1
                     )
                 )
 
@@ -603,9 +612,13 @@ class Ledger(DayBook, ReviewBook):
     def record_clock_skew(self, seconds: int) -> None:
         """Server time minus device time, as last measured (cases keep both times; a large skew is flagged)."""
         with self._write() as s:
-            row = s.get(CounterRow, "clock_skew_s") or CounterRow(name="clock_skew_s", value=0)
-            row.value = seconds
-            s.merge(row)
+            self._set_clock_skew(s, seconds)
+
+    @staticmethod
+    def _set_clock_skew(s: Session, seconds: int) -> None:
+        row = s.get(CounterRow, "clock_skew_s") or CounterRow(name="clock_skew_s", value=0)
+        row.value = seconds
+        s.merge(row)
 
     def clock_skew(self) -> int | None:
         with self._sessions() as s:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from forms.benefits import find_benefits
+from forms.benefits import candidates, find_benefits
 from forms.catalog import Catalog
 from forms.eligibility import FIELD_RULE_KINDS, Context, decide
 from forms.errors import DomainError
@@ -58,6 +58,7 @@ class ReviewService:
         self._clerk = clerk
         self._now = now
         self.batch_size = BATCH
+        self._pools: dict[str, list[ServiceType]] = {}
 
     def _service(self, code: str) -> ServiceType:
         service = self._catalog.get(code)
@@ -132,6 +133,12 @@ class ReviewService:
         )
         return by_ref
 
+    def _pool(self, service: ServiceType) -> list[ServiceType]:
+        """Other services to try for everyone of this run (computed once per service)."""
+        if service.code not in self._pools:
+            self._pools[service.code] = candidates(self._catalog, service, service.lookups)
+        return self._pools[service.code]
+
     def _judge(self, service: ServiceType, person: ReviewPending, answer: wire.BatchLookupAnswer) -> ReviewResult:
         facts = Facts({k: r.model_dump(exclude={"kind"}) for k, r in answer.records.items()})
         household: dict[str, Any] = facts.of("household") or {}
@@ -140,7 +147,8 @@ class ReviewService:
         applicant = Applicant(parse_id(person.national_id), name, birth)
         ctx = self._context()
         decision = decide(service.rules, applicant, facts, ctx)
-        benefits = find_benefits(self._catalog, service, applicant, facts, ctx) if answer.error is None else []
+        pool = self._pool(service)
+        benefits = find_benefits(self._catalog, service, applicant, facts, ctx, pool) if answer.error is None else []
         reasons = tuple(
             dict.fromkeys(text(r.code, **r.params) for r in decision.results if r.outcome is not Outcome.PASS)
         )

@@ -207,22 +207,27 @@ class ReviewBook:
 
     def save_review_results(self, run_id: UUID, results: list[ReviewResult]) -> None:
         """A batch of outcomes, in one transaction; the run is finished when nobody is left."""
+        rows = []
+        for r in results:
+            values: dict[str, object] = {
+                "ref": str(r.ref),
+                "state": "done",
+                "outcome": r.outcome,
+                "change": r.change,
+                "reasons_json": json.dumps(r.reasons, ensure_ascii=False),
+                "benefits_json": json.dumps(r.benefits),
+            }
+            if r.name:
+                values["name"] = self._seal(r.name, "review_items.name", r.ref)
+            rows.append(values)
         with self._write() as s:
-            for r in results:
-                values: dict[str, object] = {
-                    "state": "done",
-                    "outcome": r.outcome,
-                    "change": r.change,
-                    "reasons_json": json.dumps(r.reasons, ensure_ascii=False),
-                    "benefits_json": json.dumps(r.benefits),
-                }
-                if r.name:
-                    values["name"] = self._seal(r.name, "review_items.name", r.ref)
-                s.execute(
-                    update(ReviewItemRow)
-                    .where(ReviewItemRow.ref == str(r.ref), ReviewItemRow.run_id == str(run_id))
-                    .values(**values)
-                )
+            # Bulk UPDATE by primary key: one executemany per set of columns (rows with a register name differ).
+            for group in (
+                [v for v in rows if "name" in v],
+                [v for v in rows if "name" not in v],
+            ):
+                if group:
+                    s.execute(update(ReviewItemRow), group)
             left = s.scalar(
                 select(func.count()).where(ReviewItemRow.run_id == str(run_id), ReviewItemRow.state == "pending")
             )

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 API_PREFIX = "/api/v1"
 API_VERSION = "v1"
 SERVICE_NAME = "counterdesk-cityserver"
-MAX_BATCH = 100
+MAX_BATCH = 500
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_\-]+$")]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
