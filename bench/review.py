@@ -4,14 +4,15 @@ audited, as at the counter)."""
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from uuid import uuid4
 
 from bench.common import OFFICE, SECRET, USER, city_process, client, emit, median
 from cityserver.population import generate
-from forms.calendar import load_calendar
 from forms.catalog import load_catalog
+from forms.clock import TAIPEI
 from forms.eligibility import Context
 from forms.ids import parse_id
 from sync.ledger import Device, Ledger
@@ -21,6 +22,8 @@ from sync.review import ReviewService
 PEOPLE = 4_600
 SERVICE = "SW-21"  # household + disability registers
 POPULATION = 5_000
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TAIPEI)
+TODAY = NOW.date()
 
 
 def beneficiaries() -> str:
@@ -29,14 +32,14 @@ def beneficiaries() -> str:
 
 
 def run(work: Path, runs: int = 3) -> None:
-    catalog, calendar = load_catalog(), load_calendar()
+    catalog = load_catalog()
     listing = beneficiaries()
     batch_times, single_times = [], []
     with city_process(work / "review", size=POPULATION) as url:
         for n in range(runs):
             ledger = Ledger(work / "review" / f"ledger-{n}.db", Device(OFFICE, "D01"), SECRET)
             c = client(url)
-            service = ReviewService(ledger, c, catalog, lambda: Context(ledger._now().date(), OFFICE), USER, ledger._now)
+            service = ReviewService(ledger, c, catalog, lambda: Context(TODAY, OFFICE), USER, lambda: NOW)
             start = time.perf_counter()
             review = service.start_from_csv(SERVICE, "list.csv", listing)
             done = service.run(review.run_id)
@@ -57,7 +60,6 @@ def run(work: Path, runs: int = 3) -> None:
         single_times.append(time.perf_counter() - start)
         c.close()
         ledger.close()
-    del calendar
     emit(
         "review_4600_beneficiaries",
         median(batch_times),

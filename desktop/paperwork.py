@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 PAYMENT_NAMES = {"cash": "現金", "card": "信用卡／行動支付", "transfer": "轉帳", "none": "免繳"}
 UNKNOWN_TEXT = "依機關公告"
 LAYOUT_NAMES = {"a4": "A4（民眾收執聯＋存根聯）", "thermal80": "80 mm 熱感紙"}
+LISTED = 200  # case numbers on paper per list
 CORRECTION_NAMES = {"void": "作廢退費", "refund": "退費", "note": "註記"}
 
 
@@ -121,6 +122,14 @@ def status_text(report: DayClose) -> str:
     )
 
 
+def _capped(rows: list[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    """At most LISTED rows on paper; a last row says how many more the window shows."""
+    if len(rows) <= LISTED:
+        return tuple(rows)
+    more = f"另 {len(rows) - LISTED:,} 件，請於系統中查閱"
+    return (*rows[:LISTED], ("…", more, *[""] * (len(rows[0]) - 2)) if len(rows[0]) > 1 else (f"…{more}",))
+
+
 def office_hours(per_hour: dict[int, int]) -> tuple[tuple[str, int], ...]:
     """Cases per hour over the whole office day (08–17), and any hour outside it that had cases."""
     hours = range(min(8, *per_hour), max(17, *per_hour) + 1) if per_hour else range(8, 18)
@@ -134,7 +143,10 @@ def problem_lines(report: DayClose) -> tuple[str, ...]:
 def dayclose_data(
     report: DayClose, cash: tuple[CashLine, ...], note: str, catalog: Catalog, device: Device, practice: bool
 ) -> ReportData:
-    """The day close as the printed report shows it: formatted, no citizen's name or ID."""
+    """The day close as the printed report shows it: formatted, no citizen's name or ID. Overdue cases are
+    listed one by one (up to LISTED); cases near their due date are counted per service and date (a
+    busy office has thousands; the window lists them)."""
+    overdue = [d for d in report.due if d.overdue]
     c = report.comparison
     compared = (
         f"市府持有 {c.held} 件；本機獨有 {len(c.only_device)} 件、市府獨有 {len(c.only_server)} 件、"
@@ -216,24 +228,31 @@ def dayclose_data(
         ReportTable(
             "未送達市府",
             ("案件編號",),
-            tuple((n,) for n in report.pending_sync),
+            _capped([(n,) for n in report.pending_sync]),
             alert=True,
         ),
         ReportTable(
-            "逾期預警（未結案件）",
-            ("案件編號", "申辦項目", "承辦人", "處理期限", "狀態"),
-            tuple(
-                (
-                    d.case_number,
-                    _service_name(catalog, d.service_code),
-                    d.clerk,
-                    format_roc(d.due_date),
-                    "已逾期" if d.overdue else "即將到期",
-                )
-                for d in report.due
+            "逾期案件（未結，已過處理期限）",
+            ("案件編號", "申辦項目", "承辦人", "處理期限"),
+            _capped(
+                [
+                    (d.case_number, _service_name(catalog, d.service_code), d.clerk, format_roc(d.due_date))
+                    for d in overdue
+                ]
             ),
-            weights=(2.1, 2.2, 1, 1.2, 0.8),
+            weights=(2.1, 2.4, 1, 1.2),
             alert=True,
+        ),
+        ReportTable(
+            "即將到期（兩個工作天內，依項目與期限）",
+            ("申辦項目", "處理期限", "件數"),
+            tuple(
+                (_service_name(catalog, code), format_roc(due), f"{n:,}")
+                for (code, due), n in sorted(
+                    Counter((d.service_code, d.due_date) for d in report.due if not d.overdue).items()
+                )
+            ),
+            numeric=(2,),
         ),
     )
     day = format_roc(report.day)

@@ -10,7 +10,7 @@ import hmac
 import json
 import logging
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,13 +34,23 @@ from sync.errors import StoreError
 from sync.reviewbook import ReviewBook
 from sync.store import migrate
 from sync.store.engine import make_engine, make_session_factory
-from sync.store.tables import CaseRow, CatalogEntryRow, CounterRow, LookupRow, OutboxRow, ReceiptRow, VoidRow
+from sync.store.tables import (
+    CaseRow,
+    CatalogEntryRow,
+    CorrectionRow,
+    CounterRow,
+    LookupRow,
+    OutboxRow,
+    ReceiptRow,
+    VoidRow,
+)
 
 log = logging.getLogger(__name__)
 
 STATUS_ACCEPTED = "已受理"
 STATUS_PENDING_VERIFICATION = "待查驗"
 STATUS_VERIFIED = "已補查"
+SEALED_MARK = "plaintext_sealed"  # a counter row: the one-time sealing pass of older ledgers has run
 RECORD_NAMES = {"day_close": "日結簽核", "correction": "更正登錄", "void": "收據作廢"}
 
 
@@ -221,6 +231,12 @@ class Ledger(DayBook, ReviewBook):
         columns = ("national_id", "applicant_name", "birth_date", "fields_json")
         unsealed = f"{PREFIX}%"
         with self._write() as s:
+            # Once a pass found everything sealed, nothing can be in the clear again (every write seals): skip
+            # the scan, which reads every row of a large ledger at each start.
+            done = s.get(CounterRow, SEALED_MARK)
+            if done is not None:
+                return 0
+            s.add(CounterRow(name=SEALED_MARK, value=1))
             plain_cases = select(CaseRow).where(or_(*(getattr(CaseRow, c).not_like(unsealed) for c in columns)))
             for row in s.scalars(plain_cases):
                 sealed += 1
@@ -266,7 +282,7 @@ class Ledger(DayBook, ReviewBook):
         with self._sessions() as s:
             order = (CaseRow.received_at.desc(), CaseRow.case_number.desc())
             rows = s.scalars(select(CaseRow).where(condition).order_by(*order).limit(limit)).all()
-            return [self._to_saved(s, r) for r in rows]
+            return self._to_saved_many(s, rows)
 
     def id_digest(self, national_id: str) -> str:
         return id_digest(national_id, self._pepper)
@@ -596,7 +612,7 @@ class Ledger(DayBook, ReviewBook):
     def recent_cases(self, limit: int = 50) -> list[SavedCase]:
         with self._sessions() as s:
             rows = s.scalars(select(CaseRow).order_by(CaseRow.received_at.desc()).limit(limit)).all()
-            return [self._to_saved(s, r) for r in rows]
+            return self._to_saved_many(s, rows)
 
     def record_reprint(self, case_uuid: UUID) -> int:
         """Count a reprint of a case's receipt (the copy is marked 補印); returns which reprint this is."""
@@ -724,13 +740,35 @@ class Ledger(DayBook, ReviewBook):
         with self._sessions() as s:
             rows = s.scalars(
                 select(CaseRow).where(CaseRow.business_date == day.isoformat()).order_by(CaseRow.case_number)
-            )
-            return [self._to_saved(s, r) for r in rows]
+            ).all()
+            return self._to_saved_many(s, rows)
 
     def _to_saved(self, s: Session, row: CaseRow) -> SavedCase:
-        receipt = s.scalar(select(ReceiptRow.receipt_number).where(ReceiptRow.case_uuid == row.case_uuid))
-        state = s.scalar(select(OutboxRow.state).where(OutboxRow.idempotency_key == row.case_uuid))
-        voided = s.get(VoidRow, row.case_uuid) is not None or self._corrected_void(s, row.case_uuid)
+        return self._to_saved_many(s, [row])[0]
+
+    def _to_saved_many(self, s: Session, rows: Sequence[CaseRow]) -> list[SavedCase]:
+        """Cases with their receipt, queue state and void, read with one query each for the whole list."""
+        keys = [r.case_uuid for r in rows]
+        receipts: dict[str, str] = {
+            k: v
+            for k, v in s.execute(
+                select(ReceiptRow.case_uuid, ReceiptRow.receipt_number).where(ReceiptRow.case_uuid.in_(keys))
+            )
+        }
+        states: dict[str, str] = {
+            k: v
+            for k, v in s.execute(
+                select(OutboxRow.idempotency_key, OutboxRow.state).where(OutboxRow.idempotency_key.in_(keys))
+            )
+        }
+        voided = set(s.scalars(select(VoidRow.case_uuid).where(VoidRow.case_uuid.in_(keys)))) | set(
+            s.scalars(
+                select(CorrectionRow.case_uuid).where(CorrectionRow.case_uuid.in_(keys), CorrectionRow.kind == "void")
+            )
+        )
+        return [self._saved(r, receipts.get(r.case_uuid), states.get(r.case_uuid), r.case_uuid in voided) for r in rows]
+
+    def _saved(self, row: CaseRow, receipt: str | None, state: str | None, voided: bool) -> SavedCase:
         received = datetime.fromisoformat(row.received_at)
         return SavedCase(
             case_uuid=UUID(row.case_uuid),
