@@ -12,12 +12,13 @@ DEB_RUNTIME := libegl1 libgl1 libx11-6 libx11-xcb1 libdbus-1-3 libfontconfig1 li
 DEB_TEST := poppler-utils poppler-data zbar-tools postgresql strace
 
 SHELL := /bin/bash
-.PHONY: help setup system-deps system-deps-test fonts run demo test lint typecheck imports pytest reliability clean
+.PHONY: help setup system-deps system-deps-test fonts run demo test lint typecheck imports pytest reliability bench clean
 
 help:
 	@echo "make run    — set up and start the app in 練習模式 (sandbox city server)"
 	@echo "make test   — set up and run lint, types, import contracts and the whole test suite"
 	@echo "make demo   — headless scripted tour; writes receipts, a day-close PDF and screenshots to demo-out/"
+	@echo "make bench  — benchmarks: one BENCH line each, median against a baseline measured in the same run"
 
 system-deps:
 	@missing=$$(for p in $(DEB_RUNTIME); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -55,7 +56,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 typecheck: setup
-	$(BIN)/mypy forms sync printing cityserver desktop
+	$(BIN)/mypy forms sync printing cityserver desktop bench
 
 imports: setup
 	$(BIN)/lint-imports
@@ -70,5 +71,10 @@ reliability: system-deps-test setup
 	set -o pipefail; COUNTERDESK_RELIABILITY_SCALE=20 COUNTERDESK_CRASH_KILLS=200 QT_QPA_PLATFORM=offscreen \
 	  $(BIN)/pytest -q -s tests/reliability 2>&1 | tee reliability.log | grep -E "^(RELIABILITY|MUTANT)|passed|failed"
 
+# Speed against the machine's own floor: one `BENCH name median=… baseline=… ratio=…` line per benchmark.
+# The first run builds its fixtures (about 3 minutes, cached in .bench-cache/); `make bench B="push review"` runs some.
+bench: system-deps setup
+	set -o pipefail; QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench $(B) 2>&1 | tee bench.log | grep -vE "propagateSizeHints|does not support"
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-out
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-out .bench-cache
