@@ -150,6 +150,6 @@ def startup(work: Path, runs: int = 3) -> None:
     million_ledger(big)
     empty = work / "start-empty"
     probe("app", big), probe("app", empty)  # the practice city's database is made on the first start
-    with_big = [probe("app", big) for _ in range(runs)]
-    with_empty = [probe("app", empty) for _ in range(runs)]
+    with_big = [probe("app", big)[1] for _ in range(runs)]
+    with_empty = [probe("app", empty)[1] for _ in range(runs)]
     emit("start_with_1m_ledger", median(with_big) * 1000, median(with_empty) * 1000, "ms", "baseline: empty ledger")

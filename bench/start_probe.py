@@ -1,5 +1,6 @@
 """Child process of the start-up benchmark: `python -m bench.start_probe app|bare DATA_DIR`. Prints the seconds
-from BENCH_T0 (the parent's clock when it spawned this process) to the first paint of the main window."""
+from BENCH_T0 (the parent's clock when it spawned this process) to the first paint of the app's first window,
+and to the first paint of the full main window (the bare window: the same number twice)."""
 
 from __future__ import annotations
 
@@ -16,34 +17,46 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     app = QApplication([])
-    painted: list[float] = []
+    painted: dict[str, float] = {}
 
     class FirstPaint(QObject):
+        """Notes when a window first paints; the probe ends once the window the clerk works in has painted."""
+
+        def __init__(self, name: str, last: bool) -> None:
+            super().__init__()
+            self.name, self.last = name, last
+
         def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-            if event.type() == QEvent.Type.Paint and not painted:
-                painted.append(time.time() - t0)
-                QTimer.singleShot(0, app.quit)
+            if event.type() == QEvent.Type.Paint and self.name not in painted:
+                painted[self.name] = time.time() - t0
+                if self.last:
+                    QTimer.singleShot(0, app.quit)
             return False
+
+    spies: list[FirstPaint] = []
+
+    def watch(window: QMainWindow, name: str, last: bool) -> None:
+        spy = FirstPaint(name, last)
+        spies.append(spy)
+        window.installEventFilter(spy)
 
     if kind == "bare":
         window = QMainWindow()
+        watch(window, "first", last=True)
+        window.show()
     else:
         from pathlib import Path
 
-        from desktop import app as qtapp
-        from desktop.bootstrap import start_sandbox
-        from desktop.main_window import MainWindow
-        from desktop.tasks import TaskRunner
+        from desktop.launch import Launch, practice
 
-        qtapp.configure(app)
-        services = start_sandbox(Path(data_dir))
-        runner = TaskRunner()
-        window = MainWindow(services, runner)
-    spy = FirstPaint()
-    window.installEventFilter(spy)
-    window.show()
+        def ready(main: QMainWindow) -> None:
+            watch(main, "ready", last=True)
+            main.update()
+
+        launch = Launch(app, practice(Path(data_dir), "D01"), on_ready=ready)
+        watch(launch.startup, "first", last=False)
     app.exec()
-    print(f"{painted[0]:.4f}", flush=True)
+    print(f"{painted['first']:.4f} {painted.get('ready', painted['first']):.4f}", flush=True)
     os._exit(0)  # the measurement is taken; do not time the shutdown
 
 

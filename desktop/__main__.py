@@ -41,31 +41,40 @@ def run_app(args: argparse.Namespace) -> int:
         return 2
     from PySide6.QtWidgets import QApplication
 
+    from desktop.launch import Launch, practice
+
+    app = QApplication(sys.argv[:1])
+    data_dir = _data_dir(args.data_dir)
+    if not args.server:
+        # Practice mode: a window at once; the sandbox city server and the ledger open behind it.
+        launch = Launch(app, practice(data_dir / "sandbox", args.device))
+        try:
+            return app.exec()
+        finally:
+            if launch.runner is not None:
+                launch.runner.shutdown()
+            if launch.services is not None:
+                launch.services.close()
     from desktop import app as qtapp
-    from desktop.bootstrap import connect, start_sandbox
+    from desktop.bootstrap import connect
     from desktop.main_window import MainWindow
     from desktop.tasks import TaskRunner
     from desktop.views.login import LoginDialog
     from forms.types import Office
     from sync.client import Credentials
 
-    app = QApplication(sys.argv[:1])
     qtapp.configure(app)
-    data_dir = _data_dir(args.data_dir)
     runner = TaskRunner()
-    if args.server:
-        office = Office(args.office_code, args.office_name, args.office_code[:3] + "00000", args.city_name)
-        dialog = LoginDialog(
-            runner,
-            lambda user, password: connect(data_dir, args.server, Credentials(user, password), office, args.device),
-            username=args.user,
-        )
-        if dialog.exec() != LoginDialog.DialogCode.Accepted:
-            runner.shutdown()
-            return 1
-        services = dialog.result_value
-    else:
-        services = start_sandbox(data_dir / "sandbox", args.device)
+    office = Office(args.office_code, args.office_name, args.office_code[:3] + "00000", args.city_name)
+    dialog = LoginDialog(
+        runner,
+        lambda user, password: connect(data_dir, args.server, Credentials(user, password), office, args.device),
+        username=args.user,
+    )
+    if dialog.exec() != LoginDialog.DialogCode.Accepted:
+        runner.shutdown()
+        return 1
+    services = dialog.result_value
     window = MainWindow(services, runner)
     window.show()
     try:

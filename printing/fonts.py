@@ -9,9 +9,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics, ttfonts
-from reportlab.pdfbase.ttfonts import TTFont
-
 from forms.resources import resource_path
 
 FONT_NAME = "NotoSansTC"
@@ -38,6 +35,11 @@ def font_files() -> dict[str, Path]:
 
 def register_fonts() -> None:
     """Idempotent and thread-safe; raises FontMissing with the command that makes the files."""
+    # reportlab is imported here, not at the top: the window imports this module for the font paths only, and
+    # should not pay for reportlab before it first paints.
+    from reportlab.pdfbase import pdfmetrics, ttfonts
+    from reportlab.pdfbase.ttfonts import TTFont
+
     global _registered
     with _lock:
         if _registered:

@@ -20,6 +20,7 @@ from forms.types import Applicant, Decision, Outcome, RuleResult
 from sync.dayclose import compute
 from sync.errors import StoreError
 from sync.ledger import CaseDraft, Device, Ledger
+from sync.store import migrate
 from sync.store.migrate import head_revision
 from sync.store.tables import Base
 
@@ -168,3 +169,8 @@ def test_search_by_id_name_or_case_number(ledger: Ledger) -> None:
     assert ledger.search_cases("陳大文") == [] and ledger.search_cases("  ") == []
     with sqlite3.connect(ledger.path) as conn:  # the name is found by a keyed hash; it is never stored in clear
         assert not conn.execute("SELECT count(*) FROM cases WHERE applicant_name LIKE '%林%'").fetchone()[0]
+
+
+def test_head_constant_matches_the_revision_files() -> None:
+    """Opening an up-to-date ledger compares with migrate.HEAD without loading Alembic: it must be the newest."""
+    assert migrate.HEAD == head_revision()
