@@ -8,8 +8,6 @@ the database itself (revision 0007's triggers); later corrections are new rows t
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -17,14 +15,15 @@ from uuid import UUID, uuid4
 
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from sync import wire
 from sync.errors import StoreError
+from sync.ledger_parts import LedgerParts
 from sync.store.tables import CaseRow, CorrectionRow, DayCloseRow, OutboxRow, ReceiptRow, SettingRow, VoidRow
 
 if TYPE_CHECKING:
-    from sync.ledger import Device
+    pass
 
 FINAL_STATUSES = ("核准", "駁回", "撤回")
 SETTING_KEYS = {"receipt_layout": ("a4", "thermal80")}
@@ -112,21 +111,8 @@ class DayFacts:
     close: CloseRecord | None
 
 
-class DayBook:
-    """Mixed into Ledger, which provides the members declared here."""
-
-    device: Device
-    _sessions: sessionmaker[Session]
-    _now: Callable[[], datetime]
-
-    def _write(self) -> AbstractContextManager[Session]:
-        raise NotImplementedError
-
-    def _seal(self, value: str, column: str, key: UUID | str) -> str:
-        raise NotImplementedError
-
-    def _open(self, value: str, column: str, key: UUID | str) -> str:
-        raise NotImplementedError
+class DayBook(LedgerParts):
+    """Mixed into Ledger."""
 
     def verify_audit_chain(self) -> int | None:
         raise NotImplementedError

@@ -7,22 +7,20 @@ each result is written with its batch, so a cancelled or killed run resumes at t
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, sessionmaker
 
 from forms.ids import mask_id
 from forms.review import Person
+from sync.ledger_parts import LedgerParts
 from sync.store.tables import CaseRow, CorrectionRow, ReviewItemRow, ReviewRunRow, VoidRow
 
 if TYPE_CHECKING:
-    from sync.ledger import Device
+    pass
 
 ENDED = ("駁回", "撤回")
 
@@ -73,21 +71,8 @@ class ReviewLine:
     benefits: tuple[str, ...]
 
 
-class ReviewBook:
-    """Mixed into Ledger, which provides the members declared here."""
-
-    device: Device
-    _sessions: sessionmaker[Session]
-    _now: Callable[[], datetime]
-
-    def _write(self) -> AbstractContextManager[Session]:
-        raise NotImplementedError
-
-    def _seal(self, value: str, column: str, key: UUID | str) -> str:
-        raise NotImplementedError
-
-    def _open(self, value: str, column: str, key: UUID | str) -> str:
-        raise NotImplementedError
+class ReviewBook(LedgerParts):
+    """Mixed into Ledger."""
 
     def beneficiaries(self, service_code: str) -> list[Person]:
         """The people this device took cases for who were found eligible (or approved by the city), and not

@@ -1,0 +1,31 @@
+"""What the ledger's mixins (daybook, reviewbook) use of the Ledger they are mixed into, declared once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from sync.ledger import Device
+
+
+class LedgerParts:
+    """Provided by sync.ledger.Ledger: the device, sessions, the clock, one write transaction, sealing."""
+
+    device: Device
+    _sessions: sessionmaker[Session]
+    _now: Callable[[], datetime]
+
+    def _write(self) -> AbstractContextManager[Session]:
+        raise NotImplementedError
+
+    def _seal(self, value: str, column: str, key: UUID | str) -> str:
+        raise NotImplementedError
+
+    def _open(self, value: str, column: str, key: UUID | str) -> str:
+        raise NotImplementedError
