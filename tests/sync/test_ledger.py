@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import sqlite3
 from dataclasses import replace
@@ -174,3 +175,12 @@ def test_search_by_id_name_or_case_number(ledger: Ledger) -> None:
 def test_head_constant_matches_the_revision_files() -> None:
     """Opening an up-to-date ledger compares with migrate.HEAD without loading Alembic: it must be the newest."""
     assert migrate.HEAD == head_revision()
+
+
+def test_the_signed_day_lock_survives_every_migration(ledger: Ledger) -> None:
+    """Revision 0007's triggers keep a signed day unchangeable; a later migration that rebuilds a table (SQLite's
+    batch mode) would drop them silently. At head they must all be there."""
+    lock = importlib.import_module("sync.store.migrations.versions.0007_voids_and_day_lock")
+    with sqlite3.connect(ledger.path) as conn:
+        present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert set(lock.TRIGGERS) <= present
