@@ -636,6 +636,16 @@ class Ledger(DayBook, ReviewBook):
         row.value = seconds
         s.merge(row)
 
+    def push_batch_hint(self) -> int | None:
+        """The batch size the last push settled on after time-outs (None: the default)."""
+        with self._sessions() as s:
+            row = s.get(CounterRow, "push_batch")
+            return row.value if row else None
+
+    def set_push_batch_hint(self, size: int) -> None:
+        with self._write() as s:
+            s.merge(CounterRow(name="push_batch", value=size))
+
     def clock_skew(self) -> int | None:
         with self._sessions() as s:
             row = s.get(CounterRow, "clock_skew_s")

@@ -23,6 +23,7 @@ from sync.ledger import Ledger, OutboxItem
 log = logging.getLogger(__name__)
 
 BACKOFF_BASE_S = 5.0
+MIN_BATCH = 10
 BACKOFF_CAP_S = 300.0
 
 
@@ -95,8 +96,12 @@ def _push(
     progress: Callable[[int], None],
 ) -> PushReport:
     report = PushReport()
+    largest = min(batch_size, wire.MAX_BATCH)
+    # After a time-out the batch is halved (a slow village link cannot carry a large one in time) and grows back,
+    # doubling, with each batch that gets through; the size is remembered in the ledger between pushes.
+    size = min(largest, ledger.push_batch_hint() or largest)
     while not cancelled():
-        due = ledger.due_outbox(min(batch_size, wire.MAX_BATCH), None if ignore_schedule else now())
+        due = ledger.due_outbox(size, None if ignore_schedule else now())
         if not due:
             break
         # Oldest first, one kind per request: a case always goes before the updates that follow it.
@@ -109,6 +114,8 @@ def _push(
                 # Not the cases' fault: they stay pending, untouched, until someone logs in again.
                 log.info("push paused: log-in needed (%d items wait)", len(items))
                 break
+            if exc.kind is SyncErrorKind.TIMEOUT and size > MIN_BATCH:
+                ledger.set_push_batch_hint(max(MIN_BATCH, size // 2))
             delay = backoff(max(i.attempts for i in items) + 1, rng)
             if exc.retry_after is not None:
                 delay = max(delay, timedelta(seconds=exc.retry_after))
@@ -119,6 +126,9 @@ def _push(
             break
         report.clock_skew_s = int((answer.server_time - now()).total_seconds())
         ledger.mark_results(answer.results, report.clock_skew_s)
+        if size < largest and len(items) == size:
+            size = min(largest, size * 2)
+            ledger.set_push_batch_hint(size)
         for result in answer.results:
             setattr(report, result.status, getattr(report, result.status) + 1)
             report.statuses[str(result.case_uuid)] = result.status
