@@ -113,13 +113,15 @@ def get_caller(db: Db, authorization: Annotated[str | None, Header()] = None) ->
     """The authenticated user behind a bearer token (401 otherwise)."""
     if not authorization or not authorization.startswith("Bearer "):
         raise HTTPException(401, "missing bearer token")
-    row = db.get(TokenRow, _token_hash(authorization.removeprefix("Bearer ")))
-    if row is None or _aware(row.expires_at) <= _now():
+    # One query for the token and its user (every request pays for it).
+    found = db.execute(
+        select(TokenRow.expires_at, TokenRow.device_id, UserRow.username, UserRow.office_code)
+        .join(UserRow, UserRow.username == TokenRow.username)
+        .where(TokenRow.token_hash == _token_hash(authorization.removeprefix("Bearer ")))
+    ).first()
+    if found is None or _aware(found.expires_at) <= _now():
         raise HTTPException(401, "invalid or expired token")
-    user = db.get(UserRow, row.username)
-    if user is None:
-        raise HTTPException(401, "unknown user")
-    return Caller(user.username, user.office_code, row.device_id)
+    return Caller(found.username, found.office_code, found.device_id)
 
 
 Who = Annotated[Caller, Depends(get_caller)]
