@@ -114,9 +114,6 @@ class DayFacts:
 class DayBook(LedgerParts):
     """Mixed into Ledger."""
 
-    def verify_audit_chain(self) -> int | None:
-        raise NotImplementedError
-
     # -- settings --------------------------------------------------------------------------------------------
 
     def setting(self, key: str) -> str:
