@@ -11,8 +11,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from forms.types import Office
+
+if TYPE_CHECKING:
+    from sync.signing import SigningKey  # imported lazily: the start benchmark's process stays light
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".bench-cache"
@@ -20,6 +24,10 @@ OFFICE = Office(code="68000010", name="桃園市桃園區公所", city_code="680
 USER, PASSWORD = "bench-clerk", "bench-password"
 SUPERVISOR, SUPERVISOR_PASSWORD = "bench-chief", "bench-chief-pw"
 SECRET = b"\x07" * 32
+# The bench device, enrolled into each bench city through the real HTTP path with these keys: the first device of
+# a fresh city is D0001 (checked when the city is made).
+DEVICE_ID = "D0001"
+IDENTITY_SEED, RECEIPT_SEED = bytes([0x21]) * 32, bytes([0x22]) * 32
 
 
 def fmt(value: float) -> str:
@@ -48,12 +56,17 @@ def timed(fn: Callable[[], object], runs: int) -> list[float]:
 
 
 def city_db(size: int) -> Path:
-    """A populated city database with the bench users, made once per size and copied for each use."""
-    from cityserver.app import add_user
-    from cityserver.db import init_db, make_engine
+    """A populated city database with the bench users and the bench device, made once per size and schema and
+    copied for each use."""
+    from cityserver.app import add_user, create_app
+    from cityserver.db import SCHEMA_VERSION, init_db, make_engine
+    from cityserver.devices import create_enrolment
+    from cityserver.embedded import EmbeddedServer
+    from sync import enrolment
+    from sync.client import CityClient
 
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"city-{size}.db"
+    path = CACHE / f"city-{size}-s{SCHEMA_VERSION}.db"
     if not path.exists():
         tmp = path.with_suffix(".tmp")
         tmp.unlink(missing_ok=True)
@@ -61,11 +74,28 @@ def city_db(size: int) -> Path:
         factory = init_db(engine, size=size)
         add_user(factory, USER, PASSWORD, OFFICE.code, "clerk")
         add_user(factory, SUPERVISOR, SUPERVISOR_PASSWORD, OFFICE.code, "supervisor")
+        code = create_enrolment(factory, OFFICE.code, "bench counter", "bench").code
+        app = create_app(f"sqlite:///{tmp}")
+        server = EmbeddedServer(app)
+        server.start()
+        c = CityClient(server.url, None, lambda: None)
+        identity, receipt = identity_keys()
+        answer = c.enrol(enrolment.enrol_request(code, identity, receipt, "bench"))
+        c.close()
+        server.stop()
+        app.state.engine.dispose()
+        assert answer.device_id == DEVICE_ID, answer.device_id
         engine.dispose()
         for suffix in ("-wal", "-shm"):
             Path(str(tmp) + suffix).unlink(missing_ok=True)
         tmp.replace(path)
     return path
+
+
+def identity_keys() -> tuple[SigningKey, SigningKey]:
+    from sync.signing import SigningKey
+
+    return SigningKey(IDENTITY_SEED), SigningKey(RECEIPT_SEED)
 
 
 @contextmanager
@@ -93,7 +123,9 @@ def city_process(workdir: Path, size: int = 3000) -> Iterator[str]:
         proc.wait(10)
 
 
-def client(url: str, device: str = "D01"):  # type: ignore[no-untyped-def]  # sync.client is imported lazily
+def client(url: str, username: str = USER, password: str = PASSWORD):  # type: ignore[no-untyped-def]  # lazy import
     from sync.client import CityClient, Credentials
+    from sync.enrolment import DeviceIdentity
 
-    return CityClient(url, device, lambda: Credentials(USER, PASSWORD), timeout=(2.0, 60.0))
+    device = DeviceIdentity(DEVICE_ID, *identity_keys())
+    return CityClient(url, device, lambda: Credentials(username, password), timeout=(2.0, 60.0))

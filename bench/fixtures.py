@@ -10,7 +10,7 @@ from itertools import cycle
 from pathlib import Path
 from uuid import uuid4
 
-from bench.common import CACHE, OFFICE, SECRET
+from bench.common import CACHE, DEVICE_ID, OFFICE, SECRET
 from cityserver.population import generate
 from forms.catalog import load_catalog
 from forms.clock import TAIPEI
@@ -20,7 +20,7 @@ from sync.ledger import CaseDraft, Device, Ledger
 from sync.store.migrate import head_revision
 
 DAY_START = datetime(2026, 11, 20, 8, 0, tzinfo=TAIPEI)
-DEVICE = Device(office=OFFICE, device_id="D01")
+DEVICE = Device(office=OFFICE, device_id=DEVICE_ID)
 
 
 class Clock:

@@ -9,7 +9,18 @@ from itertools import islice
 from pathlib import Path
 from uuid import uuid4
 
-from bench.common import OFFICE, SECRET, USER, city_process, client, emit, median
+from bench.common import (
+    DEVICE_ID,
+    OFFICE,
+    SECRET,
+    SUPERVISOR,
+    SUPERVISOR_PASSWORD,
+    USER,
+    city_process,
+    client,
+    emit,
+    median,
+)
 from cityserver.population import generate
 from forms.catalog import load_catalog
 from forms.clock import TAIPEI
@@ -37,9 +48,9 @@ def run(work: Path, runs: int = 3) -> None:
     batch_times, single_times = [], []
     with city_process(work / "review", size=POPULATION) as url:
         for n in range(runs):
-            ledger = Ledger(work / "review" / f"ledger-{n}.db", Device(OFFICE, "D01"), SECRET)
-            c = client(url)
-            service = ReviewService(ledger, c, catalog, lambda: Context(TODAY, OFFICE), USER, lambda: NOW)
+            ledger = Ledger(work / "review" / f"ledger-{n}.db", Device(OFFICE, DEVICE_ID), SECRET)
+            c = client(url, SUPERVISOR, SUPERVISOR_PASSWORD)  # re-verification is a supervisor's
+            service = ReviewService(ledger, c, catalog, lambda: Context(TODAY, OFFICE), SUPERVISOR, lambda: NOW)
             start = time.perf_counter()
             review = service.start_from_csv(SERVICE, "list.csv", listing)
             done = service.run(review.run_id)
@@ -48,7 +59,7 @@ def run(work: Path, runs: int = 3) -> None:
             c.close()
             ledger.close()
         # One request per person and register, audited one by one (as the intake does): once, it is slow.
-        ledger = Ledger(work / "review" / "ledger-single.db", Device(OFFICE, "D01"), SECRET)
+        ledger = Ledger(work / "review" / "ledger-single.db", Device(OFFICE, DEVICE_ID), SECRET)
         c = client(url)
         lookups = LookupService(ledger, c)
         kinds = catalog.get(SERVICE).lookups

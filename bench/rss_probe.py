@@ -8,7 +8,7 @@ import sys
 from itertools import cycle
 from pathlib import Path
 
-from bench.common import OFFICE, SECRET, USER, client
+from bench.common import DEVICE_ID, OFFICE, SECRET, USER, client
 from cityserver.population import generate
 from desktop.paperwork import receipt_data
 from forms.calendar import load_calendar
@@ -30,7 +30,7 @@ def rss_mib() -> float:
 
 def main() -> None:
     url, folder, first, last = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    device = Device(OFFICE, "D01")
+    device = Device(OFFICE, DEVICE_ID)
     ledger = Ledger(folder / "ledger.db", device, SECRET)
     c = client(url)
     catalog = load_catalog()

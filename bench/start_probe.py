@@ -53,7 +53,7 @@ def main() -> None:
             watch(main, "ready", last=True)
             main.update()
 
-        launch = Launch(app, practice(Path(data_dir), "D01"), on_ready=ready)
+        launch = Launch(app, practice(Path(data_dir)), on_ready=ready)
         watch(launch.startup, "first", last=False)
     app.exec()
     print(f"{painted['first']:.4f} {painted.get('ready', painted['first']):.4f}", flush=True)

@@ -1,20 +1,50 @@
-"""cityserver's own database (SQLite by default, PostgreSQL for a real city): residents, users, tokens,
-cases and the server-side audit of every personal-data look-up."""
+"""cityserver's own database (SQLite by default, PostgreSQL for a real city): residents, users, enrolled devices,
+tokens, cases, approvals and the server-side audit of every personal-data look-up and every security event."""
 
 from __future__ import annotations
 
 import json
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, create_engine, event, func, select
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from cityserver.population import DEFAULT_SEED, DEFAULT_SIZE, LOOKUP_KINDS, generate
 
+# Bumped when a table changes. The reference server has no migrations of its own yet: a database made by an
+# older version is refused with a clear message instead of failing on a missing column later.
+SCHEMA_VERSION = 2
+
+
+class SchemaOutdated(Exception):
+    """The database was made by an older cityserver; it needs migrating (or, for the sandbox, starting over)."""
+
 
 class Base(DeclarativeBase):
     pass
+
+
+class MetaRow(Base):
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64))
 
 
 class ResidentRow(Base):
@@ -33,7 +63,48 @@ class UserRow(Base):
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     password_hash: Mapped[str] = mapped_column(String(256))  # scrypt$n$r$p$salt$hash
     office_code: Mapped[str] = mapped_column(String(32))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(16))  # clerk / liaison / supervisor / administrator
+
+
+class DeviceRow(Base):
+    """An enrolled PC: the city assigned its id and bound its identity key; revoking it ends everything it holds."""
+
+    __tablename__ = "devices"
+
+    device_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    office_code: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    public_key: Mapped[str] = mapped_column(String(64), unique=True)  # Ed25519 identity key, base64url
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    enrolled_by: Mapped[str] = mapped_column(String(64))
+    client_version: Mapped[str] = mapped_column(String(32), default="")
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class EnrolmentRow(Base):
+    """A one-time enrolment code (only its hash is kept): short-lived, single use, for one named PC of an office."""
+
+    __tablename__ = "enrolments"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    office_code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    device_id: Mapped[str | None] = mapped_column(String(16), nullable=True)  # set when used
+
+
+class ChallengeRow(Base):
+    """A nonce a device must sign to log in or refresh (single use, short-lived)."""
+
+    __tablename__ = "auth_challenges"
+
+    nonce_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class TokenRow(Base):
@@ -41,33 +112,37 @@ class TokenRow(Base):
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the bearer token
     username: Mapped[str] = mapped_column(ForeignKey("users.username"))
-    device_id: Mapped[str] = mapped_column(String(32))
+    device_id: Mapped[str] = mapped_column(String(32), index=True)
+    family_id: Mapped[str] = mapped_column(String(36), index=True)  # the log-in this token descends from
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class RefreshTokenRow(Base):
-    """A refresh token, bound to one device, spent on use (a replayed old token is refused)."""
+    """A refresh token, bound to one device, spent on use; presenting a spent one revokes its whole family."""
 
     __tablename__ = "refresh_tokens"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     username: Mapped[str] = mapped_column(ForeignKey("users.username"))
-    device_id: Mapped[str] = mapped_column(String(32))
+    device_id: Mapped[str] = mapped_column(String(32), index=True)
+    family_id: Mapped[str] = mapped_column(String(36), index=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     spent: Mapped[bool] = mapped_column(default=False)
 
 
 class DeviceKeyRow(Base):
-    """A device's receipt-signing public key as the city certified it; revoked keys verify nothing."""
+    """A device's receipt-signing public key as the city certified it. Receipts signed before it (or its device)
+    was revoked still verify; anything the city received later does not."""
 
     __tablename__ = "device_keys"
 
     key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    device_id: Mapped[str] = mapped_column(String(32))
+    device_id: Mapped[str] = mapped_column(String(32), index=True)
     office_code: Mapped[str] = mapped_column(String(32))
     public_key: Mapped[str] = mapped_column(String(64))
     registered_by: Mapped[str] = mapped_column(String(64))
-    revoked: Mapped[bool] = mapped_column(default=False)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class CaseRow(Base):
@@ -75,7 +150,10 @@ class CaseRow(Base):
 
     # The UNIQUE primary key is what makes a replay a duplicate, not a second case (no check-then-insert).
     case_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
-    case_number: Mapped[str] = mapped_column(String(64), index=True)
+    # Numbers are unique per device (their prefix names office and device): a second case under a number the
+    # city holds is refused, so nobody can take a citizen's receipt number first.
+    case_number: Mapped[str] = mapped_column(String(64), unique=True)
+    receipt_number: Mapped[str] = mapped_column(String(64))
     service_code: Mapped[str] = mapped_column(String(32))
     national_id: Mapped[str] = mapped_column(String(10), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -88,6 +166,8 @@ class CaseRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="收件")
     # The office that decides: the receiving one (跨區申辦), or the applicant's registered district (跨區收件).
     assigned_office: Mapped[str] = mapped_column(String(32), index=True)
+
+    __table_args__ = (Index("ix_cases_device_receipt", "device_id", "receipt_number", unique=True),)
 
 
 class StatusEventRow(Base):
@@ -130,21 +210,54 @@ class DayRecordRow(Base):
     case_uuid: Mapped[str | None] = mapped_column(String(36), index=True, nullable=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str] = mapped_column(String(64), default="")  # the supervisor the city verified
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # One signed close per device and day, one void per case: "kind|device|day" or "void|case".
+    once_key: Mapped[str | None] = mapped_column(String(96), unique=True, nullable=True)
 
 
 class ApprovalRow(Base):
-    """A supervisor's override approval: who approved what for which case, and why."""
+    """A supervisor's approval the city issued after checking the password: bound to one action, its subject
+    (the case, or a day close's record id), the day, the device; single use and short-lived."""
 
     __tablename__ = "approvals"
 
     approval_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    purpose: Mapped[str] = mapped_column(String(16))
     supervisor: Mapped[str] = mapped_column(String(64))
     clerk: Mapped[str] = mapped_column(String(64))
-    case_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    office_code: Mapped[str] = mapped_column(String(32))
+    device_id: Mapped[str] = mapped_column(String(16))
+    case_uuid: Mapped[str] = mapped_column(String(36), index=True)  # the subject
+    day: Mapped[date | None] = mapped_column(Date, nullable=True)
     reason: Mapped[str] = mapped_column(Text)
     rules: Mapped[str] = mapped_column(Text)
+
+
+class ApprovalUseRow(Base):
+    """Which record used an approval (online or offline): the primary key makes every approval single use."""
+
+    __tablename__ = "approval_uses"
+
+    approval_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    record_uuid: Mapped[str] = mapped_column(String(36))
+    used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SupervisorKeyRow(Base):
+    """A supervisor's approval key on one device, registered when the city checked the supervisor's password."""
+
+    __tablename__ = "supervisor_keys"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    device_id: Mapped[str] = mapped_column(String(16), index=True)
+    office_code: Mapped[str] = mapped_column(String(32))
+    public_key: Mapped[str] = mapped_column(String(64))
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class LookupAuditRow(Base):
@@ -157,11 +270,54 @@ class LookupAuditRow(Base):
     office_code: Mapped[str] = mapped_column(String(32))
     device_id: Mapped[str] = mapped_column(String(32))
     case_uuid: Mapped[str] = mapped_column(String(36), index=True)
-    purpose: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(48))
     kind: Mapped[str] = mapped_column(String(16))
     id_masked: Mapped[str] = mapped_column(String(10))  # never the full number (RELIABILITY.md, audit)
     id_digest: Mapped[str] = mapped_column(String(64), index=True)
-    result: Mapped[str] = mapped_column(String(16))  # hit / miss
+    result: Mapped[str] = mapped_column(String(16))  # hit / miss / denied
+
+    __table_args__ = (
+        Index("ix_lookup_audit_user_at", "username", "at"),
+        Index("ix_lookup_audit_office_at", "office_code", "at"),
+    )
+
+
+class ReviewListRow(Base):
+    """A re-verification list a supervisor registered (who, when, for which service, how many people)."""
+
+    __tablename__ = "review_lists"
+
+    list_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    office_code: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    people: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))  # of the sorted member digests: registering again must match
+
+
+class ReviewMemberRow(Base):
+    __tablename__ = "review_members"
+
+    list_id: Mapped[str] = mapped_column(ForeignKey("review_lists.list_id"), primary_key=True)
+    id_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class SecurityEventRow(Base):
+    """Failed and refused log-ins, lock-outs, reused refresh tokens, revocations, unusual look-up volume: counted
+    and kept, never silent. No password or token is ever written here."""
+
+    __tablename__ = "security_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    username: Mapped[str] = mapped_column(String(64), default="", index=True)
+    address: Mapped[str] = mapped_column(String(64), default="", index=True)
+    office_code: Mapped[str] = mapped_column(String(32), default="")
+    device_id: Mapped[str] = mapped_column(String(16), default="")
+    detail: Mapped[str] = mapped_column(String(200), default="")
 
 
 def make_engine(url: str) -> Engine:
@@ -180,11 +336,32 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def _check_version(engine: Engine) -> None:
+    """Refuse a database an older cityserver made (its tables lack what this one reads)."""
+    tables = set(inspect(engine).get_table_names())
+    if not tables & {"users", "cases", "residents"}:
+        return  # a new database
+    version = None
+    if "meta" in tables:
+        with engine.connect() as conn:
+            version = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar()
+    if version is None or int(version) < SCHEMA_VERSION:
+        raise SchemaOutdated(f"database schema {version or 1} is older than {SCHEMA_VERSION}")
+    if int(version) > SCHEMA_VERSION:
+        raise SchemaOutdated(f"database schema {version} is newer than this server ({SCHEMA_VERSION})")
+
+
 def init_db(engine: Engine, seed: int = DEFAULT_SEED, size: int = DEFAULT_SIZE) -> sessionmaker[Session]:
-    """Create the tables and load the synthetic population once (an existing population is kept)."""
+    """Create the tables and load the synthetic population once (an existing population is kept).
+
+    Raises:
+        SchemaOutdated: the database was made by another version of the server.
+    """
+    _check_version(engine)
     Base.metadata.create_all(engine)
     factory = sessionmaker(engine, expire_on_commit=False)
     with factory.begin() as session:
+        session.merge(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
         if session.scalar(select(func.count()).select_from(ResidentRow)) == 0:
             session.add_all(
                 ResidentRow(

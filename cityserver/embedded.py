@@ -53,8 +53,15 @@ class EmbeddedServer:
         sock = listening_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
         cert, key = self.tls if self.tls else (None, None)
+        # proxy_headers off: the app believes X-Forwarded-For only from the proxies it was told of.
         config = uvicorn.Config(
-            self.app, log_level="warning", access_log=False, lifespan="off", ssl_certfile=cert, ssl_keyfile=key
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            ssl_certfile=cert,
+            ssl_keyfile=key,
+            proxy_headers=False,
         )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="cityserver", daemon=True)

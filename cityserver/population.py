@@ -215,3 +215,12 @@ def generate(seed: int = DEFAULT_SEED, size: int = DEFAULT_SIZE) -> Iterator[Res
             welfare=welfare,
             military=military,
         )
+
+
+def office_of(code: str) -> tuple[str, str, str]:
+    """(office name, city code, city name) of a district office code, as the city's own register names it."""
+    for place in PLACES:
+        for district_code, district_name in place.districts:
+            if district_code == code:
+                return f"{place.city_name}{district_name}公所", place.city_code, place.city_name
+    return code, code[:3] + "00000", ""

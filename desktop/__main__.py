@@ -15,7 +15,7 @@ from typing import Any
 import platformdirs
 
 from forms.catalog import load_catalog
-from forms.errors import CatalogError
+from forms.errors import CatalogError, DomainError
 from forms.messages import text
 
 
@@ -29,6 +29,19 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or os.environ.get(
         "QT_QPA_PLATFORM", ""
     ) in ("offscreen", "minimal", "vnc")
+
+
+def _production_server(args: argparse.Namespace, data_dir: Path) -> str | None:
+    """The city server this start talks to: --server, else the one this PC is enrolled with; None: practice."""
+    if args.server:
+        return str(args.server)
+    config = data_dir / "device.json"
+    if config.exists():
+        try:
+            return str(json.loads(config.read_text(encoding="utf-8"))["server"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # damaged: the enrolment dialog says so when production is asked for
+    return None
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -45,9 +58,10 @@ def run_app(args: argparse.Namespace) -> int:
 
     app = QApplication(sys.argv[:1])
     data_dir = _data_dir(args.data_dir)
-    if not args.server:
+    server = _production_server(args, data_dir)
+    if server is None:
         # Practice mode: a window at once; the sandbox city server and the ledger open behind it.
-        launch = Launch(app, practice(data_dir / "sandbox", args.device))
+        launch = Launch(app, practice(data_dir / "sandbox"))
         try:
             return app.exec()
         finally:
@@ -56,25 +70,36 @@ def run_app(args: argparse.Namespace) -> int:
             if launch.services is not None:
                 launch.services.close()
     from desktop import app as qtapp
-    from desktop.bootstrap import connect
+    from desktop.bootstrap import connect, enrol
     from desktop.main_window import MainWindow
     from desktop.tasks import TaskRunner
+    from desktop.views.enrol import EnrolDialog
     from desktop.views.login import LoginDialog
-    from forms.types import Office
-    from sync.client import Credentials
+    from sync import enrolment
+    from sync.client import Credentials, server_base
+    from sync.secrets import KeyringSecretStore, SecretUnavailable
 
     qtapp.configure(app)
     runner = TaskRunner()
-    office = Office(args.office_code, args.office_name, args.office_code[:3] + "00000", args.city_name)
-    dialog = LoginDialog(
+    try:
+        loaded = enrolment.load(data_dir, KeyringSecretStore())
+    except (SecretUnavailable, DomainError):
+        loaded = None  # the enrolment dialog offers to enrol again
+    if loaded is None or loaded[0].server != server_base(server):
+        dialog = EnrolDialog(runner, lambda url, code: enrol(data_dir, url, code, KeyringSecretStore()), server=server)
+        if dialog.exec() != EnrolDialog.DialogCode.Accepted:
+            runner.shutdown()
+            return 1
+        server = dialog.result_value[0].server
+    login = LoginDialog(
         runner,
-        lambda user, password: connect(data_dir, args.server, Credentials(user, password), office, args.device),
+        lambda user, password: connect(data_dir, server, Credentials(user, password)),
         username=args.user,
     )
-    if dialog.exec() != LoginDialog.DialogCode.Accepted:
+    if login.exec() != LoginDialog.DialogCode.Accepted:
         runner.shutdown()
         return 1
-    services = dialog.result_value
+    services = login.result_value
     window = MainWindow(services, runner)
     window.show()
     try:
@@ -82,6 +107,25 @@ def run_app(args: argparse.Namespace) -> int:
     finally:
         runner.shutdown()
         services.close()
+
+
+def run_enrol(args: argparse.Namespace) -> int:
+    """Enrol this PC from the command line (IT staff, scripted installs): prints the device id the city gave."""
+    from desktop.bootstrap import enrol
+    from sync.errors import SyncError
+    from sync.secrets import KeyringSecretStore, SecretUnavailable
+
+    code = args.code or input("一次性登記碼：").strip()
+    try:
+        enrolled, _identity = enrol(_data_dir(args.data_dir), args.server, code, KeyringSecretStore())
+    except (DomainError, SyncError) as exc:
+        print("登記失敗：" + text(exc.code, **exc.params), file=sys.stderr)
+        return 1
+    except SecretUnavailable as exc:
+        print(f"登記失敗：{exc}", file=sys.stderr)
+        return 1
+    print(f"已登記：設備 {enrolled.device_id}（{enrolled.office.name}，{enrolled.name}）")
+    return 0
 
 
 def run_catalog(args: argparse.Namespace) -> int:
@@ -148,24 +192,39 @@ def run_demo(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="counterdesk", description="Counterdesk 臨櫃服務")
     parser.add_argument("--data-dir", help="where the ledger, receipts and sandbox data live")
-    parser.add_argument("--device", default="D01", help="this device's code (part of case and receipt numbers)")
-    parser.add_argument("--server", help="city server URL; without it the app runs in practice mode (練習模式)")
+    parser.add_argument(
+        "--server",
+        help="city server URL (https; http only on this machine); without it, the server this PC is enrolled "
+        "with, else practice mode (練習模式)",
+    )
     parser.add_argument("--user", default=getpass.getuser())
-    parser.add_argument("--office-code", default="68000010")
-    parser.add_argument("--office-name", default="桃園市桃園區公所")
-    parser.add_argument("--city-name", default="桃園市")
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser("demo", help="headless scripted tour: 3 intakes, one offline, sync, day close")
     demo.add_argument("--out", required=True)
     cat = sub.add_parser("catalog", help="list the loaded services")
     cat.add_argument("--json", action="store_true")
+    enrol = sub.add_parser("enrol", help="enrol this PC with the city server using a one-time code")
+    enrol.add_argument("--code", help="the one-time code (asked for when not given)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.server:
+        from sync.client import server_base
+
+        try:
+            args.server = server_base(args.server)
+        except DomainError as exc:
+            print(text(exc.code, **exc.params), file=sys.stderr)
+            return 2
     if args.command == "demo":
         return run_demo(args)
     if args.command == "catalog":
         return run_catalog(args)
+    if args.command == "enrol":
+        if not args.server:
+            print("請以 --server 指定市府伺服器網址。", file=sys.stderr)
+            return 2
+        return run_enrol(args)
     return run_app(args)
 
 

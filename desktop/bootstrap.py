@@ -1,46 +1,58 @@
-"""Composition root: build the services the window uses (sandbox city server, ledger, client, intake)."""
+"""Composition root: build the services the window uses (sandbox city server, ledger, client, intake).
+
+Production: this PC is enrolled with the city once (a one-time code from a supervisor or the city's IT), which
+assigns its device id and binds its keys; every later start signs in as that device. Practice mode enrols its
+sandbox device with the sandbox server automatically.
+"""
 
 from __future__ import annotations
 
 import hmac
 import logging
 import secrets
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from cityserver.app import add_user, create_app
+from cityserver.db import SchemaOutdated
+from cityserver.devices import create_enrolment
 from cityserver.embedded import EmbeddedServer
 from forms.calendar import load_calendar
 from forms.catalog import Catalog, load_catalog
 from forms.clock import taipei_now
+from forms.errors import DomainError
 from forms.thresholds import load_thresholds
 from forms.types import Office
-from sync import wire
+from sync import enrolment, wire
+from sync.approvals import Approver
 from sync.catalog_sync import stored_catalog
-from sync.client import CityClient, Credentials
+from sync.client import CityClient, Credentials, server_base
 from sync.closing import Books
+from sync.enrolment import DeviceIdentity, Enrolment
 from sync.errors import SyncError
 from sync.intake import IntakeService
 from sync.ledger import Device, Ledger
 from sync.login import sign_in
 from sync.lookups import LookupService
 from sync.offline_login import verify_cached, verify_supervisor
+from sync.private_files import private_dir
 from sync.receipt_signing import ReceiptSigner
 from sync.review import ReviewService
-from sync.secrets import KeyringSecretStore, MemorySecretStore, SecretStore, device_secret
+from sync.secrets import KeyringSecretStore, MemorySecretStore, PracticeSecretStore, SecretStore, device_secret
+from sync.supervisor_keys import SupervisorKeys
 
 log = logging.getLogger(__name__)
 
-# The sandbox office (practice data only).
+VERSION = "0.1.0"
+# The sandbox office (practice data only); the sandbox server tells its enrolled device the same.
 SANDBOX_OFFICE = Office(code="68000010", name="桃園市桃園區公所", city_code="68000000", city_name="桃園市")
+SANDBOX_OFFICE_CODE = SANDBOX_OFFICE.code
 SANDBOX_USER = "練習櫃台"
 # Practice mode has a supervisor so overrides can be rehearsed; its password is published on purpose (no real data).
 SANDBOX_SUPERVISOR = ("練習主管", "practice")
-# Practice mode seals and hashes synthetic data with a published secret: there is nothing to protect there, and
-# the practice ledger stays readable from one start to the next without a keyring.
-SANDBOX_SECRET_HEX = "00" * 32
 
 
 @dataclass
@@ -56,6 +68,7 @@ class Services:
     signer: ReceiptSigner | None = None  # set by build_services
     books: Books | None = None  # set by build_services
     reviews: ReviewService | None = None  # set by build_services
+    approver: Approver | None = None  # set by build_services
     signed_in: str = "online"  # or "offline" (signed in against the cached hash)
     role: str = "supervisor"  # the signed-in user's role; practice mode plays every role
     unlock: Callable[[str], bool] = lambda _password: False  # checks the clerk's password at the idle lock
@@ -64,18 +77,14 @@ class Services:
 
     @property
     def receipts_dir(self) -> Path:
-        path = self.data_dir / "receipts"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return private_dir(self.data_dir / "receipts")
 
     def register_signing_key(self) -> bool:
-        """Tell the city this device's receipt-signing key (idempotent). False when it could not be reached yet:
-        receipts are signed anyway and verify once the key is registered."""
+        """Tell the city this device's receipt-signing key (idempotent; enrolment registered it already, this
+        repairs a city that lost it). False when it could not be reached yet."""
         assert self.signer is not None
         try:
-            self.client.register_key(
-                wire.DeviceKeyRequest(key_id=self.signer.key_id, public_key=self.signer.public_key)
-            )
+            self.client.register_key(wire.ReceiptKey(key_id=self.signer.key_id, public_key=self.signer.public_key))
         except SyncError as exc:
             log.info("signing key not registered yet: %s", exc.code)
             return False
@@ -95,41 +104,108 @@ class Services:
             self.sandbox.stop()
 
 
-def start_sandbox(data_dir: Path, device_id: str = "D01") -> Services:
-    """練習模式: a reference city server on 127.0.0.1 with a synthetic population, and a ledger beside it."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    app = create_app(f"sqlite:///{data_dir / 'sandbox-city.db'}")
-    # A fresh random password each start: it only ever lives in this process's memory.
+def _set_aside(folder: Path, why: str) -> None:
+    """Practice data that no longer fits (an older sandbox, lost practice keys): moved aside, never deleted."""
+    if folder.exists():
+        aside = folder.with_name(f"{folder.name}-old-{datetime.now():%Y%m%d%H%M%S}")
+        shutil.move(folder, aside)
+        log.warning("practice data moved to %s: %s", aside, why)
+
+
+def _sandbox_server(data_dir: Path) -> EmbeddedServer:
+    try:
+        app = create_app(f"sqlite:///{data_dir / 'sandbox-city.db'}")
+    except SchemaOutdated as exc:
+        _set_aside(data_dir, f"sandbox made by an older version ({exc})")
+        private_dir(data_dir)
+        app = create_app(f"sqlite:///{data_dir / 'sandbox-city.db'}")
+    return EmbeddedServer(app)
+
+
+def start_sandbox(data_dir: Path) -> Services:
+    """練習模式: a reference city server on 127.0.0.1 with a synthetic population, and a ledger beside it. The
+    sandbox device enrols itself with the sandbox server the first time, like a real PC with a code."""
+    private_dir(data_dir)
+    server = _sandbox_server(data_dir)
+    factory = server.app.state.session_factory
+    # A fresh random password each start: it only ever lives in this process's memory. The practice user plays
+    # every role (the window shows the supervisor's pages too).
     password = secrets.token_urlsafe(16)
-    add_user(app.state.session_factory, SANDBOX_USER, password, SANDBOX_OFFICE.code, "clerk")
-    add_user(app.state.session_factory, *SANDBOX_SUPERVISOR, SANDBOX_OFFICE.code, "supervisor")
-    server = EmbeddedServer(app)
+    add_user(factory, SANDBOX_USER, password, SANDBOX_OFFICE_CODE, "supervisor")
+    add_user(factory, *SANDBOX_SUPERVISOR, SANDBOX_OFFICE_CODE, "supervisor")
     server.start()
-    store = MemorySecretStore({"device-secret": SANDBOX_SECRET_HEX})
+    keys = PracticeSecretStore(data_dir / "practice-keys.json")
+    try:
+        loaded = enrolment.load(data_dir, keys)
+    except DomainError as exc:
+        loaded = None
+        log.warning("practice enrolment unusable (%s): enrolling again", exc.code)
+    if loaded is not None and not _known_to(server, loaded[0].device_id):
+        server.stop()
+        _set_aside(data_dir, "the sandbox server does not know this practice device")
+        return start_sandbox(data_dir)
+    if loaded is None:
+        code = create_enrolment(factory, SANDBOX_OFFICE_CODE, "練習模式", "sandbox").code
+        loaded = enrol(data_dir, server.url, code, keys)
     services = build_services(
-        data_dir, server.url, Credentials(SANDBOX_USER, password), SANDBOX_OFFICE, device_id, store, practice=True
+        data_dir,
+        loaded[0],
+        loaded[1],
+        Credentials(SANDBOX_USER, password),
+        keys,
+        practice=True,
+        tokens=MemorySecretStore(),
     )
     services.sandbox = server
-    # The signing key is registered by the window's first sync (in the background), not here: start-up waits
-    # for nothing that can wait.
     services.unlock = lambda typed: hmac.compare_digest(typed.encode(), password.encode())
     services.intake.verify_supervisor = lambda user, typed: (user, typed) == SANDBOX_SUPERVISOR
     return services
 
 
-def connect(data_dir: Path, server_url: str, credentials: Credentials, office: Office, device_id: str) -> Services:
-    """Production: a city server from config, secrets in the OS keyring only (no keyring: SecretUnavailable).
+def _known_to(server: EmbeddedServer, device_id: str) -> bool:
+    from cityserver.db import DeviceRow
+
+    with server.app.state.session_factory() as s:
+        return s.get(DeviceRow, device_id) is not None
+
+
+def enrol(
+    data_dir: Path, server_url: str, code: str, store: SecretStore, verify: bool | str = True
+) -> tuple[Enrolment, DeviceIdentity]:
+    """Enrol this PC with the city using a one-time code: keys made here (private halves to `store` only), the
+    device id and office from the city.
+
+    Raises:
+        DomainError (server_url_insecure, …), SyncError (enrol_code_invalid, enrol_locked, network).
+    """
+    base = server_base(server_url)
+    identity_key, receipt_key = enrolment.new_keys()
+    client = CityClient(base, None, lambda: None, verify=verify)
+    try:
+        answer = client.enrol(enrolment.enrol_request(code, identity_key, receipt_key, VERSION))
+    finally:
+        client.close()
+    return enrolment.save(private_dir(data_dir), store, base, answer, identity_key, receipt_key, taipei_now())
+
+
+def connect(data_dir: Path, server_url: str, credentials: Credentials) -> Services:
+    """Production: an enrolled PC, secrets in the OS keyring only (no keyring: SecretUnavailable).
 
     The password signs in once (online, or offline against the cached hash) and is then dropped: later sessions
     with the server use the refresh token in the keyring.
 
     Raises:
-        SecretUnavailable, SyncError (wrong password), DomainError (offline sign-in refused).
+        SecretUnavailable, SyncError (wrong password, revoked device), DomainError (not_enrolled,
+        enrolled_elsewhere, offline sign-in refused).
     """
     store = KeyringSecretStore()
-    services = build_services(
-        data_dir, server_url, credentials, office, device_id, store, practice=False, keep_password=False
-    )
+    loaded = enrolment.load(data_dir, store)
+    if loaded is None:
+        raise DomainError("not_enrolled")
+    enrolled, identity = loaded
+    if enrolled.server != server_base(server_url):
+        raise DomainError("enrolled_elsewhere", server=enrolled.server)
+    services = build_services(data_dir, enrolled, identity, credentials, store, practice=False, keep_password=False)
     try:
         signed = sign_in(services.client, store, credentials, services.now())
         services.signed_in, services.role = signed.how, signed.role
@@ -138,29 +214,37 @@ def connect(data_dir: Path, server_url: str, credentials: Credentials, office: O
         raise
     services.unlock = lambda password: verify_cached(store, credentials.username, password)
     services.intake.verify_supervisor = lambda user, password: verify_supervisor(store, user, password)
-    services.register_signing_key()
+    if signed.how == "online" and signed.role == "supervisor":
+        assert services.approver is not None
+        services.approver.register_signed_in(credentials.username, credentials.password)
     return services
 
 
 def build_services(
     data_dir: Path,
-    server_url: str,
+    enrolled: Enrolment,
+    identity: DeviceIdentity,
     credentials: Credentials,
-    office: Office,
-    device_id: str,
     store: SecretStore,
     practice: bool,
     now: Callable[[], datetime] = taipei_now,
     keep_password: bool = True,
+    tokens: SecretStore | None = None,
 ) -> Services:
-    """Wire the parts together. `now` is the one clock every part reads (tests pin it)."""
-    device = Device(office=office, device_id=device_id)
+    """Wire the parts together. `now` is the one clock every part reads (tests pin it). `store` keeps the device's
+    secrets; `tokens` the refresh token (the same store unless given)."""
+    private_dir(data_dir)
+    device = Device(office=enrolled.office, device_id=identity.device_id)
     ledger = Ledger(data_dir / "ledger.db", device, device_secret(store), now)
     catalog = stored_catalog(ledger, load_catalog())
     # Practice mode keeps its throw-away password in memory; production drops it after signing in.
     client = CityClient(
-        server_url, device_id, (lambda: credentials) if keep_password else (lambda: None), secrets=store
+        enrolled.server,
+        identity,
+        (lambda: credentials) if keep_password else (lambda: None),
+        secrets=tokens or store,
     )
+    approver = Approver(client, SupervisorKeys(store, identity.device_id, now), now)
     intake = IntakeService(
         ledger,
         LookupService(ledger, client),
@@ -171,10 +255,10 @@ def build_services(
         load_calendar(),
         load_thresholds(),
         now,
+        approver=approver,
     )
-    services = Services(catalog, device, ledger, client, intake, data_dir, practice, now=now)
-    services.signer = ReceiptSigner(device_secret(store))
-    # Offline, a supervisor is checked the way the intake checks one (set after sign-in): read it at call time.
-    services.books = Books(ledger, client, intake.calendar, lambda u, p: intake.verify_supervisor(u, p), now)
+    services = Services(catalog, device, ledger, client, intake, data_dir, practice, now=now, approver=approver)
+    services.signer = ReceiptSigner(identity.receipt)
+    services.books = Books(ledger, client, intake.calendar, approver, now)
     services.reviews = ReviewService(ledger, client, catalog, lambda: intake.context({}), credentials.username, now)
     return services

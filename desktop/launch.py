@@ -110,10 +110,10 @@ class Launch:
             self.startup.label.setText(f"無法啟動：{type(exc).__name__}（詳見紀錄檔）")
 
 
-def practice(data_dir: Path, device: str) -> Callable[[], Any]:
+def practice(data_dir: Path) -> Callable[[], Any]:
     def build() -> Services:
         from desktop.bootstrap import start_sandbox
 
-        return start_sandbox(data_dir, device)
+        return start_sandbox(data_dir)
 
     return build

@@ -299,8 +299,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Offline for {days} days, over the {limit}-day limit: sync before taking new cases.",
     },
     "supervisor_not_verified": {
-        "zh-TW": "無法確認主管身分：帳號、密碼不符，或此主管未曾在本機登入。",
-        "en": "Could not verify the supervisor (wrong credentials, or never signed in on this computer).",
+        "zh-TW": "無法確認主管身分：帳號或密碼不符、非本所主管，或（離線時）此主管未曾在本機連線核可或登入。",
+        "en": "Could not verify the supervisor (wrong credentials, not of this office, or, offline, never "
+        "approved or signed in online on this computer).",
     },
     "clock_skew": {
         "zh-TW": "本機時鐘與市府伺服器相差約 {minutes} 分鐘，請校正電腦時間（案件仍會保存兩邊的時間）。",
@@ -428,7 +429,159 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "本日有差異事項，請於「主管說明」寫明處理情形（至少 {min} 個字）後再簽核。",
         "en": "There are discrepancies: write how they were handled (at least {min} characters) before signing.",
     },
+    # Devices, log-in and the city's refusals (issue 10: the city trusts nothing it cannot verify)
+    "server_url_invalid": {
+        "zh-TW": "市府伺服器網址不正確（{url}）：應為 https://主機名稱。",
+        "en": "Not a server address ({url}): expected https://host.",
+    },
+    "server_url_insecure": {
+        "zh-TW": "市府伺服器網址必須使用 https（{url}）：以 http 連線，密碼與登入憑證會以明文在網路上傳送。"
+        "僅本機測試（127.0.0.1）可用 http。",
+        "en": "The city server must be reached over https ({url}); plain http is allowed on this machine only.",
+    },
+    "not_enrolled": {
+        "zh-TW": "這台電腦尚未向市府登記，請先以一次性登記碼登記。",
+        "en": "This computer is not enrolled with the city; enrol it with a one-time code first.",
+    },
+    "enrolled_elsewhere": {
+        "zh-TW": "這台電腦已登記於 {server}；如要改接其他伺服器，請由資訊人員重新登記。",
+        "en": "This computer is enrolled with {server}; IT staff must enrol it again for another server.",
+    },
+    "enrolment_damaged": {
+        "zh-TW": "本機的設備登記資料（device.json）已損壞，請重新登記。",
+        "en": "This computer's enrolment file is damaged; enrol it again.",
+    },
+    "enrolment_keys_missing": {
+        "zh-TW": "找不到設備 {device} 的金鑰（系統金鑰圈已清除），請重新登記這台電腦。",
+        "en": "The keys of device {device} are gone from the keyring; enrol this computer again.",
+    },
+    "enrol_code_invalid": {
+        "zh-TW": "登記碼不正確、已使用過或已逾期，請向主管或資訊人員索取新的登記碼。",
+        "en": "The enrolment code is wrong, used or expired; ask for a new one.",
+    },
+    "enrol_locked": {
+        "zh-TW": "登記碼錯誤次數過多，請 15 分鐘後再試。",
+        "en": "Too many wrong enrolment codes; try again in 15 minutes.",
+    },
+    "enrol_proof_invalid": {
+        "zh-TW": "登記資料驗證失敗，請重新操作。",
+        "en": "The enrolment request did not verify; try again.",
+    },
+    "key_in_use": {
+        "zh-TW": "此金鑰已登記於其他設備，無法重複使用。",
+        "en": "This key is already enrolled for another device.",
+    },
+    "device_revoked": {
+        "zh-TW": "這台電腦已被停用（主管或市府已撤銷登記），無法再與市府連線；本機資料仍保留，請洽主管。",
+        "en": "This computer was revoked by a supervisor or the city; it can no longer connect.",
+    },
+    "device_proof_invalid": {
+        "zh-TW": "這台電腦的登記金鑰無法通過市府驗證，請洽資訊人員重新登記。",
+        "en": "This computer's enrolment key did not verify; ask IT to enrol it again.",
+    },
+    "challenge_invalid": {
+        "zh-TW": "登入驗證已逾時，請再試一次。",
+        "en": "The log-in challenge expired; try again.",
+    },
+    "refresh_reused": {
+        "zh-TW": "登入憑證曾被他處重複使用，為安全起見已全部失效，請重新登入並通報主管。",
+        "en": "The log-in token was used twice; all of them were revoked. Log in again and tell a supervisor.",
+    },
+    "refresh_invalid": {"zh-TW": "登入已過期，請重新登入。", "en": "The log-in expired; log in again."},
+    "login_locked": {
+        "zh-TW": "失敗次數過多，帳號暫時鎖定，請約 {minutes} 分鐘後再試。",
+        "en": "Too many failures; the account is locked for about {minutes} minutes.",
+    },
+    "device_other_office": {
+        "zh-TW": "此帳號不屬於這台電腦登記的區公所。",
+        "en": "This account does not belong to the office this computer is enrolled with.",
+    },
+    "approval_refused": {
+        "zh-TW": "主管核可未通過：帳號或密碼不符，或非本所主管。",
+        "en": "Not approved: wrong supervisor name or password, or not a supervisor of this office.",
+    },
+    "supervisor_locked": {
+        "zh-TW": "主管密碼在本機錯誤次數過多，請於 {until} 後再試。",
+        "en": "Too many wrong supervisor passwords on this computer; try again after {until}.",
+    },
+    "lookup_quota_exceeded": {
+        "zh-TW": "今日查驗次數已達上限，已通報資安窗口；如有需要請洽主管。",
+        "en": "The daily look-up limit is reached (reported); ask a supervisor.",
+    },
+    "lookup_not_for_purpose": {
+        "zh-TW": "此申辦項目不需要查詢這項資料，市府已拒絕。",
+        "en": "This service does not need that register; the city refused.",
+    },
+    "lookup_case_not_yours": {
+        "zh-TW": "此案件屬於其他設備，不能以它的名義查詢。",
+        "en": "That case belongs to another device.",
+    },
+    "batch_quota_exceeded": {
+        "zh-TW": "本所今日批次複查人數已達上限，請明日再繼續（已完成的部分都已保存）。",
+        "en": "The office's daily re-verification limit is reached; continue tomorrow (done work is kept).",
+    },
+    "review_list_unknown": {
+        "zh-TW": "複查名單尚未向市府登錄，請重新開始複查。",
+        "en": "The review list is not registered with the city; start again.",
+    },
+    "forbidden": {"zh-TW": "此帳號沒有這項權限。", "en": "This account may not do that."},
+    # Why the city refused an item (shown in 需處理)
+    "not_your_office": {"zh-TW": "案件的區公所與本機登記不符", "en": "Not this device's office"},
+    "not_your_device": {"zh-TW": "案件的設備代號與本機登記不符", "en": "Not this device"},
+    "case_number_prefix": {"zh-TW": "案件編號不是本機的編號", "en": "The case number is not this device's"},
+    "receipt_number_prefix": {"zh-TW": "收據號碼不是本機的號碼", "en": "The receipt number is not this device's"},
+    "case_number_taken": {
+        "zh-TW": "市府已有另一件相同案件編號的案件（本機編號可能重複發出），請通報資訊窗口",
+        "en": "The city holds another case under this case number; report it",
+    },
+    "receipt_number_taken": {
+        "zh-TW": "市府已有另一件相同收據號碼的案件（本機號碼可能重複發出），請通報資訊窗口",
+        "en": "The city holds another case under this receipt number; report it",
+    },
+    "approval_invalid": {"zh-TW": "主管核可無法驗證", "en": "The supervisor's approval does not verify"},
+    "approval_mismatch": {
+        "zh-TW": "主管核可與本筆資料不符（核可的事項、案件、日期或設備不同）",
+        "en": "The approval is for another action, case, day or device",
+    },
+    "approval_expired": {
+        "zh-TW": "主管核可已逾期，請主管重新核可後再送",
+        "en": "The supervisor's approval expired before it reached the city",
+    },
+    "approval_used": {"zh-TW": "主管核可已用於其他資料", "en": "The approval was already used"},
+    "approval_role": {
+        "zh-TW": "核可者不是本所主管（市府登記的身分）",
+        "en": "The approver is not a supervisor of this office at the city",
+    },
+    "approval_key_revoked": {
+        "zh-TW": "主管在本機的核可金鑰已被撤銷",
+        "en": "The supervisor's key on this device was revoked",
+    },
+    "day_close_figures": {
+        "zh-TW": "日結數字與市府持有的案件不符",
+        "en": "The day close's figures do not match what the city holds",
+    },
+    "day_close_invalid": {"zh-TW": "日結資料不完整", "en": "Incomplete day close"},
+    "unknown_case": {"zh-TW": "市府查無此案件（或不屬於本機）", "en": "No such case of this device at the city"},
+    "refund_exceeds_fee": {"zh-TW": "退費金額大於原收規費", "en": "The refund exceeds the fee"},
+    "void_wrong_day": {"zh-TW": "作廢的營業日與案件不符", "en": "The void names another day than the case's"},
+    "void_without_case": {"zh-TW": "作廢未指明案件", "en": "A void without its case"},
+    "local_invalid": {
+        "zh-TW": "本機資料格式不符（可能為舊版程式建立或檔案損壞），請通報資訊窗口",
+        "en": "The queued data does not fit the format (older version or damage); report it",
+    },
+    "invalid": {"zh-TW": "資料格式不符市府規格", "en": "Does not fit the city's schema"},
 }
+
+
+def reason_text(reason: str, lang: str = DEFAULT_LANG) -> str:
+    """A queue entry's stored reason ("rejected: case_number_taken", "conflict: …") in words where the code is
+    known; otherwise as stored."""
+    _status, _, rest = reason.partition(": ")
+    code, _, detail = (rest or reason).partition(": ")
+    if code in MESSAGES and "{" not in MESSAGES[code][lang]:
+        words = MESSAGES[code][lang]
+        return f"{words}（{detail}）" if detail else words
+    return reason
 
 
 def text(code: str, lang: str = DEFAULT_LANG, **params: Any) -> str:

@@ -6,6 +6,8 @@ This is the only module that imports requests. Every answer is parsed with the s
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import logging
 import threading
 from collections.abc import Callable
@@ -17,7 +19,9 @@ from uuid import UUID
 import requests
 from pydantic import BaseModel, ValidationError
 
+from forms.errors import DomainError
 from sync import wire
+from sync.enrolment import DeviceIdentity
 from sync.errors import SyncError, SyncErrorKind
 from sync.secrets import SecretStore
 
@@ -27,6 +31,28 @@ M = TypeVar("M", bound=BaseModel)
 
 USER_AGENT = "Counterdesk/0.1"
 
+# Server error codes the app has words for (forms/messages.py): passed on as the SyncError's code.
+AUTH_CODES = frozenset(
+    {"auth_failed", "device_revoked", "device_proof_invalid", "challenge_invalid", "refresh_reused", "refresh_invalid"}
+)
+REFUSAL_CODES = frozenset(
+    {
+        "login_locked",
+        "approval_refused",
+        "device_other_office",
+        "lookup_quota_exceeded",
+        "lookup_not_for_purpose",
+        "lookup_case_not_yours",
+        "batch_quota_exceeded",
+        "review_list_unknown",
+        "enrol_code_invalid",
+        "enrol_locked",
+        "enrol_proof_invalid",
+        "key_in_use",
+        "forbidden",
+    }
+)
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -34,31 +60,57 @@ class Credentials:
     password: str
 
 
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def server_base(url: str) -> str:
+    """The city server's base URL (scheme and host). Plain http is refused except on this machine's loopback
+    (the practice sandbox, tests): passwords and tokens never cross a network in clear text.
+
+    Raises:
+        DomainError: server_url_invalid, server_url_insecure.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise DomainError("server_url_invalid", url=url[:100])
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        raise DomainError("server_url_insecure", url=url[:100])
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 class CityClient:
     """Talks to cityserver's /api/v1.
 
     Args:
-        base_url: e.g. https://city.example/ (no path beyond the host is needed).
-        device_id: this device's code, sent at log-in.
+        base_url: e.g. https://city.example/ (no path beyond the host is needed; http only on loopback).
+        identity: this enrolled device's id and key, which signs every log-in and refresh (None: not enrolled yet;
+            only enrolment and health work then).
         credentials: a callable giving the user's credentials when a (re)log-in is needed; kept in memory only.
         verify: True, or the path of the city's CA bundle (pinned: environment variables cannot swap it).
         timeout: (connect, read) seconds.
+
+    Raises:
+        DomainError: server_url_invalid, server_url_insecure.
     """
 
     def __init__(
         self,
         base_url: str,
-        device_id: str,
+        identity: DeviceIdentity | None,
         credentials: Callable[[], Credentials | None],
         verify: bool | str = True,
         timeout: tuple[float, float] = (3.05, 15.0),
         secrets: SecretStore | None = None,
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in {"http", "https"} or not parts.netloc:
-            raise ValueError(f"not a server URL: {base_url!r}")
-        self.base_url = f"{parts.scheme}://{parts.netloc}"
-        self.device_id = device_id
+        self.base_url = server_base(base_url)
+        self.identity = identity
+        self.device_id = identity.device_id if identity is not None else ""
         self._credentials = credentials
         self._secrets = secrets  # where the refresh token lives (the OS keyring); None: log in each session
         self._verify = verify
@@ -114,12 +166,26 @@ class CityClient:
     @staticmethod
     def _parse(response: requests.Response, model: type[M]) -> M:
         status = response.status_code
+        code, detail = _error(response) if status >= 400 else ("", "")
         if status == 401:
-            raise SyncError(SyncErrorKind.AUTH, "auth_failed")
+            raise SyncError(SyncErrorKind.AUTH, code if code in AUTH_CODES else "auth_failed")
+        if status == 429 and code in REFUSAL_CODES:
+            # A lock-out or a quota: not the server being busy (never a reason to work offline instead).
+            wait = _retry_after(response)
+            minutes = max(1, round((wait or 60) / 60))
+            raise SyncError(SyncErrorKind.REJECTED, code, retry_after=wait, minutes=minutes, detail=detail)
         if status == 429 or status >= 500:
             raise SyncError(SyncErrorKind.SERVER, "server_error", retry_after=_retry_after(response), status=status)
+        if status == 422 and code == "invalid_request":
+            raise SyncError(
+                SyncErrorKind.REJECTED, "request_rejected", detail=detail, status=422, items=_items(response)
+            )
         if 400 <= status < 500:
-            raise SyncError(SyncErrorKind.REJECTED, "request_rejected", detail=_detail(response))
+            if code in REFUSAL_CODES:
+                raise SyncError(SyncErrorKind.REJECTED, code, detail=detail, status=status)
+            raise SyncError(
+                SyncErrorKind.REJECTED, "request_rejected", detail=detail or f"HTTP {status}", status=status
+            )
         if status != 200 or not response.headers.get("Content-Type", "").startswith("application/json"):
             raise SyncError(SyncErrorKind.BAD_RESPONSE, "server_bad_response")
         try:
@@ -139,12 +205,32 @@ class CityClient:
             assert self._token is not None
             return self._token
 
+    def _identity(self) -> DeviceIdentity:
+        if self.identity is None:
+            raise SyncError(SyncErrorKind.AUTH, "not_enrolled")
+        return self.identity
+
+    def _nonce(self) -> str:
+        """A fresh single-use challenge for this device to sign."""
+        request = wire.ChallengeRequest(device_id=self._identity().device_id)
+        return self._parse(self._send("POST", "/auth/challenge", request, auth=False), wire.ChallengeResponse).nonce
+
+    def _token_request(self, credentials: Credentials) -> wire.TokenRequest:
+        identity = self._identity()
+        nonce = self._nonce()
+        message = wire.auth_message("token", identity.device_id, credentials.username, nonce)
+        return wire.TokenRequest(
+            username=credentials.username,
+            password=credentials.password,
+            device_id=identity.device_id,
+            nonce=nonce,
+            signature=identity.sign(message),
+        )
+
     def login(self, credentials: Credentials) -> None:
         """Log in now with these credentials (the log-in screen); raises SyncError (AUTH: wrong password)."""
         with self._lock:
-            request = wire.TokenRequest(
-                username=credentials.username, password=credentials.password, device_id=self.device_id
-            )
+            request = self._token_request(credentials)
             self._adopt(self._parse(self._send("POST", "/auth/token", request, auth=False), wire.TokenResponse))
 
     def _adopt(self, answer: wire.TokenResponse) -> None:
@@ -160,12 +246,22 @@ class CityClient:
         stored = self._secrets.get(self._refresh_key) if self._secrets is not None else None
         if not stored:
             return None
-        request = wire.RefreshRequest(refresh_token=stored, device_id=self.device_id)
+        identity = self._identity()
+        nonce = self._nonce()
+        token_hash = hashlib.sha256(stored.encode()).hexdigest()
+        request = wire.RefreshRequest(
+            refresh_token=stored,
+            device_id=identity.device_id,
+            nonce=nonce,
+            signature=identity.sign(wire.auth_message("refresh", identity.device_id, token_hash, nonce)),
+        )
         try:
             return self._parse(self._send("POST", "/auth/refresh", request, auth=False), wire.TokenResponse)
         except SyncError as exc:
             if exc.kind is not SyncErrorKind.AUTH:
                 raise
+            if exc.code == "device_revoked":
+                raise  # no log-in can help a revoked device
             assert self._secrets is not None
             self._secrets.delete(self._refresh_key)  # spent or revoked: only a log-in helps now
             return None
@@ -174,8 +270,12 @@ class CityClient:
         creds = self._credentials()
         if creds is None:
             raise SyncError(SyncErrorKind.AUTH, "login_needed")
-        request = wire.TokenRequest(username=creds.username, password=creds.password, device_id=self.device_id)
+        request = self._token_request(creds)
         return self._parse(self._send("POST", "/auth/token", request, auth=False), wire.TokenResponse)
+
+    def enrol(self, request: wire.EnrolRequest) -> wire.EnrolResponse:
+        """Present a one-time enrolment code (no log-in: the code is the credential)."""
+        return self._call("POST", "/devices/enrol", request, wire.EnrolResponse, auth=False)
 
     # -- API -------------------------------------------------------------------------------------------------
 
@@ -202,8 +302,25 @@ class CityClient:
     def open_cases(self, request: wire.OpenCasesRequest) -> wire.OpenCasesResponse:
         return self._call("POST", "/cases:open", request, wire.OpenCasesResponse)
 
-    def register_key(self, request: wire.DeviceKeyRequest) -> wire.DeviceKeyResponse:
+    def register_key(self, request: wire.ReceiptKey) -> wire.DeviceKeyResponse:
         return self._call("POST", "/devices/keys", request, wire.DeviceKeyResponse)
+
+    def register_supervisor_key(self, request: wire.SupervisorKey) -> wire.SupervisorKeyResponse:
+        return self._call("POST", "/supervisor-keys", request, wire.SupervisorKeyResponse)
+
+    def register_review_list(self, request: wire.ReviewListRequest) -> wire.ReviewListResponse:
+        return self._call("POST", "/review-lists", request, wire.ReviewListResponse)
+
+    def create_enrolment(self, request: wire.EnrolmentRequest) -> wire.EnrolmentResponse:
+        return self._call("POST", "/devices/enrolments", request, wire.EnrolmentResponse)
+
+    def devices(self) -> wire.DevicesResponse:
+        return self._call("GET", "/devices", None, wire.DevicesResponse)
+
+    def revoke_device(self, device_id: str) -> wire.DeviceInfo:
+        if not device_id.isalnum():
+            raise ValueError(device_id)
+        return self._call("POST", f"/devices/{device_id}/revoke", None, wire.DeviceInfo)
 
     def catalog_delta(self, since: int) -> wire.CatalogDelta:
         return self._call("GET", f"/catalog?since={int(since)}", None, wire.CatalogDelta)
@@ -247,11 +364,29 @@ def _retry_after(response: requests.Response) -> float | None:
     return float(value) if value.isdigit() else None
 
 
-def _detail(response: requests.Response) -> str:
+def _error(response: requests.Response) -> tuple[str, str]:
+    """(code, detail) of an error answer in the city's ErrorBody shape; ("", "HTTP n") for anything else."""
     try:
         body: Any = response.json()
     except ValueError:
-        return f"HTTP {response.status_code}"
-    if isinstance(body, dict) and isinstance(body.get("detail"), str):
-        return str(body["detail"])[:200]
-    return f"HTTP {response.status_code}"
+        return "", f"HTTP {response.status_code}"
+    if not isinstance(body, dict):
+        return "", f"HTTP {response.status_code}"
+    code = body.get("code") if isinstance(body.get("code"), str) else ""
+    detail = body.get("detail") if isinstance(body.get("detail"), str) else f"HTTP {response.status_code}"
+    return str(code)[:64], str(detail)[:200]
+
+
+def _items(response: requests.Response) -> dict[int, str]:
+    """Which items of a batch did not fit the schema, by position (loc: body, <list>, <index>, ...), and why."""
+    try:
+        errors = response.json().get("errors", [])
+    except (ValueError, AttributeError):
+        return {}
+    found: dict[int, str] = {}
+    for error in errors if isinstance(errors, list) else []:
+        loc = error.get("loc") if isinstance(error, dict) else None
+        if isinstance(loc, list) and len(loc) >= 3 and loc[0] == "body" and isinstance(loc[2], int):
+            field = ".".join(str(p) for p in loc[3:]) or str(loc[1])
+            found.setdefault(loc[2], f"{field}: {str(error.get('msg', ''))[:120]}")
+    return found

@@ -1,8 +1,8 @@
 """Supervisor actions on the books: void a receipt, prepare and sign the day close, correct a signed day.
 
-Each needs the supervisor's credentials. Online, the city checks them (and records the approval); without the
-network, the supervisor's cached log-in on this device does (approval 'offline'). A refusal by the city is final:
-it is never retried against the cache.
+Each needs the supervisor's credentials. Online, the city checks them and issues an approval bound to the action;
+without the network, the supervisor signs with their key on this device, which the city verifies later
+(sync.approvals). A refusal by the city is final: it is never retried offline.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from uuid import UUID, uuid4
 from forms.calendar import OfficeCalendar
 from forms.errors import DomainError, ValidationError
 from sync import wire
+from sync.approvals import Approver
 from sync.client import CityClient
 from sync.daybook import Approval, CloseRecord, CorrectionRecord, VoidRecord
 from sync.dayclose import CashLine, DayClose, compute, figures, report_hash, report_json, sign_off_problems
-from sync.errors import SyncError, SyncErrorKind
+from sync.errors import SyncError
 from sync.ledger import Ledger
 
 log = logging.getLogger(__name__)
@@ -33,42 +34,30 @@ class Books:
         ledger: Ledger,
         client: CityClient,
         calendar: OfficeCalendar,
-        offline_check: Callable[[str, str], bool],
+        approver: Approver,
         now: Callable[[], datetime],
     ) -> None:
         self._ledger = ledger
         self._client = client
         self._calendar = calendar
-        self._offline_check = offline_check
+        self._approver = approver
         self._now = now
 
     def confirm_supervisor(
-        self, supervisor: str, password: str, purpose: wire.ApprovalPurpose, subject: UUID, reason: str
+        self,
+        supervisor: str,
+        password: str,
+        purpose: wire.ApprovalPurpose,
+        subject: UUID,
+        reason: str,
+        day: date | None = None,
     ) -> Approval:
-        """Raises DomainError(supervisor_not_verified) or ValidationError(override_reason_short)."""
+        """Raises DomainError(supervisor_not_verified, supervisor_locked, login_locked) or
+        ValidationError(override_reason_short)."""
         reason = reason.strip()
         if len(reason) < REASON_MIN:
             raise ValidationError("override_reason_short", min=REASON_MIN)
-        if not supervisor.strip() or not password:
-            raise DomainError("supervisor_not_verified")
-        try:
-            answer = self._client.approve(
-                wire.ApprovalRequest(
-                    supervisor=supervisor.strip(),
-                    password=password,
-                    case_uuid=subject,
-                    reason=reason,
-                    purpose=purpose,
-                )
-            )
-            return Approval(answer.supervisor, str(answer.approval_id))
-        except SyncError as exc:
-            if exc.kind is SyncErrorKind.REJECTED:  # the city said no: final
-                raise DomainError("supervisor_not_verified") from exc
-        if self._offline_check(supervisor.strip(), password):
-            log.info("supervisor %s confirmed %s offline", supervisor, purpose)
-            return Approval(supervisor.strip(), "offline")
-        raise DomainError("supervisor_not_verified")
+        return self._approver.approve(supervisor, password, purpose, subject, reason, day=day)
 
     # -- voids -----------------------------------------------------------------------------------------------
 
@@ -115,5 +104,10 @@ class Books:
         if blockers:
             raise DomainError(blockers[0].code, **blockers[0].params)
         text = report_json(report, cash, note)
-        approval = self.confirm_supervisor(supervisor, password, "day_close", uuid4(), f"日結簽核 {report.day}")
-        return self._ledger.sign_day(report.day, text, report_hash(text), figures(report, cash), approval)
+        close_uuid = uuid4()  # the approval is bound to this close and its day
+        approval = self.confirm_supervisor(
+            supervisor, password, "day_close", close_uuid, f"日結簽核 {report.day}", day=report.day
+        )
+        return self._ledger.sign_day(
+            report.day, text, report_hash(text), figures(report, cash), approval, close_uuid=close_uuid
+        )

@@ -31,10 +31,12 @@ SETTING_KEYS = {"receipt_layout": ("a4", "thermal80")}
 
 @dataclass(frozen=True)
 class Approval:
-    """A supervisor's confirmation: by whom, and the city's approval id ('offline' when checked on the device)."""
+    """A supervisor's confirmation: by whom, the approval id (the city's; or, with `proof`, the one the supervisor
+    signed on this device without the network)."""
 
     supervisor: str
     approval: str
+    proof: wire.OfflineProof | None = None
 
 
 @dataclass(frozen=True)
@@ -288,12 +290,19 @@ class DayBook(LedgerParts):
         )
 
     def sign_day(
-        self, day: date, report_json: str, report_hash: str, figures: dict[str, int], approval: Approval
+        self,
+        day: date,
+        report_json: str,
+        report_hash: str,
+        figures: dict[str, int],
+        approval: Approval,
+        close_uuid: UUID | None = None,
     ) -> CloseRecord:
         """Sign the day off with its report: from now on the database refuses changes to that day's cases,
-        receipts and voids. Raises StoreError(day_already_closed)."""
+        receipts and voids. `close_uuid`: the id the supervisor's approval was bound to. Raises
+        StoreError(day_already_closed)."""
         now = self._now()
-        close_uuid = uuid4()
+        close_uuid = close_uuid or uuid4()
         with self._write() as s:
             if self._close_row(s, day) is not None:
                 raise StoreError("day_already_closed")
@@ -395,6 +404,7 @@ class DayBook(LedgerParts):
             case_uuid=case_uuid,
             by=approval.supervisor,
             approval=approval.approval,
+            approval_proof=approval.proof,
             at=at,
             **details,
         )

@@ -24,11 +24,14 @@ from forms.thresholds import Thresholds
 from forms.types import Applicant, Decision, Facts, Outcome, ServiceType
 from forms.validation import ApplicantForm, validate_applicant
 from sync import wire
+from sync.approvals import Approver
 from sync.backlog import OVERRIDE_HOURS, BacklogPolicy, BacklogState, assess, check_intake_allowed
 from sync.client import CityClient
 from sync.errors import SyncError
 from sync.ledger import CaseDraft, Device, Ledger, LookupAudit, SavedCase
 from sync.lookups import LookupService
+from sync.secrets import MemorySecretStore
+from sync.supervisor_keys import SupervisorKeys
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,7 @@ class IntakeService:
         thresholds: Thresholds,
         now: Callable[[], datetime] = taipei_now,
         backlog_policy: BacklogPolicy | None = None,
+        approver: Approver | None = None,
     ) -> None:
         self._ledger = ledger
         self._lookups = lookups
@@ -99,6 +103,9 @@ class IntakeService:
         self.backlog_policy = backlog_policy or BacklogPolicy()
         # Checks a supervisor's name and password without the network (set by the composition root).
         self.verify_supervisor: Callable[[str, str], bool] = lambda _user, _password: False
+        # Supervisors' approvals (online, or signed with their key here); keys kept in memory unless the
+        # composition root gives the keyring-backed one.
+        self.approver = approver or Approver(client, SupervisorKeys(MemorySecretStore(), device.device_id, now), now)
 
     def validate(
         self, service: ServiceType, raw_id: str, raw_name: str, raw_birth: str, raw_fields: dict[str, str] | None = None
@@ -183,25 +190,26 @@ class IntakeService:
         return tuple(sorted(numbers))
 
     def approve_override(self, verification: Verification, supervisor: str, password: str, reason: str) -> Verification:
-        """A supervisor approves accepting despite failed rules; the approval and reason go with the case.
+        """A supervisor approves accepting despite failed rules; the approval and reason go with the case. Online
+        the city checks and issues it; offline the supervisor signs it on this device (checked by the city later).
 
         Raises:
             ValidationError: override_nothing (no failed rule) or override_reason_short.
-            SyncError: the server refused the credentials (AUTH/REJECTED) or could not be reached.
+            DomainError: supervisor_not_verified, supervisor_locked, login_locked.
         """
-        rules = list(verification.failed_rules)
+        rules = tuple(sorted(verification.failed_rules))
         if not rules:
             raise ValidationError("override_nothing")
         reason = reason.strip()
         if len(reason) < 5:
             raise ValidationError("override_reason_short", min=5)
-        answer = self._client.approve(
-            wire.ApprovalRequest(
-                supervisor=supervisor, password=password, case_uuid=verification.case_uuid, reason=reason, rules=rules
-            )
-        )
+        approval = self.approver.approve(supervisor, password, "override", verification.case_uuid, reason, rules)
         override = wire.Override(
-            approval_id=answer.approval_id, supervisor=answer.supervisor, reason=reason, rules=rules
+            approval_id=UUID(approval.approval),
+            supervisor=approval.supervisor,
+            reason=reason,
+            rules=list(rules),
+            proof=approval.proof,
         )
         return replace(verification, override=override)
 

@@ -12,6 +12,10 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from pydantic import ValidationError
 
 from forms.clock import taipei_now
 from sync import wire
@@ -50,18 +54,41 @@ def backoff(attempts: int, rng: random.Random) -> timedelta:
 
 
 RECORD_KINDS = ("void", "day_close", "correction")
+_MODELS: dict[str, type[wire.WireModel]] = {
+    "case": wire.CaseIn,
+    "update": wire.CaseUpdateIn,
+    **{kind: wire.DayRecordIn for kind in RECORD_KINDS},
+}
 
 
-def _send(client: CityClient, items: list[OutboxItem]) -> wire.CasesBatchResponse:
-    if items[0].kind in RECORD_KINDS:
-        records = [wire.DayRecordIn.model_validate(json.loads(i.payload)) for i in items]
-        return client.push_records(wire.DayRecordsBatchRequest(records=records))
-    if items[0].kind == "update":
-        updates = [wire.CaseUpdateIn.model_validate(json.loads(i.payload)) for i in items]
-        return client.push_updates(wire.CaseUpdatesBatchRequest(updates=updates))
-    return client.push_cases(
-        wire.CasesBatchRequest(cases=[wire.CaseIn.model_validate(json.loads(i.payload)) for i in items])
-    )
+def _parse(items: list[OutboxItem]) -> tuple[list[tuple[OutboxItem, Any]], list[tuple[OutboxItem, str]]]:
+    """The items as wire models, and those that no longer fit the schema (written by an older version, or
+    damaged on disk): those go to a person, they would only be refused again and again."""
+    good: list[tuple[OutboxItem, Any]] = []
+    bad: list[tuple[OutboxItem, str]] = []
+    for item in items:
+        try:
+            good.append((item, _MODELS.get(item.kind, wire.CaseIn).model_validate(json.loads(item.payload))))
+        except (ValidationError, ValueError) as exc:
+            bad.append((item, f"local_invalid: {str(exc).splitlines()[0][:150]}"))
+    return good, bad
+
+
+def _send(client: CityClient, kind: str, models: list[Any]) -> wire.CasesBatchResponse:
+    if kind in RECORD_KINDS:
+        return client.push_records(wire.DayRecordsBatchRequest(records=models))
+    if kind == "update":
+        return client.push_updates(wire.CaseUpdatesBatchRequest(updates=models))
+    return client.push_cases(wire.CasesBatchRequest(cases=models))
+
+
+def _set_aside(ledger: Ledger, report: PushReport, refused: list[tuple[OutboxItem, str]]) -> None:
+    """Items the city can never take as they are: rejected, each with its reason, for a person (需處理)."""
+    results = [wire.CaseResult(case_uuid=UUID(i.key), status="rejected", detail=why) for i, why in refused]
+    ledger.mark_results(results)
+    report.rejected += len(results)
+    for r in results:
+        report.statuses[str(r.case_uuid)] = "rejected"
 
 
 def push_pending(
@@ -106,9 +133,18 @@ def _push(
             break
         # Oldest first, one kind per request: a case always goes before the updates that follow it.
         items = due[: next((n for n, i in enumerate(due) if i.kind != due[0].kind), len(due))]
+        parsed, broken = _parse(items)
+        if broken:
+            _set_aside(ledger, report, broken)
+            continue
         try:
-            answer = _send(client, items)
+            answer = _send(client, items[0].kind, [model for _, model in parsed])
         except SyncError as exc:
+            unfit = exc.params.get("items") if exc.kind is SyncErrorKind.REJECTED else None
+            if unfit and all(0 <= n < len(items) for n in unfit):
+                # The city says which items do not fit its schema: those go to a person, the rest go again.
+                _set_aside(ledger, report, [(items[n], f"invalid: {why}") for n, why in sorted(unfit.items())])
+                continue
             report.error_code = exc.code
             if exc.kind is SyncErrorKind.AUTH:
                 # Not the cases' fault: they stay pending, untouched, until someone logs in again.

@@ -1,6 +1,6 @@
 """Receipts signed with the device's Ed25519 key, so the city can tell a genuine receipt from a forged one, even
-for receipts made offline. The key derives from the device secret in the keyring; the city holds the public key
-(registered at sign-in) and can revoke it, cutting off a stolen laptop."""
+for receipts made offline. The key is made at enrolment and kept in the keyring (a re-enrolled PC signs with a
+new one); the city binds the public key at enrolment and can revoke it, cutting off a stolen laptop."""
 
 from __future__ import annotations
 
@@ -8,21 +8,9 @@ import base64
 import hashlib
 import hmac
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-from sync.crypto import derive
+from sync import signing
 
 CONTEXT = "counterdesk-receipt-v1"
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def message(case_number: str, receipt_number: str) -> bytes:
@@ -30,24 +18,18 @@ def message(case_number: str, receipt_number: str) -> bytes:
 
 
 class ReceiptSigner:
-    def __init__(self, master: bytes) -> None:
-        self._key = Ed25519PrivateKey.from_private_bytes(derive(master, "counterdesk receipt-signing v1"))
-        raw = self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        self.public_key = _b64(raw)
-        self.key_id = hashlib.sha256(raw).hexdigest()[:12]
+    def __init__(self, key: signing.SigningKey) -> None:
+        self._key = key
+        self.public_key = self._key.public_key
+        self.key_id = self._key.key_id
 
     def sign(self, case_number: str, receipt_number: str) -> str:
         """The `sig` of a receipt's QR: key id and signature."""
-        return f"{self.key_id}.{_b64(self._key.sign(message(case_number, receipt_number)))}"
+        return f"{self.key_id}.{self._key.sign(message(case_number, receipt_number))}"
 
 
 def verify(public_key: str, signature: str, case_number: str, receipt_number: str) -> bool:
-    try:
-        key = Ed25519PublicKey.from_public_bytes(_unb64(public_key))
-        key.verify(_unb64(signature), message(case_number, receipt_number))
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+    return signing.verify(public_key, signature, message(case_number, receipt_number))
 
 
 def short_code(case_uuid: str, case_number: str) -> str:
@@ -62,7 +44,7 @@ def short_code(case_uuid: str, case_number: str) -> str:
 def same_code(typed: str, expected: str) -> bool:
     """Typed codes are forgiving about case, spaces and the dash."""
     clean = typed.upper().replace("-", "").replace(" ", "")
-    return hmac.compare_digest(clean, expected.replace("-", ""))
+    return hmac.compare_digest(clean.encode("utf-8", "replace"), expected.replace("-", "").encode())
 
 
 def split(sig: str) -> tuple[str, str] | None:

@@ -22,7 +22,7 @@ from forms.types import Applicant, Facts, Outcome, ServiceType
 from sync import wire
 from sync.client import CityClient
 from sync.ledger import Ledger, LookupAudit
-from sync.reviewbook import ReviewPending, ReviewResult, ReviewRun
+from sync.reviewbook import SOURCE_CASES, ReviewPending, ReviewResult, ReviewRun
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class ReviewService:
         people = self._ledger.beneficiaries(service_code)
         if not people:
             raise DomainError("review_nothing_to_do")
-        run_id = self._ledger.create_review(service_code, "本機受益人案件", self._clerk, people)
+        run_id = self._ledger.create_review(service_code, SOURCE_CASES, self._clerk, people)
         return self._ledger.review_run(run_id)
 
     def start_from_csv(self, service_code: str, file_name: str, content: str) -> ReviewRun:
@@ -96,21 +96,37 @@ class ReviewService:
         service = self._service(run.service_code)
         done = run.done
         progress(ReviewProgress(done, run.total))
+        listed = run.source != SOURCE_CASES
+        registered = False
         while not cancelled():
             pending = self._ledger.review_pending(run_id, min(batch or self.batch_size, wire.MAX_BATCH_PEOPLE))
             if not pending:
                 break
-            answers = self._lookup(service, pending)
+            if listed and not registered:
+                # The city answers a list only for the people registered on it, before any is looked up.
+                self._client.register_review_list(
+                    wire.ReviewListRequest(
+                        list_id=run_id,
+                        purpose=service.code,
+                        name=run.source[:64] or "名單",
+                        national_ids=self._ledger.review_ids(run_id),
+                    )
+                )
+                registered = True
+            answers = self._lookup(service, pending, run_id if listed else None)
             self._ledger.save_review_results(run_id, [self._judge(service, p, answers[p.ref]) for p in pending])
             done += len(pending)
             progress(ReviewProgress(done, run.total))
         return self._ledger.review_run(run_id)
 
-    def _lookup(self, service: ServiceType, pending: list[ReviewPending]) -> dict[UUID, wire.BatchLookupAnswer]:
+    def _lookup(
+        self, service: ServiceType, pending: list[ReviewPending], list_id: UUID | None
+    ) -> dict[UUID, wire.BatchLookupAnswer]:
         """One batch request; every person's look-ups audited in the ledger (one transaction) before use."""
         request = wire.BatchLookupRequest(
             purpose=service.code,
-            basis="periodic_review",
+            basis="office_cases" if list_id is None else "registered_list",
+            list_id=list_id,
             kinds=list(service.lookups),
             people=[wire.BatchPerson(ref=p.ref, national_id=p.national_id) for p in pending],
         )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     pass
 
 ENDED = ("駁回", "撤回")
+SOURCE_CASES = "本機受益人案件"  # a run over this device's own beneficiaries (the city checks they are the office's)
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,16 @@ class ReviewBook(LedgerParts):
                     .where(ReviewRunRow.run_id == str(run_id))
                     .values(finished_at=self._now().isoformat())
                 )
+
+    def review_ids(self, run_id: UUID) -> list[str]:
+        """Every ID number of a run (registered with the city as the run's list before it is looked up)."""
+        with self._sessions() as s:
+            rows = s.execute(
+                select(ReviewItemRow.ref, ReviewItemRow.national_id)
+                .where(ReviewItemRow.run_id == str(run_id))
+                .order_by(ReviewItemRow.seq)
+            ).all()
+        return [self._open(sealed, "review_items.national_id", ref) for ref, sealed in rows]
 
     def review_lines(self, run_id: UUID) -> list[ReviewLine]:
         with self._sessions() as s:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import secrets
+from pathlib import Path
 from typing import Protocol
 
 import keyring
 import keyring.errors
+
+from sync.private_files import write_private
 
 SERVICE = "counterdesk"
 
@@ -70,6 +74,37 @@ class MemorySecretStore:
 
     def delete(self, name: str) -> None:
         self._values.pop(name, None)
+
+
+class PracticeSecretStore:
+    """練習模式 only (synthetic data, no keyring needed): this installation's own random practice keys, in one file
+    readable by this user alone (0600) beside the practice ledger. Never used for real data."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def _read(self) -> dict[str, str]:
+        try:
+            values = json.loads(self._path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        return {str(k): str(v) for k, v in values.items()} if isinstance(values, dict) else {}
+
+    def get(self, name: str) -> str | None:
+        return self._read().get(name)
+
+    def set(self, name: str, value: str) -> None:
+        values = self._read()
+        values[name] = value
+        self._write_all(values)
+
+    def delete(self, name: str) -> None:
+        values = self._read()
+        if values.pop(name, None) is not None:
+            self._write_all(values)
+
+    def _write_all(self, values: dict[str, str]) -> None:
+        write_private(self._path, json.dumps(values).encode("utf-8"))
 
 
 def device_secret(store: SecretStore) -> bytes:

@@ -2,6 +2,9 @@
 
 The client validates every server answer with these models (bad input from the network), and the server
 validates every request with the same definitions. Imports neither requests nor keyring.
+
+Every string has a length limit and refuses control characters; every number and date has a range. Whatever a
+peer sends outside them is a 422 with a reason, never a server error.
 """
 
 from __future__ import annotations
@@ -9,18 +12,81 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from forms.ids import normalise_id
 
 API_PREFIX = "/api/v1"
 API_VERSION = "v1"
 SERVICE_NAME = "counterdesk-cityserver"
 MAX_BATCH = 500
 
+# No C0/C1 control characters in a line of text; a paragraph may hold tabs and line breaks.
+LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+PARAGRAPH_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+
 Code = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_\-]+$")]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=LINE_PATTERN)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=LINE_PATTERN)]
+Reason = Annotated[str, StringConstraints(min_length=5, max_length=500, pattern=PARAGRAPH_PATTERN)]
+Note = Annotated[str, StringConstraints(max_length=500, pattern=PARAGRAPH_PATTERN)]
+FieldText = Annotated[str, StringConstraints(max_length=200, pattern=LINE_PATTERN)]
+DocName = Annotated[str, StringConstraints(max_length=100, pattern=LINE_PATTERN)]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Token = Annotated[str, StringConstraints(min_length=16, max_length=200, pattern=r"^[A-Za-z0-9_\-]+$")]
+# Ed25519 material, raw and base64url without padding: a public key is 43 characters, a signature 86.
+PublicKey = Annotated[str, StringConstraints(min_length=43, max_length=44, pattern=r"^[A-Za-z0-9_\-]+=?$")]
+Signature = Annotated[str, StringConstraints(min_length=86, max_length=88, pattern=r"^[A-Za-z0-9_\-]+={0,2}$")]
+KeyId = Annotated[str, StringConstraints(min_length=8, max_length=32, pattern=r"^[0-9a-f]+$")]
+Sha256 = Annotated[str, StringConstraints(min_length=64, max_length=64, pattern=r"^[0-9a-f]+$")]
+Count = Annotated[int, Field(ge=0, le=1_000_000_000)]
+Money = Annotated[int, Field(ge=-10_000_000, le=10_000_000)]  # NT$, a refund is negative
+
+
+def _id_shape(value: str) -> str:
+    """The national ID as forms/ normalises it (full-width folded, upper case, no spaces); its checksum is checked
+    where the number is used, so a bad case is refused on its own, not with the whole request."""
+    folded = normalise_id(value)
+    if len(folded) != 10 or not folded.isascii() or not folded.isalnum():
+        raise ValueError("national_id must be 10 letters and digits")
+    return folded
+
+
+NationalIdText = Annotated[
+    str, StringConstraints(min_length=10, max_length=20, pattern=LINE_PATTERN), AfterValidator(_id_shape)
+]
+
+
+def _office_moment(value: datetime) -> datetime:
+    """Times of office business: 2000–2099 (a year 0001 or 9999 is a broken clock or a forgery)."""
+    if not (datetime(2000, 1, 1, tzinfo=value.tzinfo) <= value < datetime(2100, 1, 1, tzinfo=value.tzinfo)):
+        raise ValueError("time out of range (2000–2099)")
+    return value
+
+
+def _office_day(value: date) -> date:
+    if not (date(2000, 1, 1) <= value < date(2100, 1, 1)):
+        raise ValueError("date out of range (2000–2099)")
+    return value
+
+
+def _birth_day(value: date) -> date:
+    """Birth dates reach back before the Republic (民前) but not before anyone living."""
+    if not (date(1850, 1, 1) <= value < date(2100, 1, 1)):
+        raise ValueError("birth date out of range (1850–2099)")
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_office_moment)]
+OfficeDay = Annotated[date, AfterValidator(_office_day)]
+BirthDay = Annotated[date, AfterValidator(_birth_day)]
+
+# Fields added after version 1 that hash as absent while empty, so a payload queued by an older client keeps the
+# content hash the city stored for it (a replay stays a duplicate, never a conflict).
+LATE_OPTIONAL = frozenset({"proof", "approval_proof"})
 
 
 class WireModel(BaseModel):
@@ -36,37 +102,148 @@ class Health(WireModel):
     server_time: datetime
 
 
+class ErrorItem(WireModel):
+    loc: list[str | int] = Field(max_length=10)
+    msg: str
+    type: str
+
+
+class ErrorBody(WireModel):
+    """Every error the city server answers: a code the app translates, a detail for the log, and for a request
+    that does not fit the schema, where it does not (loc: ["body", "cases", 3, "fee"])."""
+
+    code: str
+    detail: str
+    errors: list[ErrorItem] = Field(default_factory=list, max_length=50)
+
+
+# -- devices and log-in ---------------------------------------------------------------------------------------
+
+DeviceId = Annotated[str, StringConstraints(min_length=2, max_length=16, pattern=r"^[A-Z][A-Z0-9]+$")]
+Role = Literal["clerk", "liaison", "supervisor", "administrator"]
+EnrolmentCode = Annotated[str, StringConstraints(min_length=8, max_length=20, pattern=r"^[A-Za-z0-9\- ]+$")]
+
+
+class ReceiptKey(WireModel):
+    """A device's receipt-signing public key (Ed25519, raw, base64url), registered with the city."""
+
+    key_id: KeyId
+    public_key: PublicKey
+
+
+class EnrolmentRequest(WireModel):
+    """A supervisor (their own office) or an administrator (any office) makes a one-time code for a named PC."""
+
+    name: Name  # e.g. 櫃台3、里幹事筆電-中山里
+    office_code: Code | None = None  # administrators name the office; supervisors' codes are for their own
+    valid_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
+
+
+class EnrolmentResponse(WireModel):
+    code: str  # typed by hand at the new PC, once
+    name: str
+    office_code: Code
+    expires_at: datetime
+
+
+class EnrolRequest(WireModel):
+    """A new PC presents its one-time code and its own public keys; `signature` (by the identity key over the
+    code and the keys) shows it holds the private key."""
+
+    code: EnrolmentCode
+    public_key: PublicKey  # the device identity key: every log-in and refresh is signed with it
+    receipt_key: ReceiptKey
+    signature: Signature
+    client_version: Annotated[str, StringConstraints(max_length=32, pattern=LINE_PATTERN)] = ""
+
+
+class EnrolResponse(WireModel):
+    device_id: DeviceId  # assigned by the city, unique in the city
+    name: str
+    office_code: Code
+    office_name: str
+    city_code: Code
+    city_name: str
+
+
+class DeviceInfo(WireModel):
+    device_id: DeviceId
+    name: str
+    office_code: Code
+    enrolled_at: datetime
+    enrolled_by: str
+    last_seen_at: datetime | None = None
+    client_version: str = ""
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+
+
+class DevicesResponse(WireModel):
+    devices: list[DeviceInfo]
+
+
+class ChallengeRequest(WireModel):
+    device_id: DeviceId
+
+
+class ChallengeResponse(WireModel):
+    """A single-use nonce the device signs to prove it holds its key (log-in and refresh)."""
+
+    nonce: Token
+    expires_in: int = Field(gt=0)
+
+
 class TokenRequest(WireModel):
     username: ShortText
-    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    device_id: Code
+    password: Password
+    device_id: DeviceId
+    nonce: Token
+    signature: Signature  # the device key over auth_message("token", device, username, nonce)
 
 
 class TokenResponse(WireModel):
     """A short-lived access token (kept in memory) and a device-bound refresh token (kept in the OS keyring)."""
 
-    access_token: Annotated[str, StringConstraints(min_length=16, max_length=200)]
+    access_token: Token
     token_type: Literal["bearer"]
     expires_in: int = Field(gt=0)
-    refresh_token: Annotated[str, StringConstraints(min_length=16, max_length=200)]
+    refresh_token: Token
     office_code: Code
-    role: Literal["clerk", "liaison", "supervisor"]
+    role: Role
 
 
 class RefreshRequest(WireModel):
     """Trade a refresh token for new tokens; the old refresh token is spent (rotation)."""
 
-    refresh_token: Annotated[str, StringConstraints(min_length=16, max_length=200)]
-    device_id: Code
+    refresh_token: Token
+    device_id: DeviceId
+    nonce: Token
+    signature: Signature  # the device key over auth_message("refresh", device, sha256(refresh token), nonce)
+
+
+def auth_message(action: Literal["token", "refresh"], device_id: str, subject: str, nonce: str) -> bytes:
+    """What a device signs to log in or refresh: bound to the action, the device, the user (or the refresh token's
+    hash) and the server's nonce, so a signature is good for one request only."""
+    return f"counterdesk-auth-v1|{action}|{device_id}|{subject}|{nonce}".encode()
+
+
+def enrol_message(code: str, public_key: str, receipt_key_id: str) -> bytes:
+    return (
+        f"counterdesk-enrol-v1|{code.upper().replace('-', '').replace(' ', '')}|{public_key}|{receipt_key_id}".encode()
+    )
+
+
+# -- look-ups -------------------------------------------------------------------------------------------------
 
 
 class LookupRequest(WireModel):
-    """A personal-data look-up: always tied to a case and a purpose, and only with the applicant's consent."""
+    """A personal-data look-up: always tied to an intake (the case being taken), the service it is for (which
+    decides which registers may be asked) and the applicant's consent."""
 
     case_uuid: UUID
     purpose: Code  # the service code the look-up is for
     consent: Literal[True]
-    national_id: Annotated[str, StringConstraints(min_length=10, max_length=10)]
+    national_id: NationalIdText
 
 
 class Member(WireModel):
@@ -135,30 +312,48 @@ LookupRecord = Annotated[
     HouseholdRecord | TaxRecord | DisabilityRecord | WelfareRecord | MilitaryRecord, Field(discriminator="kind")
 ]
 LOOKUP_KINDS = ("household", "tax", "disability", "welfare", "military")
+LookupKind = Literal["household", "tax", "disability", "welfare", "military"]
 
 
 class LookupResponse(WireModel):
     lookup_id: UUID
-    kind: Literal["household", "tax", "disability", "welfare", "military"]
+    kind: LookupKind
     record: LookupRecord
     server_time: datetime
 
 
-LookupKind = Literal["household", "tax", "disability", "welfare", "military"]
 MAX_BATCH_PEOPLE = 500
+MAX_REVIEW_LIST = 20_000
 
 
 class BatchPerson(WireModel):
     ref: UUID  # the re-verification item: what the audit rows are tied to
-    national_id: Annotated[str, StringConstraints(min_length=10, max_length=10)]
+    national_id: NationalIdText
+
+
+class ReviewListRequest(WireModel):
+    """A supervisor registers the list of a re-verification run (e.g. from the social-affairs register's CSV)
+    before any of it is looked up: the city then answers only for the people on it, and keeps who listed them."""
+
+    list_id: UUID  # chosen by the device (its review run), so registering again is harmless
+    purpose: Code  # the service whose beneficiaries are re-checked
+    name: Name  # the file or list name, for the audit
+    national_ids: list[NationalIdText] = Field(min_length=1, max_length=MAX_REVIEW_LIST)
+
+
+class ReviewListResponse(WireModel):
+    list_id: UUID
+    people: int
 
 
 class BatchLookupRequest(WireModel):
     """Periodic re-verification of existing beneficiaries (the office's statutory review, not a new application):
-    the same look-ups for many people at once, each person audited."""
+    the same look-ups for many people at once, each person audited. `basis` says who may be on it: people with a
+    case of the service at the caller's office, or the people of a list registered beforehand."""
 
     purpose: Code  # the service whose beneficiaries are re-checked
-    basis: Literal["periodic_review"]
+    basis: Literal["office_cases", "registered_list"]
+    list_id: UUID | None = None  # with basis registered_list
     kinds: list[LookupKind] = Field(min_length=1, max_length=5)
     people: list[BatchPerson] = Field(min_length=1, max_length=MAX_BATCH_PEOPLE)
 
@@ -166,7 +361,7 @@ class BatchLookupRequest(WireModel):
 class BatchLookupAnswer(WireModel):
     ref: UUID
     records: dict[LookupKind, LookupRecord] = Field(default_factory=dict)
-    error: Code | None = None  # e.g. id_checksum: this person was not looked up
+    error: Code | None = None  # e.g. id_checksum, not_a_beneficiary: this person was not looked up
 
 
 class BatchLookupResponse(WireModel):
@@ -174,37 +369,114 @@ class BatchLookupResponse(WireModel):
     server_time: datetime
 
 
+# -- approvals ------------------------------------------------------------------------------------------------
+
+ApprovalPurpose = Literal["override", "void", "day_close", "correction"]
+
+
+class SupervisorKey(WireModel):
+    """A supervisor's approval key for this device (Ed25519): its private half stays on the device, sealed by the
+    supervisor's password, so approvals given without the network can be checked by the city later."""
+
+    key_id: KeyId
+    public_key: PublicKey
+
+
+class OfflineProof(WireModel):
+    """A supervisor's approval given without the network: signed on the device with the supervisor's key."""
+
+    key_id: KeyId
+    signed_at: Moment
+    signature: Signature
+
+
+def approval_message(
+    purpose: str,
+    subject: UUID,
+    day: date | None,
+    device_id: str,
+    supervisor: str,
+    approval_id: UUID | str,
+    signed_at: datetime,
+) -> bytes:
+    """What an offline approval signs: the action, the case (or day close) it is for, the day, the device, the
+    supervisor and the approval's own id (one use)."""
+    return "|".join(
+        (
+            "counterdesk-approval-v1",
+            purpose,
+            str(subject),
+            day.isoformat() if day else "",
+            device_id,
+            supervisor,
+            str(approval_id),
+            signed_at.isoformat(),
+        )
+    ).encode("utf-8")
+
+
+class ApprovalRequest(WireModel):
+    """A supervisor approves at a device (credentials checked by the server). The approval is bound to the action,
+    its subject (the case, or the day close's own id), the day for a day close, and the device."""
+
+    supervisor: ShortText
+    password: Password
+    case_uuid: UUID  # the subject: the case (override, void, correction) or the day close's record id
+    reason: Reason
+    rules: list[Code] = Field(default_factory=list, max_length=30)  # an override names the failed rules
+    purpose: ApprovalPurpose = "override"
+    day: OfficeDay | None = None  # a day close: the day it signs
+    offline_key: SupervisorKey | None = None  # registers the supervisor's approval key for this device too
+
+
+class ApprovalResponse(WireModel):
+    approval_id: UUID
+    supervisor: ShortText
+    expires_at: datetime | None = None
+
+
+class SupervisorKeyResponse(WireModel):
+    key_id: KeyId
+    supervisor: ShortText
+    device_id: DeviceId
+
+
 class Override(WireModel):
-    """A supervisor's approval to accept despite failed rules, with the written reason."""
+    """A supervisor's approval to accept despite failed rules, with the written reason. `approval_id` is the
+    city's (given online) or, with `proof`, the one the supervisor signed on the device."""
 
     approval_id: UUID
     supervisor: ShortText
-    reason: Annotated[str, StringConstraints(min_length=5, max_length=500)]
+    reason: Reason
     rules: list[Code] = Field(min_length=1, max_length=30)
+    proof: OfflineProof | None = None
+
+
+# -- cases ----------------------------------------------------------------------------------------------------
 
 
 class CaseIn(WireModel):
     """One case as pushed from a device. case_uuid is the idempotency key."""
 
     case_uuid: UUID
-    case_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    receipt_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    case_number: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9\-]+$")]
+    receipt_number: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9\-]+$")]
     service_code: Code
-    catalog_version: int = Field(ge=1)
-    national_id: Annotated[str, StringConstraints(min_length=10, max_length=10)]
-    applicant_name: Annotated[str, StringConstraints(min_length=1, max_length=50)]
-    birth_date: date
+    catalog_version: int = Field(ge=1, le=1_000_000)
+    national_id: NationalIdText
+    applicant_name: Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=LINE_PATTERN)]
+    birth_date: BirthDay
     office_code: Code
     device_id: Code
     clerk: ShortText
-    received_at: datetime
-    fee: int = Field(ge=0)
+    received_at: Moment
+    fee: int = Field(ge=0, le=1_000_000)
     payment_method: Code
     decision: Literal["pass", "fail", "unknown"]
     reason_codes: list[Code] = Field(max_length=50)
-    fields: dict[Code, Annotated[str, StringConstraints(max_length=200)]] = Field(default_factory=dict, max_length=30)
-    due_date: date | None = None
-    documents_owed: list[Annotated[str, StringConstraints(max_length=100)]] = Field(default_factory=list, max_length=30)
+    fields: dict[Code, FieldText] = Field(default_factory=dict, max_length=30)
+    due_date: OfficeDay | None = None
+    documents_owed: list[DocName] = Field(default_factory=list, max_length=30)
     override: Override | None = None
     supersedes: UUID | None = None  # the case this one corrects (it was set aside by the city)
 
@@ -212,9 +484,18 @@ class CaseIn(WireModel):
         return content_hash(self)
 
 
+def _without_late_empties(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_late_empties(v) for k, v in value.items() if not (k in LATE_OPTIONAL and v is None)}
+    if isinstance(value, list):
+        return [_without_late_empties(v) for v in value]
+    return value
+
+
 def content_hash(model: BaseModel) -> str:
     """SHA-256 of the canonical JSON: the same on both sides, so a replay is told from a conflict."""
-    canonical = json.dumps(model.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    dumped = _without_late_empties(model.model_dump(mode="json"))
+    canonical = json.dumps(dumped, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -226,8 +507,8 @@ class CaseUpdateIn(WireModel):
     case_uuid: UUID
     decision: Literal["pass", "fail", "unknown"]
     reason_codes: list[Code] = Field(max_length=50)
-    documents_owed: list[Annotated[str, StringConstraints(max_length=100)]] = Field(default_factory=list, max_length=30)
-    verified_at: datetime
+    documents_owed: list[DocName] = Field(default_factory=list, max_length=30)
+    verified_at: Moment
 
     def content_hash(self) -> str:
         return content_hash(self)
@@ -242,26 +523,42 @@ class CasesBatchRequest(WireModel):
 
 
 DayRecordKind = Literal["void", "day_close", "correction"]
+# The totals a signed day close reports (sync.dayclose.figures); the city refuses others.
+DAY_FIGURES = (
+    "cases",
+    "voided",
+    "fees",
+    "cash_expected",
+    "cash_counted",
+    "pending_sync",
+    "gaps",
+    "only_server",
+    "only_device",
+    "differing",
+    "corrections",
+)
 
 
 class DayRecordIn(WireModel):
     """A record of the office's books: a receipt voided, a day signed off, or a later correction that points at a
-    signed day. record_uuid is its idempotency key; it never rewrites a case."""
+    signed day. record_uuid is its idempotency key; it never rewrites a case. `approval` is the supervisor's
+    approval id (the city's, or with `approval_proof` the one signed on the device)."""
 
     record_uuid: UUID
     kind: DayRecordKind
-    device_id: ShortText
+    device_id: Code
     office_code: Code
-    business_date: date  # the day the record belongs to (a void: the case's day; a correction: the day it is made)
+    business_date: OfficeDay  # the day the record belongs to (a void: the case's day; a correction: made that day)
     case_uuid: UUID | None = None  # the voided / corrected case
     refers_to: UUID | None = None  # a correction: the close_uuid of the signed day it corrects
     by: ShortText  # the supervisor who approved
-    approval: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    reason: Annotated[str, StringConstraints(max_length=500)] = ""
-    amount: int = 0  # NT$: a correction's refund (negative) or charge
-    at: datetime
-    figures: dict[Code, int] = Field(default_factory=dict, max_length=40)  # a day close's totals
-    report_hash: Annotated[str, StringConstraints(min_length=64, max_length=64)] | None = None
+    approval: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=LINE_PATTERN)]
+    reason: Note = ""
+    amount: Money = 0  # NT$: a correction's refund (negative) or charge
+    at: Moment
+    figures: dict[Code, Count] = Field(default_factory=dict, max_length=40)  # a day close's totals
+    report_hash: Sha256 | None = None
+    approval_proof: OfflineProof | None = None
 
     def content_hash(self) -> str:
         return content_hash(self)
@@ -275,7 +572,8 @@ ItemStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
 
 
 class CaseResult(WireModel):
-    """The server's answer for one item; `case_uuid` is the item's idempotency key (an update's update_uuid)."""
+    """The server's answer for one item; `case_uuid` is the item's idempotency key (an update's update_uuid).
+    A rejection's `detail` starts with its reason code (e.g. case_number_taken)."""
 
     case_uuid: UUID
     status: ItemStatus
@@ -287,30 +585,11 @@ class CasesBatchResponse(WireModel):
     server_time: datetime
 
 
-ApprovalPurpose = Literal["override", "void", "day_close", "correction"]
-
-
-class ApprovalRequest(WireModel):
-    """A supervisor approves an override at the clerk's desk (credentials checked by the server)."""
-
-    supervisor: ShortText
-    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    case_uuid: UUID  # the case (override, void) or the day close the approval is for
-    reason: Annotated[str, StringConstraints(min_length=5, max_length=500)]
-    rules: list[Code] = Field(default_factory=list, max_length=30)  # an override names the failed rules
-    purpose: ApprovalPurpose = "override"
-
-
-class ApprovalResponse(WireModel):
-    approval_id: UUID
-    supervisor: ShortText
-
-
 class OpenCasesRequest(WireModel):
     """Which cases of a service does this person already have open? Tied to the case being taken (audited)."""
 
     case_uuid: UUID
-    national_id: Annotated[str, StringConstraints(min_length=10, max_length=10)]
+    national_id: NationalIdText
     service_code: Code
 
 
@@ -321,12 +600,12 @@ class OpenCasesResponse(WireModel):
 class DigestRequest(WireModel):
     """What does the server hold of this device's cases for one office day?"""
 
-    day: date
+    day: OfficeDay
 
 
 class DigestItem(WireModel):
     case_uuid: UUID
-    content_hash: Annotated[str, StringConstraints(min_length=64, max_length=64)]
+    content_hash: Sha256
 
 
 class DigestResponse(WireModel):
@@ -334,7 +613,12 @@ class DigestResponse(WireModel):
     items: list[DigestItem]
 
 
+class CaseCount(WireModel):
+    count: int = Field(ge=0)
+
+
 CaseStatus = Literal["收件", "已轉送", "審核中", "補件", "核准", "駁回", "撤回"]
+MAX_CURSOR = 2**62  # status cursors are 64-bit on every database
 
 
 class StatusChange(WireModel):
@@ -355,7 +639,7 @@ class StatusUpdateRequest(WireModel):
     """The deciding office records a step (審核中 / 補件 / 核准 / 駁回)."""
 
     status: Literal["審核中", "補件", "核准", "駁回"]
-    note: Annotated[str, StringConstraints(max_length=200)] = ""
+    note: Annotated[str, StringConstraints(max_length=200, pattern=PARAGRAPH_PATTERN)] = ""
 
 
 class ForwardedCase(WireModel):
@@ -384,11 +668,7 @@ class CatalogDelta(WireModel):
     version: int = Field(ge=0)  # the highest catalog version the server has
 
 
-class DeviceKeyRequest(WireModel):
-    """A device's receipt-signing public key (Ed25519, raw, base64url), registered with the city."""
-
-    key_id: Annotated[str, StringConstraints(min_length=8, max_length=32, pattern=r"^[0-9a-f]+$")]
-    public_key: Annotated[str, StringConstraints(min_length=43, max_length=44)]
+DeviceKeyRequest = ReceiptKey  # a device (re-)registers its receipt-signing key
 
 
 class DeviceKeyResponse(WireModel):
@@ -397,6 +677,11 @@ class DeviceKeyResponse(WireModel):
     revoked: bool
 
 
-class ErrorBody(WireModel):
-    code: str
-    detail: str
+class Metric(WireModel):
+    name: str
+    labels: dict[str, str] = Field(default_factory=dict)
+    value: float
+
+
+class MetricsResponse(WireModel):
+    metrics: list[Metric]

@@ -24,10 +24,18 @@ from forms.clock import TAIPEI
 from forms.eligibility import eligible_from
 from forms.thresholds import load_thresholds
 from forms.types import Office
-from sync.client import CityClient, Credentials
+from sync.client import CityClient
 from sync.intake import IntakeService
 from sync.ledger import Device, Ledger
 from sync.lookups import LookupService
+from tests.fakes.devices import (
+    TEST_DEVICE,
+    TEST_DEVICE_ID,
+    TEST_IDENTITY_KEY,
+    TEST_RECEIPT_KEY,
+    client_for,
+    enrol,
+)
 from tests.fakes.keyring_backend import MemoryKeyring
 
 OFFICE = Office(code="68000010", name="桃園市桃園區公所", city_code="68000000", city_name="桃園市")
@@ -56,15 +64,30 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(previous)
 
 
+def prepare_city(url: str) -> None:
+    """A template city: the population, the test users, and the test device enrolled through the real HTTP path
+    (the first device of a fresh city is D0001)."""
+    engine = make_engine(url)
+    factory = init_db(engine)
+    add_user(factory, USER, PASSWORD, OFFICE.code, "clerk")
+    add_user(factory, SUPERVISOR, SUPERVISOR_PASSWORD, OFFICE.code, "supervisor")
+    app = create_app(url)
+    server = EmbeddedServer(app)
+    server.start()
+    try:
+        enrolled = enrol(server, OFFICE.code, "test counter", (TEST_IDENTITY_KEY, TEST_RECEIPT_KEY))
+    finally:
+        server.stop()
+        app.state.engine.dispose()
+    assert enrolled.device_id == TEST_DEVICE_ID, enrolled.device_id
+    engine.dispose()  # closing the last connection checkpoints the WAL into the file we copy
+
+
 @pytest.fixture(scope="session")
 def city_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A populated city database made once; each test gets its own copy."""
     path = tmp_path_factory.mktemp("city") / "city.db"
-    engine = make_engine(f"sqlite:///{path}")
-    factory = init_db(engine)
-    add_user(factory, USER, PASSWORD, OFFICE.code, "clerk")
-    add_user(factory, SUPERVISOR, SUPERVISOR_PASSWORD, OFFICE.code, "supervisor")
-    engine.dispose()  # closing the last connection checkpoints the WAL into the file we copy
+    prepare_city(f"sqlite:///{path}")
     return path
 
 
@@ -81,14 +104,14 @@ def city(city_template: Path, tmp_path: Path) -> Iterator[EmbeddedServer]:
 
 @pytest.fixture
 def client(city: EmbeddedServer) -> Iterator[CityClient]:
-    c = CityClient(city.url, "D01", lambda: Credentials(USER, PASSWORD), timeout=(1.0, 5.0))
+    c = client_for(city, TEST_DEVICE, USER, PASSWORD)
     yield c
     c.close()
 
 
 @pytest.fixture
 def device() -> Device:
-    return Device(office=OFFICE, device_id="D01")
+    return Device(office=OFFICE, device_id=TEST_DEVICE_ID)
 
 
 @pytest.fixture

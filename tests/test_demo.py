@@ -25,7 +25,7 @@ def test_demo_writes_receipts_day_close_and_screenshot(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    receipts = sorted(out.glob("68000010-D01-*.pdf"))
+    receipts = sorted(out.glob("68000010-D0001-*.pdf"))
     assert len(receipts) == 5  # four receipts and one void slip
     assert len(list(out.glob("*-作廢.pdf"))) == 1 and len(list(out.glob("thermal-*.pdf"))) == 1
     assert (out / "dayclose-signed.png").stat().st_size > 10_000
@@ -39,7 +39,7 @@ def test_demo_writes_receipts_day_close_and_screenshot(tmp_path: Path) -> None:
     assert any(line.startswith("intake parking: ✔") for line in lines)
     # Four cases, and the update recording the offline case's deferred verification.
     assert "sync: outbox {'pending': 0, 'sent': 5, 'attention': 0, 'withdrawn': 0}" in lines
-    assert any(line.startswith("deferred look-ups: 68000010-D01-") and "符合資格" in line for line in lines)
+    assert any(line.startswith("deferred look-ups: 68000010-D0001-") and "符合資格" in line for line in lines)
     assert any(line.startswith("void: ") for line in lines)
     assert "day close: 本日已簽核，資料已鎖定；如需更正請以更正登錄處理。" in lines
     # Nothing personal in the log output: no full ID number.

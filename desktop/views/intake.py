@@ -513,8 +513,8 @@ class IntakeWizard(QWidget):
 
         def failed(exc: BaseException) -> None:
             self._busy = False
-            if isinstance(exc, SyncError) and exc.kind.name in ("AUTH", "REJECTED"):
-                self.message_label.setText("主管帳號或密碼不正確，或非本所主管；未核准。")
+            if isinstance(exc, DomainError) or (isinstance(exc, SyncError) and exc.kind.name in ("AUTH", "REJECTED")):
+                self.message_label.setText(text(exc.code, **exc.params) + "未核准。")
             else:
                 self._failed(exc, generation)
 

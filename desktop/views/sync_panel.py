@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from forms.ids import mask_name
-from forms.messages import text
+from forms.messages import reason_text, text
 from forms.rocdate import format_roc
 from forms.types import Outcome
 from sync.intake import Reverification
@@ -138,7 +138,7 @@ class SyncPanel(QWidget):
         self._rows = self._ledger.outbox_items(("attention", "pending"))
         self.table.setRowCount(len(self._rows))
         for r, row in enumerate(self._rows):
-            error = row.last_error or ""
+            error = reason_text(row.last_error or "")
             if row.state == "pending" and row.next_attempt_at:
                 error += f"（下次嘗試 {row.next_attempt_at[11:16]}）"
             for c, value in enumerate(

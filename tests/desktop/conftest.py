@@ -24,26 +24,27 @@ from desktop.printer import render_to
 from desktop.tasks import TaskRunner
 from forms.rocdate import format_roc_compact
 from sync.client import Credentials
+from sync.enrolment import Enrolment
 from sync.ledger import SavedCase
 from sync.secrets import MemorySecretStore
 from tests.conftest import OFFICE, PASSWORD, USER, fixed_now
+from tests.fakes.devices import TEST_DEVICE, TEST_DEVICE_ID
 
 
-@pytest.fixture
-def services(city: EmbeddedServer, tmp_path: Path) -> Iterator[Services]:
+def make_services(city: EmbeddedServer, data: Path, username: str, password: str) -> Iterator[Services]:
+    enrolled = Enrolment(city.url, TEST_DEVICE_ID, "test counter", OFFICE, fixed_now())
     s = build_services(
-        tmp_path / "data",
-        city.url,
-        Credentials(USER, PASSWORD),
-        OFFICE,
-        "D01",
-        MemorySecretStore(),
-        practice=True,
-        now=fixed_now,
+        data, enrolled, TEST_DEVICE, Credentials(username, password), MemorySecretStore(), practice=True, now=fixed_now
     )
     yield s
     s.client.close()
     s.ledger.close()
+
+
+@pytest.fixture
+def services(city: EmbeddedServer, tmp_path: Path) -> Iterator[Services]:
+    """The window's services, signed in as the test clerk on the test device."""
+    yield from make_services(city, tmp_path / "data", USER, PASSWORD)
 
 
 class Dialogs:

@@ -121,7 +121,7 @@ def test_void_then_day_close_signed_by_a_supervisor(
     assert any("主管簽核日結" in q for q in dialogs.questions)
     assert page.report_path is not None and "-draft" not in page.report_path.name
     text = run("pdftotext", "-layout", str(page.report_path), "-")
-    assert "已簽核" in text and "找零給錯" in text and "D01-R0000002" in text
+    assert "已簽核" in text and "找零給錯" in text and f"{services.device.device_id}-R0000002" in text
     assert not FULL_ID.search(text + run("pdfinfo", str(page.report_path)))
     qtbot.keyClick(page, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     assert dialogs.printed and "Pages:" in run("pdfinfo", str(dialogs.printed[-1]))

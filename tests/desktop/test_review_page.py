@@ -6,22 +6,31 @@ from __future__ import annotations
 import re
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
 
+from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
 from desktop.bootstrap import Services
 from desktop.main_window import MainWindow
 from desktop.views.review_page import ReviewPage
 from sync import wire
-from tests.desktop.conftest import Dialogs
+from tests.conftest import SUPERVISOR, SUPERVISOR_PASSWORD
+from tests.desktop.conftest import Dialogs, make_services
 from tests.integration.test_review import SERVICE, csv_of, mixed
 
 FULL_ID = re.compile(r"[A-Z][1289]\d{8}")
+
+
+@pytest.fixture
+def services(city: EmbeddedServer, tmp_path: Path) -> Iterator[Services]:
+    """Re-verification is a supervisor's: the window signed in by the test supervisor."""
+    yield from make_services(city, tmp_path / "data", SUPERVISOR, SUPERVISOR_PASSWORD)
 
 
 def open_review(qtbot: QtBot, w: MainWindow) -> ReviewPage:

@@ -309,17 +309,37 @@ def test_idle_lock_covers_the_window_until_the_password(
     w.idle_lock._idle_s = 600
 
 
-def test_login_screen_signs_in_in_the_background(qtbot: QtBot, city: EmbeddedServer, tmp_path: Path) -> None:
-    from desktop.bootstrap import connect
+def test_enrolment_then_login_in_the_background(qtbot: QtBot, city: EmbeddedServer, tmp_path: Path) -> None:
+    """First start of a production PC: the one-time code typed into the enrolment dialog, then the log-in."""
+    from cityserver.devices import create_enrolment
+    from desktop.bootstrap import connect, enrol
     from desktop.tasks import TaskRunner
+    from desktop.views.enrol import EnrolDialog
     from desktop.views.login import LoginDialog
     from sync.client import Credentials
+    from sync.secrets import KeyringSecretStore
     from tests.conftest import OFFICE, PASSWORD, USER
 
     runner = TaskRunner()
-    dialog = LoginDialog(
-        runner, lambda u, p: connect(tmp_path / "prod", city.url, Credentials(u, p), OFFICE, "D03"), username=USER
-    )
+    data = tmp_path / "prod"
+    code = create_enrolment(city.app.state.session_factory, OFFICE.code, "櫃台3", "chief").code
+    enrolling = EnrolDialog(runner, lambda url, typed: enrol(data, url, typed, KeyringSecretStore()), server=city.url)
+    qtbot.addWidget(enrolling)
+    enrolling.show()
+    qtbot.waitExposed(enrolling)
+    enrolling.activateWindow()
+    qtbot.waitUntil(enrolling.code_edit.hasFocus)
+    qtbot.keyClicks(enrolling.code_edit, "WRONG-CODE-1234")
+    qtbot.keyClick(enrolling.code_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "登記碼不正確" in enrolling.message.text(), timeout=10_000)
+    enrolling.code_edit.clear()
+    qtbot.keyClicks(enrolling.code_edit, code)
+    qtbot.keyClick(enrolling.code_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: enrolling.result_value is not None, timeout=10_000)
+    enrolled, identity = enrolling.result_value
+    assert enrolled.office.code == OFFICE.code and identity.device_id.startswith("D")
+
+    dialog = LoginDialog(runner, lambda u, p: connect(data, city.url, Credentials(u, p)), username=USER)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -333,6 +353,7 @@ def test_login_screen_signs_in_in_the_background(qtbot: QtBot, city: EmbeddedSer
     qtbot.waitUntil(lambda: dialog.result_value is not None, timeout=10_000)
     services = dialog.result_value
     assert services.signed_in == "online" and not services.practice and services.role == "clerk"
+    assert services.device.device_id == identity.device_id
     services.close()
     runner.shutdown()
 

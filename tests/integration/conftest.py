@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from cityserver.app import add_user, create_app
-from cityserver.db import init_db, make_engine
+from cityserver.app import create_app
 from cityserver.embedded import EmbeddedServer
-from tests.conftest import OFFICE, PASSWORD, SUPERVISOR, SUPERVISOR_PASSWORD, USER
+from tests.conftest import prepare_city
 from tests.fakes.postgres import PrivatePostgres
 
 _names = itertools.count(1)
@@ -26,11 +25,7 @@ def postgres() -> Iterator[PrivatePostgres]:
     server = PrivatePostgres(root)
     server.start()
     server.sql("CREATE DATABASE city_template")
-    engine = make_engine(server.url("city_template"))
-    factory = init_db(engine)
-    add_user(factory, USER, PASSWORD, OFFICE.code, "clerk")
-    add_user(factory, SUPERVISOR, SUPERVISOR_PASSWORD, OFFICE.code, "supervisor")
-    engine.dispose()  # a template database must have no connections
+    prepare_city(server.url("city_template"))  # a template database must have no connections left: it has none
     yield server
     server.stop()
     shutil.rmtree(root, ignore_errors=True)

@@ -16,6 +16,7 @@ from sync import wire
 from sync.client import CityClient, Credentials
 from sync.errors import SyncError, SyncErrorKind
 from tests.conftest import PASSWORD, USER
+from tests.fakes.devices import TEST_DEVICE
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +53,7 @@ def lookup() -> wire.LookupRequest:
 
 
 def test_html_200_from_a_captive_portal_is_not_success(portal: str) -> None:
-    client = CityClient(portal, "D01", lambda: Credentials(USER, PASSWORD))
+    client = CityClient(portal, TEST_DEVICE, lambda: Credentials(USER, PASSWORD))
     with pytest.raises(SyncError) as err:
         client.health()
     assert err.value.kind is SyncErrorKind.BAD_RESPONSE
@@ -68,7 +69,7 @@ def test_nothing_listening_is_a_network_error() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # bound but not listening: connection refused
-        client = CityClient(f"http://127.0.0.1:{port}", "D01", lambda: Credentials(USER, PASSWORD))
+        client = CityClient(f"http://127.0.0.1:{port}", TEST_DEVICE, lambda: Credentials(USER, PASSWORD))
         with pytest.raises(SyncError) as err:
             client.health()
     assert err.value.kind is SyncErrorKind.NETWORK and err.value.kind.transient
@@ -97,6 +98,6 @@ def test_server_validation_error_is_rejected_with_detail(client: CityClient) -> 
 def test_environment_cannot_swap_the_trust_store(monkeypatch: pytest.MonkeyPatch, city: EmbeddedServer) -> None:
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/attacker-ca.pem")
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # a proxy from the environment is not used either
-    client = CityClient(city.url, "D01", lambda: Credentials(USER, PASSWORD))
+    client = CityClient(city.url, TEST_DEVICE, lambda: Credentials(USER, PASSWORD))
     assert client.health().status == "ok"
     client.close()

@@ -31,6 +31,7 @@ from sync.lookups import LookupService
 from sync.push import push_pending
 from tests.conftest import OFFICE, SUPERVISOR, SUPERVISOR_PASSWORD, USER
 from tests.fakes.catalogs import FEE, paid_catalog
+from tests.fakes.devices import TEST_DEVICE_ID
 
 pytestmark = pytest.mark.integration
 CATALOG = paid_catalog()
@@ -51,7 +52,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def desk(tmp_path: Path, client: CityClient, clock: Clock) -> Iterator[tuple[Ledger, IntakeService, Books]]:
-    device = Device(office=OFFICE, device_id="D01")
+    device = Device(office=OFFICE, device_id=TEST_DEVICE_ID)
     ledger = Ledger(tmp_path / "ledger.db", device, b"\x02" * 32, clock)
     intake = IntakeService(
         ledger,
@@ -64,7 +65,7 @@ def desk(tmp_path: Path, client: CityClient, clock: Clock) -> Iterator[tuple[Led
         load_thresholds(),
         clock,
     )
-    books = Books(ledger, client, load_calendar(), lambda _u, _p: False, clock)
+    books = Books(ledger, client, load_calendar(), intake.approver, clock)
     yield ledger, intake, books
     ledger.close()
 
@@ -135,8 +136,12 @@ def test_every_discrepancy_is_reported(
     with city.app.state.session_factory.begin() as s:
         s.execute(delete(StatusEventRow).where(StatusEventRow.case_uuid == str(cases[1].case_uuid)))
         s.execute(delete(CaseRow).where(CaseRow.case_uuid == str(cases[1].case_uuid)))
-    # 3. a case only the server has: the same device id writing from another ledger
-    other = Ledger(tmp_path / "other.db", Device(office=OFFICE, device_id="D01"), b"\x03" * 32, clock)
+    # 3. a case only the server has: the same device writing from another ledger (a copied profile) whose numbers
+    # are further on (numbers the city already holds would be refused)
+    other = Ledger(tmp_path / "other.db", Device(office=OFFICE, device_id=TEST_DEVICE_ID), b"\x03" * 32, clock)
+    with sqlite3.connect(other.path) as conn:
+        day = clock.at.date().isoformat()
+        conn.executemany("INSERT INTO counters (name, value) VALUES (?, 100)", [("receipt",), (f"case:{day}",)])
     other_intake = IntakeService(
         other,
         LookupService(other, client),
@@ -230,7 +235,8 @@ def test_offline_day_close_says_it_was_not_compared(
     report = books.prepare(clock.at.date())
     assert not report.comparison.compared
     assert {"dc_not_compared", "dc_pending_sync"} <= {p.code for p in report.problems()}
-    # Offline, the supervisor's cached log-in on this device confirms (here: none cached, so refused).
+    # Offline, the supervisor signs with their key on this device (here: they never approved here online, so
+    # there is none and the sign-off is refused).
     with pytest.raises(DomainError) as refused:
         books.sign(report, (), "網路中斷，明日補傳", SUPERVISOR, SUPERVISOR_PASSWORD)
     assert refused.value.code == "supervisor_not_verified"

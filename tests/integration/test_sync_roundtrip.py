@@ -25,6 +25,7 @@ from sync.ledger import Ledger
 from sync.lookups import LookupService
 from sync.push import push_pending
 from tests.conftest import USER, fixed_now
+from tests.fakes.devices import TEST_DEVICE, client_for, enrol
 from tests.fakes.people import applicant_of
 from tests.fakes.tamper import break_checksum, rewrite_first_payload
 
@@ -156,9 +157,8 @@ def test_lookup_refused_without_consent_and_audited(intake: IntakeService, ledge
 
 
 def test_wrong_password_is_an_auth_error(city: EmbeddedServer) -> None:
-    from sync.client import Credentials
 
-    bad = CityClient(city.url, "D01", lambda: Credentials(USER, "wrong"))
+    bad = client_for(city, TEST_DEVICE, USER, "wrong")
     with pytest.raises(SyncError) as err:
         bad.lookup(
             "household", wire.LookupRequest(case_uuid=uuid4(), purpose="SW-05", consent=True, national_id="A123456789")
@@ -172,7 +172,6 @@ def test_duplicate_seen_from_another_device_through_the_server(
 ) -> None:
     from forms.calendar import load_calendar
     from forms.thresholds import load_thresholds
-    from sync.client import Credentials
     from sync.ledger import Device
     from sync.lookups import LookupService
     from tests.conftest import OFFICE, PASSWORD, fixed_now
@@ -180,9 +179,10 @@ def test_duplicate_seen_from_another_device_through_the_server(
     _, number = take(intake, senior)
     push_pending(ledger, client)
     # A second counter (another device, its own ledger) takes the same person for the same service.
-    other_device = Device(OFFICE, "D02")
+    second = enrol(city, OFFICE.code, "counter 2")
+    other_device = Device(OFFICE, second.device_id)
     other_ledger = Ledger(tmp_path / "other.db", other_device, b"\x02" * 32, fixed_now)
-    other_client = CityClient(city.url, "D02", lambda: Credentials(USER, PASSWORD))
+    other_client = client_for(city, second, USER, PASSWORD)
     other = IntakeService(
         other_ledger,
         LookupService(other_ledger, other_client),
@@ -278,7 +278,6 @@ def test_status_pull_back_and_forwarding_to_the_home_district(
     office records the steps; the receiving device pulls them back. Other offices see none of it."""
     from forms.calendar import load_calendar
     from forms.thresholds import load_thresholds
-    from sync.client import Credentials
     from sync.lookups import LookupService
     from sync.pull import pull_statuses
     from tests.conftest import OFFICE
@@ -307,7 +306,7 @@ def test_status_pull_back_and_forwarding_to_the_home_district(
     from cityserver.app import add_user
 
     add_user(city.app.state.session_factory, "home-clerk", "home-pw-1", home.district_code, "clerk")
-    other = CityClient(city.url, "D50", lambda: Credentials("home-clerk", "home-pw-1"))
+    other = client_for(city, enrol(city, home.district_code), "home-clerk", "home-pw-1")
     queue = other.forwarded().cases
     assert [(c.case_number, c.received_by, c.id_masked) for c in queue] == [
         (case.case_number, OFFICE.code, home.national_id[:6] + "****")
@@ -321,7 +320,7 @@ def test_status_pull_back_and_forwarding_to_the_home_district(
     with pytest.raises(SyncError):
         client.set_status(case.case_uuid, wire.StatusUpdateRequest(status="駁回"))
     add_user(city.app.state.session_factory, "third", "third-pw-1", "68000090", "clerk")
-    third = CityClient(city.url, "D60", lambda: Credentials("third", "third-pw-1"))
+    third = client_for(city, enrol(city, "68000090"), "third", "third-pw-1")
     assert third.forwarded().cases == [] and third.status_changes(0).changes == []
     for c in (other, third):
         c.close()
@@ -344,7 +343,6 @@ def test_concurrent_pushes_of_the_same_cases_store_each_once(
     """S3: two senders race with the same keys (no lock between them): the server's key, not a check, decides."""
     import threading
 
-    from sync.client import Credentials
     from tests.conftest import PASSWORD
 
     for person in population[:10]:
@@ -354,7 +352,7 @@ def test_concurrent_pushes_of_the_same_cases_store_each_once(
     barrier = threading.Barrier(4)
 
     def sender() -> None:
-        c = CityClient(city.url, "D01", lambda: Credentials(USER, PASSWORD))
+        c = client_for(city, TEST_DEVICE, USER, PASSWORD)
         c.health()
         barrier.wait()
         statuses.extend(r.status for r in c.push_cases(batch).results)
@@ -381,7 +379,6 @@ def test_catalog_update_during_an_offline_week(
     from forms.errors import CatalogError
     from forms.resources import resource_path
     from sync.catalog_sync import pull_catalog, stored_catalog
-    from sync.client import Credentials
     from tests.conftest import PASSWORD
 
     published = tmp_path / "published"
@@ -398,7 +395,7 @@ def test_catalog_update_during_an_offline_week(
     server = EmbeddedServer(create_app(f"sqlite:///{db}", catalog_dir=published))
     server.start()
     try:
-        offline = CityClient(server.url, "D01", lambda: Credentials(USER, PASSWORD))
+        offline = client_for(server, TEST_DEVICE, USER, PASSWORD)
         local = IntakeService(
             ledger,
             LookupService(ledger, offline),

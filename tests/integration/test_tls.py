@@ -14,6 +14,7 @@ from cityserver.embedded import EmbeddedServer
 from sync.client import CityClient, Credentials
 from sync.errors import SyncError, SyncErrorKind
 from tests.conftest import PASSWORD, USER
+from tests.fakes.devices import TEST_DEVICE
 
 pytestmark = pytest.mark.integration
 
@@ -51,7 +52,7 @@ def bundle(tmp_path: Path, ca: trustme.CA, name: str) -> str:
 
 
 def client(url: str, verify: str) -> CityClient:
-    return CityClient(url, "D01", lambda: Credentials(USER, PASSWORD), verify=verify)
+    return CityClient(url, TEST_DEVICE, lambda: Credentials(USER, PASSWORD), verify=verify)
 
 
 def assert_refused(url: str, verify: str) -> None:

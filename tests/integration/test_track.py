@@ -4,19 +4,22 @@ case number, another case's signature or a revoked device key shows nothing usef
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 import requests
+from sqlalchemy import update
 
+from cityserver.db import CaseRow
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
-from sync import wire
-from sync.client import CityClient, Credentials
+from sync.client import CityClient
 from sync.intake import IntakeService
 from sync.ledger import Ledger
 from sync.push import push_pending
 from sync.receipt_signing import ReceiptSigner, short_code
-from tests.conftest import SUPERVISOR, SUPERVISOR_PASSWORD, fixed_now
+from tests.conftest import OFFICE, SUPERVISOR, SUPERVISOR_PASSWORD, fixed_now
+from tests.fakes.devices import TEST_DEVICE, client_for, enrol
 from tests.integration.test_sync_roundtrip import take
 
 pytestmark = pytest.mark.integration
@@ -29,8 +32,7 @@ def get(city: EmbeddedServer, case_number: str, sig: str) -> requests.Response:
 def test_genuine_receipts_verify_and_forged_ones_do_not(
     intake: IntakeService, ledger: Ledger, client: CityClient, city: EmbeddedServer, population: list[Resident]
 ) -> None:
-    signer = ReceiptSigner(b"\x01" * 32)
-    client.register_key(wire.DeviceKeyRequest(key_id=signer.key_id, public_key=signer.public_key))
+    signer = ReceiptSigner(TEST_DEVICE.receipt)  # registered with the city at enrolment
     (_, first), (_, second) = take(intake, population[0]), take(intake, population[1])
     cases = {c.case_number: c for c in ledger.cases_on(fixed_now().date())}
     push_pending(ledger, client)
@@ -51,10 +53,15 @@ def test_genuine_receipts_verify_and_forged_ones_do_not(
     ]:
         refused = get(city, number, sig)
         assert refused.status_code == 404 and "無法驗證" in refused.text and number not in refused.text
-    # A stolen laptop: the supervisor revokes its key; its receipts stop verifying.
-    chief = CityClient(city.url, "D99", lambda: Credentials(SUPERVISOR, SUPERVISOR_PASSWORD))
-    chief._call("POST", f"/devices/keys/{signer.key_id}/revoke", None, wire.DeviceKeyResponse)
-    assert get(city, first, genuine).status_code == 404
+    # A stolen laptop: the supervisor revokes it. Receipts the city received before still verify, saying when the
+    # device was cut off; a receipt signed afterwards (its case never reached the city before) does not.
+    chief = client_for(city, enrol(city, OFFICE.code, "chief's PC"), SUPERVISOR, SUPERVISOR_PASSWORD)
+    chief.revoke_device(TEST_DEVICE.device_id)
+    before = get(city, first, genuine)
+    assert before.status_code == 200 and "停用" in before.text and "已收件" in before.text
+    with city.app.state.session_factory.begin() as s:  # as if the thief's case arrived after the revocation
+        s.execute(update(CaseRow).where(CaseRow.case_number == second).values(received_at=datetime.now(UTC)))
+    assert get(city, second, signer.sign(second, cases[second].receipt_number)).status_code == 404
     chief.close()
 
 

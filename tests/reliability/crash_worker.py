@@ -18,6 +18,7 @@ from forms.ids import parse_id
 from forms.types import Applicant, Decision, Office, Outcome, RuleResult
 from sync.client import Credentials
 from sync.ledger import CaseDraft, Device, Ledger
+from tests.fakes.devices import TEST_DEVICE
 from tests.reliability.harness import make_client, sync_round
 
 OFFICE = Office(code="68000010", name="桃園市桃園區公所", city_code="68000000", city_name="桃園市")
@@ -35,8 +36,11 @@ def main() -> int:
     args = parser.parse_args()
     service = load_catalog().get("SW-05")
     ids = args.ids.read_text().split()
-    ledger = Ledger(args.db, Device(OFFICE, "D09"), b"\x09" * 32)
-    client = make_client(args.variant, args.server, "D09", lambda: Credentials(args.user, args.password), (1.0, 2.0))
+    # The test device the fixture city enrolled (its keys are the fixture's, see tests/fakes/devices.py).
+    ledger = Ledger(args.db, Device(OFFICE, TEST_DEVICE.device_id), b"\x09" * 32)
+    client = make_client(
+        args.variant, args.server, TEST_DEVICE, lambda: Credentials(args.user, args.password), (1.0, 2.0)
+    )
 
     def sync() -> None:
         sync_round(args.variant, ledger, client, 5)

@@ -18,6 +18,7 @@ from forms.ids import parse_id
 from forms.types import Applicant, Decision, Outcome, RuleResult
 from sync import wire
 from sync.client import CityClient
+from sync.enrolment import DeviceIdentity
 from sync.errors import SyncError, SyncErrorKind
 from sync.ledger import CaseDraft, Ledger
 from sync.push import push_pending
@@ -90,7 +91,9 @@ def sync_round(variant: str, ledger: Ledger, client: CityClient, batch_size: int
     ledger.mark_results(answer.results)
 
 
-def make_client(variant: str, url: str, device: str, credentials: Any, timeout: tuple[float, float]) -> CityClient:
+def make_client(
+    variant: str, url: str, device: DeviceIdentity, credentials: Any, timeout: tuple[float, float]
+) -> CityClient:
     cls = {"newkey": NewKeyClient, "drop_401": NoReloginClient}.get(variant, CityClient)
     return cls(url, device, credentials, timeout=timeout)
 

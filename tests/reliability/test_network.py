@@ -13,6 +13,7 @@ from cityserver.population import Resident
 from sync.client import Credentials
 from sync.ledger import Device, Ledger
 from tests.conftest import OFFICE, PASSWORD, USER, fixed_now
+from tests.fakes.devices import TEST_DEVICE, TEST_DEVICE_ID
 from tests.reliability.faultproxy import FaultPlan, FaultProxy
 from tests.reliability.harness import VARIANTS, make_cases, make_client, revoke_tokens, sync_round, tally
 
@@ -33,11 +34,11 @@ BATCH = 2
 
 
 def drain(variant: str, tmp_path: Path, city: EmbeddedServer, ids: list[str], seed: int) -> tuple[object, int]:
-    ledger = Ledger(tmp_path / f"{variant}.db", Device(OFFICE, "D01"), b"\x01" * 32, fixed_now)
+    ledger = Ledger(tmp_path / f"{variant}.db", Device(OFFICE, TEST_DEVICE_ID), b"\x01" * 32, fixed_now)
     make_cases(ledger, ids, poison=True)
     plan = FaultPlan(FAULTS, delay_s=0.5, seed=seed)
     with FaultProxy(city.port, plan) as proxy:
-        client = make_client(variant, proxy.url, "D01", lambda: Credentials(USER, PASSWORD), timeout=(1.0, 0.3))
+        client = make_client(variant, proxy.url, TEST_DEVICE, lambda: Credentials(USER, PASSWORD), timeout=(1.0, 0.3))
         rounds = stalled = 0
         pending = ledger.outbox_counts()["pending"]
         while pending and stalled < 60:  # a queue that stops moving for 60 rounds is stuck
@@ -83,9 +84,9 @@ def test_server_restarts_in_the_middle_of_batches(
     from sync.client import CityClient
     from sync.push import push_pending
 
-    ledger = Ledger(tmp_path / "restart.db", Device(OFFICE, "D01"), b"\x01" * 32, fixed_now)
+    ledger = Ledger(tmp_path / "restart.db", Device(OFFICE, TEST_DEVICE_ID), b"\x01" * 32, fixed_now)
     make_cases(ledger, [population[i % len(population)].national_id for i in range(300 * SCALE)])
-    client = CityClient(city.url, "D01", lambda: Credentials(USER, PASSWORD), timeout=(0.5, 1.0))
+    client = CityClient(city.url, TEST_DEVICE, lambda: Credentials(USER, PASSWORD), timeout=(0.5, 1.0))
     done = threading.Event()
 
     def sync_until_drained() -> None:

@@ -56,8 +56,8 @@ def test_file_is_private_to_the_user(ledger: Ledger) -> None:
 
 def test_accept_writes_case_receipt_and_outbox(ledger: Ledger) -> None:
     saved = ledger.accept(draft())
-    assert saved.case_number.startswith("68000010-D01-")
-    assert saved.receipt_number == "D01-R0000001"
+    assert saved.case_number.startswith(f"68000010-{ledger.device.device_id}-")
+    assert saved.receipt_number == f"{ledger.device.device_id}-R0000001"
     assert saved.id_masked == "H12345****"
     assert saved.sync_state == "pending"
     assert saved.reasons[0].params == {"min_age": 65}
@@ -72,12 +72,15 @@ def test_unknown_decision_is_pending_verification(ledger: Ledger) -> None:
 
 def test_numbers_are_gapless_and_unique(ledger: Ledger) -> None:
     saved = [ledger.accept(draft()) for _ in range(25)]
-    assert [s.receipt_number for s in saved] == [f"D01-R{i:07d}" for i in range(1, 26)]
+    assert [s.receipt_number for s in saved] == [f"{ledger.device.device_id}-R{i:07d}" for i in range(1, 26)]
     assert len({s.case_number for s in saved}) == 25
     day = saved[0].business_date
     summary = compute(ledger.day_facts(day), None, day)
     assert summary.gaps == ()
-    assert (summary.first_receipt, summary.last_receipt) == ("D01-R0000001", "D01-R0000025")
+    assert (summary.first_receipt, summary.last_receipt) == (
+        f"{ledger.device.device_id}-R0000001",
+        f"{ledger.device.device_id}-R0000025",
+    )
 
 
 def test_failure_inside_the_transaction_leaves_nothing(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -93,7 +96,9 @@ def test_failure_inside_the_transaction_leaves_nothing(ledger: Ledger, monkeypat
     for table in ("cases", "receipts", "outbox"):
         assert rows(ledger.path, table) == 1
     monkeypatch.undo()
-    assert ledger.accept(draft()).receipt_number == "D01-R0000002"  # the failed attempt burned no number
+    assert (
+        ledger.accept(draft()).receipt_number == f"{ledger.device.device_id}-R0000002"
+    )  # the failed attempt burned no number
 
 
 def test_baseline_migration_matches_the_tables(ledger: Ledger) -> None:
@@ -151,7 +156,7 @@ def test_walking_skeleton_database_migrates_to_head_keeping_every_row(tmp_path: 
     assert len(ledger.search_cases("王小明")) == 3  # name hashes filled in on opening (the migration has no key)
     assert [c.applicant_name for c in ledger.cases_on(date(2026, 11, 21))] == ["王小明"] * 3
     assert ledger.outbox_counts() == {"pending": 1, "sent": 2, "attention": 0, "withdrawn": 0}
-    assert ledger.accept(draft()).receipt_number == "D01-R0000004"  # the sequence goes on, no gap
+    assert ledger.accept(draft()).receipt_number == f"{device.device_id}-R0000004"  # the sequence goes on, no gap
     summary = compute(ledger.day_facts(date(2026, 11, 21)), None, date(2026, 11, 21))
     assert summary.cases == 3 and summary.gaps == ()
     ledger.close()

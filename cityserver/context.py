@@ -1,0 +1,125 @@
+"""What every request handler shares: the server's settings and state, a database session, the clock."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from cityserver.db import SecurityEventRow
+from cityserver.limits import IpNetwork, RateLimit, client_address
+from forms.catalog import Catalog
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The operator's knobs (command line or create_app arguments); defaults suit an office-sized city."""
+
+    access_ttl: timedelta = timedelta(minutes=10)
+    refresh_ttl: timedelta = timedelta(days=30)
+    challenge_ttl: timedelta = timedelta(minutes=2)
+    approval_ttl: timedelta = timedelta(hours=24)  # an online approval not used by then is refused
+    # Log-in throttling: this many failures in the window lock the user name (or the address) for the window.
+    login_failures_per_user: int = 5
+    login_failures_per_address: int = 30
+    login_window: timedelta = timedelta(minutes=15)
+    # Enrolment codes typed at new PCs: failures per address before a pause.
+    enrol_failures_per_address: int = 10
+    # Look-ups: a day's single look-ups per user above `warn` are reported, above `cap` refused.
+    lookups_warn_per_user_day: int = 600
+    lookups_cap_per_user_day: int = 3_000
+    # Batch re-verification: people per office per day.
+    batch_people_per_office_day: int = 20_000
+    trusted_proxies: tuple[IpNetwork, ...] = ()
+    track_limit_per_minute: int = 30
+
+
+@dataclass
+class ServerState:
+    factory: sessionmaker[Session]
+    catalog: Catalog
+    catalog_dir: Path
+    pepper: bytes  # the audit key: ID digests in the audit are HMACs under it
+    settings: Settings
+    track_limiter: RateLimit = field(default_factory=RateLimit)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def secret_hash(value: str) -> str:
+    """How tokens, nonces and codes are kept: SHA-256, never the value (they are random, so no salt is needed)."""
+    return hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
+
+
+def state(request: Request) -> ServerState:
+    value: ServerState = request.app.state.server
+    return value
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with state(request).factory() as session:
+        yield session
+
+
+Db = Annotated[Session, Depends(get_session)]
+State = Annotated[ServerState, Depends(state)]
+
+
+def address(request: Request) -> str:
+    return client_address(request, state(request).settings.trusted_proxies)
+
+
+def security_event(
+    db: Session,
+    kind: str,
+    *,
+    username: str = "",
+    address: str = "",
+    office_code: str = "",
+    device_id: str = "",
+    detail: str = "",
+    routine: bool = False,
+) -> None:
+    """Record (and log) something the city's security staff must be able to count: added to the caller's
+    transaction, which commits it. `routine`: expected events (an enrolment, a registered list), logged as info."""
+    db.add(
+        SecurityEventRow(
+            at=now(),
+            kind=kind,
+            username=username[:64],
+            address=address[:64],
+            office_code=office_code[:32],
+            device_id=device_id[:16],
+            detail=detail[:200],
+        )
+    )
+    log.log(
+        logging.INFO if routine else logging.WARNING,
+        "security event %s user=%s address=%s device=%s %s",
+        kind,
+        username,
+        address,
+        device_id,
+        detail,
+    )
+
+
+# For bulk UPDATE/DELETE through a session: do not evaluate the criteria against objects the session holds (rows
+# SQLite handed back carry naive datetimes, which cannot be compared with aware ones; nothing reads them after).
+NO_SYNC = {"synchronize_session": False}

@@ -1,0 +1,149 @@
+"""What the server accepts from the network before any handler runs: a body that arrives in time and is not too
+large, and the client's address (X-Forwarded-For only from proxies the operator named)."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Iterable
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_BODY_BYTES = 8 * 1024 * 1024  # a batch of 500 cases is about 1 MB
+BODY_IDLE_S = 10.0  # no byte of the body for this long: cut off
+BODY_TOTAL_S = 120.0  # a body dripping in for longer than this: cut off (a 256 kbit/s link sends 1 MB in 33 s)
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def networks(addresses: Iterable[str]) -> tuple[IpNetwork, ...]:
+    """Proxy addresses or networks as the operator writes them ("10.0.0.5", "10.1.0.0/16")."""
+    return tuple(ipaddress.ip_network(a.strip(), strict=False) for a in addresses if a.strip())
+
+
+def _in(address: str, nets: tuple[IpNetwork, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in nets)
+
+
+def client_address(request: Request, trusted_proxies: tuple[IpNetwork, ...]) -> str:
+    """The caller's address. X-Forwarded-For is believed only when the connection comes from a trusted proxy, and
+    then only up to the first hop that is not one (the rightmost address a proxy of ours saw)."""
+    peer = request.client.host if request.client else ""
+    if not trusted_proxies or not _in(peer, trusted_proxies):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return peer  # a forged or broken header: the proxy itself is all we know
+        if not _in(hop, trusted_proxies):
+            return hop
+    return hops[0] if hops else peer
+
+
+class RateLimit:
+    """At most `limit` requests per `window` seconds from one key (an address).
+
+    In this process only; a city running several workers keeps its limits in the database (issue 17)."""
+
+    def __init__(self, limit: int = 30, window: float = 60.0) -> None:
+        self.limit, self.window = limit, window
+        self._seen: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            seen = self._seen[key]
+            while seen and now - seen[0] > self.window:
+                seen.popleft()
+            if len(seen) >= self.limit:
+                return False
+            seen.append(now)
+            return True
+
+
+async def _refuse(send: Send, status: int, code: str, detail: str) -> None:
+    body = json.dumps({"code": code, "detail": detail, "errors": []}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyGuard:
+    """Reads a request's whole body before the app sees it: cut off (408) when it stalls, refused (413) when it is
+    larger than the limit, so a client announcing 1 MB and sending nothing holds nothing for long."""
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, idle_s: float = BODY_IDLE_S, total_s: float = BODY_TOTAL_S
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.idle_s = idle_s
+        self.total_s = total_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None:
+            try:
+                size = int(declared)
+            except ValueError:
+                await _refuse(send, 400, "bad_content_length", "Content-Length is not a number")
+                return
+            if size > self.max_bytes:
+                await _refuse(send, 413, "body_too_large", f"at most {self.max_bytes} bytes")
+                return
+        loop = asyncio.get_running_loop()
+        end = loop.time() + self.total_s
+        chunks: list[bytes] = []
+        received = 0
+        more = True
+        while more:
+            wait = min(self.idle_s, end - loop.time())
+            try:
+                message: Message = await asyncio.wait_for(receive(), timeout=max(wait, 0.001))
+            except TimeoutError:
+                await _refuse(send, 408, "body_timeout", "the request body stalled")
+                return
+            if message["type"] == "http.disconnect":
+                return  # the client left: nothing to answer
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
+                await _refuse(send, 413, "body_too_large", f"at most {self.max_bytes} bytes")
+                return
+            chunks.append(chunk)
+            more = bool(message.get("more_body", False))
+        body = b"".join(chunks)
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: only a disconnect can come
+
+        await self.app(scope, replay, send)
