@@ -12,9 +12,10 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,7 +24,7 @@ from cityserver.context import ServerState, Settings, State, now
 from cityserver.db import DeviceRow, SecurityEventRow, UserRow, init_db, make_engine
 from cityserver.errors import ERROR_RESPONSES, install
 from cityserver.limits import BodyGuard, RateLimit, networks
-from cityserver.permissions import Allowed, check_routes, permit
+from cityserver.permissions import PERMISSIONS, Allowed, check_routes, permit, routes
 from forms.catalog import load_catalog
 from forms.resources import resource_path
 from sync import wire
@@ -100,22 +101,35 @@ def create_app(
         settings=base,
         track_limiter=RateLimit(limit=base.track_limit_per_minute, window=60.0),
     )
-    app = FastAPI(
-        title="Counterdesk city server",
-        version=wire.API_VERSION,
-        docs_url=None,
-        redoc_url=None,
-        responses=ERROR_RESPONSES,
-    )
+    app = FastAPI(title="Counterdesk city server", version=wire.API_VERSION, docs_url=None, redoc_url=None)
     app.state.server = server
     app.state.session_factory = factory
     app.state.engine = engine
     install(app)
-    for router in (general, auth.router, devices.router, approvals.router, lookups.router, cases.router, track.router):
-        app.include_router(router, dependencies=[Depends(permit)])
+    for router in (general, auth.router, devices.router, approvals.router, lookups.router, cases.router):
+        app.include_router(router, dependencies=[Depends(permit)], responses=ERROR_RESPONSES)
+    app.include_router(track.router, dependencies=[Depends(permit)], responses=track.RESPONSES)  # pages, not JSON
     check_routes(app)
+    _public_operations_need_no_token(app)
     app.add_middleware(BodyGuard)
     return app
+
+
+def _public_operations_need_no_token(app: FastAPI) -> None:
+    """The description says what the permission table says: public operations take no bearer token."""
+    public = {r.unique_id for r in routes(app) if isinstance(r, APIRoute) and PERMISSIONS[r.name].public}
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            for item in schema.get("paths", {}).values():
+                for operation in item.values():
+                    if isinstance(operation, dict) and operation.get("operationId") in public:
+                        operation["security"] = []
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def metrics_of(factory: sessionmaker[Session]) -> list[wire.Metric]:

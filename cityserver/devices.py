@@ -75,11 +75,11 @@ def _info(row: DeviceRow) -> wire.DeviceInfo:
         device_id=row.device_id,
         name=row.name,
         office_code=row.office_code,
-        enrolled_at=row.enrolled_at,
+        enrolled_at=aware(row.enrolled_at),
         enrolled_by=row.enrolled_by,
-        last_seen_at=row.last_seen_at,
+        last_seen_at=aware(row.last_seen_at) if row.last_seen_at else None,
         client_version=row.client_version,
-        revoked_at=row.revoked_at,
+        revoked_at=aware(row.revoked_at) if row.revoked_at else None,
         revoked_by=row.revoked_by,
     )
 

@@ -16,7 +16,8 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select, update
 from starlette.routing import BaseRoute
 
@@ -175,7 +176,12 @@ def authenticate(db: Db, authorization: str | None) -> Caller:
     return Caller(found.username, Role(found.role), found.device_office, found.device_id)
 
 
-def permit(request: Request, db: Db, authorization: Annotated[str | None, Header()] = None) -> Access:
+_bearer = HTTPBearer(auto_error=False, description="An access token from /auth/token or /auth/refresh")
+
+
+def permit(
+    request: Request, db: Db, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None
+) -> Access:
     """The one dependency every endpoint runs: finds the endpoint's row in PERMISSIONS, authenticates unless it is
     public, and refuses a role the row does not name (403)."""
     route = request.scope.get("route")
@@ -185,7 +191,7 @@ def permit(request: Request, db: Db, authorization: Annotated[str | None, Header
         raise ApiError(403, "forbidden", "endpoint not in the permission table")
     if table_rule.public:
         return Access(ANONYMOUS, name, table_rule)
-    caller = authenticate(db, authorization)
+    caller = authenticate(db, f"Bearer {credentials.credentials}" if credentials else None)
     if caller.role not in table_rule.allow:
         raise ApiError(403, "forbidden", f"{caller.role} may not use {name}")
     return Access(caller, name, table_rule)

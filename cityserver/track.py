@@ -26,6 +26,7 @@ from forms.clock import TAIPEI
 from forms.ids import mask_id
 from forms.rocdate import format_roc
 from sync.receipt_signing import same_code, short_code, split, verify
+from sync.wire import ErrorBody
 
 router = APIRouter()
 
@@ -37,6 +38,13 @@ STATUS_TEXT = {
     "核准": "已核准",
     "駁回": "未核准（駁回），詳見通知",
     "撤回": "已撤回（收據作廢）",
+}
+_PAGE = {"text/html": {"schema": {"type": "string"}}}
+# The public pages answer with pages, also when they refuse.
+RESPONSES: dict[int | str, dict[str, object]] = {
+    404: {"description": "Not a genuine receipt (nothing about the case is shown)", "content": _PAGE},
+    429: {"description": "Too many look-ups from this address; try again later", "content": _PAGE},
+    422: {"model": ErrorBody, "description": "The request does not fit the schema"},
 }
 _PRINTABLE = re.compile(r"^[A-Za-z0-9\-_. ]*$")  # what a case number, a code or a signature can contain
 

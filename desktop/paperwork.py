@@ -27,6 +27,7 @@ from sync.daybook import VoidRecord
 from sync.dayclose import CashLine, DayClose
 from sync.intake import Verification
 from sync.ledger import Device, SavedCase
+from sync.private_files import private_dir, write_private
 from sync.receipt_signing import short_code
 from sync.reviewbook import ReviewLine, ReviewRun
 
@@ -439,8 +440,5 @@ def write_void_slip(case: SavedCase, void: VoidRecord, services: Services) -> Pa
 
 
 def _write_atomic(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
+    """Paper with personal data: in a folder of this user's only, readable by this user only (0700 / 0600)."""
+    return write_private(private_dir(path.parent) / path.name, data)
