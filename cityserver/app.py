@@ -111,7 +111,7 @@ def create_app(
     app.include_router(track.router, dependencies=[Depends(permit)], responses=track.RESPONSES)  # pages, not JSON
     check_routes(app)
     _public_operations_need_no_token(app)
-    app.add_middleware(BodyGuard)
+    app.add_middleware(BodyGuard, max_bytes=base.max_body_bytes, idle_s=base.body_idle_s, total_s=base.body_total_s)
     return app
 
 

@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from cityserver.db import SecurityEventRow
-from cityserver.limits import IpNetwork, RateLimit, client_address
+from cityserver.limits import BODY_IDLE_S, BODY_TOTAL_S, MAX_BODY_BYTES, IpNetwork, RateLimit, client_address
 from forms.catalog import Catalog
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,10 @@ class Settings:
     batch_people_per_office_day: int = 20_000
     trusted_proxies: tuple[IpNetwork, ...] = ()
     track_limit_per_minute: int = 30
+    # Request bodies: cut off when no byte came for `body_idle_s`, or the whole took longer than `body_total_s`.
+    body_idle_s: float = BODY_IDLE_S
+    body_total_s: float = BODY_TOTAL_S
+    max_body_bytes: int = MAX_BODY_BYTES
 
 
 @dataclass

@@ -26,7 +26,6 @@ from forms.clock import TAIPEI
 from forms.ids import mask_id
 from forms.rocdate import format_roc
 from sync.receipt_signing import same_code, short_code, split, verify
-from sync.wire import ErrorBody
 
 router = APIRouter()
 
@@ -44,7 +43,10 @@ _PAGE = {"text/html": {"schema": {"type": "string"}}}
 RESPONSES: dict[int | str, dict[str, object]] = {
     404: {"description": "Not a genuine receipt (nothing about the case is shown)", "content": _PAGE},
     429: {"description": "Too many look-ups from this address; try again later", "content": _PAGE},
-    422: {"model": ErrorBody, "description": "The request does not fit the schema"},
+    422: {
+        "description": "The request does not fit the schema",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    },
 }
 _PRINTABLE = re.compile(r"^[A-Za-z0-9\-_. ]*$")  # what a case number, a code or a signature can contain
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import requests
+from pydantic import BaseModel
+
 from cityserver.devices import create_enrolment
 from cityserver.embedded import EmbeddedServer
 from sync import enrolment
@@ -56,3 +59,36 @@ def client_for(
     url = city if isinstance(city, str) else city.url
     credentials: Callable[[], Credentials | None] = lambda: Credentials(username, password)  # noqa: E731
     return CityClient(url, identity, credentials, timeout=timeout, **kwargs)  # type: ignore[arg-type]
+
+
+def token_for(city: EmbeddedServer, identity: DeviceIdentity, username: str, password: str) -> str:
+    """An access token of `username` signed in on `identity` (through the real log-in)."""
+    client = client_for(city, identity, username, password)
+    try:
+        return client._ensure_token()
+    finally:
+        client.close()
+
+
+class Api:
+    """Raw requests as one signed-in caller (or none): what an attacker with a token can send."""
+
+    def __init__(self, city: EmbeddedServer, token: str | None = None) -> None:
+        self.url = city.url
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def post(self, path: str, body: object = None, **kwargs: object) -> requests.Response:
+        return requests.post(self.url + path, json=body, headers=self.headers, timeout=15, **kwargs)  # type: ignore[arg-type]
+
+    def get(self, path: str, **kwargs: object) -> requests.Response:
+        return requests.get(self.url + path, headers=self.headers, timeout=15, **kwargs)  # type: ignore[arg-type]
+
+    def push(self, kind: str, items: list[BaseModel]) -> list[dict[str, object]]:
+        """Push items (cases, updates or records) and return the per-item results."""
+        path, key = {"cases": ("cases:batch", "cases"), "updates": ("case-updates:batch", "updates")}.get(
+            kind, ("day-records:batch", "records")
+        )
+        answer = self.post(f"/api/v1/{path}", {key: [i.model_dump(mode="json") for i in items]})
+        assert answer.status_code == 200, answer.text
+        results: list[dict[str, object]] = answer.json()["results"]
+        return results

@@ -29,6 +29,7 @@ from sync.client import CityClient, Credentials
 from sync.enrolment import DeviceIdentity
 from tests.conftest import OFFICE, PASSWORD, SUPERVISOR, SUPERVISOR_PASSWORD, USER
 from tests.fakes.devices import enrol
+from tests.fakes.wire_cases import case_for
 
 pytestmark = pytest.mark.integration
 
@@ -127,27 +128,6 @@ def _item_allowed(response: requests.Response) -> bool:
     assert response.status_code == 200, response.text
     (result,) = response.json()["results"]
     return not (result["status"] == "rejected" and result["detail"].split(":")[0] in RELATION_REFUSALS)
-
-
-def case_for(device: DeviceIdentity, office: str, service: str, national_id: str, n: int) -> wire.CaseIn:
-    return wire.CaseIn(
-        case_uuid=uuid.uuid4(),
-        case_number=f"{office}-{device.device_id}-1151120-{n:04d}",
-        receipt_number=f"{device.device_id}-R{n:07d}",
-        service_code=service,
-        catalog_version=1,
-        national_id=national_id,
-        applicant_name="測試",
-        birth_date=datetime(1950, 1, 1).date(),
-        office_code=office,
-        device_id=device.device_id,
-        clerk="matrix",
-        received_at=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
-        fee=0,
-        payment_method="none",
-        decision="pass",
-        reason_codes=[],
-    )
 
 
 def _push(url: str, device: DeviceIdentity, user: tuple[str, str], case: wire.CaseIn) -> None:
