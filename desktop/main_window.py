@@ -19,6 +19,7 @@ from desktop.paperwork import LAYOUT_NAMES, audit_text, write_correction_slip, w
 from desktop.printer import PrintPdf, print_pdf
 from desktop.tasks import TaskRunner
 from desktop.views.dayclose_page import DayClosePage, describe
+from desktop.views.devices_page import DevicesPage
 from desktop.views.idle_lock import IdleLock
 from desktop.views.intake import AskOverride, Confirm, IntakeWizard, ask_yes_no
 from desktop.views.review_page import ChooseFile, ReviewPage
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self._print = printer or print_pdf
         self.dayclose_page: DayClosePage | None = None
         self.review_page: ReviewPage | None = None
+        self.devices_page: DevicesPage | None = None
         self._choose_file = choose_file
         self.shown_pdf: Path | None = None  # what the preview shows (and Ctrl+P prints)
         self.setWindowTitle(f"Counterdesk 臨櫃服務 — {services.device.office.name}")
@@ -127,6 +129,8 @@ class MainWindow(QMainWindow):
         self.print_action = self._action("列印收據 (Ctrl+P)", "Ctrl+P", self.print_preview)
         self.review_action = self._action("受益人複查 (Ctrl+R)", "Ctrl+R", self.open_review)
         self.review_action.setEnabled(may(services.role, "review"))
+        self.devices_action = self._action("設備管理 (Ctrl+E)", "Ctrl+E", self.open_devices)
+        self.devices_action.setEnabled(may(services.role, "manage_devices"))
         self.search_action = self._action("搜尋項目", "Ctrl+F", self.service_list.search_edit.setFocus)
         toolbar = self.addToolBar("main")
         toolbar.setObjectName("main_toolbar")
@@ -135,6 +139,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.dayclose_action)
         toolbar.addAction(self.print_action)
         toolbar.addAction(self.review_action)
+        toolbar.addAction(self.devices_action)
         self.addAction(self.search_action)
         settings = self.menuBar().addMenu("設定")
         layout_menu = settings.addMenu("收據紙張")
@@ -431,6 +436,17 @@ class MainWindow(QMainWindow):
         self.review_page.show()
         self.review_page.raise_()
 
+    def open_devices(self) -> None:
+        """The supervisor's device page: the office's PCs, codes for new ones, revoking lost ones."""
+        if not may(self.services.role, "manage_devices"):
+            self.statusBar().showMessage("設備管理須由主管登入後執行。", 10_000)
+            return
+        if self.devices_page is None:
+            self.devices_page = DevicesPage(self.services, self.runner, self._confirm)
+        self.devices_page.show()
+        self.devices_page.raise_()
+        self.devices_page.refresh()
+
     def on_dayclose_page_signed(self, _record: object, path: Path) -> None:
         self.last_dayclose = path
         self.refresh_outbox()
@@ -496,7 +512,7 @@ class MainWindow(QMainWindow):
             self.idle_lock.setGeometry(self.rect())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
-        for page in (self.dayclose_page, self.review_page):
+        for page in (self.dayclose_page, self.review_page, self.devices_page):
             if page is not None:
                 page.close()
         self.idle_lock.stop()

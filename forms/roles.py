@@ -10,6 +10,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "day_close": frozenset({"supervisor"}),
     "approve_override": frozenset({"supervisor"}),
     "review": frozenset({"supervisor"}),  # 受益人複查: many people's registers at once, a supervisor's call
+    "manage_devices": frozenset({"supervisor"}),  # enrolment codes for new PCs, revoking lost ones
 }
 
 
