@@ -100,6 +100,7 @@ def create_app(
         pepper=audit_pepper or secrets.token_bytes(32),
         settings=base,
         track_limiter=RateLimit(limit=base.track_limit_per_minute, window=60.0),
+        challenge_limiter=RateLimit(limit=base.challenges_per_minute, window=60.0),
     )
     app = FastAPI(title="Counterdesk city server", version=wire.API_VERSION, docs_url=None, redoc_url=None)
     app.state.server = server

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from cityserver.context import NO_SYNC, Db, Settings, State, address, aware, now, secret_hash, security_event
 from cityserver.db import ChallengeRow, DeviceRow, RefreshTokenRow, SecurityEventRow, TokenRow, UserRow
 from cityserver.errors import ApiError
-from cityserver.limits import RateLimit
 from cityserver.permissions import Allowed, Role
 from sync import signing, wire
 from sync.passwords import hash_password, verify_password
@@ -31,7 +30,6 @@ router = APIRouter()
 
 # Unknown user names are checked against this, so they cost the same scrypt work as a wrong password.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
-_challenges = RateLimit(limit=120, window=60.0)  # per address: a flood of nonces is refused early
 
 
 def _locked_for(db: Session, settings: Settings, field: str, value: str, limit: int) -> float | None:
@@ -145,7 +143,7 @@ def auth_challenge(
     body: wire.ChallengeRequest, request: Request, db: Db, server: State, _: Allowed
 ) -> wire.ChallengeResponse:
     """A nonce for the device to sign. Answered alike for every device id: it says nothing about enrolment."""
-    if not _challenges.allow(address(request)):
+    if not server.challenge_limiter.allow(address(request)):  # a flood of nonces is refused early
         raise ApiError(429, "too_many_requests", "too many challenges", {"Retry-After": "60"})
     nonce = secrets.token_urlsafe(24)
     moment = now()

@@ -41,6 +41,7 @@ class Settings:
     batch_people_per_office_day: int = 20_000
     trusted_proxies: tuple[IpNetwork, ...] = ()
     track_limit_per_minute: int = 30
+    challenges_per_minute: int = 120  # per address: log-in nonces (an office behind one NAT address included)
     # Request bodies: cut off when no byte came for `body_idle_s`, or the whole took longer than `body_total_s`.
     body_idle_s: float = BODY_IDLE_S
     body_total_s: float = BODY_TOTAL_S
@@ -55,6 +56,7 @@ class ServerState:
     pepper: bytes  # the audit key: ID digests in the audit are HMACs under it
     settings: Settings
     track_limiter: RateLimit = field(default_factory=RateLimit)
+    challenge_limiter: RateLimit = field(default_factory=lambda: RateLimit(limit=120))
 
 
 def now() -> datetime:

@@ -175,7 +175,8 @@ class StatusEventRow(Base):
 
     __tablename__ = "status_events"
 
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # 64-bit: devices ask "since" any cursor up to wire.MAX_CURSOR (a 32-bit column made PostgreSQL fail on large ones).
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     case_uuid: Mapped[str] = mapped_column(ForeignKey("cases.case_uuid"), index=True)
     status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(String(200), default="")

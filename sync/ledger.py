@@ -59,7 +59,7 @@ class Device:
     """Where and by whom cases are taken."""
 
     office: Office
-    device_id: str  # short code, e.g. D01; part of every case and receipt number
+    device_id: str  # assigned by the city at enrolment, e.g. D0007; part of every case and receipt number
 
 
 @dataclass(frozen=True)

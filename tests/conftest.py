@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -47,6 +47,20 @@ NOW = datetime(2026, 11, 20, 10, 30, tzinfo=TAIPEI)
 
 def fixed_now() -> datetime:
     return NOW
+
+
+_SUMMARY: list[str] = []
+
+
+@pytest.fixture
+def summary() -> Callable[[str], None]:
+    """A line for the end of the test run's output (counts a run must report, e.g. FUZZ cases=…)."""
+    return _SUMMARY.append
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in _SUMMARY:
+        terminalreporter.write_line(line)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

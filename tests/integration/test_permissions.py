@@ -376,7 +376,7 @@ def test_every_route_has_a_row_and_a_probe(city: EmbeddedServer) -> None:
     assert set(PERMISSIONS) == served  # the server's table has a row for each route and no stale ones
 
 
-def test_every_cell_of_the_permission_matrix(world: World) -> None:
+def test_every_cell_of_the_permission_matrix(world: World, summary: Callable[[str], None]) -> None:
     wrong = []
     cells = 0
     for name, probe in PROBES.items():
@@ -387,5 +387,5 @@ def test_every_cell_of_the_permission_matrix(world: World) -> None:
                 cells += 1
                 if actual != expected:
                     wrong.append(f"{name} × {role} × {relation}: expected {'allow' if expected else 'deny'}")
-    print(f"\nPERMISSIONS cells={cells} wrong={len(wrong)}")
+    summary(f"PERMISSIONS cells={cells} wrong={len(wrong)}")
     assert not wrong, "\n".join(wrong)
