@@ -37,7 +37,7 @@ class Clock:
 def ledger_with_cases(n: int, label: str, step: timedelta = timedelta(seconds=12)) -> Path:
     """A ledger of `n` pending cases of 敬老愛心卡 taken on one office day from 08:00 (cached)."""
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"ledger-{label}-{n}-r{head_revision()}.db"
+    path = CACHE / f"ledger-{label}-{n}-{DEVICE_ID}-r{head_revision()}.db"
     if path.exists():
         return path
     tmp = path.with_suffix(".tmp")

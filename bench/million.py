@@ -50,7 +50,7 @@ def person(n: int) -> tuple[str, str, date]:
 def million_ledger(work: Path) -> Path:
     """The ledger file (cached per schema revision); `work` gets a fresh copy each time."""
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"ledger-million-{CASES}-r{head_revision()}.db"
+    path = CACHE / f"ledger-million-{CASES}-{DEVICE_ID}-r{head_revision()}.db"
     if not path.exists():
         tmp = path.with_suffix(".tmp")
         tmp.unlink(missing_ok=True)

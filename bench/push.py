@@ -44,7 +44,7 @@ def run(work: Path, runs: int = 3) -> None:
             start = time.perf_counter()
             report = push_pending(ledger, c, ignore_schedule=True)  # the app's own batch size
             elapsed = time.perf_counter() - start
-            assert report.accepted == CASES, report
+            assert report.accepted == CASES, (report.accepted, report.rejected, report.error_code)
             rates.append(CASES / elapsed)
             bodies = batches_of(source, BATCH)
             with requests.Session() as raw:

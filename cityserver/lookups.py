@@ -25,7 +25,6 @@ from cityserver.db import (
     ResidentRow,
     ReviewListRow,
     ReviewMemberRow,
-    SecurityEventRow,
 )
 from cityserver.errors import ApiError
 from cityserver.permissions import Allowed, Caller
@@ -53,6 +52,19 @@ def _national_id(raw: str) -> str:
         return parse_id(raw).value
     except DomainError as exc:
         raise ApiError(422, exc.code, "national_id is not a valid number") from exc
+
+
+def _report(db: Session, who: Caller, kind: str, detail: str, routine: bool = False) -> None:
+    """A security event of the caller (user, office, device), in the request's transaction."""
+    security_event(
+        db,
+        kind,
+        username=who.username,
+        office_code=who.office_code,
+        device_id=who.device_id,
+        detail=detail,
+        routine=routine,
+    )
 
 
 def _start_of_day() -> datetime:
@@ -88,25 +100,11 @@ def _count_single(db: Session, server: ServerState, who: Caller) -> None:
     )
     count = int(today or 0)
     if count >= settings.lookups_cap_per_user_day:
-        security_event(
-            db,
-            "lookup_cap",
-            username=who.username,
-            office_code=who.office_code,
-            device_id=who.device_id,
-            detail=f"{count} look-ups today",
-        )
+        _report(db, who, "lookup_cap", f"{count} look-ups today")
         db.commit()
         raise ApiError(429, "lookup_quota_exceeded", "daily look-up limit reached", {"Retry-After": "3600"})
     if count == settings.lookups_warn_per_user_day:
-        security_event(
-            db,
-            "lookup_volume",
-            username=who.username,
-            office_code=who.office_code,
-            device_id=who.device_id,
-            detail=f"{count} look-ups today",
-        )
+        _report(db, who, "lookup_volume", f"{count} look-ups today")
 
 
 def _case_of_another(db: Session, who: Caller, case_uuid: uuid.UUID) -> bool:
@@ -123,13 +121,7 @@ def lookup(
     service = _service(server, body.purpose)
     national_id = _national_id(body.national_id)
     if kind not in service.lookups:
-        security_event(
-            db,
-            "lookup_off_purpose",
-            username=who.username,
-            device_id=who.device_id,
-            detail=f"{kind} for {service.code}",
-        )
+        _report(db, who, "lookup_off_purpose", f"{kind} for {service.code}")
         db.commit()
         raise ApiError(403, "lookup_not_for_purpose", f"{service.code} does not need the {kind} register")
     if _case_of_another(db, who, body.case_uuid):
@@ -206,15 +198,7 @@ def register_review_list(
     db.flush()
     if unique:
         db.execute(insert(ReviewMemberRow), [{"list_id": str(body.list_id), "id_digest": d} for d in unique])
-    security_event(
-        db,
-        "review_list",
-        username=who.username,
-        office_code=who.office_code,
-        device_id=who.device_id,
-        detail=f"{body.purpose}: {len(unique)} people",
-        routine=True,
-    )
+    _report(db, who, "review_list", f"{body.purpose}: {len(unique)} people", routine=True)
     try:
         db.commit()
     except IntegrityError as exc:  # the same id registered at the same moment by another request
@@ -245,14 +229,7 @@ def lookup_batch(body: wire.BatchLookupRequest, access: Allowed, db: Db, server:
     if not set(body.kinds) <= set(service.lookups):
         raise ApiError(403, "lookup_not_for_purpose", f"{service.code} does not need all of {body.kinds}")
     if len(body.people) + _batch_used_today(db, who) > server.settings.batch_people_per_office_day:
-        security_event(
-            db,
-            "batch_cap",
-            username=who.username,
-            office_code=who.office_code,
-            device_id=who.device_id,
-            detail=f"{len(body.people)} more people refused",
-        )
+        _report(db, who, "batch_cap", f"{len(body.people)} more people refused")
         db.commit()
         raise ApiError(
             429, "batch_quota_exceeded", "the office's daily re-verification limit is reached", {"Retry-After": "3600"}
@@ -298,14 +275,7 @@ def lookup_batch(body: wire.BatchLookupRequest, access: Allowed, db: Db, server:
         db.execute(insert(LookupAuditRow), rows)
     denied = len(valid) - len(allowed)
     if denied:
-        security_event(
-            db,
-            "batch_denied",
-            username=who.username,
-            office_code=who.office_code,
-            device_id=who.device_id,
-            detail=f"{denied} people not on the basis {body.basis}",
-        )
+        _report(db, who, "batch_denied", f"{denied} people not on the basis {body.basis}")
     db.commit()
     answers: list[dict[str, Any]] = []
     for person in body.people:
@@ -319,11 +289,3 @@ def lookup_batch(body: wire.BatchLookupRequest, access: Allowed, db: Db, server:
             answers.append({"ref": str(person.ref), "records": records, "error": None})
     content = {"answers": answers, "server_time": now().isoformat()}
     return Response(json.dumps(content, ensure_ascii=False), media_type="application/json")
-
-
-def security_counts(db: Session) -> dict[str, int]:
-    """Security events by kind (the metrics endpoint)."""
-    return {
-        kind: int(n)
-        for kind, n in db.execute(select(SecurityEventRow.kind, func.count()).group_by(SecurityEventRow.kind)).all()
-    }

@@ -206,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     enrol = sub.add_parser("enrol", help="enrol this PC with the city server using a one-time code")
     enrol.add_argument("--code", help="the one-time code (asked for when not given)")
     args = parser.parse_args(argv)
+    if os.name == "posix":
+        os.umask(0o077)  # everything this app creates (folders, ledger, receipts) is the user's alone
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.server:

@@ -18,8 +18,9 @@ from desktop.bootstrap import Services
 from desktop.paperwork import LAYOUT_NAMES, audit_text, write_correction_slip, write_reprint, write_void_slip
 from desktop.printer import PrintPdf, print_pdf
 from desktop.tasks import TaskRunner
-from desktop.views.dayclose_page import DayClosePage, describe
+from desktop.views.dayclose_page import DayClosePage
 from desktop.views.devices_page import DevicesPage
+from desktop.views.errors import describe
 from desktop.views.idle_lock import IdleLock
 from desktop.views.intake import AskOverride, Confirm, IntakeWizard, ask_yes_no
 from desktop.views.review_page import ChooseFile, ReviewPage

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop.paperwork import money, problem_lines, status_text, write_dayclose
 from desktop.printer import PrintPdf, print_pdf
 from desktop.tasks import TaskRunner
+from desktop.views.errors import describe
 from desktop.views.supervisor import AskSupervisor, ask_supervisor
 from forms.errors import DomainError
 from forms.fields import validate_amount
@@ -47,12 +48,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CASH_COLUMNS = ("承辦人", "應收現金", "實點現金", "差額", "差額說明")
 COUNTED, EXPLANATION = 2, 4
-
-
-def describe(exc: BaseException) -> str:
-    if isinstance(exc, DomainError | StoreError | SyncError):
-        return text(exc.code, **exc.params)
-    return f"發生未預期的錯誤：{type(exc).__name__}"
 
 
 class DayClosePage(QWidget):

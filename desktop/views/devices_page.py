@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.tasks import TaskRunner
+from desktop.views.errors import describe
 from forms.clock import TAIPEI
 from forms.errors import DomainError
-from forms.messages import text
 from forms.rocdate import format_roc
 from sync import wire
 from sync.errors import SyncError
@@ -115,11 +115,9 @@ class DevicesPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._busy(False)
-        if isinstance(exc, SyncError | DomainError):
-            self.status.setText(text(exc.code, **exc.params))
-        else:
+        if not isinstance(exc, SyncError | DomainError):
             log.exception("device management failed", exc_info=exc)
-            self.status.setText(f"發生未預期的錯誤：{type(exc).__name__}")
+        self.status.setText(describe(exc))
 
     def refresh(self) -> None:
         self._busy(True)

@@ -10,10 +10,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from desktop.tasks import TaskRunner
-from forms.errors import DomainError
-from forms.messages import text
-from sync.errors import SyncError
-from sync.secrets import SecretUnavailable
+from desktop.views.errors import describe
 
 
 class EnrolDialog(QDialog):
@@ -78,9 +75,4 @@ class EnrolDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
         self.code_edit.setFocus()
-        if isinstance(exc, SecretUnavailable):
-            self.message.setText(str(exc))
-        elif isinstance(exc, SyncError | DomainError):
-            self.message.setText(text(exc.code, **exc.params))
-        else:
-            self.message.setText(f"無法登記：{type(exc).__name__}")
+        self.message.setText(describe(exc, "無法登記"))

@@ -10,10 +10,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from desktop.tasks import TaskRunner
-from forms.errors import DomainError
-from forms.messages import text
-from sync.errors import SyncError
-from sync.secrets import SecretUnavailable
+from desktop.views.errors import describe
 
 
 class LoginDialog(QDialog):
@@ -69,9 +66,4 @@ class LoginDialog(QDialog):
         self.buttons.setEnabled(True)
         self.password_edit.clear()
         self.password_edit.setFocus()
-        if isinstance(exc, SecretUnavailable):
-            self.message.setText(str(exc))
-        elif isinstance(exc, SyncError | DomainError):
-            self.message.setText(text(exc.code, **exc.params))
-        else:
-            self.message.setText(f"無法登入：{type(exc).__name__}")
+        self.message.setText(describe(exc, "無法登入"))

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop.paperwork import REVIEW_COLUMNS, review_rows, write_review
 from desktop.tasks import TaskRunner
-from desktop.views.dayclose_page import describe
+from desktop.views.errors import describe
 from forms.review import STILL_ELIGIBLE
 from sync.review import ReviewProgress, suited
 from sync.reviewbook import ReviewLine, ReviewRun
