@@ -172,6 +172,7 @@ def check(db: Session, who: Caller, claim: Claim) -> str | None:
             claim.supervisor,
             approval_id,
             claim.proof.signed_at,
+            claim.rules,
         )
         if not signing.verify(key.public_key, claim.proof.signature, message):
             return "approval_invalid"

@@ -64,7 +64,7 @@ class Approver:
             if exc.kind is SyncErrorKind.AUTH:
                 raise
             approval_id = uuid4()
-            proof = self._keys.sign(supervisor, password, purpose, subject, day, approval_id)
+            proof = self._keys.sign(supervisor, password, purpose, subject, day, approval_id, rules)
             log.info("supervisor %s approved %s offline", supervisor, purpose)
             return Approval(supervisor, str(approval_id), proof)
         self._keys.keep(pending, password)

@@ -109,12 +109,19 @@ class SupervisorKeys:
         return signing.SigningKey(private), str(state["key_id"])
 
     def sign(
-        self, username: str, password: str, purpose: str, subject: UUID, day: date | None, approval_id: UUID
+        self,
+        username: str,
+        password: str,
+        purpose: str,
+        subject: UUID,
+        day: date | None,
+        approval_id: UUID,
+        rules: tuple[str, ...] = (),
     ) -> wire.OfflineProof:
         """The supervisor's approval, signed here: the city verifies it when the record arrives."""
         key, key_id = self._unlock(username, password)
         at = self._now()
-        message = wire.approval_message(purpose, subject, day, self._device_id, username, approval_id, at)
+        message = wire.approval_message(purpose, subject, day, self._device_id, username, approval_id, at, rules)
         return wire.OfflineProof(key_id=key_id, signed_at=at, signature=key.sign(message))
 
     def forget(self, username: str) -> None:

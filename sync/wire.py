@@ -398,9 +398,10 @@ def approval_message(
     supervisor: str,
     approval_id: UUID | str,
     signed_at: datetime,
+    rules: tuple[str, ...] | list[str] = (),
 ) -> bytes:
     """What an offline approval signs: the action, the case (or day close) it is for, the day, the device, the
-    supervisor and the approval's own id (one use)."""
+    supervisor, the approval's own id (one use) and, for an override, the rules it overrides."""
     return "|".join(
         (
             "counterdesk-approval-v1",
@@ -411,6 +412,7 @@ def approval_message(
             supervisor,
             str(approval_id),
             signed_at.isoformat(),
+            ",".join(sorted(rules)),
         )
     ).encode("utf-8")
 

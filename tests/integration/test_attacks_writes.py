@@ -338,3 +338,33 @@ def test_enrolment_codes_are_single_use_short_lived_and_throttled(offices: Offic
     made = chief.post("/api/v1/devices/enrolments", {"name": "櫃台9"})
     assert made.status_code == 200 and made.json()["office_code"] == OFFICE.code
     bare.close()
+
+
+def test_an_offline_override_binds_the_rules_it_overrides(offices: Offices) -> None:
+    o = offices
+    client = client_for(o.city, TEST_DEVICE, USER, PASSWORD)
+    approver = Approver(client, SupervisorKeys(MemorySecretStore(), TEST_DEVICE.device_id, fixed_now), fixed_now)
+    approver.approve(SUPERVISOR, SUPERVISOR_PASSWORD, "void", uuid.uuid4(), "第一次連線核可")  # binds the key
+    o.city.stop()
+    subject = uuid.uuid4()
+    granted = approver.approve(
+        SUPERVISOR, SUPERVISOR_PASSWORD, "override", subject, "本人已遷入本市", ("age_at_least",)
+    )
+    o.city.start()
+    assert granted.proof is not None
+
+    def case(rules: list[str]) -> wire.CaseIn:
+        override = wire.Override(
+            approval_id=uuid.UUID(granted.approval),
+            supervisor=SUPERVISOR,
+            reason="本人已遷入本市",
+            rules=rules,
+            proof=granted.proof,
+        )
+        made = case_for(TEST_DEVICE, OFFICE.code, "SW-05", o.local[0], 1, override=override, decision="fail")
+        return made.model_copy(update={"case_uuid": subject})
+
+    widened = o.clerk.push("cases", [case(["age_at_least", "registered_in_city"])])
+    assert widened[0]["detail"] == "approval_invalid"  # more rules than the supervisor signed for
+    assert o.clerk.push("cases", [case(["age_at_least"])])[0]["status"] == "accepted"
+    client.close()
