@@ -255,15 +255,18 @@ def case_updates_batch(body: wire.CaseUpdatesBatchRequest, access: Allowed, serv
 
 
 def _figures_problem(s: Session, who: Caller, record: wire.DayRecordIn) -> str | None:
-    """A signed day's figures: only the known totals, and not fewer cases than the city holds of that day."""
-    if set(record.figures) - set(wire.DAY_FIGURES) or "cases" not in record.figures:
+    """A signed day's figures: only the known totals, and they account for every case the city holds of that
+    device and day (valid, voided, or acknowledged as held by the city only)."""
+    figures = record.figures
+    if set(figures) - set(wire.DAY_FIGURES) or "cases" not in figures:
         return "day_close_figures"
     held = s.scalar(
         select(func.count())
         .select_from(CaseRow)
         .where(CaseRow.device_id == who.device_id, CaseRow.business_date == record.business_date)
     )
-    if record.figures["cases"] < int(held or 0):
+    accounted = figures["cases"] + figures.get("voided", 0) + figures.get("only_server", 0)
+    if accounted < int(held or 0):
         return "day_close_figures"
     return None
 

@@ -56,3 +56,9 @@ def test_demo_writes_receipts_day_close_and_screenshot(tmp_path: Path) -> None:
             assert not full_id.search(content), path
             checked += 1
     assert checked >= 6
+    # Nothing the demo sent was refused by the city (the signed day included: its figures account for the void).
+    import sqlite3
+
+    with sqlite3.connect(out / "data" / "ledger.db") as conn:
+        refused = conn.execute("SELECT kind, last_error FROM outbox WHERE state = 'attention'").fetchall()
+    assert refused == []

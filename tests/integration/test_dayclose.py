@@ -187,10 +187,13 @@ def test_every_discrepancy_is_reported(
         books.sign(report, explained, "已通報資訊窗口並重新上傳", SUPERVISOR, "wrong")
     assert bad_password.value.code == "supervisor_not_verified"
     books.sign(report, explained, "已通報資訊窗口並重新上傳", SUPERVISOR, SUPERVISOR_PASSWORD)
-    # The void reached the city: the case is 撤回 there, and its public page says so.
-    push_pending(ledger, client)
+    # The void reached the city: the case is 撤回 there; the signed day (a voided case, a case only the city holds,
+    # all acknowledged) is accepted with its figures.
+    report = push_pending(ledger, client)
+    assert report.rejected == 0 and report.conflict == 0, report.statuses
     with city.app.state.session_factory() as s:
         assert s.get(CaseRow, str(cases[0].case_uuid)).status == "撤回"  # type: ignore[union-attr]
+        assert sorted(r.kind for r in s.query(DayRecordRow).all()) == ["day_close", "void"]
 
 
 def test_signed_day_is_corrected_by_linked_entries(
