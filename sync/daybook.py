@@ -14,18 +14,28 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync import wire
 from sync.errors import StoreError
 from sync.ledger_parts import LedgerParts
-from sync.store.tables import CaseRow, CorrectionRow, DayCloseRow, OutboxRow, ReceiptRow, SettingRow, VoidRow
+from sync.store.tables import (
+    CaseRow,
+    CorrectionRow,
+    CounterRow,
+    DayCloseRow,
+    OutboxRow,
+    ReceiptRow,
+    SettingRow,
+    VoidRow,
+)
 
 if TYPE_CHECKING:
     pass
 
 FINAL_STATUSES = ("核准", "駁回", "撤回")
+LAST_RECEIPT = "receipt_last:"  # + ISO day: counter of the last receipt number issued that day
 SETTING_KEYS = {"receipt_layout": ("a4", "thermal80")}
 
 
@@ -106,11 +116,14 @@ class DayFacts:
 
     day: date
     cases: tuple[DayCase, ...]
-    previous_receipt_seq: int | None  # the last receipt number used before this day (a gap at the start shows)
+    previous_receipt_seq: int | None  # the last receipt number issued before this day (a gap at the start shows)
     corrections: tuple[CorrectionRecord, ...]  # made on this day, of earlier signed days
     open_due: tuple[OpenDue, ...]
     audit_break: int | None
     close: CloseRecord | None
+    last_receipt_seq: int | None = None  # the last one issued on this day, from the ledger's counter (a missing
+    # last receipt shows on its own day)
+    receipt_prefix: str = ""  # this device's receipt numbers start with it (e.g. "D0007-")
 
 
 class DayBook(LedgerParts):
@@ -202,9 +215,18 @@ class DayBook(LedgerParts):
                     .where(CaseRow.business_date == iso)
                 )
             }
-            previous = s.scalar(
-                select(ReceiptRow.seq).where(ReceiptRow.business_date < iso).order_by(ReceiptRow.seq.desc()).limit(1)
+            # Receipts issued before this day: the counters written with each receipt (exact, also when the last
+            # receipt row of a day is gone), or the receipts present (ledgers from before those counters).
+            previous = max(
+                s.scalar(
+                    select(func.max(CounterRow.value)).where(
+                        CounterRow.name >= LAST_RECEIPT, CounterRow.name < f"{LAST_RECEIPT}{iso}"
+                    )
+                )
+                or 0,
+                s.scalar(select(func.max(ReceiptRow.seq)).where(ReceiptRow.business_date < iso)) or 0,
             )
+            issued = s.get(CounterRow, f"{LAST_RECEIPT}{iso}")
             corrections = self._corrections_made(s, iso)
             open_due = self._open_due(s)
             close = self._close_row(s, day)
@@ -228,7 +250,9 @@ class DayBook(LedgerParts):
         return DayFacts(
             day=day,
             cases=cases,
-            previous_receipt_seq=previous,
+            previous_receipt_seq=previous or None,
+            last_receipt_seq=issued.value if issued is not None else None,
+            receipt_prefix=f"{self.device.device_id}-",
             corrections=corrections,
             open_due=open_due,
             audit_break=self.verify_audit_chain(),

@@ -172,7 +172,7 @@ def compute(
         services=_service_lines(valid),
         first_receipt=numbered[0].receipt_number if numbered else None,
         last_receipt=numbered[-1].receipt_number if numbered else None,
-        gaps=_gaps(numbered, facts.previous_receipt_seq),
+        gaps=_gaps(numbered, facts),
         voids=tuple(_void_line(c) for c in voided),
         pending_sync=tuple(c.case_number for c in facts.cases if c.sync_state in ("pending", "attention")),
         comparison=_compare(facts.cases, digest, digest_error),
@@ -218,14 +218,14 @@ def _service_lines(valid: list[DayCase]) -> tuple[ServiceLine, ...]:
     return tuple(lines)
 
 
-def _gaps(numbered: list[DayCase], previous: int | None) -> tuple[str, ...]:
-    """Receipt numbers are gapless per device (a void keeps its number): any missing one was lost or removed."""
-    if not numbered:
-        return ()
-    seqs = {c.receipt_seq for c in numbered}
-    first = previous + 1 if previous is not None else min(s for s in seqs if s is not None)
-    last = numbered[-1].receipt_seq or 0
-    prefix = (numbered[-1].receipt_number or "").rsplit("R", 1)[0]
+def _gaps(numbered: list[DayCase], facts: DayFacts) -> tuple[str, ...]:
+    """Receipt numbers are gapless per device (a void keeps its number): any number issued on the day that is not in
+    the ledger was lost or removed. The day runs from the number after the previous day's last (1 on a device's
+    first day) to the last one the ledger's counter says was issued that day."""
+    seqs = {c.receipt_seq for c in numbered if c.receipt_seq is not None}
+    first = (facts.previous_receipt_seq or 0) + 1
+    last = max([facts.last_receipt_seq or 0, *seqs])
+    prefix = facts.receipt_prefix or (numbered[-1].receipt_number or "" if numbered else "").rsplit("R", 1)[0]
     return tuple(f"{prefix}R{n:07d}" for n in range(first, last + 1) if n not in seqs)
 
 

@@ -29,7 +29,7 @@ from forms.types import Applicant, Decision, Office, Outcome, RuleResult, Servic
 from sync import wire
 from sync.audit_chain import FIELDS, GENESIS, first_bad, link
 from sync.crypto import PREFIX, CipherError, FieldCipher, derive
-from sync.daybook import DayBook
+from sync.daybook import LAST_RECEIPT, DayBook
 from sync.errors import StoreError
 from sync.reviewbook import ReviewBook
 from sync.store import migrate
@@ -364,6 +364,8 @@ class Ledger(DayBook, ReviewBook):
                 raise StoreError("intake_day_closed")
             case_seq = self._next(s, f"case:{day.isoformat()}")
             receipt_seq = self._next(s, "receipt")
+            # The day's last receipt number, kept with it: the day close finds a missing last receipt on its day.
+            s.merge(CounterRow(name=f"{LAST_RECEIPT}{day.isoformat()}", value=receipt_seq))
             dev = self.device
             case_number = f"{dev.office.code}-{dev.device_id}-{format_roc_compact(day)}-{case_seq:04d}"
             receipt_number = f"{dev.device_id}-R{receipt_seq:07d}"
