@@ -89,3 +89,16 @@ def test_short_code_typed_by_hand(
     for number, text in [(first, other), (second, code), (first, code[:-1] + ("A" if code[-1] != "A" else "B"))]:
         refused = typed(number, text)
         assert refused.status_code == 404 and number not in refused.text
+
+
+def test_a_receipt_signed_with_another_devices_key_is_refused(
+    intake: IntakeService, ledger: Ledger, client: CityClient, city: EmbeddedServer, population: list[Resident]
+) -> None:
+    """Each device's key vouches for that device's receipts only: a genuine key of another enrolled PC (of the same
+    office) cannot make a receipt for this device's case look genuine."""
+    _, number = take(intake, population[0])
+    push_pending(ledger, client)
+    receipt = {c.case_number: c for c in ledger.cases_on(fixed_now().date())}[number].receipt_number
+    other = enrol(city, OFFICE.code, "another counter")
+    assert get(city, number, ReceiptSigner(other.receipt).sign(number, receipt)).status_code == 404
+    assert get(city, number, ReceiptSigner(TEST_DEVICE.receipt).sign(number, receipt)).status_code == 200
