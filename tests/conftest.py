@@ -21,7 +21,6 @@ from cityserver.population import Resident, generate
 from forms.calendar import load_calendar
 from forms.catalog import load_catalog
 from forms.clock import TAIPEI
-from forms.eligibility import eligible_from
 from forms.thresholds import load_thresholds
 from forms.types import Office
 from sync.client import CityClient
@@ -37,6 +36,7 @@ from tests.fakes.devices import (
     enrol,
 )
 from tests.fakes.keyring_backend import MemoryKeyring
+from tests.fakes.oracle import turns
 
 OFFICE = Office(code="68000010", name="桃園市桃園區公所", city_code="68000000", city_name="桃園市")
 USER, PASSWORD = "clerk-test", "s3cret-test-pw"
@@ -165,7 +165,7 @@ def senior(population: list[Resident]) -> Resident:
     return next(
         r
         for r in population
-        if r.city_code == OFFICE.city_code and eligible_from(r.birth_date, 65, "birthday_month") <= _today()
+        if r.city_code == OFFICE.city_code and turns(r.birth_date, 65, "birthday_month") <= _today()
     )
 
 
@@ -176,7 +176,7 @@ def young(population: list[Resident]) -> Resident:
         r
         for r in population
         if r.city_code == OFFICE.city_code
-        and eligible_from(r.birth_date, 65, "birthday_month") > _today()
+        and turns(r.birth_date, 65, "birthday_month") > _today()
         and r.birth_date.year < 2000
     )
 
@@ -187,5 +187,5 @@ def senior_elsewhere(population: list[Resident]) -> Resident:
     return next(
         r
         for r in population
-        if r.city_code != OFFICE.city_code and eligible_from(r.birth_date, 65, "birthday_month") <= _today()
+        if r.city_code != OFFICE.city_code and turns(r.birth_date, 65, "birthday_month") <= _today()
     )

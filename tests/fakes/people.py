@@ -1,8 +1,6 @@
-"""Pick synthetic residents by what the rules make of them, and fill a service's fields with valid input.
-
-Tests never hard-code an ID: they ask the population for "someone who qualifies for X" (general case, not a
-particular value), using the same facts the server answers.
-"""
+"""Synthetic residents as the client sees them (their look-up facts, an applicant), and a service's fields filled
+with valid input. Tests never hard-code an ID: they ask the population for someone with the facts they need
+(tests/fakes/oracle.py picks by what the rules mean)."""
 
 from __future__ import annotations
 
@@ -12,10 +10,9 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from cityserver.population import Resident
-from forms.eligibility import Context, decide
 from forms.ids import parse_id
 from forms.rocdate import format_roc_slash
-from forms.types import Applicant, Decision, Facts, Office, Outcome, ServiceType
+from forms.types import Applicant, Facts, ServiceType
 from sync import wire
 
 _RECORD: TypeAdapter[Any] = TypeAdapter(wire.LookupRecord)
@@ -51,22 +48,3 @@ def sample_fields(service: ServiceType, today: date) -> dict[str, str]:
 
 def applicant_of(resident: Resident) -> Applicant:
     return Applicant(parse_id(resident.national_id), resident.name, resident.birth_date)
-
-
-def decision_for(resident: Resident, service: ServiceType, ctx: Context) -> Decision:
-    return decide(service.rules, applicant_of(resident), facts_of(resident, service.lookups), ctx)
-
-
-def pick(population: list[Resident], service: ServiceType, outcome: Outcome, ctx: Context) -> Resident | None:
-    """The first resident whose decision for the service is `outcome` (None if nobody)."""
-    for resident in population:
-        if decision_for(resident, service, ctx).outcome is outcome:
-            return resident
-    return None
-
-
-def context(office: Office, today: date, living_cost: int | None, fields: dict[str, str]) -> Context:
-    from forms.rocdate import parse_date
-
-    typed = {k: (parse_date(v).isoformat() if k.endswith("date") else v) for k, v in fields.items()}
-    return Context(today, office, living_cost, typed)
