@@ -12,13 +12,14 @@ DEB_RUNTIME := libegl1 libgl1 libx11-6 libx11-xcb1 libdbus-1-3 libfontconfig1 li
 DEB_TEST := poppler-utils poppler-data zbar-tools postgresql strace
 
 SHELL := /bin/bash
-.PHONY: help setup system-deps system-deps-test fonts run demo test lint typecheck imports pytest reliability bench clean
+.PHONY: help setup system-deps system-deps-test fonts run demo test lint typecheck imports pytest reliability bench mutation clean
 
 help:
 	@echo "make run    — set up and start the app in 練習模式 (sandbox city server)"
 	@echo "make test   — set up and run lint, types, import contracts and the whole test suite"
 	@echo "make demo   — headless scripted tour; writes receipts, a day-close PDF and screenshots to demo-out/"
 	@echo "make bench  — benchmarks: one BENCH line each, median against a baseline measured in the same run"
+	@echo "make mutation — mutation scores of the modules whose bugs cost most (long)"
 
 system-deps:
 	@missing=$$(for p in $(DEB_RUNTIME); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -76,5 +77,10 @@ reliability: system-deps-test setup
 bench: system-deps setup
 	set -o pipefail; QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench $(B) 2>&1 | tee bench.log | grep -vE "propagateSizeHints|does not support"
 
+# Mutation testing (mutmut) of the modules whose bugs cost most, each against the tests meant to catch them: one
+# `MUTATION module=… killed=… survived=… score=…` line per module, survivors listed. Long; `make mutation M="forms.ids"`.
+mutation: system-deps-test setup
+	set -o pipefail; QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.mutation $(M) 2>&1 | tee mutation.log
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-out .bench-cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-out .bench-cache .mutation

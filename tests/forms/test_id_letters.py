@@ -69,3 +69,38 @@ def test_validity_agrees_with_the_independent_oracle(letter: str, second: str, r
     except ValidationError:
         accepted = False
     assert accepted == oracle_valid(number)
+
+
+def oracle_old_valid(number: str) -> bool:
+    """§1.4, old resident numbers: the second letter contributes its code modulo 10 as a single digit."""
+    first, second = DOC_TABLE[number[0]], DOC_TABLE[number[1]]
+    digits = [first // 10, first % 10, second % 10, *(int(c) for c in number[2:])]
+    return sum(d * w for d, w in zip(digits, WEIGHTS, strict=True)) % 10 == 0
+
+
+# Old-format resident numbers (second letter A–D) of several first letters, by §1.4.
+OLD_VECTORS = ("BA12345676", "FB12345672", "HC12345676", "KD12345670", "ZA12345676", "IC12345671")
+
+
+@pytest.mark.parametrize("number", OLD_VECTORS)
+def test_old_resident_numbers_of_other_letters(number: str) -> None:
+    assert oracle_old_valid(number) and parse_id(number).kind is IdKind.RESIDENT_OLD
+    wrong = number[:9] + str((int(number[9]) + 1) % 10)
+    with pytest.raises(ValidationError) as err:
+        parse_id(wrong)
+    assert err.value.code == "id_checksum"
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "A1\u06623456789",  # an Arabic-Indic digit two: a digit, but not one an ID is written with
+        "A1X3456789",  # a letter among the digits
+        "AX23456789",  # a second character that is neither a sex digit nor A-D
+        "AE23456789",
+    ],
+)
+def test_malformed_numbers_are_format_errors_not_checksum_errors(number: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        parse_id(number)
+    assert err.value.code == "id_format"

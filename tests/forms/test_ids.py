@@ -105,3 +105,24 @@ def test_mask_follows_the_government_rule() -> None:
 )
 def test_mask_name(name: str, masked: str) -> None:
     assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [("A123456789", "A12345****"), ("ABCDE", "A****"), ("ABCD", "****"), ("AB", "**"), ("", "")],
+)
+def test_masking_hides_the_last_four_whatever_the_length(value: str, masked: str) -> None:
+    assert mask_id(value) == masked
+
+
+@pytest.mark.parametrize(("name", "masked"), [("王", "○"), ("王明", "王○"), ("王小明", "王○明"), ("", "")])
+def test_short_names_are_masked_too(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
+
+
+def test_id_digest_is_hmac_sha256_of_the_number() -> None:
+    """RFC 4231 test case 2 (key "Jefe"): the published HMAC-SHA256 value."""
+    from forms.ids import id_digest
+
+    expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    assert id_digest("what do ya want for nothing?", b"Jefe") == expected
