@@ -13,7 +13,7 @@ from typing import Any
 
 from forms.eligibility import FIELD_RULE_KINDS, RULE_KINDS, lookups_of
 from forms.errors import CatalogError
-from forms.fields import FIELD_TYPES, FieldSpec
+from forms.fields import DATE_WHEN, FIELD_TYPES, FieldSpec
 from forms.resources import resource_path
 from forms.types import Document, Rule, ServiceType
 
@@ -49,7 +49,7 @@ _SERVICE_OPTIONAL: Spec = {
     "sources": list,
 }
 _FIELD_REQUIRED: Spec = {"id": str, "type": str, "label_zh": str, "label_en": str}
-_FIELD_OPTIONAL: Spec = {"required": bool, "choices": list, "hint": str}
+_FIELD_OPTIONAL: Spec = {"required": bool, "choices": list, "hint": str, "when": str}
 _DOC_REQUIRED: Spec = {"name": str}
 _DOC_OPTIONAL: Spec = {"replaced_by": str}
 
@@ -116,6 +116,9 @@ def _parse_field(path: Path, index: int, raw: Any) -> FieldSpec:
     choices = _strings(path, key + "choices", data.get("choices", []))
     if (data["type"] == "choice") != bool(choices):
         raise _fail(path, key + "choices", "a choice field needs choices, and only a choice field has them")
+    when = data.get("when", "")
+    if when not in DATE_WHEN or (when and data["type"] != "date"):
+        raise _fail(path, key + "when", f"only a date field has 'when', one of {list(DATE_WHEN[1:])}")
     return FieldSpec(
         data["id"],
         data["type"],
@@ -124,6 +127,7 @@ def _parse_field(path: Path, index: int, raw: Any) -> FieldSpec:
         data.get("required", True),
         choices,
         data.get("hint", ""),
+        when,
     )
 
 

@@ -13,6 +13,7 @@ from forms.ids import parse_id
 from forms.rocdate import parse_date
 
 FIELD_TYPES = ("text", "phone", "address", "amount", "yesno", "choice", "date", "id")
+DATE_WHEN = ("", "past", "future")
 TEXT_MAX = 200
 AMOUNT_MAX = 100_000_000
 
@@ -28,6 +29,7 @@ class FieldSpec:
     required: bool = True
     choices: tuple[str, ...] = field(default_factory=tuple)
     hint: str = ""
+    when: str = ""  # date fields only: "past" (not after today), "future" (not before today) or "" (any day)
 
 
 def _fold(raw: str) -> str:
@@ -113,6 +115,16 @@ def validate_yesno(raw: str) -> str:
     raise ValidationError("yesno_format")
 
 
+def validate_day(raw: str, when: str, today: date) -> date:
+    """A date, on the side of today its field asks for (an event has happened; a departure is still to come)."""
+    day = parse_date(raw)
+    if when == "past" and day > today:
+        raise ValidationError("date_after_today")
+    if when == "future" and day < today:
+        raise ValidationError("date_before_today")
+    return day
+
+
 def validate_field(spec: FieldSpec, raw: str, today: date) -> str:
     """Validate one field; an empty optional field gives ''.
 
@@ -129,7 +141,7 @@ def validate_field(spec: FieldSpec, raw: str, today: date) -> str:
         "address": validate_address,
         "amount": validate_amount,
         "yesno": validate_yesno,
-        "date": lambda r: parse_date(r).isoformat(),
+        "date": lambda r: validate_day(r, spec.when, today).isoformat(),
         "id": lambda r: parse_id(r).value,
     }
     if spec.type == "choice":

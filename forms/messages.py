@@ -38,6 +38,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # Field types
     "field_required": {"zh-TW": "此欄必填。", "en": "This field is required."},
+    "date_after_today": {"zh-TW": "此日期不能晚於今天。", "en": "This date cannot be after today."},
+    "date_before_today": {"zh-TW": "此日期不能早於今天。", "en": "This date cannot be before today."},
     "text_bad_char": {
         "zh-TW": "含有不允許的字元（控制字元或方向控制符號）。",
         "en": "Contains characters that are not allowed (control or direction-override characters).",

@@ -39,7 +39,7 @@ def sample_fields(service: ServiceType, today: date) -> dict[str, str]:
         if spec.type == "choice":
             values[spec.id] = spec.choices[0]
         elif spec.type == "date":
-            ahead = spec.id.startswith("departure")
+            ahead = spec.when == "future"
             values[spec.id] = format_roc_slash(today + timedelta(days=10) if ahead else today - timedelta(days=10))
         else:
             values[spec.id] = SAMPLE[spec.type]

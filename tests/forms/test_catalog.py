@@ -58,6 +58,8 @@ def test_unknown_facts_are_marked_not_invented() -> None:
         ("schema_version = 1", "schema_version = 9", "schema_version"),
         ('type = "phone"', 'type = "telepathy"', "fields[0].type"),
         ('id = "phone"', 'id = "national_id"', "fields[0].id"),
+        ('type = "phone"', 'type = "phone"\nwhen = "past"', "fields[0].when"),  # only a date has a side of today
+        ('type = "phone"', 'type = "date"\nwhen = "yesterday"', "fields[0].when"),
         ('replaced_by = "disability"', 'replaced_by = "tax"', "documents[2].replaced_by"),
     ],
 )

@@ -74,3 +74,36 @@ def test_choice_and_optional() -> None:
         validate_field(choice, "丁級", TODAY)
     assert "甲級、乙級" in text(err.value.code, **err.value.params)
     assert validate_field(spec("phone", required=False), "  ", TODAY) == ""
+
+
+@pytest.mark.parametrize(
+    ("when", "raw", "outcome"),
+    [
+        # TODAY is 2026-11-20 (ROC 115/11/20).
+        ("past", "115/11/20", "2026-11-20"),
+        ("past", "115/11/19", "2026-11-19"),
+        ("past", "115/11/21", "date_after_today"),
+        ("future", "115/11/20", "2026-11-20"),
+        ("future", "115/11/21", "2026-11-21"),
+        ("future", "115/11/19", "date_before_today"),
+        ("", "100/01/01", "2011-01-01"),
+        ("", "130/01/01", "2041-01-01"),
+    ],
+)
+def test_a_date_field_on_its_side_of_today(when: str, raw: str, outcome: str) -> None:
+    field = spec("date", when=when)
+    if outcome.startswith("date_"):
+        with pytest.raises(ValidationError) as err:
+            validate_field(field, raw, TODAY)
+        assert err.value.code == outcome
+        assert "今天" in text(err.value.code)
+    else:
+        assert validate_field(field, raw, TODAY) == outcome
+
+
+def test_the_shipped_date_fields_say_which_side_of_today() -> None:
+    from forms.catalog import load_catalog
+
+    sides = {(s.code, f.id): f.when for s in load_catalog().services for f in s.fields if f.type == "date"}
+    assert sides and all(sides.values()), sides
+    assert {f for (_, f), when in sides.items() if when == "future"} == {"departure_date"}

@@ -59,3 +59,70 @@ def test_real_world_names_accepted(name: str) -> None:
 def test_every_message_has_both_languages() -> None:
     for code, texts in MESSAGES.items():
         assert texts.get("zh-TW") and texts.get("en"), code
+
+
+def test_name_at_its_limit_accepted_one_over_refused() -> None:
+    assert validate_name("王" * NAME_MAX_CHARS) == "王" * NAME_MAX_CHARS
+    with pytest.raises(ValidationError) as err:
+        validate_name("王" * (NAME_MAX_CHARS + 1))
+    assert err.value.code == "name_too_long"
+
+
+# A lone surrogate (category Cs) arrives from a broken clipboard or a hostile file; U+0378 is unassigned (Cn) in
+# every Unicode version so far; U+E000 is private use (Co).
+@pytest.mark.parametrize("name", ["王\ud800明", "王\udfff", "王\u0378明", "\U000e0080王"])
+def test_surrogate_and_unassigned_characters_refused(name: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        validate_name(name)
+    assert err.value.code == "name_bad_char"
+
+
+def test_born_today_is_a_valid_birth_date() -> None:
+    form = validate_applicant("A123456789", "王小明", "115/11/21", TODAY)
+    assert form.problems == {}
+    assert form.applicant is not None and form.applicant.birth_date == TODAY
+
+
+def test_service_fields_are_validated_with_the_applicant() -> None:
+    from forms.fields import FieldSpec
+
+    specs = (
+        FieldSpec("phone", "phone", "電話", "Phone"),
+        FieldSpec("since", "date", "事件發生日", "Event", when="past"),
+        FieldSpec("note", "text", "備註", "Note", required=False),
+    )
+    form = validate_applicant(
+        "A123456789", "王小明", "050/03/15", TODAY, specs, {"phone": "0912 345 678", "since": "115/11/20"}
+    )
+    assert form.problems == {}
+    assert form.fields == {"phone": "0912-345-678", "since": "2026-11-20", "note": ""}
+
+    # A missing required field and a bad one are reported with the applicant's problems; the good one is kept.
+    form = validate_applicant("A123456789", "", "050/03/15", TODAY, specs, {"since": "115/11/22"})
+    assert set(form.problems) == {"phone", "since", "name"}
+    assert form.problems["since"].code == "date_after_today"
+    assert form.problems["phone"].code == "field_required"
+    assert form.applicant is None
+    assert form.fields == {"note": ""}
+
+    # No field values at all: every required field reported, nothing invented.
+    form = validate_applicant("A123456789", "王小明", "050/03/15", TODAY, specs)
+    assert set(form.problems) == {"phone", "since"}
+    assert form.applicant is not None
+
+
+@pytest.mark.parametrize(
+    ("raw_id", "raw_name", "raw_birth", "bad"),
+    [
+        ("A123456788", "王小明", "050/03/15", {"national_id"}),
+        ("A123456789", "", "050/03/15", {"name"}),
+        ("A123456789", "王小明", "", {"birth_date"}),
+        ("A123456788", "", "050/03/15", {"national_id", "name"}),
+        ("A123456789", "", "", {"name", "birth_date"}),
+        ("A123456788", "王小明", "", {"national_id", "birth_date"}),
+    ],
+)
+def test_no_applicant_while_one_is_wrong(raw_id: str, raw_name: str, raw_birth: str, bad: set[str]) -> None:
+    form = validate_applicant(raw_id, raw_name, raw_birth, TODAY)
+    assert set(form.problems) == bad
+    assert form.applicant is None
