@@ -61,8 +61,22 @@ def _as_date(value: Any) -> date | None:
     return None
 
 
+# What a missing fact is called where a clerk or a citizen reads it (a notice must not show "owns_house").
+FACT_LABELS = {
+    "birth_date": "出生日期",
+    "city_code": "戶籍所在縣市",
+    "household_size": "戶內人數",
+    "income_per_person_monthly": "家庭平均每人每月收入",
+    "indigenous": "原住民身分註記",
+    "members": "戶內成員",
+    "needs": "證明註記事項",
+    "owns_farmhouse": "自用農舍",
+    "owns_house": "自有住宅",
+}
+
+
 def _missing(rule: str, fact: str) -> RuleResult:
-    return RuleResult(rule, Outcome.UNKNOWN, "fact_missing", {"fact": fact})
+    return RuleResult(rule, Outcome.UNKNOWN, "fact_missing", {"fact": FACT_LABELS[fact]})
 
 
 def _ok(rule: str, passed: bool, yes: str, no: str, **params: Any) -> RuleResult:

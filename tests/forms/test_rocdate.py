@@ -33,6 +33,14 @@ def test_notations(raw: str) -> None:
     assert parse_date(raw) == date(2026, 6, 13)
 
 
+@pytest.mark.parametrize(
+    ("raw", "day"),
+    [("20261120", date(2026, 11, 20)), ("1151120", date(2026, 11, 20)), ("19491001", date(1949, 10, 1))],
+)
+def test_compact_dates_with_two_digit_months(raw: str, day: date) -> None:
+    assert parse_date(raw) == day
+
+
 def test_two_digit_roc_years() -> None:
     assert parse_date("99/12/31") == date(2010, 12, 31)
     assert parse_date("0991231") == date(2010, 12, 31)
@@ -52,6 +60,9 @@ def test_two_digit_roc_years() -> None:
         ("11506133", "date_impossible"),
         ("115年6月", "date_format"),
         ("115/06/13\u202e", "date_format"),
+        ("11506l3", "date_format"),  # seven characters, one a letter l, not a digit 1
+        ("2026O613", "date_format"),  # eight characters, one a letter O
+        ("\u0661\u0661\u0665\u0660\u0666\u0661\u0663", "date_format"),  # Arabic-Indic digits are not a date here
     ],
 )
 def test_bad_dates(raw: str, code: str) -> None:

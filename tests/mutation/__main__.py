@@ -6,13 +6,15 @@ survived. Survivors judged equivalent (the mutated code behaves the same for eve
 are listed in tests/mutation/equivalent.toml with the reason, checked against the mutant's diff each run (a stale
 entry counts as a survivor again), and left out of the score. Every other survivor is printed with its diff line.
 
-Each module runs in its own scratch copy under .mutation/<module>/ (mutmut keeps its results there, so a second
-run only re-tests what changed). It takes long; it is not part of `make test`.
+Each module runs in its own scratch copy under .mutation/<module>/. mutmut keeps its results there but only
+notices changes to the mutated code, so they are thrown away whenever any source, test or resource changed.
+It takes long; it is not part of `make test`.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import subprocess
@@ -101,10 +103,27 @@ MODULES = (
 )
 
 
-def _scratch(module: Module) -> Path:
-    """A copy of the sources and tests for mutmut to work in (its results are kept between runs)."""
+def _fingerprint() -> str:
+    """What a result depends on: every source, test and resource file (and the tool's own settings)."""
+    digest = hashlib.sha256()
+    for name in (*SOURCES, "tests", "resources", "pyproject.toml"):
+        base = ROOT / name
+        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
+        for path in files:
+            if "__pycache__" in path.parts:
+                continue
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _scratch(module: Module, fingerprint: str) -> Path:
+    """A copy of the sources and tests for mutmut to work in (its results kept only while nothing changed)."""
     folder = WORK / module.name
     folder.mkdir(parents=True, exist_ok=True)
+    stamp = folder / "fingerprint"
+    if not stamp.exists() or stamp.read_text() != fingerprint:
+        shutil.rmtree(folder / "mutants", ignore_errors=True)
+        stamp.write_text(fingerprint)
     for name in (*SOURCES, "tests"):
         target = folder / name
         if target.exists():
@@ -156,9 +175,9 @@ def _equivalents() -> dict[str, dict[str, str]]:
     return {m["name"]: m for m in data.get("mutant", [])}
 
 
-def run(module: Module, timeout: float) -> tuple[int, int, list[str]]:
+def run(module: Module, timeout: float, fingerprint: str) -> tuple[int, int, list[str]]:
     """Mutate one module; returns (killed, survived, report lines)."""
-    folder = _scratch(module)
+    folder = _scratch(module, fingerprint)
     log = folder / "mutmut.log"
     started = time.monotonic()
     with log.open("w") as out:
@@ -214,8 +233,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown module(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
     below = []
+    fingerprint = _fingerprint()
     for module in chosen:
-        killed, survived, lines = run(module, args.timeout)
+        killed, survived, lines = run(module, args.timeout, fingerprint)
         total = killed + survived
         score = 100.0 * killed / total if total else 0.0
         print(f"MUTATION module={module.name} killed={killed} survived={survived} score={score:.1f}", flush=True)
