@@ -72,7 +72,10 @@ FACT_LABELS = {
     "needs": "證明註記事項",
     "owns_farmhouse": "自用農舍",
     "owns_house": "自有住宅",
+    "name": "姓名",
+    "category": "障礙類別",
 }
+LEVEL_NOT_STATED = "等級未載"  # a certificate whose record leaves the level blank still counts
 
 
 def _missing(rule: str, fact: str) -> RuleResult:
@@ -165,7 +168,10 @@ def _identity_matches(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Contex
     birth = _as_date(record.get("birth_date"))
     if birth is None:
         return _missing(rule, "birth_date")
-    if not same_name(str(record.get("name", "")), a.name):
+    name = record.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return _missing(rule, "name")
+    if not same_name(name, a.name):
         return RuleResult(rule, Outcome.FAIL, "identity_name_mismatch")
     if birth != a.birth_date:
         return RuleResult(rule, Outcome.FAIL, "identity_birth_mismatch")
@@ -249,7 +255,7 @@ def _has_disability(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Context)
     if isinstance(record, RuleResult):
         return record
     expires = _as_date(record.get("expires_on"))
-    level = str(record.get("level") or "")
+    level = str(record.get("level") or LEVEL_NOT_STATED)
     if expires is not None and expires < ctx.today:
         return RuleResult(rule, Outcome.FAIL, "disability_expired", {"expires": format_roc(expires)})
     until = format_roc(expires) if expires else "無期限"
@@ -261,7 +267,7 @@ def _disability_record(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Conte
     record = _disability(rule, facts)
     if isinstance(record, RuleResult):
         return record
-    return RuleResult(rule, Outcome.PASS, "disability_record_ok", {"level": str(record.get("level") or "")})
+    return RuleResult(rule, Outcome.PASS, "disability_record_ok", {"level": str(record.get("level") or LEVEL_NOT_STATED)})
 
 
 def _disability_need(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Context) -> RuleResult:
@@ -280,7 +286,9 @@ def _disability_category_in(p: dict[str, Any], a: Applicant, facts: Facts, ctx: 
     record = _disability(rule, facts)
     if isinstance(record, RuleResult):
         return record
-    category = str(record.get("category") or "")
+    category = record.get("category")
+    if not isinstance(category, str) or not category:
+        return _missing(rule, "category")  # which category decides the rule: unknown, not a failure
     return _ok(
         rule,
         category in p["categories"],

@@ -95,6 +95,8 @@ ROWS: list[tuple[str, dict[str, Any], dict[str, Any], str, dict[str, Any], Outco
     ("identity_matches", {}, {"household": drop(hh(), "birth_date")}, "2026-11-20", {}, U, "fact_missing", "查驗資料缺少「出生日期」，無法判定。"),
     ("identity_matches", {}, {"household": {"found": False}}, "2026-11-20", {}, F, "person_not_found", "戶籍資料查無此人。"),
     ("identity_matches", {}, {}, "2026-11-20", {}, U, "household_unavailable", "戶籍資料暫時無法查驗，本案將以「待查驗」受理，連線後再查。"),
+    ("identity_matches", {}, {"household": drop(hh(), "name")}, "2026-11-20", {}, U, "fact_missing", "查驗資料缺少「姓名」，無法判定。"),
+    ("identity_matches", {}, {"household": hh(name=" ")}, "2026-11-20", {}, U, "fact_missing", "查驗資料缺少「姓名」，無法判定。"),
     # residence in the office's city
     ("residence_in_city", {}, {"household": hh()}, "2026-11-20", {}, P, "residence_ok", "設籍桃園市。"),
     ("residence_in_city", {}, {"household": hh(city_code="67000000", city_name="臺南市")}, "2026-11-20", {}, F, "residence_elsewhere", "戶籍不在桃園市（目前設籍臺南市）。"),
@@ -107,29 +109,42 @@ ROWS: list[tuple[str, dict[str, Any], dict[str, Any], str, dict[str, Any], Outco
     ("household_has_member_under", {"years": 12}, {"household": hh(members=[{"birth_date": "2014-11-21"}])}, "2026-11-20", {}, P, "child_ok", "戶內有未滿 12 歲兒童 1 名。"),
     ("household_has_member_under", {"years": 12}, {"household": hh(members=[])}, "2026-11-20", {}, F, "child_none", "戶內無未滿 12 歲兒童。"),
     ("household_has_member_under", {"years": 12}, {"household": drop(hh(), "members")}, "2026-11-20", {}, U, "fact_missing", "查驗資料缺少「戶內成員」，無法判定。"),
+    ("household_has_member_under", {"years": 12}, {"household": None}, "2026-11-20", {}, U, "household_unavailable", "戶籍資料暫時無法查驗，本案將以「待查驗」受理，連線後再查。"),
+    ("household_has_member_under", {"years": 12}, {"household": hh(members=[{"birth_date": "2014-11-20"}, {"birth_date": "2014-12-01"}, {"birth_date": "2020-01-01"}])}, "2026-11-20", {}, P, "child_ok", "戶內有未滿 12 歲兒童 2 名。"),
     # living alone: a household of exactly one
     ("lives_alone", {}, {"household": hh(household_size=1)}, "2026-11-20", {}, P, "alone_ok", "戶籍登記為獨居。"),
     ("lives_alone", {}, {"household": hh(household_size=2)}, "2026-11-20", {}, F, "alone_not", "戶內共 2 人，非獨居。"),
     ("lives_alone", {}, {"household": drop(hh(), "household_size")}, "2026-11-20", {}, U, "fact_missing", "查驗資料缺少「戶內人數」，無法判定。"),
+    ("lives_alone", {}, {"household": None}, "2026-11-20", {}, U, "household_unavailable", "戶籍資料暫時無法查驗，本案將以「待查驗」受理，連線後再查。"),
     ("indigenous", {}, {"household": hh(indigenous=True)}, "2026-11-20", {}, P, "indigenous_ok", "具原住民身分。"),
     ("indigenous", {}, {"household": hh(indigenous=False)}, "2026-11-20", {}, F, "indigenous_not", "戶籍無原住民身分註記。"),
     ("indigenous", {}, {"household": drop(hh(), "indigenous")}, "2026-11-20", {}, U, "fact_missing", "查驗資料缺少「原住民身分註記」，無法判定。"),
+    ("indigenous", {}, {"household": None}, "2026-11-20", {}, U, "household_unavailable", "戶籍資料暫時無法查驗，本案將以「待查驗」受理，連線後再查。"),
     # a disability certificate valid on the day (expiring today is still valid)
     ("has_disability", {}, {"disability": dis(expires_on="2026-11-20")}, "2026-11-20", {}, P, "disability_ok", "領有身心障礙證明（中度，效期至115年11月20日）。"),
     ("has_disability", {}, {"disability": dis(expires_on="2026-11-19")}, "2026-11-20", {}, F, "disability_expired", "身心障礙證明已於115年11月19日到期，請先辦理重新鑑定。"),
     ("has_disability", {}, {"disability": dis(expires_on=None)}, "2026-11-20", {}, P, "disability_ok", "領有身心障礙證明（中度，效期至無期限）。"),
     ("has_disability", {}, {"disability": {"found": False}}, "2026-11-20", {}, F, "disability_none", "查無身心障礙證明。"),
     ("has_disability", {}, {"disability": None}, "2026-11-20", {}, U, "disability_unavailable", "身障資料暫時無法查驗，連線後再查。"),
+    ("has_disability", {}, {"disability": drop(dis(), "level")}, "2026-11-20", {}, P, "disability_ok", "領有身心障礙證明（等級未載，效期至無期限）。"),
     ("disability_certificate_exists", {}, {"disability": dis(expires_on="2000-01-01")}, "2026-11-20", {}, P, "disability_record_ok", "有身心障礙證明紀錄（中度）。"),
     ("disability_certificate_exists", {}, {"disability": {"found": False}}, "2026-11-20", {}, F, "disability_none", "查無身心障礙證明。"),
+    ("disability_certificate_exists", {}, {"disability": drop(dis(), "level")}, "2026-11-20", {}, P, "disability_record_ok", "有身心障礙證明紀錄（等級未載）。"),
+    ("disability_certificate_exists", {}, {"disability": None}, "2026-11-20", {}, U, "disability_unavailable", "身障資料暫時無法查驗，連線後再查。"),
     ("disability_need", {"need": "停車"}, {"disability": dis()}, "2026-11-20", {}, P, "need_ok", "證明註記「停車」。"),
     ("disability_need", {"need": "輔具"}, {"disability": dis()}, "2026-11-20", {}, F, "need_missing", "證明未註記「輔具」。"),
     ("disability_need", {"need": "停車"}, {"disability": drop(dis(), "needs")}, "2026-11-20", {}, U, "fact_missing", "查驗資料缺少「證明註記事項」，無法判定。"),
+    ("disability_need", {"need": "停車"}, {"disability": None}, "2026-11-20", {}, U, "disability_unavailable", "身障資料暫時無法查驗，連線後再查。"),
+    ("disability_need", {"need": "停車"}, {"disability": {"found": False}}, "2026-11-20", {}, F, "disability_none", "查無身心障礙證明。"),
     ("disability_category_in", {"categories": ["肢體障礙"]}, {"disability": dis()}, "2026-11-20", {}, P, "category_ok", "障礙類別：肢體障礙。"),
     ("disability_category_in", {"categories": ["視覺障礙"]}, {"disability": dis()}, "2026-11-20", {}, F, "category_other", "障礙類別為肢體障礙，本項目限視覺障礙（或檢附醫師診斷證明）。"),
+    ("disability_category_in", {"categories": ["視覺障礙", "聽覺障礙"]}, {"disability": dis()}, "2026-11-20", {}, F, "category_other", "障礙類別為肢體障礙，本項目限視覺障礙、聽覺障礙（或檢附醫師診斷證明）。"),
+    ("disability_category_in", {"categories": ["肢體障礙"]}, {"disability": drop(dis(), "category")}, "2026-11-20", {}, U, "fact_missing", "查驗資料缺少「障礙類別」，無法判定。"),
+    ("disability_category_in", {"categories": ["肢體障礙"]}, {"disability": None}, "2026-11-20", {}, U, "disability_unavailable", "身障資料暫時無法查驗，連線後再查。"),
     # welfare status (absent status counts as 一般)
     ("welfare_status_in", {"statuses": ["低收入戶"]}, {"welfare": {"status": "低收入戶"}}, "2026-11-20", {}, P, "welfare_ok", "福利身分：低收入戶。"),
     ("welfare_status_in", {"statuses": ["低收入戶"]}, {"welfare": {"status": "中低收入戶"}}, "2026-11-20", {}, F, "welfare_other", "福利身分為中低收入戶，本項目限低收入戶。"),
+    ("welfare_status_in", {"statuses": ["低收入戶", "中低收入戶"]}, {"welfare": {"status": "一般"}}, "2026-11-20", {}, F, "welfare_other", "福利身分為一般，本項目限低收入戶、中低收入戶。"),
     ("welfare_status_in", {"statuses": ["一般"]}, {"welfare": {}}, "2026-11-20", {}, P, "welfare_ok", "福利身分：一般。"),
     ("welfare_status_in", {"statuses": ["低收入戶"]}, {"welfare": None}, "2026-11-20", {}, U, "welfare_unavailable", "低收／中低收資料暫時無法查驗，連線後再查。"),
     # income at most 1.5 × 15,000 = 22,500 a person a month
@@ -145,12 +160,15 @@ ROWS: list[tuple[str, dict[str, Any], dict[str, Any], str, dict[str, Any], Outco
     ("owns_house", {"expected": True}, {"tax": tax(owns_house=True)}, "2026-11-20", {}, P, "house_owned_ok", "名下有自有住宅。"),
     ("owns_house", {"expected": True}, {"tax": tax(owns_house=False)}, "2026-11-20", {}, F, "house_none", "名下查無自有住宅。"),
     ("owns_house", {"expected": True}, {"tax": drop(tax(), "owns_house")}, "2026-11-20", {}, U, "fact_missing", "查驗資料缺少「自有住宅」，無法判定。"),
+    ("owns_house", {"expected": False}, {"tax": None}, "2026-11-20", {}, U, "tax_unavailable", "財稅資料暫時無法查驗，連線後再查。"),
     ("owns_farmhouse", {"expected": False}, {"tax": tax(owns_farmhouse=False)}, "2026-11-20", {}, P, "farmhouse_as_expected", "財產資料無自用農舍，符合。"),
     ("owns_farmhouse", {"expected": False}, {"tax": tax(owns_farmhouse=True)}, "2026-11-20", {}, F, "farmhouse_not_expected", "財產資料有自用農舍，不符。"),
     ("owns_farmhouse", {"expected": True}, {"tax": tax(owns_farmhouse=True)}, "2026-11-20", {}, P, "farmhouse_as_expected", "財產資料有自用農舍，符合。"),
     ("owns_farmhouse", {"expected": False}, {"tax": drop(tax(), "owns_farmhouse")}, "2026-11-20", {}, U, "fact_missing", "查驗資料缺少「自用農舍」，無法判定。"),
+    ("owns_farmhouse", {"expected": False}, {"tax": None}, "2026-11-20", {}, U, "tax_unavailable", "財稅資料暫時無法查驗，連線後再查。"),
     ("military_status_in", {"statuses": ["未服役"]}, {"military": {"found": True, "status": "未服役"}}, "2026-11-20", {}, P, "military_ok", "兵役狀況：未服役。"),
     ("military_status_in", {"statuses": ["未服役"]}, {"military": {"found": True, "status": "已退伍"}}, "2026-11-20", {}, F, "military_other", "兵役狀況為「已退伍」，本項目限未服役。"),
+    ("military_status_in", {"statuses": ["未服役", "免役"]}, {"military": {"found": True, "status": "已退伍"}}, "2026-11-20", {}, F, "military_other", "兵役狀況為「已退伍」，本項目限未服役、免役。"),
     ("military_status_in", {"statuses": ["未服役"]}, {"military": {"found": False, "status": None}}, "2026-11-20", {}, F, "military_other", "兵役狀況為「無兵役資料」，本項目限未服役。"),
     ("military_status_in", {"statuses": ["未服役"]}, {"military": None}, "2026-11-20", {}, U, "military_unavailable", "役政資料暫時無法查驗，連線後再查。"),
     # an event within the last 30 days (30 days ago is still within; tomorrow is not an event yet)
@@ -176,6 +194,10 @@ ROWS: list[tuple[str, dict[str, Any], dict[str, Any], str, dict[str, Any], Outco
     ("date_in_window", {"start": "06-01", "end": "06-30"}, {}, "2026-06-01", {}, P, "window_open", "受理期間 6月1日 至 6月30日。"),
     ("date_in_window", {"start": "06-01", "end": "06-30"}, {}, "2026-06-30", {}, P, "window_open", "受理期間 6月1日 至 6月30日。"),
     ("date_in_window", {"start": "06-01", "end": "06-30"}, {}, "2026-07-01", {}, F, "window_closed", "不在受理期間（每年 6月1日 至 6月30日）。"),
+    # a window of a single day
+    ("date_in_window", {"start": "06-15", "end": "06-15"}, {}, "2026-06-15", {}, P, "window_open", "受理期間 6月15日 至 6月15日。"),
+    ("date_in_window", {"start": "06-15", "end": "06-15"}, {}, "2026-06-16", {}, F, "window_closed", "不在受理期間（每年 6月15日 至 6月15日）。"),
+    ("date_in_window", {"start": "06-15", "end": "06-15"}, {}, "2026-06-14", {}, F, "window_closed", "不在受理期間（每年 6月15日 至 6月15日）。"),
 ]  # fmt: skip
 
 ANY_OF = {
@@ -247,3 +269,51 @@ def test_reasons_carry_the_facts_a_clerk_reads() -> None:
     assert expired.params == {"expires": "115年11月19日"}
     window = evaluate("date_in_window", {"start": "11-01", "end": "03-31"}, {}, "2026-10-31", {})
     assert window.params == {"start": "11月1日", "end": "3月31日"}
+
+
+@pytest.mark.parametrize(("years", "fine"), [(0, False), (1, True), (149, True), (150, False), (-3, False)])
+def test_an_age_rule_asks_for_a_human_age(years: int, fine: bool) -> None:
+    for kind in ("age_at_least", "age_at_most"):
+        check = RULE_KINDS[kind].check
+        assert check is not None
+        problem = check({"years": years, "method": "birthday"})
+        assert (problem is None) == fine
+        assert fine or problem == "years must be between 1 and 149"
+
+
+@pytest.mark.parametrize(
+    ("options", "problem"),
+    [
+        ([], "options must be a non-empty list of rules with a known kind"),
+        (["age_at_least"], "options must be a non-empty list of rules with a known kind"),
+        ([{"kind": "astrology"}], "options must be a non-empty list of rules with a known kind"),
+        ([{"kind": "has_disability"}, {"years": 65}], "options must be a non-empty list of rules with a known kind"),
+        ([{"kind": "any_of", "label": "x", "options": [{"kind": "has_disability"}]}], "any_of cannot nest"),
+        ([{"kind": "age_at_least", "years": 65}], "option 'age_at_least' needs exactly ['method', 'years']"),
+        ([{"kind": "age_at_least", "years": "65", "method": "birthday"}], "option 'age_at_least' needs exactly ['method', 'years']"),
+        ([{"kind": "age_at_least", "years": 65, "method": "lunar"}], "method must be one of ['birthday_month', 'birthday', 'roc_year']"),
+        ([{"kind": "has_disability"}, {"kind": "sex_is", "sex": "F"}], None),
+    ],
+)  # fmt: skip
+def test_any_of_options_are_checked_when_the_catalog_loads(options: list[Any], problem: str | None) -> None:
+    check = RULE_KINDS["any_of"].check
+    assert check is not None
+    assert check({"label": "測試", "options": options}) == problem
+
+
+def test_any_of_options_see_the_applicant() -> None:
+    """An option reading the applicant (sex from the ID) is given the applicant, not nothing."""
+    either = {"label": "男性或身障", "options": [{"kind": "sex_is", "sex": "M"}, {"kind": "has_disability"}]}
+    result = evaluate("any_of", either, {"disability": {"found": False}}, "2026-11-20", {})
+    assert (result.rule, result.outcome, result.code) == ("any_of", P, "sex_ok")
+
+
+def test_each_rule_reads_its_own_look_ups() -> None:
+    from forms.eligibility import lookups_of
+    from forms.types import Rule
+
+    assert lookups_of(Rule("age_at_least", {"years": 65, "method": "birthday"})) == {"household"}
+    assert lookups_of(Rule("income_at_most", {"multiple": 1.5})) == {"tax"}
+    assert lookups_of(Rule("sex_is", {"sex": "F"})) == set()
+    assert lookups_of(Rule("date_in_window", {"start": "11-01", "end": "03-31"})) == set()
+    assert lookups_of(Rule("any_of", ANY_OF)) == {"household", "disability"}
