@@ -267,7 +267,8 @@ def _disability_record(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Conte
     record = _disability(rule, facts)
     if isinstance(record, RuleResult):
         return record
-    return RuleResult(rule, Outcome.PASS, "disability_record_ok", {"level": str(record.get("level") or LEVEL_NOT_STATED)})
+    level = str(record.get("level") or LEVEL_NOT_STATED)
+    return RuleResult(rule, Outcome.PASS, "disability_record_ok", {"level": level})
 
 
 def _disability_need(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Context) -> RuleResult:

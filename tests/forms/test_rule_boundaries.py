@@ -140,6 +140,7 @@ ROWS: list[tuple[str, dict[str, Any], dict[str, Any], str, dict[str, Any], Outco
     ("disability_category_in", {"categories": ["視覺障礙"]}, {"disability": dis()}, "2026-11-20", {}, F, "category_other", "障礙類別為肢體障礙，本項目限視覺障礙（或檢附醫師診斷證明）。"),
     ("disability_category_in", {"categories": ["視覺障礙", "聽覺障礙"]}, {"disability": dis()}, "2026-11-20", {}, F, "category_other", "障礙類別為肢體障礙，本項目限視覺障礙、聽覺障礙（或檢附醫師診斷證明）。"),
     ("disability_category_in", {"categories": ["肢體障礙"]}, {"disability": drop(dis(), "category")}, "2026-11-20", {}, U, "fact_missing", "查驗資料缺少「障礙類別」，無法判定。"),
+    ("disability_category_in", {"categories": ["肢體障礙"]}, {"disability": dis(category=["肢體障礙"])}, "2026-11-20", {}, U, "fact_missing", "查驗資料缺少「障礙類別」，無法判定。"),
     ("disability_category_in", {"categories": ["肢體障礙"]}, {"disability": None}, "2026-11-20", {}, U, "disability_unavailable", "身障資料暫時無法查驗，連線後再查。"),
     # welfare status (absent status counts as 一般)
     ("welfare_status_in", {"statuses": ["低收入戶"]}, {"welfare": {"status": "低收入戶"}}, "2026-11-20", {}, P, "welfare_ok", "福利身分：低收入戶。"),
