@@ -4,6 +4,7 @@ another row or column does not decrypt). The key lives in the OS keyring, never 
 from __future__ import annotations
 
 import base64
+import binascii
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -12,6 +13,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 PREFIX = "v1:"
+_NONCE, _TAG = 12, 16
 
 
 def derive(master: bytes, purpose: str) -> bytes:
@@ -35,15 +37,20 @@ class FieldCipher:
         return value.startswith(PREFIX)
 
     def seal(self, plaintext: str, place: str) -> str:
-        nonce = os.urandom(12)
+        nonce = os.urandom(_NONCE)
         sealed = self._aead.encrypt(nonce, plaintext.encode("utf-8"), place.encode("utf-8"))
         return PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
 
     def open(self, value: str, place: str) -> str:
         if not self.is_sealed(value):
             raise CipherError("not sealed")
-        raw = base64.b64decode(value[len(PREFIX) :])
         try:
-            return self._aead.decrypt(raw[:12], raw[12:], place.encode("utf-8")).decode("utf-8")
+            raw = base64.b64decode(value[len(PREFIX) :], validate=True)
+        except binascii.Error as exc:
+            raise CipherError("damaged") from exc
+        if len(raw) < _NONCE + _TAG:  # a damaged file: too short to hold a nonce and a tag
+            raise CipherError("damaged")
+        try:
+            return self._aead.decrypt(raw[:_NONCE], raw[_NONCE:], place.encode("utf-8")).decode("utf-8")
         except InvalidTag as exc:
             raise CipherError("does not decrypt here") from exc

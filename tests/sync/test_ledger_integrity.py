@@ -88,3 +88,13 @@ def test_a_sealed_value_does_not_open_with_another_devices_key(ledger: Ledger) -
     with pytest.raises(StoreError):
         other.case(case.case_uuid)
     other.close()
+
+
+@pytest.mark.parametrize("damaged", ["v1:@@@@", "v1:", "v1:AAAA"], ids=["not base64", "empty", "too short"])
+def test_a_damaged_sealed_value_is_a_store_error_not_a_crash(ledger: Ledger, damaged: str) -> None:
+    case = ledger.accept(draft())
+    with sqlite3.connect(ledger.path) as conn:
+        conn.execute("UPDATE cases SET applicant_name = ? WHERE case_uuid = ?", (damaged, str(case.case_uuid)))
+    with pytest.raises(StoreError) as err:
+        ledger.case(case.case_uuid)
+    assert err.value.code == "store_sealed" and err.value.params["column"] == "cases.applicant_name"
