@@ -123,7 +123,6 @@ class LookupAudit:
 
 @dataclass(frozen=True)
 class OutboxItem:
-    id: int
     key: str
     payload: str
     attempts: int
@@ -838,7 +837,6 @@ class Ledger(DayBook, ReviewBook):
             rows = s.scalars(query.order_by(OutboxRow.id).limit(limit)).all()
             return [
                 OutboxItem(
-                    r.id,
                     r.idempotency_key,
                     self._open(r.payload_json, "outbox.payload_json", r.idempotency_key),
                     r.attempts,

@@ -74,3 +74,12 @@ def test_an_altered_value_does_not_open() -> None:
 def test_a_damaged_or_unsealed_value_is_refused_with_a_cipher_error(value: str, message: str) -> None:
     with pytest.raises(CipherError, match=f"^{message}$"):
         FieldCipher(KEY).open(value, "p")
+
+
+def test_a_sealed_value_with_foreign_characters_inside_is_damaged() -> None:
+    """Lenient base64 would skip the stray characters and open it: an altered value is refused instead."""
+    cipher = FieldCipher(KEY)
+    sealed = cipher.seal("王小明", "p")
+    middle = len(PREFIX) + 8
+    with pytest.raises(CipherError, match="^damaged$"):
+        cipher.open(sealed[:middle] + "@" + sealed[middle:], "p")

@@ -353,3 +353,41 @@ def test_look_ups_are_chained_across_calls_with_what_the_city_said(ledger: Ledge
     assert rows[1]["prev_hash"] == rows[0]["row_hash"] and rows[2]["prev_hash"] == rows[1]["row_hash"]
     assert all("H123456786" not in json.dumps(r) for r in rows)  # a keyed digest, not the number
     assert ledger.verify_audit_chain() is None
+
+
+def test_an_answer_for_an_item_no_longer_pending_changes_nothing(ledger: Ledger) -> None:
+    """A late answer (a retry's duplicate after a person withdrew or set the item aside) does not move it."""
+    withdrawn, sent = one_case_in(ledger, "withdrawn"), one_case_in(ledger, "sent")
+    before = outbox(ledger)
+    ledger.mark_results(
+        [
+            wire.CaseResult(case_uuid=UUID(withdrawn), status="rejected", detail="late"),
+            wire.CaseResult(case_uuid=UUID(sent), status="conflict", detail="late"),
+        ]
+    )
+    assert outbox(ledger) == before
+
+
+def test_a_retry_is_recorded_on_the_named_items_only(ledger: Ledger) -> None:
+    named, other = one_case_in(ledger, "pending"), one_case_in(ledger, "pending")
+    ledger.mark_retry([named], "network: reset", NOW + timedelta(minutes=5))
+    rows = outbox(ledger)
+    assert rows[named]["attempts"] == 1
+    assert (rows[other]["attempts"], rows[other]["last_error"], rows[other]["next_attempt_at"]) == (0, None, None)
+
+
+def test_a_verification_changes_only_its_own_case(ledger: Ledger) -> None:
+    first, second = ledger.accept(draft(Outcome.UNKNOWN)), ledger.accept(draft(Outcome.UNKNOWN))
+    ledger.record_verification(first.case_uuid, Decision((RuleResult("age_at_least", Outcome.PASS, "age_ok"),)), ())
+    assert ledger.case(first.case_uuid).status == "已補查"
+    assert ledger.case(second.case_uuid).status == "待查驗"
+    assert [p.case_uuid for p in ledger.awaiting_verification()] == [second.case_uuid]
+
+
+def test_withdrawing_a_case_withdraws_its_set_aside_updates_too(ledger: Ledger) -> None:
+    case = ledger.accept(draft(Outcome.UNKNOWN))
+    ledger.record_verification(case.case_uuid, Decision((RuleResult("age_at_least", Outcome.PASS, "age_ok"),)), ())
+    with sqlite3.connect(ledger.path) as conn:
+        conn.execute("UPDATE outbox SET state = 'attention'")
+    ledger.withdraw(str(case.case_uuid), "重複建檔", "supervisor-a")
+    assert {r["kind"]: r["state"] for r in outbox(ledger).values()} == {"case": "withdrawn", "update": "withdrawn"}
