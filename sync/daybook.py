@@ -121,9 +121,9 @@ class DayFacts:
     open_due: tuple[OpenDue, ...]
     audit_break: int | None
     close: CloseRecord | None
-    last_receipt_seq: int | None = None  # the last one issued on this day, from the ledger's counter (a missing
-    # last receipt shows on its own day)
-    receipt_prefix: str = ""  # this device's receipt numbers start with it (e.g. "D0007-")
+    last_receipt_seq: int | None  # the last one issued on this day, from the ledger's counter (a missing last
+    # receipt shows on its own day)
+    receipt_prefix: str  # this device's receipt numbers start with it (e.g. "D0007-")
 
 
 class DayBook(LedgerParts):

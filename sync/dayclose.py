@@ -225,8 +225,7 @@ def _gaps(numbered: list[DayCase], facts: DayFacts) -> tuple[str, ...]:
     seqs = {c.receipt_seq for c in numbered if c.receipt_seq is not None}
     first = (facts.previous_receipt_seq or 0) + 1
     last = max([facts.last_receipt_seq or 0, *seqs])
-    prefix = facts.receipt_prefix or (numbered[-1].receipt_number or "" if numbered else "").rsplit("R", 1)[0]
-    return tuple(f"{prefix}R{n:07d}" for n in range(first, last + 1) if n not in seqs)
+    return tuple(f"{facts.receipt_prefix}R{n:07d}" for n in range(first, last + 1) if n not in seqs)
 
 
 def _void_line(c: DayCase) -> VoidLine:

@@ -4,6 +4,7 @@ discrepancy and blocker worked out on paper from the day's facts (not from the c
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -140,21 +141,16 @@ def test_receipts_gaps_and_voids() -> None:
 def test_receipts_are_ordered_by_number_not_by_time() -> None:
     late_low = case(11, "amy", "SW-01", 0, "cash", at(16, 0), 1, "sent")
     early_high = case(12, "amy", "SW-01", 0, "cash", at(8, 30), 2, "sent")
-    facts = DayFacts(DAY, (late_low, early_high), None, (), (), None, None, 2, "D0007-")
+    facts = DayFacts(DAY, (early_high, late_low), None, (), (), None, None, 2, "D0007-")
     day = compute(facts, None, NEAR)
     assert (day.first_receipt, day.last_receipt, day.gaps) == ("D0007-R0000001", "D0007-R0000002", ())
 
 
-@pytest.mark.parametrize(
-    ("prefix", "expected"),
-    [("D0007-", ("D0007-R0000002",)), ("", ("D0007-R0000002",))],
-    ids=["from the ledger", "from the last receipt present"],
-)
-def test_a_gap_is_named_with_the_devices_own_prefix(prefix: str, expected: tuple[str, ...]) -> None:
+def test_a_gap_is_named_with_the_devices_own_prefix() -> None:
     one = case(21, "amy", "SW-01", 0, "cash", at(9, 0), 1, "sent")
     three = case(23, "amy", "SW-01", 0, "cash", at(9, 30), 3, "sent")
-    facts = DayFacts(DAY, (one, three), None, (), (), None, None, 3, prefix)
-    assert compute(facts, None, NEAR).gaps == expected
+    facts = DayFacts(DAY, (one, three), None, (), (), None, None, 3, "D0012-")
+    assert compute(facts, None, NEAR).gaps == ("D0012-R0000002",)
 
 
 def test_a_day_whose_only_receipt_is_missing_still_names_it() -> None:
@@ -162,9 +158,26 @@ def test_a_day_whose_only_receipt_is_missing_still_names_it() -> None:
     assert compute(facts, None, NEAR).gaps == ("D0007-R0000005",)
 
 
-def test_a_day_with_no_receipts_has_no_gap_and_no_range() -> None:
-    day = compute(DayFacts(DAY, (), 4, (), (), None, None, None, "D0007-"), None, NEAR)
+@pytest.mark.parametrize("previous", [4, None], ids=["a later day", "a device's first day"])
+def test_a_day_with_no_receipts_has_no_gap_and_no_range(previous: int | None) -> None:
+    day = compute(DayFacts(DAY, (), previous, (), (), None, None, None, "D0007-"), None, NEAR)
     assert (day.first_receipt, day.last_receipt, day.gaps, day.cases, day.fees) == (None, None, (), 0, {})
+
+
+def test_a_void_whose_receipt_row_is_gone_is_still_listed() -> None:
+    """A damaged ledger: the case is there, its receipt row is not (the gap list names the number)."""
+    voided = replace(
+        case(61, "amy", "SW-01", 100, "cash", at(9, 0), 1, "sent", void=VOID), receipt_seq=None, receipt_number=None
+    )
+    withdrawn = replace(
+        case(62, "amy", "SW-01", 0, "cash", at(9, 5), 2, "withdrawn"), receipt_seq=None, receipt_number=None
+    )
+    day = compute(DayFacts(DAY, (voided, withdrawn), None, (), (), None, None, 2, "D0007-"), None, NEAR)
+    assert [(v.case_number, v.receipt_number) for v in day.voids] == [
+        (voided.case_number, ""),
+        (withdrawn.case_number, ""),
+    ]
+    assert day.gaps == ("D0007-R0000001", "D0007-R0000002")
 
 
 def test_the_day_against_the_citys_digest() -> None:
@@ -206,6 +219,24 @@ def test_the_discrepancy_list_in_the_order_a_supervisor_reads_it() -> None:
         Problem("dc_overdue", {"n": 1}, needs_note=False),
         Problem("dc_due_soon", {"n": 2}, needs_note=False),
     ]
+
+
+def test_lists_in_a_problem_are_joined_with_the_ideographic_comma() -> None:
+    sent = [case(50 + n, "amy", "SW-01", 0, "cash", at(9, n), n + 1, "sent") for n in range(4)]
+    facts = DayFacts(DAY, tuple(sent), None, (), (), None, None, 4, "D0007-")
+    digest = wire.DigestResponse(
+        day=DAY, items=[wire.DigestItem(case_uuid=UUID(c.case_uuid), content_hash=H_OTHER) for c in sent[2:]]
+    )
+    found = {p.code: p.params for p in compute(facts, digest, NEAR).problems()}
+    assert found["dc_only_device"] == {"numbers": f"{sent[0].case_number}、{sent[1].case_number}"}
+    assert found["dc_differing"] == {"numbers": f"{sent[2].case_number}、{sent[3].case_number}"}
+
+
+def test_when_every_due_case_is_overdue_none_is_due_soon() -> None:
+    late = tuple(OpenDue(f"N-{n}", "SW-01", "amy", date(2026, 11, 10 + n)) for n in range(2))
+    day = compute(DayFacts(DAY, (), None, (), late, None, None, None, "D0007-"), None, NEAR)
+    codes = [p.code for p in day.problems()]
+    assert "dc_overdue" in codes and "dc_due_soon" not in codes
 
 
 def test_a_clean_day_has_no_problems() -> None:

@@ -86,7 +86,7 @@ def test_an_item_that_no_longer_fits_its_model_is_set_aside_locally(ledger: Ledg
     aside = {i.key: i.last_error or "" for i in ledger.outbox_items(("attention",))}
     assert set(aside) == {keys[1], update_key}
     assert aside[keys[1]].startswith("rejected: local_invalid: ") and "second line" not in aside[keys[1]]
-    assert aside[update_key].startswith("rejected: local_invalid: ")
+    assert aside[update_key] == "rejected: local_invalid: Expecting value: line 1 column 2 (char 1)"
     assert all(len(why) <= len("rejected: local_invalid: ") + 150 for why in aside.values())
     assert report.rejected == 2  # counted across both set-asides of the push
     assert report.statuses[keys[1]] == report.statuses[update_key] == "rejected"
@@ -199,5 +199,18 @@ def test_one_push_at_a_time_per_ledger(ledger: Ledger, caplog: pytest.LogCapture
         with caplog.at_level(logging.INFO, logger="sync.push"):
             report = push(ledger, city)
     assert report.error_code == "sync_busy" and city.requests == []
-    assert "another sync of this ledger is running; this one stands down" in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.name == "sync.push"] == [
+        "another sync of this ledger is running; this one stands down"
+    ]
     assert push(ledger, city).accepted == 1  # released: the next push goes
+
+
+def test_an_item_of_a_kind_this_version_does_not_know_is_set_aside_not_sent(ledger: Ledger) -> None:
+    key = str(ledger.accept(draft()).case_uuid)
+    with sqlite3.connect(ledger.path) as conn:
+        conn.execute("UPDATE outbox SET kind = 'gift' WHERE idempotency_key = ?", (key,))
+    city = City()
+    report = push(ledger, city)
+    assert city.requests == [] and report.rejected == 1
+    (aside,) = ledger.outbox_items(("attention",))
+    assert (aside.key, aside.last_error) == (key, "rejected: local_invalid: unknown kind 'gift'")

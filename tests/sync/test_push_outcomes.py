@@ -156,5 +156,6 @@ def test_an_answer_for_none_of_the_items_stops_the_loop(ledger: Ledger) -> None:
             return wire.CasesBatchResponse(results=[], server_time=T0)
 
     city = Stranger()
-    push_pending(ledger, city, now=lambda: T0, ignore_schedule=True)  # type: ignore[arg-type]
+    report = push_pending(ledger, city, now=lambda: T0, ignore_schedule=True)  # type: ignore[arg-type]
     assert city.calls == 1 and ledger.outbox_counts()["pending"] == 1
+    assert (report.delivered, report.statuses, report.clock_skew_s) == (0, {}, 0)
