@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
 USER_AGENT = "Counterdesk/0.1"
+# A wrong or hostile Retry-After must not hold a liaison's queue for days (nor overflow a timedelta).
+MAX_RETRY_AFTER_S = 3600
 
 # Server error codes the app has words for (forms/messages.py): passed on as the SyncError's code.
 AUTH_CODES = frozenset(
@@ -359,9 +362,21 @@ class CityClient:
 
 
 def _retry_after(response: requests.Response) -> float | None:
-    """Retry-After in seconds (RFC 9110: delay-seconds; an HTTP-date is rare from our server and read as absent)."""
+    """Retry-After in seconds (RFC 9110 §10.2.3), at most MAX_RETRY_AFTER_S; None when absent or unreadable.
+
+    delay-seconds is ASCII digits only ("²".isdigit() is true, float("²") fails). An HTTP-date is measured against
+    the answer's own Date header, not our clock, which may be wrong on a liaison's laptop."""
     value = response.headers.get("Retry-After", "").strip()
-    return float(value) if value.isdigit() else None
+    if value.isascii() and value.isdigit():
+        return float(min(int(value), MAX_RETRY_AFTER_S))
+    try:
+        until = parsedate_to_datetime(value)
+        sent = parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if until.tzinfo is None or sent.tzinfo is None:
+        return None  # RFC 9110 dates are GMT; a date without a zone is not one
+    return min(max(0.0, (until - sent).total_seconds()), float(MAX_RETRY_AFTER_S))
 
 
 def _error(response: requests.Response) -> tuple[str, str]:

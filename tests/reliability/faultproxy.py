@@ -32,6 +32,7 @@ class FaultPlan:
     weights: dict[str, float] = field(default_factory=dict)
     delay_s: float = 0.6
     seed: int = 1
+    retry_headers: str = "Retry-After: 1\r\n"  # what `s503_retry` adds (raw header lines)
 
     def draw(self, rng: random.Random) -> str:
         roll = rng.random()
@@ -103,6 +104,11 @@ class FaultProxy:
 
     def __exit__(self, *_exc: object) -> None:
         self._stop.set()
+        # close() alone does not wake a thread blocked in accept() on Linux; shutdown() does.
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._listener.close()
         self._thread.join(5)
 
@@ -134,7 +140,7 @@ class FaultProxy:
                 if mode == "reset":
                     return
                 if mode in ("s503", "s503_retry"):
-                    extra = "Retry-After: 1\r\n" if mode == "s503_retry" else ""
+                    extra = self.plan.retry_headers if mode == "s503_retry" else ""
                     client.sendall(_canned("503 Service Unavailable", b'{"detail":"busy"}', "application/json", extra))
                     return
                 if mode == "html":
