@@ -12,6 +12,7 @@ from forms.eligibility import Context, age_on, decide, eligible_from
 from forms.ids import parse_id
 from forms.messages import text
 from forms.types import Applicant, Facts, Office, Outcome, Rule
+from tests.fakes.records import household_record
 
 OFFICE = Office("68000010", "桃園市桃園區公所", "68000000", "桃園市")
 CATALOG = load_catalog()
@@ -22,18 +23,7 @@ NO_DISABILITY = {"found": False}
 
 
 def household(**over: Any) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "found": True,
-        "name": "王小明",
-        "birth_date": BIRTH.isoformat(),
-        "city_code": "68000000",
-        "city_name": "桃園市",
-        "household_size": 2,
-        "indigenous": False,
-        "members": [],
-    }
-    record.update(over)
-    return record
+    return household_record(BIRTH, **over)
 
 
 def facts(hh: dict[str, Any] | None = None, **other: Any) -> Facts:

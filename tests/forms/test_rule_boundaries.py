@@ -13,6 +13,7 @@ from forms.eligibility import RULE_KINDS, Context
 from forms.ids import parse_id
 from forms.messages import text
 from forms.types import Applicant, Facts, Office, Outcome
+from tests.fakes.records import household_record
 
 OFFICE = Office("68000010", "桃園市桃園區公所", "68000000", "桃園市")
 P, F, U = Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN
@@ -20,18 +21,7 @@ MAN = Applicant(parse_id("H123456786"), "王小明", date(1961, 11, 15))  # seco
 
 
 def hh(**over: Any) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "found": True,
-        "name": "王小明",
-        "birth_date": "1961-11-15",
-        "city_code": "68000000",
-        "city_name": "桃園市",
-        "household_size": 2,
-        "indigenous": False,
-        "members": [],
-    }
-    record.update(over)
-    return record
+    return household_record(date(1961, 11, 15), **over)
 
 
 def dis(**over: Any) -> dict[str, Any]:

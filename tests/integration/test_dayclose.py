@@ -31,23 +31,16 @@ from sync.lookups import LookupService
 from sync.push import push_pending
 from tests.conftest import OFFICE, SUPERVISOR, SUPERVISOR_PASSWORD, USER
 from tests.fakes.catalogs import FEE, paid_catalog
+from tests.fakes.clock import Clock
 from tests.fakes.devices import TEST_DEVICE_ID
 
 pytestmark = pytest.mark.integration
 CATALOG = paid_catalog()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.at = datetime(2026, 11, 20, 9, 5, tzinfo=TAIPEI)
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(datetime(2026, 11, 20, 9, 5, tzinfo=TAIPEI))
 
 
 @pytest.fixture

@@ -16,22 +16,15 @@ from forms.clock import TAIPEI
 from sync.dayclose import compute
 from sync.ledger import Device, Ledger
 from tests.conftest import OFFICE
+from tests.fakes.clock import Clock
 from tests.reliability.harness import make_cases
 
 DAY1, DAY2 = date(2026, 11, 20), date(2026, 11, 23)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.at = datetime(2026, 11, 20, 9, 0, tzinfo=TAIPEI)
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(datetime(2026, 11, 20, 9, 0, tzinfo=TAIPEI))
 
 
 @pytest.fixture
