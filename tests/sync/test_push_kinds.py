@@ -205,12 +205,19 @@ def test_one_push_at_a_time_per_ledger(ledger: Ledger, caplog: pytest.LogCapture
     assert push(ledger, city).accepted == 1  # released: the next push goes
 
 
-def test_an_item_of_a_kind_this_version_does_not_know_is_set_aside_not_sent(ledger: Ledger) -> None:
+@pytest.mark.parametrize(
+    ("kind", "shown"),
+    [("gift", "'gift'"), ("k" * 40, "'" + "k" * 40 + "'"), ("k" * 41, "'" + "k" * 40 + "'")],
+    ids=["short", "40 characters", "41 characters: cut at 40"],
+)
+def test_an_item_of_a_kind_this_version_does_not_know_is_set_aside_not_sent(
+    ledger: Ledger, kind: str, shown: str
+) -> None:
     key = str(ledger.accept(draft()).case_uuid)
     with sqlite3.connect(ledger.path) as conn:
-        conn.execute("UPDATE outbox SET kind = 'gift' WHERE idempotency_key = ?", (key,))
+        conn.execute("UPDATE outbox SET kind = ? WHERE idempotency_key = ?", (kind, key))
     city = City()
     report = push(ledger, city)
     assert city.requests == [] and report.rejected == 1
     (aside,) = ledger.outbox_items(("attention",))
-    assert (aside.key, aside.last_error) == (key, "rejected: local_invalid: unknown kind 'gift'")
+    assert (aside.key, aside.last_error) == (key, f"rejected: local_invalid: unknown kind {shown}")
