@@ -152,6 +152,15 @@ def _function(mutant: str, module: str) -> str:
     return local.split("ǁ")[-1] if "ǁ" in local else local.removeprefix("x_")
 
 
+def _patterns(module: Module) -> list[str]:
+    """mutmut name patterns of the functions in scope (none: every mutant), so out-of-scope mutants are not run."""
+    return [
+        pattern
+        for f in sorted(module.functions)
+        for pattern in (f"{module.name}.x_{f}__mutmut_*", f"{module.name}.xǁ*ǁ{f}__mutmut_*")
+    ]
+
+
 def _results(folder: Path) -> dict[str, str]:
     out = subprocess.run(
         [str(MUTMUT), "results", "--all", "true"], cwd=folder, capture_output=True, text=True, check=True
@@ -182,7 +191,7 @@ def run(module: Module, timeout: float, fingerprint: str) -> tuple[int, int, lis
     started = time.monotonic()
     with log.open("w") as out:
         subprocess.run(
-            [str(MUTMUT), "run"],
+            [str(MUTMUT), "run", *_patterns(module)],
             cwd=folder,
             stdout=out,
             stderr=subprocess.STDOUT,
