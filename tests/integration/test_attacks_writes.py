@@ -277,6 +277,29 @@ def test_numbers_the_city_holds_are_never_taken_twice(
     restored.close()
 
 
+def test_a_receipt_number_the_city_holds_is_refused_under_a_new_case_number(offices: Offices) -> None:
+    """A ledger that issued a receipt number twice (under a fresh case number): the second case is refused with
+    the reason in words, alone or in a batch with a good case, which still goes through; a replay of the first is
+    a duplicate, not a clash with itself."""
+    o = offices
+    first = case_for(TEST_DEVICE, OFFICE.code, "SW-05", o.local[0], 1)
+    assert o.clerk.push("cases", [first])[0]["status"] == "accepted"
+    again = case_for(TEST_DEVICE, OFFICE.code, "SW-05", o.local[1], 2, receipt_number=first.receipt_number)
+    assert o.clerk.push("cases", [again])[0] == {
+        "case_uuid": str(again.case_uuid), "status": "rejected", "detail": "receipt_number_taken"
+    }  # fmt: skip
+    good = case_for(TEST_DEVICE, OFFICE.code, "SW-05", o.local[2], 3)
+    also = case_for(TEST_DEVICE, OFFICE.code, "SW-05", o.local[1], 4, receipt_number=first.receipt_number)
+    answers = o.clerk.push("cases", [good, also, first])
+    assert [(a["status"], a.get("detail")) for a in answers] == [
+        ("accepted", None), ("rejected", "receipt_number_taken"), ("duplicate", None)
+    ]  # fmt: skip
+    assert "收據號碼" in reason_text("rejected: receipt_number_taken")
+    with o.city.app.state.session_factory() as s:
+        held = s.scalars(select(CaseRow.case_number).where(CaseRow.receipt_number == first.receipt_number)).all()
+    assert held == [first.case_number]
+
+
 def test_a_revoked_device_can_do_nothing_more(offices: Offices) -> None:
     o = offices
     chief = client_for(o.city, TEST_DEVICE, SUPERVISOR, SUPERVISOR_PASSWORD)
