@@ -88,6 +88,7 @@ MODULES = (
         (
             "tests/integration/test_sync_roundtrip.py",
             "tests/integration/test_attacks_writes.py",
+            "tests/integration/test_city_stores_cases.py",
             *SQLITE,
         ),
         frozenset({"_insert_once", "_store_cases", "cases_batch", "_prepare_case", "_binding", "_numbers_taken"}),
