@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -111,20 +112,85 @@ def test_other_content_under_a_known_key_is_a_conflict_with_its_reason(
     assert stored(city, case.case_uuid)[0].content_hash == case.content_hash()
 
 
-def test_an_approval_is_spent_by_the_case_that_used_it(
-    city: EmbeddedServer, clerk: Api, population: list[Resident]
-) -> None:
+def overridden(clerk: Api, national_id: str, n: int, **changes: Any) -> wire.CaseIn:
+    """A case whose failed rules a supervisor of the office approved at this desk (online, through the city)."""
     subject = uuid.uuid4()
     answer = clerk.post("/api/v1/approvals", {"supervisor": SUPERVISOR, "password": SUPERVISOR_PASSWORD,
                         "case_uuid": str(subject), "reason": "主管核可測試", "purpose": "override",
                         "rules": ["age_at_least"]})  # fmt: skip
     assert answer.status_code == 200, answer.text
-    approval_id = answer.json()["approval_id"]
-    override = wire.Override(approval_id=uuid.UUID(approval_id), supervisor=SUPERVISOR, reason="本人已遷入本市",
-                             rules=["age_at_least"])  # fmt: skip
-    case = case_for(TEST_DEVICE, OFFICE.code, "SW-05", population[0].national_id, 1, override=override,
-                    decision="fail", case_uuid=subject)  # fmt: skip
-    assert clerk.push("cases", [case])[0]["status"] == "accepted"
+    override = wire.Override(approval_id=uuid.UUID(answer.json()["approval_id"]), supervisor=SUPERVISOR,
+                             reason="本人已遷入本市", rules=["age_at_least"])  # fmt: skip
+    return case_for(TEST_DEVICE, OFFICE.code, "SW-05", national_id, n, override=override, decision="fail",
+                    case_uuid=subject, **changes)  # fmt: skip
+
+
+def uses(city: EmbeddedServer) -> list[tuple[str, str]]:
     with city.app.state.session_factory() as s:
-        (use,) = s.scalars(select(ApprovalUseRow)).all()
-    assert (use.approval_id, use.record_uuid) == (approval_id, str(subject))
+        return [(u.approval_id, u.record_uuid) for u in s.scalars(select(ApprovalUseRow))]
+
+
+def test_an_approval_is_spent_by_the_case_that_used_it(
+    city: EmbeddedServer, clerk: Api, population: list[Resident]
+) -> None:
+    case = overridden(clerk, population[0].national_id, 1)
+    assert clerk.push("cases", [case])[0]["status"] == "accepted"
+    assert uses(city) == [(str(case.override.approval_id), str(case.case_uuid))]  # type: ignore[union-attr]
+
+
+def test_an_approved_case_under_a_taken_number_is_refused_for_the_number(
+    city: EmbeddedServer, clerk: Api, population: list[Resident]
+) -> None:
+    """The number is the reason (the approval was fine), and the approval is not spent by a refused case."""
+    first = case_for(TEST_DEVICE, OFFICE.code, "SW-05", population[0].national_id, 1)
+    assert clerk.push("cases", [first])[0]["status"] == "accepted"
+    same_number = overridden(clerk, population[1].national_id, 1)
+    same_receipt = overridden(clerk, population[1].national_id, 2, receipt_number=first.receipt_number)
+    assert [(a["status"], a["detail"]) for a in clerk.push("cases", [same_number, same_receipt])] == [
+        ("rejected", "case_number_taken"), ("rejected", "receipt_number_taken")
+    ]  # fmt: skip
+    assert uses(city) == []
+
+
+def test_a_case_twice_in_one_batch_is_stored_once(city: EmbeddedServer, clerk: Api, population: list[Resident]) -> None:
+    case = case_for(TEST_DEVICE, OFFICE.code, "SW-05", population[0].national_id, 1)
+    other = case_for(TEST_DEVICE, OFFICE.code, "SW-05", population[1].national_id, 2)
+    answers = clerk.push("cases", [case, other, case])
+    assert [(a["case_uuid"], a["status"]) for a in answers] == [
+        (str(case.case_uuid), "accepted"), (str(other.case_uuid), "accepted"), (str(case.case_uuid), "duplicate")
+    ]  # fmt: skip
+    with city.app.state.session_factory() as s:
+        assert len(s.scalars(select(CaseRow.case_uuid)).all()) == 2
+
+
+# PostgreSQL only: SQLite lets one writer in at a time, so two requests can never spend one approval at once there.
+@pytest.mark.parametrize("city", [pytest.param("postgresql", id="pg-race")], indirect=True)
+def test_two_cases_spending_one_approval_at_the_same_moment(
+    city: EmbeddedServer, clerk: Api, population: list[Resident], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another request spends the approval between this one's check and its commit (made to happen with a hook in
+    the in-process server): the case is refused as approval_used with nothing of it stored, not a server error."""
+    from cityserver import approvals
+
+    real_check = approvals.check
+    raced: list[str] = []
+
+    def check_then_lose_the_race(db: Any, who: Any, claim: approvals.Claim) -> str | None:
+        problem = real_check(db, who, claim)
+        if not raced:
+            raced.append(claim.approval)
+            with city.app.state.session_factory.begin() as other:
+                other.add(ApprovalUseRow(approval_id=claim.approval, record_uuid=str(uuid.uuid4()),
+                                         used_at=datetime.now(UTC)))  # fmt: skip
+        return problem
+
+    monkeypatch.setattr(approvals, "check", check_then_lose_the_race)
+    case = overridden(clerk, population[0].national_id, 1)
+    subject, approval_id = case.case_uuid, str(case.override.approval_id)  # type: ignore[union-attr]
+    assert clerk.push("cases", [case]) == [
+        {"case_uuid": str(subject), "status": "rejected", "detail": "approval_used"}
+    ]  # fmt: skip
+    assert raced == [approval_id]
+    with city.app.state.session_factory() as s:
+        assert s.get(CaseRow, str(subject)) is None
+        assert s.get(ApprovalUseRow, approval_id).record_uuid != str(subject)  # type: ignore[union-attr]

@@ -175,8 +175,12 @@ def _results(folder: Path) -> dict[str, str]:
 
 
 def _diff_lines(folder: Path, mutant: str) -> list[str]:
-    shown = subprocess.run([str(MUTMUT), "show", mutant], cwd=folder, capture_output=True, text=True).stdout
-    return [ln[1:].strip() for ln in shown.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+    """The mutant's changed lines: what it adds, or (when it only deletes) what it deletes, marked "deleted:"."""
+    run = subprocess.run([str(MUTMUT), "show", mutant], cwd=folder, capture_output=True, text=True)
+    shown = run.stdout.splitlines()
+    added = [ln[1:].strip() for ln in shown if ln.startswith("+") and not ln.startswith("+++")]
+    deleted = [ln[1:].strip() for ln in shown if ln.startswith("-") and not ln.startswith("---")]
+    return [a for a in added if a] or [f"deleted: {d}" for d in deleted]
 
 
 def _equivalents() -> dict[str, dict[str, str]]:
