@@ -93,7 +93,11 @@ MODULES = (
         ),
         frozenset({"_insert_once", "_store_cases", "cases_batch", "_prepare_case", "_binding", "_numbers_taken"}),
     ),
-    Module("cityserver.track", "cityserver/track.py", ("tests/integration/test_track.py", *SQLITE)),
+    Module(
+        "cityserver.track",
+        "cityserver/track.py",
+        ("tests/integration/test_track.py", "tests/integration/test_track_page.py", *SQLITE),
+    ),
     # What reaches paper: the data the receipts, slips and reports are drawn from (masked names and IDs).
     Module(
         "desktop.paperwork",
