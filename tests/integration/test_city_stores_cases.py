@@ -17,7 +17,7 @@ from cityserver.population import Resident
 from sync import wire
 from tests.conftest import OFFICE, PASSWORD, SUPERVISOR, SUPERVISOR_PASSWORD, USER
 from tests.fakes.devices import TEST_DEVICE, Api, token_for
-from tests.fakes.wire_cases import case_for
+from tests.fakes.wire_cases import DAY, case_for, record_for
 
 pytestmark = pytest.mark.integration
 
@@ -194,3 +194,33 @@ def test_two_cases_spending_one_approval_at_the_same_moment(
     with city.app.state.session_factory() as s:
         assert s.get(CaseRow, str(subject)) is None
         assert s.get(ApprovalUseRow, approval_id).record_uuid != str(subject)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("figures", "answer"),
+    [
+        ({"cases": 1}, ("rejected", "day_close_figures")),  # the city holds 2 of this device's day
+        ({"cases": 0, "voided": 1}, ("rejected", "day_close_figures")),
+        ({"voided": 2}, ("rejected", "day_close_figures")),  # no case count at all
+        ({"cases": 2, "bonus": 1}, ("rejected", "day_close_figures")),  # a figure the city does not know
+        ({"cases": 2}, ("accepted", None)),
+        ({"cases": 1, "voided": 1}, ("accepted", None)),
+        ({"cases": 0, "only_server": 2}, ("accepted", None)),
+        ({"cases": 3, "fees": 160, "cash_expected": 80}, ("accepted", None)),  # more than held: cases still queued
+    ],
+)
+def test_a_signed_day_must_account_for_every_case_the_city_holds(
+    city: EmbeddedServer, clerk: Api, population: list[Resident], figures: dict[str, int], answer: tuple[str, Any]
+) -> None:
+    cases = [case_for(TEST_DEVICE, OFFICE.code, "SW-05", population[n].national_id, n + 1) for n in range(2)]
+    assert {a["status"] for a in clerk.push("cases", cases)} == {"accepted"}
+    close_id = uuid.uuid4()
+    body = {"supervisor": SUPERVISOR, "password": SUPERVISOR_PASSWORD, "case_uuid": str(close_id),
+            "reason": "本日日結簽核", "purpose": "day_close", "day": DAY.isoformat()}  # fmt: skip
+    granted = clerk.post("/api/v1/approvals", body)
+    assert granted.status_code == 200, granted.text
+    close = record_for(TEST_DEVICE, OFFICE.code, "day_close", granted.json()["approval_id"], record_uuid=close_id,
+                       by=SUPERVISOR, report_hash="0" * 64, figures=figures)  # fmt: skip
+    (result,) = clerk.push("records", [close])
+    assert (result["status"], result["detail"]) == answer
+    assert len(uses(city)) == (1 if answer[0] == "accepted" else 0)  # a refused close does not spend the approval
