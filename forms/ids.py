@@ -124,8 +124,9 @@ def mask_id(value: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """De-identify a name as 王○明: keep the first and (for 3+ characters) the last character."""
-    chars = list(name.strip())
+    """De-identify a name as 王○明: keep the first and (for 3+ characters) the last character. Spaces are not
+    characters of the name: 林 一 typed with a space is a two-character name, masked 林○ (not 林○一)."""
+    chars = [c for c in name if not c.isspace()]
     if len(chars) <= 1:
         return "○" * len(chars)
     if len(chars) == 2:

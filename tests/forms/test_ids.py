@@ -115,7 +115,11 @@ def test_masking_hides_the_last_four_whatever_the_length(value: str, masked: str
     assert mask_id(value) == masked
 
 
-@pytest.mark.parametrize(("name", "masked"), [("王", "○"), ("王明", "王○"), ("王小明", "王○明"), ("", "")])
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [("王", "○"), ("王明", "王○"), ("王小明", "王○明"), ("", ""), ("林 一", "林○"), (" 林　一 ", "林○"),
+     ("歐陽 娜娜", "歐○○娜"), ("Labay Eyong", "L○○○○○○○○g"), ("瓦歷斯‧諾幹", "瓦○○○○幹"), ("   ", "")],
+)  # fmt: skip
 def test_short_names_are_masked_too(name: str, masked: str) -> None:
     assert mask_name(name) == masked
 
