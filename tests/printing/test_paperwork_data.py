@@ -15,6 +15,8 @@ import pytest
 from desktop.paperwork import (
     _capped,
     dayclose_data,
+    fee_text,
+    money,
     notice_data,
     office_hours,
     receipt_data,
@@ -32,7 +34,7 @@ from printing.receipt import ReceiptData
 from printing.report import Chart, ReportTable
 from printing.void_slip import VoidSlipData
 from sync import wire
-from sync.daybook import CloseRecord, VoidRecord
+from sync.daybook import CloseRecord, CorrectionRecord, VoidRecord
 from sync.dayclose import CashLine, compute
 from sync.ledger import Device, SavedCase
 from sync.reviewbook import ReviewLine
@@ -220,23 +222,39 @@ def test_the_day_close_on_paper() -> None:
         numeric=(1, 2, 3),
         empty="本日無現金收入。",
     )
-    assert tables["作廢收據"].rows == (
-        ("D0007-R0000045", C4.case_number, "ben", "100", "誤收，申請人改日再來", "supervisor-a 11:02"),
-        ("D0007-R0000046", C5.case_number, "amy", "0", "撤回，未送市府", ""),
+    # Column widths (weights) are the layout chosen by looking at the rendered report: changing them is deliberate.
+    assert tables["作廢收據"] == ReportTable(
+        "作廢收據",
+        ("收據號碼", "案件編號", "承辦人", "規費", "原因", "核准主管"),
+        (
+            ("D0007-R0000045", C4.case_number, "ben", "100", "誤收，申請人改日再來", "supervisor-a 11:02"),
+            ("D0007-R0000046", C5.case_number, "amy", "0", "撤回，未送市府", ""),
+        ),
+        weights=(1.2, 2.1, 1, 0.6, 2, 1.3),
+        numeric=(3,),
     )
-    assert tables["更正登錄（更正已簽核之營業日）"].rows == (
-        ("115年11月19日", "68000010-D0007-1151119-0003", "退費", "-100", "重複收費退還", "supervisor-a"),
+    assert tables["更正登錄（更正已簽核之營業日）"] == ReportTable(
+        "更正登錄（更正已簽核之營業日）",
+        ("原營業日", "案件編號", "更正", "金額", "原因", "主管"),
+        (("115年11月19日", "68000010-D0007-1151119-0003", "退費", "-100", "重複收費退還", "supervisor-a"),),
+        weights=(1.2, 2.1, 0.9, 0.7, 2, 1.1),
+        numeric=(3,),
     )
     assert tables["未送達市府"] == ReportTable(
         "未送達市府", ("案件編號",), ((C2.case_number,), (C6.case_number,)), alert=True
     )
-    assert tables["逾期案件（未結，已過處理期限）"].rows == (
-        ("68000010-D0007-1151101-0001", SW01, "amy", "115年11月19日"),
+    assert tables["逾期案件（未結，已過處理期限）"] == ReportTable(
+        "逾期案件（未結，已過處理期限）",
+        ("案件編號", "申辦項目", "承辦人", "處理期限"),
+        (("68000010-D0007-1151101-0001", SW01, "amy", "115年11月19日"),),
+        weights=(2.1, 2.4, 1, 1.2),
+        alert=True,
     )
-    assert tables["逾期案件（未結，已過處理期限）"].alert
-    assert tables["即將到期（兩個工作天內，依項目與期限）"].rows == (
-        (SW01, "115年11月23日", "1"),
-        (SW02, "115年11月20日", "1"),
+    assert tables["即將到期（兩個工作天內，依項目與期限）"] == ReportTable(
+        "即將到期（兩個工作天內，依項目與期限）",
+        ("申辦項目", "處理期限", "件數"),
+        ((SW01, "115年11月23日", "1"), (SW02, "115年11月20日", "1")),
+        numeric=(2,),
     )
     assert paper.charts == (
         Chart("每小時收件數", (("08", 0), ("09", 2), ("10", 1), ("11", 0), ("12", 0), ("13", 0), ("14", 1),
@@ -303,6 +321,8 @@ def test_long_lists_stop_at_200_rows_and_say_how_many_more() -> None:
     one = [(f"N{n}",) for n in range(1, 203)]
     assert _capped(one[:200]) == tuple(one[:200])
     assert _capped(one) == (*one[:200], ("…另 2 件，請於系統中查閱",))
+    two = [(f"N{n}", "x") for n in range(1, 202)]
+    assert _capped(two) == (*two[:200], ("…", "另 1 件，請於系統中查閱"))
     four = [(f"N{n}", "s", "c", "d") for n in range(1, 1202)]
     assert _capped(four) == (*four[:200], ("…", "另 1,001 件，請於系統中查閱", "", ""))
 
@@ -352,7 +372,8 @@ def test_a_void_slip(approval: str, shown: str) -> None:
     )
 
 
-def test_the_notice_of_documents_still_owed() -> None:
+@pytest.mark.parametrize("practice", [False, True])
+def test_the_notice_of_documents_still_owed(practice: bool) -> None:
     service = load_catalog().get("SW-05")
     owed, replaced = service.documents[0], service.documents[1]
     verification = SimpleNamespace(
@@ -360,7 +381,7 @@ def test_the_notice_of_documents_still_owed() -> None:
         applicant=Applicant(parse_id("H123456786"), "王小明", date(1950, 1, 2)),
         documents=SimpleNamespace(owed=(owed,), replaced=(replaced,)),
     )
-    assert notice_data(verification, DEVICE, "amy", date(2026, 11, 20), practice=False) == NoticeData(  # type: ignore[arg-type]
+    assert notice_data(verification, DEVICE, "amy", date(2026, 11, 20), practice=practice) == NoticeData(  # type: ignore[arg-type]
         office_name="桃園市桃園區公所",
         service_name="敬老愛心卡",
         name_masked="王○明",
@@ -370,7 +391,7 @@ def test_the_notice_of_documents_still_owed() -> None:
         replaced=("戶口名簿或戶籍謄本",),
         clerk="amy",
         contact="桃園市桃園區公所",
-        practice=False,
+        practice=practice,
     )
 
 
@@ -378,3 +399,55 @@ def test_the_qr_points_at_the_case_on_the_track_page() -> None:
     case = saved("SW-05")
     for base in ("https://city.example", "https://city.example/"):
         assert track_url(base, case, "k1.sig") == "https://city.example/track/68000010-D0007-1151120-0001?sig=k1.sig"
+    # behind the city's portal, under a path of its own
+    assert (
+        track_url("https://gov.example/BOX/", case, "k")
+        == "https://gov.example/BOX/track/68000010-D0007-1151120-0001?sig=k"
+    )
+
+
+def test_a_correction_without_a_case_and_of_a_kind_this_version_has_no_word_for() -> None:
+    odd = CorrectionRecord(UUID(int=5), date(2026, 11, 18), None, "adjust", 20, "補登", "chief-test",
+                           datetime(2026, 11, 20, 16, 0, tzinfo=TAIPEI))  # fmt: skip
+    paper = dayclose_data(
+        compute(replace(FACTS, corrections=(odd,)), DIGEST, NEAR), (), "", load_catalog(), DEVICE, False
+    )
+    (table,) = [t for t in paper.tables if t.title.startswith("更正登錄")]
+    assert table.rows == (("115年11月18日", "", "adjust", "+20", "補登", "chief-test"),)
+
+
+@pytest.mark.parametrize(
+    ("fee", "method", "note", "shown"),
+    [
+        (None, "cash", "", "依機關公告"),
+        (None, "cash", "依長照等級", "依機關公告（依長照等級）"),
+        (0, "none", "", "免費"),
+        (0, "none", "保費另計", "免費（保費另計）"),
+        (1200, "transfer", "", "新臺幣 1,200 元（轉帳）"),
+        (80, "voucher", "", "新臺幣 80 元（voucher）"),  # a method this version has no word for: as recorded
+    ],
+)
+def test_fees_in_words(fee: int | None, method: str, note: str, shown: str) -> None:
+    assert fee_text(fee, method, note) == shown
+    if not note:
+        assert fee_text(fee, method) == shown
+
+
+@pytest.mark.parametrize(
+    ("fees", "shown"),
+    [({}, "—"), ({"cash": 1200}, "現金 1,200"), ({"card": 50, "voucher": 5}, "信用卡／行動支付 50、voucher 5")],
+)
+def test_money_by_method(fees: dict[str, int], shown: str) -> None:
+    assert money(fees) == shown
+
+
+def test_a_void_slip_of_a_service_with_no_published_fee() -> None:
+    void = VoidRecord(UUID(int=1), UUID(int=2), datetime(2026, 11, 20, 11, 2, tzinfo=TAIPEI), "chief-test",
+                      "offline", "重複受理")  # fmt: skip
+    services = SimpleNamespace(catalog=load_catalog(), device=DEVICE, practice=False)
+    slip = void_slip_data(saved("SW-01", fee=0, payment_method="none"), void, services)  # type: ignore[arg-type]
+    assert (slip.service_name, slip.fee_text, slip.practice) == (
+        SW01,
+        "依機關公告（鑑定費由政府支付（未見正式公告））",
+        False,
+    )
