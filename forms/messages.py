@@ -330,6 +330,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "本日已日結簽核，本機今日不能再受理新案件（本案未受理）；如需受理請洽主管。",
         "en": "Today is signed off on this computer; no new case can be taken today (this one was not saved).",
     },
+    "dc_day_not_begun": {
+        "zh-TW": "市府伺服器的日期是 {city_day}，{day} 尚未開始，不能日結："
+        "本機時鐘快了約 {minutes} 分鐘，請校正電腦時間。",
+        "en": "At the city it is still {city_day}; {day} has not begun. This computer's clock is about {minutes} "
+        "minutes fast; correct it first.",
+    },
     "day_already_closed": {
         "zh-TW": "本日已日結簽核。",
         "en": "This day is already signed off.",

@@ -13,7 +13,9 @@ from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from forms.calendar import OfficeCalendar
+from forms.clock import city_today
 from forms.errors import DomainError, ValidationError
+from forms.rocdate import format_roc
 from sync import wire
 from sync.approvals import Approver
 from sync.client import CityClient
@@ -99,7 +101,17 @@ class Books:
         self, report: DayClose, cash: tuple[CashLine, ...], note: str, supervisor: str, password: str
     ) -> CloseRecord:
         """Sign the day off. Raises DomainError with the first blocker (e.g. dc_cash_explain), or for the
-        supervisor's credentials; StoreError(day_already_closed)."""
+        supervisor's credentials; StoreError(day_already_closed). A day that has not begun at the city (this
+        clock runs ahead, as last measured) is refused: dc_day_not_begun."""
+        skew = self._ledger.clock_skew()
+        city_day = city_today(self._now(), skew)
+        if city_day is not None and skew is not None and report.day > city_day:
+            raise DomainError(
+                "dc_day_not_begun",
+                day=format_roc(report.day),
+                city_day=format_roc(city_day),
+                minutes=round(abs(skew) / 60),
+            )
         blockers = sign_off_problems(report, cash, note)
         if blockers:
             raise DomainError(blockers[0].code, **blockers[0].params)

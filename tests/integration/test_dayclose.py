@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -19,6 +20,7 @@ from cityserver.population import Resident
 from forms.calendar import load_calendar
 from forms.clock import TAIPEI
 from forms.errors import DomainError
+from forms.messages import text
 from forms.rocdate import format_roc_slash
 from forms.thresholds import load_thresholds
 from sync.client import CityClient
@@ -248,3 +250,37 @@ def test_a_clerk_cannot_approve_a_void(
     assert refused.value.code == "supervisor_not_verified"
     assert ledger.void_of(case.case_uuid) is None
     assert requests.get(f"{city.url}/api/v1/health", timeout=5).ok
+
+
+@pytest.mark.parametrize(
+    ("skew", "refused_with"),
+    [
+        # The device says 20 Nov 09:05. Server minus device, as the last push measured it:
+        (-2 * 86_400, ("115年11月18日", 2880)),  # this clock runs two days fast: the 20th has not begun at the city
+        (-(9 * 3600 + 5 * 60 + 1), ("115年11月19日", 545)),  # 23:59:59 on the 19th at the city
+        (-(9 * 3600 + 5 * 60), None),  # exactly midnight of the 20th at the city: the day has begun
+        (-300, None),  # five minutes fast: the same day
+        (10 * 86_400, None),  # ten days slow: signing a day already past is allowed
+        (None, None),  # never measured: nothing to go by
+    ],
+)
+def test_a_day_not_yet_begun_at_the_city_cannot_be_signed(
+    desk: tuple[Ledger, IntakeService, Books], clock: Clock, senior: Resident, skew: int | None, refused_with: Any
+) -> None:
+    ledger, intake, books = desk
+    take(intake, senior)
+    if skew is not None:
+        ledger.record_clock_skew(skew)
+    report = books.prepare(clock.at.date(), ask_server=False)
+    with pytest.raises(DomainError) as refused:
+        books.sign(report, cash_lines(report, {USER: (FEE, "")}), "網路中斷，明日補傳", SUPERVISOR, "wrong-password")
+    if refused_with is None:
+        assert refused.value.code != "dc_day_not_begun"  # it went on to the supervisor's credentials
+        return
+    city_day, minutes = refused_with
+    assert refused.value.code == "dc_day_not_begun"
+    assert text(refused.value.code, **refused.value.params) == (
+        f"市府伺服器的日期是 {city_day}，115年11月20日 尚未開始，不能日結："
+        f"本機時鐘快了約 {minutes} 分鐘，請校正電腦時間。"
+    )
+    assert ledger.day_facts(clock.at.date()).close is None
