@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from cityserver import approvals, auth, cases, devices, lookups, track
+from cityserver import approvals, auth, cases, devices, lookups, marks, track
 from cityserver.context import ServerState, Settings, State, now
 from cityserver.db import DeviceRow, SecurityEventRow, UserRow, init_db, make_engine
 from cityserver.errors import ERROR_RESPONSES, install
@@ -107,7 +107,8 @@ def create_app(
     app.state.session_factory = factory
     app.state.engine = engine
     install(app)
-    for router in (general, auth.router, devices.router, approvals.router, lookups.router, cases.router):
+    routers = (general, auth.router, devices.router, approvals.router, lookups.router, cases.router, marks.router)
+    for router in routers:
         app.include_router(router, dependencies=[Depends(permit)], responses=ERROR_RESPONSES)
     app.include_router(track.router, dependencies=[Depends(permit)], responses=track.RESPONSES)  # pages, not JSON
     check_routes(app)

@@ -83,6 +83,20 @@ class DeviceRow(Base):
     revoked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
+class DeviceLedgerRow(Base):
+    """Which ledger file a device writes with, and the head of its audit chain as it last reported it: a copied,
+    restored or rebuilt ledger is told from the one the city knows (a table added without a schema bump: an older
+    database simply gets it)."""
+
+    __tablename__ = "device_ledgers"
+
+    device_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ledger_id: Mapped[str] = mapped_column(String(36))
+    audit_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
+    audit_head: Mapped[str] = mapped_column(String(64))
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class EnrolmentRow(Base):
     """A one-time enrolment code (only its hash is kept): short-lived, single use, for one named PC of an office."""
 

@@ -82,6 +82,10 @@ PERMISSIONS: dict[str, Rule] = {
     "digest": OWN_DEVICE_USERS,
     "case_count": OWN_DEVICE_USERS,
     "register_key": OWN_DEVICE_USERS,
+    # A device's own numbering, and the cases it took, pulled back by a ledger that fell behind.
+    "device_marks": OWN_DEVICE_USERS,
+    "device_cases": OWN_DEVICE_USERS,
+    "device_records": OWN_DEVICE_USERS,
     "register_supervisor_key": rule(supervisor="own"),  # a supervisor signed in on the device, for that device
     "status_changes": rule(clerk="own forwarded", liaison="own forwarded", supervisor="own forwarded"),
     "catalog_delta": rule(clerk="none", liaison="none", supervisor="none", administrator="none"),

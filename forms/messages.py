@@ -317,6 +317,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "本機資料庫由較新版本的程式建立（版本 {revision}），請先更新本程式。",
         "en": "The local database was made by a newer version ({revision}); update the application first.",
     },
+    "ledger_damaged": {
+        "zh-TW": "本機帳本檔已損毀（{detail}）。為免資料錯亂，本機不再寫入任何資料，損毀的檔案原樣保留；"
+        "請主管執行「自市府重建帳本」（counterdesk recover），已送達市府的案件都能取回。",
+        "en": "The local ledger file is damaged ({detail}). Nothing more is written to it and the damaged file is "
+        "kept as it is; a supervisor rebuilds the ledger from the city (counterdesk recover).",
+    },
+    "ledger_unreadable": {
+        "zh-TW": "本機帳本有資料無法讀取（{where}），檔案可能已損毀：本機已停止寫入，請主管執行「自市府重建帳本」"
+        "（counterdesk recover）。",
+        "en": "Part of the local ledger cannot be read ({where}); the file may be damaged. Nothing more is written; "
+        "a supervisor rebuilds the ledger from the city (counterdesk recover).",
+    },
     "store_failed": {
         "zh-TW": "無法寫入本機資料庫（{detail}），本案未受理，請勿交付收據。",
         "en": "Could not write to the local database ({detail}); the case was NOT saved.",

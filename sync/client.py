@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -339,6 +340,21 @@ class CityClient:
 
     def digest(self, request: wire.DigestRequest) -> wire.DigestResponse:
         return self._call("POST", "/digest", request, wire.DigestResponse)
+
+    def report_marks(self, marks: wire.DeviceMarks) -> wire.CityMarks:
+        """Tell the city what this ledger has issued; learn what the city holds of this device."""
+        return self._call("POST", "/devices/me/marks", marks, wire.CityMarks)
+
+    def held_cases(self, from_receipt: int) -> wire.HeldCasesResponse:
+        """This device's cases the city holds, from a receipt sequence on (a page; `more` says if there is more)."""
+        answer = self._call("GET", f"/devices/me/cases?from_receipt={int(from_receipt)}", None, wire.HeldCasesResponse)
+        if any(h.case.device_id != self.device_id for h in answer.cases):
+            raise SyncError(SyncErrorKind.BAD_RESPONSE, "server_bad_response")  # never another device's cases
+        return answer
+
+    def held_records(self, since: date, offset: int = 0) -> wire.HeldRecordsResponse:
+        path = f"/devices/me/records?since={since.isoformat()}&offset={int(offset)}"
+        return self._call("GET", path, None, wire.HeldRecordsResponse)
 
     def push_updates(self, batch: wire.CaseUpdatesBatchRequest) -> wire.CasesBatchResponse:
         answer = self._call("POST", "/case-updates:batch", batch, wire.CasesBatchResponse)

@@ -8,13 +8,14 @@ the database itself (revision 0007's triggers); later corrections are new rows t
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from sync import wire
@@ -133,7 +134,7 @@ class DayBook(LedgerParts):
 
     def setting(self, key: str) -> str:
         """A device setting (the first allowed value when never set)."""
-        with self._sessions() as s:
+        with self._read() as s:
             row = s.get(SettingRow, key)
         return row.value if row else SETTING_KEYS[key][0]
 
@@ -182,7 +183,7 @@ class DayBook(LedgerParts):
         return record
 
     def void_of(self, case_uuid: UUID) -> VoidRecord | None:
-        with self._sessions() as s:
+        with self._read() as s:
             row = s.get(VoidRow, str(case_uuid))
         return _void(row) if row else None
 
@@ -199,7 +200,7 @@ class DayBook(LedgerParts):
         """The day's cases, receipts, voids and sync states; corrections made that day; every unfinished case with
         a due date (the caller decides what is near)."""
         iso = day.isoformat()
-        with self._sessions() as s:
+        with self._read() as s:
             rows = s.execute(
                 select(CaseRow, ReceiptRow.seq, ReceiptRow.receipt_number, OutboxRow.state, OutboxRow.payload_json)
                 .outerjoin(ReceiptRow, ReceiptRow.case_uuid == CaseRow.case_uuid)
@@ -207,14 +208,15 @@ class DayBook(LedgerParts):
                 .where(CaseRow.business_date == iso)
                 .order_by(CaseRow.case_number)
             ).all()
-            voids = {
-                v.case_uuid: _void(v)
-                for v in s.scalars(
-                    select(VoidRow)
-                    .join(CaseRow, CaseRow.case_uuid == VoidRow.case_uuid)
-                    .where(CaseRow.business_date == iso)
-                )
-            }
+            with self._decoding("voids", iso):
+                voids = {
+                    v.case_uuid: _void(v)
+                    for v in s.scalars(
+                        select(VoidRow)
+                        .join(CaseRow, CaseRow.case_uuid == VoidRow.case_uuid)
+                        .where(CaseRow.business_date == iso)
+                    )
+                }
             # Receipts issued before this day: the counters written with each receipt (exact, also when the last
             # receipt row of a day is gone), or the receipts present (ledgers from before those counters).
             previous = max(
@@ -227,10 +229,29 @@ class DayBook(LedgerParts):
                 s.scalar(select(func.max(ReceiptRow.seq)).where(ReceiptRow.business_date < iso)) or 0,
             )
             issued = s.get(CounterRow, f"{LAST_RECEIPT}{iso}")
-            corrections = self._corrections_made(s, iso)
-            open_due = self._open_due(s)
-            close = self._close_row(s, day)
-        cases = tuple(
+            with self._decoding("day_closes", iso):
+                corrections = self._corrections_made(s, iso)
+                open_due = self._open_due(s)
+                close_row = self._close_row(s, day)
+                close = _close(close_row) if close_row else None
+        with self._decoding("cases", iso):
+            cases = self._day_cases(rows, voids)
+        return DayFacts(
+            day=day,
+            cases=cases,
+            previous_receipt_seq=previous or None,
+            last_receipt_seq=issued.value if issued is not None else None,
+            receipt_prefix=f"{self.device.device_id}-",
+            corrections=corrections,
+            open_due=open_due,
+            audit_break=self.verify_audit_chain(),
+            close=close,
+        )
+
+    def _day_cases(
+        self, rows: Sequence[Row[CaseRow, int, str, str, str]], voids: dict[str, VoidRecord]
+    ) -> tuple[DayCase, ...]:
+        return tuple(
             DayCase(
                 case_uuid=row.case_uuid,
                 case_number=row.case_number,
@@ -246,17 +267,6 @@ class DayBook(LedgerParts):
                 void=voids.get(row.case_uuid),
             )
             for row, seq, number, state, payload in rows
-        )
-        return DayFacts(
-            day=day,
-            cases=cases,
-            previous_receipt_seq=previous or None,
-            last_receipt_seq=issued.value if issued is not None else None,
-            receipt_prefix=f"{self.device.device_id}-",
-            corrections=corrections,
-            open_due=open_due,
-            audit_break=self.verify_audit_chain(),
-            close=_close(close) if close else None,
         )
 
     def _sent_hash(self, key: str, payload: str | None) -> str | None:
@@ -351,7 +361,7 @@ class DayBook(LedgerParts):
         return CloseRecord(close_uuid, day, now, approval.supervisor, approval.approval, report_hash, report_json)
 
     def closed_days(self) -> list[date]:
-        with self._sessions() as s:
+        with self._read() as s:
             days = s.scalars(
                 select(DayCloseRow.business_date).where(DayCloseRow.device_id == self.device.device_id)
             ).all()

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -32,8 +33,9 @@ from sync.crypto import PREFIX, CipherError, FieldCipher, derive
 from sync.daybook import LAST_RECEIPT, DayBook
 from sync.errors import StoreError
 from sync.reviewbook import ReviewBook
-from sync.store import migrate
+from sync.store import integrity, migrate
 from sync.store.engine import make_engine, make_session_factory
+from sync.store.integrity import LEDGER_ID, DamagedValue
 from sync.store.tables import (
     CaseRow,
     CatalogEntryRow,
@@ -42,6 +44,7 @@ from sync.store.tables import (
     LookupRow,
     OutboxRow,
     ReceiptRow,
+    SettingRow,
     VoidRow,
 )
 
@@ -51,6 +54,7 @@ STATUS_ACCEPTED = "已受理"
 STATUS_PENDING_VERIFICATION = "待查驗"
 STATUS_VERIFIED = "已補查"
 SEALED_MARK = "plaintext_sealed"  # a counter row: the one-time sealing pass of older ledgers has run
+RECEIPT_NUMBER = re.compile(r"[A-Za-z0-9]{1,16}-R[0-9]{7}")  # what `accept` writes: <device>-R<seq>
 RECORD_NAMES = {"day_close": "日結簽核", "correction": "更正登錄", "void": "收據作廢"}
 
 
@@ -185,6 +189,12 @@ class Ledger(DayBook, ReviewBook):
         self._name_pepper = derive(master, "counterdesk name-digest v1")
         self._cipher = FieldCipher(derive(master, "counterdesk field-seal v1"))
         self._now = now
+        self._damage: str | None = None  # set when a read finds damage: the ledger then takes no more writes
+        # Checked over a read-only connection before anything writes to the file (migrations, sealing passes).
+        self.health = integrity.probe(path)
+        if self.health.state == "damaged":
+            log.error("ledger %s is damaged: %s", path.name, "; ".join(self.health.problems))
+            raise StoreError("ledger_damaged", detail=self.health.problems[0][:120])
         try:
             self._engine = make_engine(path)
             self.backup_path = migrate.upgrade(self._engine, path)
@@ -194,6 +204,7 @@ class Ledger(DayBook, ReviewBook):
         if self._seal_plaintext_rows():
             self._forget_plaintext()
         self._fill_name_digests()
+        self.ledger_id = self._ledger_id()
 
     def close(self) -> None:
         self._engine.dispose()
@@ -202,11 +213,63 @@ class Ledger(DayBook, ReviewBook):
         return self._cipher.seal(value, f"{column}:{key}")
 
     def _open(self, value: str, column: str, key: UUID | str) -> str:
-        """Raises StoreError(store_sealed) when a value does not open here (wrong key, moved or altered row)."""
+        """Raises StoreError(store_sealed) when a value does not open here (wrong key, moved or altered row); the
+        ledger then takes no more writes."""
         try:
             return self._cipher.open(value, f"{column}:{key}")
         except CipherError as exc:
-            raise StoreError("store_sealed", column=column) from exc
+            self._damage = f"{column} {key}"
+            log.error("a sealed value does not open: %s of %s", column, key)
+            raise StoreError("store_sealed", column=column, row=str(key)) from exc
+
+    def _ledger_id(self) -> str:
+        """Which ledger file this is: made once with the file; a copy keeps it, a rebuilt ledger gets its own."""
+        with self._write() as s:
+            row = s.get(SettingRow, LEDGER_ID)
+            if row is None:
+                row = SettingRow(key=LEDGER_ID, value=str(uuid4()))
+                s.add(row)
+            return row.value
+
+    def check_integrity(self) -> integrity.Probe:
+        """The full check (at the day close and when the app is idle): SQLite's integrity_check, the whole audit
+        chain and every text of every row. Damage found stops writes."""
+        found = integrity.probe(self.path, full=True)
+        if found.state == "damaged":
+            self._damage = found.problems[0][:120]
+            log.error("ledger %s is damaged: %s", self.path.name, "; ".join(found.problems))
+        return found
+
+    @property
+    def damage(self) -> str | None:
+        """Where damage was found while reading (None: none seen); writes are refused once it is set."""
+        return self._damage
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        """A read. Text that does not decode, a malformed page or a value that does not convert becomes
+        StoreError(ledger_unreadable) naming where, never a raw exception; the ledger then takes no more writes."""
+        try:
+            with self._sessions() as session:
+                yield session
+        except (SQLAlchemyError, DamagedValue, ValueError, TypeError) as exc:
+            raise self._unreadable(exc) from exc
+
+    @contextmanager
+    def _decoding(self, table: str, key: object) -> Iterator[None]:
+        """Turning one row into a domain value: what does not convert names its row."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except (DamagedValue, ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise self._unreadable(exc, f"{table} {key}") from exc
+
+    def _unreadable(self, exc: BaseException, where: str | None = None) -> StoreError:
+        where = where or integrity.locate_damage(self.path) or type(exc).__name__
+        self._damage = where
+        log.error("ledger read failed at %s: %s", where, exc)
+        return StoreError("ledger_unreadable", where=where)
 
     def _forget_plaintext(self) -> None:
         """After sealing an older ledger: rewrite the file so no old page keeps the clear text, and remove the
@@ -278,7 +341,7 @@ class Ledger(DayBook, ReviewBook):
                 condition = (CaseRow.case_number >= q) & (CaseRow.case_number < q + "\uffff")
             else:
                 condition = CaseRow.name_digest == self.name_digest(q)
-        with self._sessions() as s:
+        with self._read() as s:
             order = (CaseRow.received_at.desc(), CaseRow.case_number.desc())
             rows = s.scalars(select(CaseRow).where(condition).order_by(*order).limit(limit)).all()
             return self._to_saved_many(s, rows)
@@ -288,12 +351,17 @@ class Ledger(DayBook, ReviewBook):
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
-        """One BEGIN IMMEDIATE … COMMIT; any database failure becomes StoreError and nothing is kept."""
+        """One BEGIN IMMEDIATE … COMMIT; any database failure becomes StoreError and nothing is kept. A ledger in
+        which damage was found is never written to."""
+        if self._damage is not None:
+            raise StoreError("ledger_damaged", detail=self._damage)
         try:
             with self._sessions.begin() as session:
                 yield session
         except StoreError:
             raise
+        except DamagedValue as exc:
+            raise self._unreadable(exc) from exc
         except SQLAlchemyError as exc:
             detail = str(getattr(exc, "orig", exc))
             if "day_closed" in detail:  # revision 0007's lock on a signed day
@@ -345,7 +413,7 @@ class Ledger(DayBook, ReviewBook):
 
     def verify_audit_chain(self) -> int | None:
         """The seq of the first audit row that was altered, removed or moved; None when the chain holds."""
-        with self._sessions() as s:
+        with self._read() as s:
             rows = s.execute(select(LookupRow).order_by(LookupRow.seq)).scalars().all()
             return first_bad({c: getattr(r, c) for c in (*FIELDS, "prev_hash", "row_hash")} for r in rows)
 
@@ -455,7 +523,7 @@ class Ledger(DayBook, ReviewBook):
 
     def awaiting_verification(self) -> list[PendingCase]:
         """Cases taken while a look-up could not run (待查驗), with what is needed to run it now."""
-        with self._sessions() as s:
+        with self._read() as s:
             # Only cases still on their way to the city: one it set aside or a person withdrew needs no update.
             rows = s.scalars(
                 select(CaseRow)
@@ -467,22 +535,23 @@ class Ledger(DayBook, ReviewBook):
 
     def applicant_details(self, case_uuid: UUID) -> PendingCase:
         """What was typed for a case (opened from its sealed columns), to correct it and send it again."""
-        with self._sessions() as s:
+        with self._read() as s:
             row = s.get(CaseRow, str(case_uuid))
             if row is None:
                 raise KeyError(str(case_uuid))
             return self._pending(row)
 
     def _pending(self, r: CaseRow) -> PendingCase:
-        return PendingCase(
-            UUID(r.case_uuid),
-            r.case_number,
-            r.service_code,
-            self._open(r.national_id, "cases.national_id", r.case_uuid),
-            self._open(r.applicant_name, "cases.applicant_name", r.case_uuid),
-            date.fromisoformat(self._open(r.birth_date, "cases.birth_date", r.case_uuid)),
-            json.loads(self._open(r.fields_json, "cases.fields_json", r.case_uuid)),
-        )
+        with self._decoding("cases", r.case_number):
+            return PendingCase(
+                UUID(r.case_uuid),
+                r.case_number,
+                r.service_code,
+                self._open(r.national_id, "cases.national_id", r.case_uuid),
+                self._open(r.applicant_name, "cases.applicant_name", r.case_uuid),
+                date.fromisoformat(self._open(r.birth_date, "cases.birth_date", r.case_uuid)),
+                json.loads(self._open(r.fields_json, "cases.fields_json", r.case_uuid)),
+            )
 
     def record_verification(self, case_uuid: UUID, decision: Decision, documents_owed: tuple[str, ...]) -> None:
         """The deferred look-ups ran: keep the new decision on the case and queue an update for the city, in one
@@ -548,16 +617,19 @@ class Ledger(DayBook, ReviewBook):
 
     def sent_cases(self, day: date) -> dict[str, str]:
         """Cases of an office day the server confirmed: case UUID -> content hash of what was sent."""
-        with self._sessions() as s:
+        with self._read() as s:
             rows = s.execute(
                 select(OutboxRow.idempotency_key, OutboxRow.payload_json)
                 .join(CaseRow, CaseRow.case_uuid == OutboxRow.case_uuid)
                 .where(OutboxRow.kind == "case", OutboxRow.state == "sent", CaseRow.business_date == day.isoformat())
             ).all()
-        return {
-            key: wire.CaseIn.model_validate_json(self._open(payload, "outbox.payload_json", key)).content_hash()
-            for key, payload in rows
-        }
+        hashes = {}
+        for key, payload in rows:
+            with self._decoding("outbox", key):
+                hashes[key] = wire.CaseIn.model_validate_json(
+                    self._open(payload, "outbox.payload_json", key)
+                ).content_hash()
+        return hashes
 
     def resend(self, keys: list[str], reason: str) -> None:
         """Put delivered cases back in the queue (the server no longer holds them); same key, same body."""
@@ -579,7 +651,7 @@ class Ledger(DayBook, ReviewBook):
 
     def catalog_entries(self) -> list[tuple[str, str]]:
         """(file name, text) of catalog files pulled from the city."""
-        with self._sessions() as s:
+        with self._read() as s:
             return [(r.file_name, r.text) for r in s.scalars(select(CatalogEntryRow).order_by(CatalogEntryRow.code))]
 
     def store_catalog_entries(self, entries: list[tuple[str, int, str, str]]) -> None:
@@ -589,7 +661,7 @@ class Ledger(DayBook, ReviewBook):
                 s.merge(CatalogEntryRow(code=code, version=version, file_name=file_name, text=text_))
 
     def status_cursor(self) -> int:
-        with self._sessions() as s:
+        with self._read() as s:
             row = s.get(CounterRow, "status_cursor")
             return 0 if row is None else row.value
 
@@ -611,7 +683,7 @@ class Ledger(DayBook, ReviewBook):
         return changed
 
     def recent_cases(self, limit: int = 50) -> list[SavedCase]:
-        with self._sessions() as s:
+        with self._read() as s:
             rows = s.scalars(select(CaseRow).order_by(CaseRow.received_at.desc()).limit(limit)).all()
             return self._to_saved_many(s, rows)
 
@@ -639,7 +711,7 @@ class Ledger(DayBook, ReviewBook):
 
     def push_batch_hint(self) -> int | None:
         """The batch size the last push settled on after time-outs (None: the default)."""
-        with self._sessions() as s:
+        with self._read() as s:
             row = s.get(CounterRow, "push_batch")
             return row.value if row else None
 
@@ -648,7 +720,7 @@ class Ledger(DayBook, ReviewBook):
             s.merge(CounterRow(name="push_batch", value=size))
 
     def clock_skew(self) -> int | None:
-        with self._sessions() as s:
+        with self._read() as s:
             row = s.get(CounterRow, "clock_skew_s")
             return None if row is None else row.value
 
@@ -664,17 +736,18 @@ class Ledger(DayBook, ReviewBook):
             s.merge(row)
 
     def backlog_override_until(self) -> datetime | None:
-        with self._sessions() as s:
+        with self._read() as s:
             row = s.get(CounterRow, "backlog_override_until")
         return datetime.fromtimestamp(row.value, tz=self._now().tzinfo) if row else None
 
     def backlog(self) -> Backlog:
         """How much waits for the city, and since when."""
-        with self._sessions() as s:
+        with self._read() as s:
             count, oldest = s.execute(
                 select(func.count(), func.min(OutboxRow.created_at)).where(OutboxRow.state == "pending")
             ).one()
-        return Backlog(int(count), datetime.fromisoformat(oldest) if oldest else None)
+        with self._decoding("outbox", "created_at"):
+            return Backlog(int(count), datetime.fromisoformat(oldest) if oldest else None)
 
     def requeue(self, key: str) -> None:
         """A person sends a set-aside case again (e.g. after the city fixed its side); same key, same body."""
@@ -702,7 +775,7 @@ class Ledger(DayBook, ReviewBook):
 
     def outbox_items(self, states: tuple[str, ...]) -> list[OutboxView]:
         """Queue entries in the given states, with what a person needs to act on them (no full ID)."""
-        with self._sessions() as s:
+        with self._read() as s:
             rows = s.execute(
                 select(OutboxRow, CaseRow.case_number, CaseRow.service_code, CaseRow.id_masked)
                 .outerjoin(CaseRow, CaseRow.case_uuid == OutboxRow.case_uuid)
@@ -726,9 +799,10 @@ class Ledger(DayBook, ReviewBook):
 
     def last_delivery(self) -> datetime | None:
         """When the server last confirmed a case (the "last successful sync" the liaison officer sees)."""
-        with self._sessions() as s:
+        with self._read() as s:
             value = s.scalar(select(func.max(OutboxRow.sent_at)))
-        return datetime.fromisoformat(value) if value else None
+        with self._decoding("outbox", "sent_at"):
+            return datetime.fromisoformat(value) if value else None
 
     def mark_retry(self, keys: list[str], error: str, next_attempt_at: datetime) -> None:
         with self._write() as s:
@@ -741,14 +815,14 @@ class Ledger(DayBook, ReviewBook):
     # -- reads -----------------------------------------------------------------------------------------------
 
     def case(self, case_uuid: UUID) -> SavedCase:
-        with self._sessions() as s:
+        with self._read() as s:
             row = s.get(CaseRow, str(case_uuid))
             if row is None:
                 raise KeyError(str(case_uuid))
             return self._to_saved(s, row)
 
     def cases_on(self, day: date) -> list[SavedCase]:
-        with self._sessions() as s:
+        with self._read() as s:
             rows = s.scalars(
                 select(CaseRow).where(CaseRow.business_date == day.isoformat()).order_by(CaseRow.case_number)
             ).all()
@@ -780,6 +854,12 @@ class Ledger(DayBook, ReviewBook):
         return [self._saved(r, receipts.get(r.case_uuid), states.get(r.case_uuid), r.case_uuid in voided) for r in rows]
 
     def _saved(self, row: CaseRow, receipt: str | None, state: str | None, voided: bool) -> SavedCase:
+        with self._decoding("cases", row.case_number):
+            if receipt is not None and not RECEIPT_NUMBER.fullmatch(receipt):
+                raise ValueError(f"receipt number {receipt!r} is not one this ledger writes")
+            return self._saved_case(row, receipt, state, voided)
+
+    def _saved_case(self, row: CaseRow, receipt: str | None, state: str | None, voided: bool) -> SavedCase:
         received = datetime.fromisoformat(row.received_at)
         return SavedCase(
             case_uuid=UUID(row.case_uuid),
@@ -808,7 +888,7 @@ class Ledger(DayBook, ReviewBook):
 
     def open_cases(self, national_id: str, service_code: str) -> list[str]:
         """Case numbers of this person's earlier cases of the same service on this device (duplicate warning)."""
-        with self._sessions() as s:
+        with self._read() as s:
             rows = s.scalars(
                 select(CaseRow.case_number)
                 .where(CaseRow.id_digest == self.id_digest(national_id), CaseRow.service_code == service_code)
@@ -817,11 +897,11 @@ class Ledger(DayBook, ReviewBook):
         return list(rows)
 
     def case_count(self) -> int:
-        with self._sessions() as s:
+        with self._read() as s:
             return int(s.scalar(select(func.count()).select_from(CaseRow)) or 0)
 
     def outbox_counts(self) -> dict[str, int]:
-        with self._sessions() as s:
+        with self._read() as s:
             rows = s.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state)).all()
         counts = {"pending": 0, "sent": 0, "attention": 0, "withdrawn": 0}
         counts.update({state: int(n) for state, n in rows})
@@ -833,7 +913,7 @@ class Ledger(DayBook, ReviewBook):
         if now is not None:
             moment = now.isoformat()
             query = query.where((OutboxRow.next_attempt_at.is_(None)) | (OutboxRow.next_attempt_at <= moment))
-        with self._sessions() as s:
+        with self._read() as s:
             rows = s.scalars(query.order_by(OutboxRow.id).limit(limit)).all()
             return [
                 OutboxItem(
@@ -847,7 +927,7 @@ class Ledger(DayBook, ReviewBook):
 
     def lookups_for(self, case_uuid: UUID) -> list[tuple[str, str, str]]:
         """(kind, outcome, masked ID) of each audited look-up of a case."""
-        with self._sessions() as s:
+        with self._read() as s:
             rows = s.execute(
                 select(LookupRow.kind, LookupRow.outcome, LookupRow.id_masked)
                 .where(LookupRow.case_uuid == str(case_uuid))

@@ -81,7 +81,7 @@ class ReviewBook(LedgerParts):
         voided = select(VoidRow.case_uuid)
         corrected = select(CorrectionRow.case_uuid).where(CorrectionRow.case_uuid.is_not(None))
         not_ended = CaseRow.server_status.is_(None) | CaseRow.server_status.not_in(ENDED)
-        with self._sessions() as s:
+        with self._read() as s:
             rows = s.scalars(
                 select(CaseRow)
                 .where(
@@ -137,7 +137,7 @@ class ReviewBook(LedgerParts):
         return run_id
 
     def review_run(self, run_id: UUID) -> ReviewRun:
-        with self._sessions() as s:
+        with self._read() as s:
             row = s.get(ReviewRunRow, str(run_id))
             if row is None:
                 raise KeyError(str(run_id))
@@ -160,7 +160,7 @@ class ReviewBook(LedgerParts):
 
     def unfinished_review(self) -> ReviewRun | None:
         """The latest run that still has people to check (to resume)."""
-        with self._sessions() as s:
+        with self._read() as s:
             run_id = s.scalar(
                 select(ReviewRunRow.run_id)
                 .where(ReviewRunRow.finished_at.is_(None))
@@ -170,7 +170,7 @@ class ReviewBook(LedgerParts):
         return self.review_run(UUID(run_id)) if run_id else None
 
     def review_pending(self, run_id: UUID, limit: int) -> list[ReviewPending]:
-        with self._sessions() as s:
+        with self._read() as s:
             rows = s.scalars(
                 select(ReviewItemRow)
                 .where(ReviewItemRow.run_id == str(run_id), ReviewItemRow.state == "pending")
@@ -226,7 +226,7 @@ class ReviewBook(LedgerParts):
 
     def review_ids(self, run_id: UUID) -> list[str]:
         """Every ID number of a run (registered with the city as the run's list before it is looked up)."""
-        with self._sessions() as s:
+        with self._read() as s:
             rows = s.execute(
                 select(ReviewItemRow.ref, ReviewItemRow.national_id)
                 .where(ReviewItemRow.run_id == str(run_id))
@@ -235,7 +235,7 @@ class ReviewBook(LedgerParts):
         return [self._open(sealed, "review_items.national_id", ref) for ref, sealed in rows]
 
     def review_lines(self, run_id: UUID) -> list[ReviewLine]:
-        with self._sessions() as s:
+        with self._read() as s:
             rows = s.scalars(
                 select(ReviewItemRow)
                 .where(ReviewItemRow.run_id == str(run_id), ReviewItemRow.state == "done")

@@ -687,3 +687,56 @@ class Metric(WireModel):
 
 class MetricsResponse(WireModel):
     metrics: list[Metric]
+
+
+# -- a device's high-water marks, and what the city holds of a device ------------------------------------------
+
+MAX_MARK_DAYS = 400  # the case counters of the last days (older days' numbers are never issued again)
+GENESIS_HEAD = "0" * 64  # the audit chain's head before its first row (sync.audit_chain.GENESIS)
+
+
+class DeviceMarks(WireModel):
+    """What a device's ledger has issued and which ledger file it is (a copied or a rebuilt ledger has another
+    id). `takeover`: a rebuilt ledger replaces the one the city knows for the device (a supervisor is signed in)."""
+
+    ledger_id: UUID
+    receipt_seq: Count
+    case_seqs: dict[OfficeDay, Count] = Field(default_factory=dict, max_length=MAX_MARK_DAYS)
+    audit_seq: Count
+    audit_head: Sha256
+    takeover: bool = False
+
+
+class CityMarks(WireModel):
+    """What the city holds of the caller's device: the highest numbers among the cases it stored, the audit head
+    the device reported the time before, and whether the reporting ledger is behind them or another ledger than the
+    one the city knows for the device."""
+
+    ledger_id: UUID | None
+    receipt_seq: Count
+    case_seqs: dict[OfficeDay, Count] = Field(default_factory=dict, max_length=MAX_MARK_DAYS)
+    audit_seq: Count
+    audit_head: Sha256
+    verdict: Literal["current", "behind", "other_ledger"]
+
+
+class HeldCase(WireModel):
+    """A case the city holds of the caller's device, as it was pushed, with what happened to it since."""
+
+    case: CaseIn
+    status: CaseStatus
+    note: Annotated[str, StringConstraints(max_length=200)] = ""
+    update: CaseUpdateIn | None = None  # the latest verification of a case taken while look-ups could not run
+    void: DayRecordIn | None = None
+
+
+class HeldCasesResponse(WireModel):
+    cases: list[HeldCase] = Field(max_length=MAX_BATCH)
+    more: bool  # ask again from the receipt after the last one
+
+
+class HeldRecordsResponse(WireModel):
+    """The device's signed day closes and corrections the city holds, from a day on."""
+
+    records: list[DayRecordIn] = Field(max_length=MAX_BATCH)
+    more: bool  # ask again with offset + len(records)

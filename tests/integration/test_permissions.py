@@ -58,6 +58,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "digest": OWN_DEVICE,
     "case_count": OWN_DEVICE,
     "register_key": OWN_DEVICE,
+    "device_marks": OWN_DEVICE,
+    "device_cases": OWN_DEVICE,
+    "device_records": OWN_DEVICE,
     "register_supervisor_key": {"supervisor": "own"},
     "status_changes": {"clerk": "own forwarded", "liaison": "own forwarded", "supervisor": "own forwarded"},
     "catalog_delta": {"clerk": "none", "liaison": "none", "supervisor": "none", "administrator": "none"},
@@ -79,6 +82,9 @@ RELATIONS = {
     "digest": ("own",),
     "case_count": ("own",),
     "register_key": ("own",),
+    "device_marks": ("own",),
+    "device_cases": ("own",),
+    "device_records": ("own",),
     "register_supervisor_key": ("own",),
     "status_changes": ("own", "forwarded", "other"),
     "set_status": ("own", "forwarded", "other"),
@@ -324,6 +330,20 @@ PROBES: dict[str, Probe] = {
     "digest": lambda w, role, _r: not _refused(w.call(role, "POST", "/api/v1/digest", {"day": "2026-11-20"})),
     "case_count": lambda w, role, _r: not _refused(w.call(role, "GET", "/api/v1/cases/count")),
     "register_key": _register_key,
+    "device_marks": lambda w, role, _r: (
+        not _refused(
+            w.call(
+                role,
+                "POST",
+                "/api/v1/devices/me/marks",
+                {"ledger_id": str(uuid.uuid4()), "receipt_seq": 0, "audit_seq": 0, "audit_head": "0" * 64},
+            )
+        )
+    ),
+    "device_cases": lambda w, role, _r: not _refused(w.call(role, "GET", "/api/v1/devices/me/cases")),
+    "device_records": lambda w, role, _r: (
+        not _refused(w.call(role, "GET", "/api/v1/devices/me/records", params={"since": "2026-11-01"}))
+    ),
     "register_supervisor_key": _supervisor_key,
     "status_changes": _status_changes,
     "catalog_delta": lambda w, role, _r: not _refused(w.call(role, "GET", "/api/v1/catalog", params={"since": 0})),

@@ -1,0 +1,190 @@
+"""A ledger file that is not what the app wrote: every kind of damage is found, said in a coded error that names
+where, and the damaged file is never written to again.
+
+The damage is made the way disks make it: bytes of the closed file changed in place (a flipped bit, a page
+overwritten, the file cut short), or rows changed behind the ledger's back with plain SQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from sync.errors import StoreError
+from sync.ledger import Device, Ledger, LookupAudit
+from sync.store.integrity import probe
+from tests.conftest import fixed_now
+from tests.sync.test_ledger import draft
+
+KEY = b"\x01" * 32
+
+
+def made(path: Path, device: Device, cases: int = 3) -> list[str]:
+    """A closed ledger with `cases` cases (the WAL checkpointed into the file); their receipt numbers."""
+    ledger = Ledger(path, device, KEY, fixed_now)
+    numbers = [ledger.accept(draft()).receipt_number for _ in range(cases)]
+    ledger.close()
+    return numbers
+
+
+def flip(path: Path, needle: bytes, index: int, bit: int, occurrence: int | None = 0) -> int:
+    """Flip one bit of byte `index` of `needle` where it occurs in the file (the n-th place, or every place with
+    None). Returns how many places were changed."""
+    data = bytearray(path.read_bytes())
+    places, start = [], 0
+    while (at := data.find(needle, start)) != -1:
+        places.append(at)
+        start = at + 1
+    assert places, f"{needle!r} not in the file"
+    for at in places if occurrence is None else [places[occurrence]]:
+        data[at + index] ^= 1 << bit
+    path.write_bytes(bytes(data))
+    return len(places) if occurrence is None else 1
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_sound_ledger_probes_ok_with_its_numbers(tmp_path: Path, device: Device) -> None:
+    path = tmp_path / "ledger.db"
+    made(path, device, 3)
+    found = probe(path, full=True)
+    assert (found.state, found.cases, found.receipts, found.chain) == ("ok", 3, 3, "ok")
+    assert found.marks.receipt_seq == 3
+    assert found.marks.case_seqs == {fixed_now().date().isoformat(): 3}
+    assert probe(tmp_path / "none.db").state == "new"
+
+
+def test_a_receipt_number_turned_into_a_control_character_is_named_and_stops_writes(
+    tmp_path: Path, device: Device
+) -> None:
+    """The review's case: 'D' (0x44) → 0x04 in one receipt number, in the table and its index alike, so that
+    SQLite's own checks see nothing wrong."""
+    path = tmp_path / "ledger.db"
+    numbers = made(path, device)
+    flip(path, numbers[1].encode(), 0, 6, occurrence=None)
+    assert probe(path).state == "ok"  # the structure is sound: only reading the value shows it
+    ledger = Ledger(path, device, KEY, fixed_now)
+    before = digest(path)
+    with pytest.raises(StoreError) as read:
+        ledger.recent_cases()
+    assert read.value.code == "ledger_unreadable"
+    assert read.value.params["where"] == "receipts row 2"
+    with pytest.raises(StoreError) as write:
+        ledger.accept(draft())
+    assert write.value.code == "ledger_damaged"
+    ledger.close()
+    assert digest(path) == before
+    assert "receipts row 2: control character in a text value" in probe(path, full=True).problems
+
+
+def test_a_digit_changed_in_the_table_only_is_found_by_the_full_check(tmp_path: Path, device: Device) -> None:
+    """A flip that leaves a valid number ('2' → '3') is only seen where the table and its index disagree."""
+    path = tmp_path / "ledger.db"
+    numbers = made(path, device)
+    flip(path, numbers[1].encode(), len(numbers[1]) - 1, 0, occurrence=0)  # '2' (0x32) → '3' (0x33)
+    assert probe(path).state == "ok"
+    full = probe(path, full=True)
+    assert full.state == "damaged" and any("sqlite:" in p for p in full.problems), full.problems
+    ledger = Ledger(path, device, KEY, fixed_now)
+    assert ledger.check_integrity().state == "damaged"
+    with pytest.raises(StoreError) as write:
+        ledger.accept(draft())
+    assert write.value.code == "ledger_damaged"
+    ledger.close()
+
+
+@pytest.mark.parametrize("how", ["page-header", "cut-in-half"])
+def test_a_ledger_whose_structure_is_broken_does_not_open_and_is_left_as_it_is(
+    tmp_path: Path, device: Device, how: str
+) -> None:
+    path = tmp_path / "ledger.db"
+    made(path, device, 40)
+    data = bytearray(path.read_bytes())
+    page = 4096
+    if how == "page-header":
+        data[2 * page : 2 * page + 12] = b"\xa5" * 12  # the b-tree header of the file's third page
+    else:
+        data = data[: len(data) // 2]
+    path.write_bytes(bytes(data))
+    before = digest(path)
+    with pytest.raises(StoreError) as opened:
+        Ledger(path, device, KEY, fixed_now)
+    assert opened.value.code == "ledger_damaged"
+    assert digest(path) == before
+    assert not (tmp_path / "ledger.db-wal").exists() or (tmp_path / "ledger.db-wal").stat().st_size == 0
+
+
+def test_text_that_is_not_utf8_is_a_coded_error_naming_the_case(tmp_path: Path, device: Device) -> None:
+    path = tmp_path / "ledger.db"
+    made(path, device)
+    with sqlite3.connect(path) as conn:
+        number = conn.execute("SELECT case_number FROM cases ORDER BY case_number LIMIT 1").fetchone()[0]
+        conn.execute("UPDATE cases SET reasons_json = CAST(x'5b7b22ff' AS TEXT) WHERE case_number = ?", (number,))
+    ledger = Ledger(path, device, KEY, fixed_now)
+    with pytest.raises(StoreError) as read:
+        ledger.cases_on(fixed_now().date())
+    assert read.value.code == "ledger_unreadable"
+    assert read.value.params["where"].startswith("cases row ")
+    ledger.close()
+
+
+def test_json_that_does_not_parse_names_its_case(tmp_path: Path, device: Device) -> None:
+    path = tmp_path / "ledger.db"
+    made(path, device)
+    with sqlite3.connect(path) as conn:
+        number = conn.execute("SELECT case_number FROM cases ORDER BY case_number LIMIT 1").fetchone()[0]
+        conn.execute("UPDATE cases SET reasons_json = '[{\"rule\": 1' WHERE case_number = ?", (number,))
+    ledger = Ledger(path, device, KEY, fixed_now)
+    with pytest.raises(StoreError) as read:
+        ledger.recent_cases()
+    assert read.value.params["where"] == f"cases {number}"
+    with pytest.raises(StoreError) as write:
+        ledger.accept(draft())
+    assert write.value.code == "ledger_damaged"
+    ledger.close()
+
+
+def test_a_sealed_value_that_does_not_open_names_its_row_and_stops_writes(tmp_path: Path, device: Device) -> None:
+    path = tmp_path / "ledger.db"
+    made(path, device)
+    with sqlite3.connect(path) as conn:
+        keys = [r[0] for r in conn.execute("SELECT case_uuid FROM cases ORDER BY case_number")]
+        name = conn.execute("SELECT applicant_name FROM cases WHERE case_uuid = ?", (keys[0],)).fetchone()[0]
+        conn.execute("UPDATE cases SET applicant_name = ? WHERE case_uuid = ?", (name, keys[1]))
+    ledger = Ledger(path, device, KEY, fixed_now)
+    with pytest.raises(StoreError) as read:
+        ledger.recent_cases()
+    assert (read.value.code, read.value.params["row"]) == ("store_sealed", keys[1])
+    with pytest.raises(StoreError) as write:
+        ledger.accept(draft())
+    assert write.value.code == "ledger_damaged"
+    ledger.close()
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["DELETE FROM lookups WHERE seq = 2", "UPDATE lookups SET clerk = 'someone' WHERE seq = 4"],
+    ids=["row-removed-in-the-middle", "last-row-edited"],
+)
+def test_an_audit_chain_changed_behind_the_ledger_is_broken_at_open(
+    tmp_path: Path, device: Device, change: str
+) -> None:
+    path = tmp_path / "ledger.db"
+    ledger = Ledger(path, device, KEY, fixed_now)
+    for _ in range(4):
+        ledger.record_lookup(LookupAudit(uuid4(), "SW-01", "household", "H123456786", "clerk-test", "hit"))
+    ledger.close()
+    assert probe(path).chain == "ok"
+    with sqlite3.connect(path) as conn:
+        conn.execute(change)
+    found = probe(path)
+    assert (found.state, found.chain) == ("damaged", "broken")
+    with pytest.raises(StoreError) as opened:
+        Ledger(path, device, KEY, fixed_now)
+    assert opened.value.code == "ledger_damaged"
