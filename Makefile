@@ -67,9 +67,11 @@ pytest: system-deps-test setup
 
 test: system-deps-test setup lint typecheck imports pytest
 
-# Crash (≥ 200 SIGKILLs) and faulty-network (≥ 1,000 batches through the fault proxy) suites, full size.
+# Crash (≥ 200 SIGKILLs), faulty-network (≥ 1,000 batches through the fault proxy) and damaged-ledger (120 damaged
+# files of ten kinds) suites, full size.
 reliability: system-deps-test setup
-	set -o pipefail; COUNTERDESK_RELIABILITY_SCALE=20 COUNTERDESK_CRASH_KILLS=200 QT_QPA_PLATFORM=offscreen \
+	set -o pipefail; COUNTERDESK_RELIABILITY_SCALE=20 COUNTERDESK_CRASH_KILLS=200 COUNTERDESK_DAMAGED_RUNS=120 \
+	  QT_QPA_PLATFORM=offscreen \
 	  $(BIN)/pytest -q -s tests/reliability 2>&1 | tee reliability.log | grep -E "^(RELIABILITY|MUTANT)|passed|failed"
 
 # Speed against the machine's own floor: one `BENCH name median=… baseline=… ratio=…` line per benchmark.

@@ -17,7 +17,7 @@ from forms.clock import TAIPEI
 from forms.ids import parse_id
 from forms.types import Applicant, Decision, Outcome, RuleResult
 from sync.ledger import CaseDraft, Device, Ledger
-from sync.store.migrate import head_revision
+from sync.ledger.store.migrate import head_revision
 
 DAY_START = datetime(2026, 11, 20, 8, 0, tzinfo=TAIPEI)
 DEVICE = Device(office=OFFICE, device_id=DEVICE_ID)
@@ -58,7 +58,7 @@ def ledger_with_cases(n: int, label: str, step: timedelta = timedelta(seconds=12
             fields={"phone": "0912345678"},
             due_date=DAY_START.date() + timedelta(days=3),
         )
-        ledger.accept(draft)
+        ledger.cases.accept(draft)
         clock.tick()
     ledger.close()
     for suffix in ("-wal", "-shm"):

@@ -19,7 +19,7 @@ from forms.clock import TAIPEI
 from forms.ids import check_digit, mask_id
 from forms.rocdate import format_roc_compact
 from sync.ledger import Device, Ledger
-from sync.store.migrate import head_revision
+from sync.ledger.store.migrate import head_revision
 
 CASES = 1_000_000
 PER_DAY = 250
@@ -68,7 +68,7 @@ def million_ledger(work: Path) -> Path:
 
 def _rows(ledger: Ledger) -> Iterator[tuple[tuple[object, ...], tuple[object, ...]]]:
     start = datetime(2015, 1, 5, 8, 0, tzinfo=TAIPEI)
-    seal = ledger._seal  # the ledger's own sealing, so every generated value opens like a real one
+    seal = ledger.core.seal  # the ledger's own sealing, so every generated value opens like a real one
     people = [person(n) for n in range(PEOPLE)]  # each person about five cases over the years
     for n in range(CASES):
         day, slot = divmod(n, PER_DAY)
@@ -117,8 +117,8 @@ def run(work: Path, searches: int = 200) -> None:
     rng = random.Random(7)
     ids = [person(rng.randrange(PEOPLE))[0] for _ in range(searches)]
     names = [person(rng.randrange(PEOPLE))[1] for _ in range(searches)]
-    by_id = _times(lambda q: ledger.search_cases(q), ids)
-    by_name = _times(lambda q: ledger.search_cases(q), names)
+    by_id = _times(lambda q: ledger.cases.search(q), ids)
+    by_name = _times(lambda q: ledger.cases.search(q), names)
     digests = [ledger.id_digest(i) for i in ids]
     ledger.close()
     conn = sqlite3.connect(path)

@@ -27,7 +27,7 @@ BATCH = inspect.signature(push_pending).parameters["batch_size"].default
 def batches_of(ledger_path: Path, size: int) -> list[bytes]:
     """The request bodies the push sends, as bytes (read from the queue, as push does)."""
     ledger = open_ledger(ledger_path)
-    items = ledger.due_outbox(CASES, None)
+    items = ledger.outbox.due(CASES, None)
     ledger.close()
     cases = [json.loads(i.payload) for i in items]
     return [json.dumps({"cases": cases[n : n + size]}, ensure_ascii=False).encode() for n in range(0, len(cases), size)]
@@ -97,7 +97,7 @@ def round_trip(work: Path, pushes: int = 1_000) -> None:
         ledger = open_ledger(working_copy(source, work / "rtt" / "ledger.db"))
         c = client(url)
         c.health()
-        items = ledger.due_outbox(pushes, None)
+        items = ledger.outbox.due(pushes, None)
         times = []
         for item in items:
             batch = wire.CasesBatchRequest(cases=[wire.CaseIn.model_validate_json(item.payload)])

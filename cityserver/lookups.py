@@ -9,7 +9,7 @@ import hashlib
 import json
 import logging
 import uuid
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -68,8 +68,10 @@ def _report(db: Session, who: Caller, kind: str, detail: str, routine: bool = Fa
 
 
 def _start_of_day() -> datetime:
-    """Midnight of the office day (Taipei), as an aware time."""
-    return datetime.combine(now().astimezone(TAIPEI).date(), time(0), tzinfo=TAIPEI)
+    """Midnight of the office day (Taipei), in UTC: SQLite keeps the audit's times as UTC text without a zone and
+    compares text, so a Taipei midnight would be read as 8 hours later (the daily caps did nothing from 00:00 to
+    08:00 Taipei time on SQLite)."""
+    return datetime.combine(now().astimezone(TAIPEI).date(), time(0), tzinfo=TAIPEI).astimezone(UTC)
 
 
 def _audit_row(

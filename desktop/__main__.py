@@ -180,6 +180,49 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - shown)
 
 
+def run_check_ledger(args: argparse.Namespace) -> int:
+    """`counterdesk check-ledger`: one line for support staff and scripts; exit 0 only for a sound ledger. Needs no
+    keyring and changes nothing (the file is read over a read-only connection)."""
+    from sync.ledger.checkup import checkup
+
+    found = checkup(_ledger_path(_data_dir(args.data_dir)))
+    print(found.line)
+    for problem in found.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 0 if found.state == "ok" else 1
+
+
+def run_recover(args: argparse.Namespace) -> int:
+    """`counterdesk recover`: rebuild the ledger from the city and what can be read of the damaged file. A
+    supervisor's name (--user) and password (asked for, never on the command line)."""
+    from desktop.bootstrap import recover_ledger
+    from sync.errors import StoreError, SyncError
+    from sync.secrets import SecretUnavailable
+
+    data_dir = _data_dir(args.data_dir)
+    practice = _ledger_path(data_dir) != data_dir / "ledger.db"
+    folder = data_dir / "sandbox" if practice else data_dir
+    password = getpass.getpass(f"主管 {args.user} 的密碼：")
+    try:
+        report, device_id = recover_ledger(folder, args.user, password, practice)
+    except (DomainError, SyncError, StoreError) as exc:
+        print("重建帳本失敗：" + text(exc.code, **exc.params), file=sys.stderr)
+        return 1
+    except SecretUnavailable as exc:
+        print(f"重建帳本失敗：{exc}", file=sys.stderr)
+        return 1
+    for line in report.lines(device_id):
+        print(line)
+    return 0
+
+
+def _ledger_path(data_dir: Path) -> Path:
+    """The production ledger, or the practice one when this data folder only holds practice data."""
+    if (data_dir / "ledger.db").exists() or not (data_dir / "sandbox" / "ledger.db").exists():
+        return data_dir / "ledger.db"
+    return data_dir / "sandbox" / "ledger.db"
+
+
 def run_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from desktop.demo import run
@@ -203,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--out", required=True)
     cat = sub.add_parser("catalog", help="list the loaded services")
     cat.add_argument("--json", action="store_true")
+    sub.add_parser("check-ledger", help="check the ledger file: one line LEDGER ok|damaged|behind …; exit 0 if ok")
+    sub.add_parser("recover", help="rebuild a damaged or lost ledger from the city (a supervisor: --user)")
     enrol = sub.add_parser("enrol", help="enrol this PC with the city server using a one-time code")
     enrol.add_argument("--code", help="the one-time code (asked for when not given)")
     args = parser.parse_args(argv)
@@ -222,6 +267,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(args)
     if args.command == "catalog":
         return run_catalog(args)
+    if args.command == "check-ledger":
+        return run_check_ledger(args)
+    if args.command == "recover":
+        return run_recover(args)
     if args.command == "enrol":
         if not args.server:
             print("請以 --server 指定市府伺服器網址。", file=sys.stderr)

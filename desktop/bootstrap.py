@@ -40,6 +40,7 @@ from sync.lookups import LookupService
 from sync.offline_login import verify_cached, verify_supervisor
 from sync.private_files import private_dir
 from sync.receipt_signing import ReceiptSigner
+from sync.recover import Recovery, recover
 from sync.review import ReviewService
 from sync.secrets import KeyringSecretStore, MemorySecretStore, PracticeSecretStore, SecretStore, device_secret
 from sync.supervisor_keys import SupervisorKeys
@@ -160,6 +161,39 @@ def start_sandbox(data_dir: Path) -> Services:
     services.unlock = lambda typed: hmac.compare_digest(typed.encode(), password.encode())
     services.intake.verify_supervisor = lambda user, typed: (user, typed) == SANDBOX_SUPERVISOR
     return services
+
+
+def recover_ledger(data_dir: Path, username: str, password: str, practice: bool) -> tuple[Recovery, str]:
+    """Rebuild this PC's ledger from the city (a supervisor's name and password): the production one, or the
+    practice one against the sandbox server. Returns the report and the device id.
+
+    Raises:
+        DomainError (recover_not_enrolled, recover_supervisor_only), SyncError, SecretUnavailable.
+    """
+    store: SecretStore
+    sandbox: EmbeddedServer | None = None
+    if practice:
+        store = PracticeSecretStore(data_dir / "practice-keys.json")
+        sandbox = _sandbox_server(data_dir)
+        sandbox.start()
+    else:
+        store = KeyringSecretStore()
+    try:
+        loaded = enrolment.load(data_dir, store)
+        if loaded is None:
+            raise DomainError("recover_not_enrolled")
+        enrolled, identity = loaded
+        server = sandbox.url if sandbox is not None else enrolled.server
+        client = CityClient(server, identity, lambda: Credentials(username, password), secrets=MemorySecretStore())
+        try:
+            device = Device(office=enrolled.office, device_id=identity.device_id)
+            report = recover(data_dir / "ledger.db", device, device_secret(store), client)
+        finally:
+            client.close()
+        return report, identity.device_id
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
 
 
 def _known_to(server: EmbeddedServer, device_id: str) -> bool:

@@ -119,7 +119,7 @@ def run(out: Path) -> Iterator[str]:
         intake(window, runner, offline_person, out, "offline")
         assert window.last_receipt is not None
         receipts.append(window.last_receipt)
-        outbox = services.ledger.outbox_counts()
+        outbox = services.ledger.outbox.counts()
         yield f"intake offline: {window.intake.outcome_label.text()} → {window.last_receipt.name}; outbox {outbox}"
         services.sandbox.start()
         window.service_list.choose("SW-03")  # a second service: disabled parking permit, with its own fields
@@ -131,10 +131,10 @@ def run(out: Path) -> Iterator[str]:
         yield f"intake parking: {window.intake.outcome_label.text()} → {window.last_receipt.name}; notice-parking.pdf"
         window.sync_now()
         wait_idle(runner)
-        yield f"sync: outbox {services.ledger.outbox_counts()}"
+        yield f"sync: outbox {services.ledger.outbox.counts()}"
         verified = window.sync_panel.reverified.text().splitlines()[1:]
         yield f"deferred look-ups: {'; '.join(verified) or 'none'}"
-        by_number = {c.case_number: c for c in services.ledger.recent_cases()}
+        by_number = {c.case_number: c for c in services.ledger.cases.recent()}
         window.on_sync_panel_void_requested(by_number[receipts[1].stem])  # the ineligible applicant's receipt
         wait_idle(runner)
         assert window.last_receipt is not None and "作廢" in window.last_receipt.name

@@ -33,6 +33,7 @@ from forms.roles import may
 from forms.types import Outcome
 from sync.backlog import SKEW_WARN_S
 from sync.catalog_sync import pull_catalog
+from sync.catchup import CatchUp, check_numbers_quietly, numbers_text
 from sync.errors import SyncError, SyncErrorKind
 from sync.intake import Reverification
 from sync.ledger import SavedCase
@@ -148,7 +149,7 @@ class MainWindow(QMainWindow):
         group = QActionGroup(self)
         for value, label in LAYOUT_NAMES.items():
             action = QAction(label, self, checkable=True)
-            action.setChecked(services.ledger.setting("receipt_layout") == value)
+            action.setChecked(services.ledger.settings.get("receipt_layout") == value)
             action.triggered.connect(lambda _checked=False, v=value: self.set_receipt_layout(v))
             group.addAction(action)
             layout_menu.addAction(action)
@@ -182,10 +183,24 @@ class MainWindow(QMainWindow):
         self._health_timer.timeout.connect(self.check_health)
         self._health_timer.start()
         self.idle_lock = IdleLock(self, services.idle_lock_s, services.unlock)
+        self.idle_lock.locked.connect(self.check_ledger)  # the full check runs while nobody is working
         self.refresh_outbox()
         self.check_health()
-        self._run("db", services.ledger.verify_audit_chain, self._audit_checked, self._sync_failed)
+        self._run("db", services.ledger.audit.verify_chain, self._audit_checked, self._sync_failed)
+        # Before the first case: is this ledger level with what the city holds of the device?
+        self._run(
+            "net",
+            lambda: check_numbers_quietly(services.ledger, services.client),
+            self._numbers_checked,
+            self._sync_failed,
+        )
         self.service_list.search_edit.setFocus()
+
+    def _numbers_checked(self, found: CatchUp | None) -> None:
+        self.show_warnings()
+        if found is not None and (message := numbers_text(found)):
+            self.statusBar().showMessage(message, 30_000)
+            self.refresh_outbox()
 
     def _run(
         self, lane: str, fn: Callable[[], Any], ok: Callable[[Any], None], fail: Callable[[BaseException], None]
@@ -206,7 +221,7 @@ class MainWindow(QMainWindow):
         self.offline_banner.setVisible(not online)
 
     def refresh_outbox(self) -> None:
-        counts = self.services.ledger.outbox_counts()
+        counts = self.services.ledger.outbox.counts()
         attention = f"，需處理 {counts['attention']} 件" if counts["attention"] else ""
         self.outbox_label.setText(f"待上傳 {counts['pending']} 件{attention}")
         self.sync_panel.refresh()
@@ -218,7 +233,14 @@ class MainWindow(QMainWindow):
         state = self.services.intake.backlog_state()
         if state.code:
             warnings.append(text(state.code, **state.params))
-        skew = self.services.ledger.clock_skew()
+        ledger = self.services.ledger
+        if ledger.damage is not None:
+            warnings.append(text("ledger_unreadable", where=ledger.damage))
+        elif ledger.numbering.standing:
+            standing = ledger.numbering.standing[0]
+            other = standing == "other_ledger"
+            warnings.append(text("ledger_other") if other else text("ledger_behind", detail=standing))
+        skew = self.services.ledger.settings.clock_skew()
         if skew is not None and abs(skew) > SKEW_WARN_S:
             warnings.append(text("clock_skew", minutes=round(abs(skew) / 60)))
         self.warning_label.setText("⚠ " + " ".join(warnings) if warnings else "")
@@ -233,7 +255,7 @@ class MainWindow(QMainWindow):
         self._run("db", lambda: write_reprint(case, self.services), done, self._sync_failed)
 
     def on_sync_panel_correction_requested(self, key: str) -> None:
-        details = self.services.ledger.applicant_details(UUID(key))
+        details = self.services.ledger.cases.applicant_details(UUID(key))
         service = self.services.catalog.get(details.service_code)
         self.service_list.choose(service.code)
         self.intake.correct(service, details)
@@ -251,6 +273,11 @@ class MainWindow(QMainWindow):
             self.set_online(False)
 
         self._run("net", self.services.client.health, ok, failed)
+
+    def check_ledger(self) -> None:
+        """The ledger's full check (SQLite's integrity check, the whole audit chain, every value): damage found
+        stops writes and stays in sight."""
+        self._run("db", self.services.ledger.check_integrity, lambda _found: self.show_warnings(), self._sync_failed)
 
     def _audit_checked(self, first_bad: int | None) -> None:
         """A broken audit chain stays in sight (not a dialog the clerk clicks away)."""
@@ -281,16 +308,19 @@ class MainWindow(QMainWindow):
         self._syncing = True
         self.sync_action.setEnabled(False)
         services = self.services
-        total = services.ledger.outbox_counts()["pending"]
+        total = services.ledger.outbox.counts()["pending"]
         answered = [0]  # written by the worker, read by the timer
         self.sync_panel.set_progress(0, total)
         self._push_timer.timeout.connect(lambda: self.sync_panel.set_progress(answered[0], total))
         self._push_timer.start()
 
         def push() -> PushReport:
-            return push_pending(
+            numbers = check_numbers_quietly(services.ledger, services.client)
+            report = push_pending(
                 services.ledger, services.client, ignore_schedule=True, progress=lambda n: answered.__setitem__(0, n)
             )
+            report.numbers = numbers
+            return report
 
         self._run("net", push, self._synced, self._sync_failed)
 
@@ -307,6 +337,8 @@ class MainWindow(QMainWindow):
         self._syncing = False
         self.sync_action.setEnabled(True)
         self.refresh_outbox()
+        if report.numbers is not None and (message := numbers_text(report.numbers)):
+            self.statusBar().showMessage(message, 30_000)
         if report.error_code:
             self.set_online(report.error_code not in ("net_unreachable", "net_timeout"))
             self.statusBar().showMessage(text(report.error_code, status="?"), 10_000)
@@ -317,7 +349,7 @@ class MainWindow(QMainWindow):
             self.verify_deferred()
             self.pull_statuses()
             self.pull_catalog()
-            if not self.services.ledger.outbox_counts()["pending"]:
+            if not self.services.ledger.outbox.counts()["pending"]:
                 self.reconcile_today()
             if report.delivered or report.conflict or report.rejected:
                 self.statusBar().showMessage(
@@ -380,7 +412,7 @@ class MainWindow(QMainWindow):
 
     def verify_deferred(self) -> None:
         """Back online: run the look-ups of cases taken offline, decide again, and list what changed."""
-        if self._verifying or not self.services.ledger.awaiting_verification():
+        if self._verifying or not self.services.ledger.cases.awaiting_verification():
             return
         self._verifying = True
 
@@ -470,7 +502,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"已送出列印：{shown.name}", 10_000)
 
     def set_receipt_layout(self, value: str) -> None:
-        self.services.ledger.set_setting("receipt_layout", value)
+        self.services.ledger.settings.set("receipt_layout", value)
         self.layout_actions[value].setChecked(True)
         self.statusBar().showMessage(f"收據紙張：{LAYOUT_NAMES[value]}（下一張收據起適用）", 10_000)
 
@@ -479,7 +511,7 @@ class MainWindow(QMainWindow):
         signed day is voided by a correction entry instead (linked to that day's close, fee refunded)."""
         services, books = self.services, self.services.books
         assert books is not None
-        closed = case.business_date in services.ledger.closed_days()
+        closed = case.business_date in services.ledger.books.closed_days()
         prompt = f"作廢收據 {case.receipt_number}（案件 {case.case_number}）。"
         if closed:
             prompt += "\n該營業日已日結簽核：將以「更正登錄」作廢並退費，連結原日結。"
@@ -493,7 +525,7 @@ class MainWindow(QMainWindow):
                 books.correct_void(case.business_date, case.case_uuid, reason, supervisor, password)
                 return write_correction_slip(case, services)
             record = books.void(case.case_uuid, reason, supervisor, password)
-            return write_void_slip(services.ledger.case(case.case_uuid), record, services)
+            return write_void_slip(services.ledger.cases.case(case.case_uuid), record, services)
 
         def done(path: Path) -> None:
             self.last_receipt = path

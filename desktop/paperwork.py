@@ -23,13 +23,13 @@ from printing.receipt import ReceiptData, build_receipt_pdf
 from printing.report import Chart, ReportData, ReportTable, build_report_pdf
 from printing.thermal import build_thermal_receipt_pdf
 from printing.void_slip import VoidSlipData, build_void_slip_pdf
-from sync.daybook import VoidRecord
 from sync.dayclose import CashLine, DayClose
 from sync.intake import Verification
 from sync.ledger import Device, SavedCase
+from sync.ledger.books import VoidRecord
+from sync.ledger.reviews import ReviewLine, ReviewRun
 from sync.private_files import private_dir, write_private
 from sync.receipt_signing import short_code
-from sync.reviewbook import ReviewLine, ReviewRun
 
 if TYPE_CHECKING:
     from desktop.bootstrap import Services
@@ -295,7 +295,7 @@ def notice_data(v: Verification, device: Device, clerk: str, day: date, practice
 
 def write_reprint(case: SavedCase, services: Services) -> Path:
     """A copy of a receipt, marked 補印 with the time, as <case number>-補印<n>.pdf (the original stays as it was)."""
-    count = services.ledger.record_reprint(case.case_uuid)
+    count = services.ledger.cases.record_reprint(case.case_uuid)
     now = services.now()
     return write_receipt(case, services, reprinted=(f"{format_roc(now.date())} {now:%H:%M}", count))
 
@@ -309,7 +309,11 @@ def write_receipt(case: SavedCase, services: Services, reprinted: tuple[str, int
         verify_code=short_code(str(case.case_uuid), case.case_number),
         track_hint=f"或至 {services.track_base.rstrip('/')}/track 輸入案件編號與驗證碼",
     )
-    build = build_thermal_receipt_pdf if services.ledger.setting("receipt_layout") == "thermal80" else build_receipt_pdf
+    build = (
+        build_thermal_receipt_pdf
+        if services.ledger.settings.get("receipt_layout") == "thermal80"
+        else build_receipt_pdf
+    )
     if reprinted is None:
         return _write_atomic(services.receipts_dir / f"{case.case_number}.pdf", build(data))
     when, count = reprinted
@@ -420,7 +424,7 @@ def void_slip_data(case: SavedCase, void: VoidRecord, services: Services) -> Voi
 def write_correction_slip(case: SavedCase, services: Services) -> Path:
     """The void slip of a receipt voided by a correction of its signed day."""
     correction = next(
-        c for c in services.ledger.day_facts(services.today()).corrections if c.case_number == case.case_number
+        c for c in services.ledger.books.day_facts(services.today()).corrections if c.case_number == case.case_number
     )
     void = VoidRecord(
         case.case_uuid,
@@ -434,7 +438,7 @@ def write_correction_slip(case: SavedCase, services: Services) -> Path:
 
 
 def write_void_slip(case: SavedCase, void: VoidRecord, services: Services) -> Path:
-    layout = services.ledger.setting("receipt_layout")
+    layout = services.ledger.settings.get("receipt_layout")
     pdf = build_void_slip_pdf(void_slip_data(case, void, services), layout)
     return _write_atomic(services.receipts_dir / f"{case.case_number}-作廢.pdf", pdf)
 

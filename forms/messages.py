@@ -329,6 +329,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Part of the local ledger cannot be read ({where}); the file may be damaged. Nothing more is written; "
         "a supervisor rebuilds the ledger from the city (counterdesk recover).",
     },
+    "ledger_behind": {
+        "zh-TW": "本機帳本比已發出的號碼舊（{detail}）：可能自舊備份還原、檔案遺失或損毀。為免號碼重複，本機暫停受理；"
+        "請連線後按「同步」（F9），自市府取回本機資料後即可繼續。",
+        "en": "The local ledger is behind numbers already issued ({detail}): restored from an older copy, lost or "
+        "damaged. No case is taken until it has pulled back what the city holds (sync, F9).",
+    },
+    "ledger_other": {
+        "zh-TW": "市府記錄本設備目前使用另一份帳本（設定檔可能被複製到另一台電腦）。為免號碼重複，本機暫停受理；"
+        "請主管處理：以「自市府重建帳本」接手本設備，或將本機重新登記為新設備。",
+        "en": "The city knows another ledger for this device (a copied profile?). No case is taken until a "
+        "supervisor rebuilds this one from the city or enrols this PC as a new device.",
+    },
+    "recover_supervisor_only": {
+        "zh-TW": "重建帳本須由本所主管登入執行。",
+        "en": "Only a supervisor of this office may rebuild the ledger.",
+    },
+    "recover_not_enrolled": {
+        "zh-TW": "本機尚未向市府登記（找不到設備資料），無法重建帳本；請先以一次性登記碼登記。",
+        "en": "This PC is not enrolled with the city; it cannot rebuild a ledger.",
+    },
     "store_failed": {
         "zh-TW": "無法寫入本機資料庫（{detail}），本案未受理，請勿交付收據。",
         "en": "Could not write to the local database ({detail}); the case was NOT saved.",

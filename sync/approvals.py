@@ -15,8 +15,8 @@ from uuid import UUID, uuid4
 from forms.errors import DomainError
 from sync import wire
 from sync.client import CityClient
-from sync.daybook import Approval
 from sync.errors import SyncError, SyncErrorKind
+from sync.ledger.books import Approval
 from sync.supervisor_keys import SupervisorKeys
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from sync.ledger import Ledger
 
 def stored_catalog(ledger: Ledger, base: Catalog) -> Catalog:
     """The shipped catalog with the updates this device already pulled."""
-    return overlay(base, [parse_text(name, text) for name, text in ledger.catalog_entries()])
+    return overlay(base, [parse_text(name, text) for name, text in ledger.settings.catalog_entries()])
 
 
 def pull_catalog(ledger: Ledger, client: CityClient, current: Catalog) -> Catalog:
@@ -29,5 +29,5 @@ def pull_catalog(ledger: Ledger, client: CityClient, current: Catalog) -> Catalo
             raise CatalogError("catalog_invalid", file=entry.file_name, key="code", problem="does not match its entry")
     if not parsed:
         return current
-    ledger.store_catalog_entries([(e.code, e.version, e.file_name, e.text) for e in delta.entries])
+    ledger.settings.store_catalog_entries([(e.code, e.version, e.file_name, e.text) for e in delta.entries])
     return overlay(current, parsed)

@@ -19,10 +19,10 @@ from forms.rocdate import format_roc
 from sync import wire
 from sync.approvals import Approver
 from sync.client import CityClient
-from sync.daybook import Approval, CloseRecord, CorrectionRecord, VoidRecord
 from sync.dayclose import CashLine, DayClose, compute, figures, report_hash, report_json, sign_off_problems
 from sync.errors import SyncError
 from sync.ledger import Ledger
+from sync.ledger.books import Approval, CloseRecord, CorrectionRecord, VoidRecord
 
 log = logging.getLogger(__name__)
 
@@ -67,20 +67,20 @@ class Books:
         """Void a receipt of an open day. Raises DomainError / ValidationError / StoreError (day_closed,
         void_twice)."""
         approval = self.confirm_supervisor(supervisor, password, "void", case_uuid, reason)
-        return self._ledger.void(case_uuid, reason, approval)
+        return self._ledger.books.void(case_uuid, reason, approval)
 
     def correct_void(self, day: date, case_uuid: UUID, reason: str, supervisor: str, password: str) -> CorrectionRecord:
         """Void a receipt of a signed day: a correction made today that points at that day's close; the fee goes
         back to the citizen (a negative amount)."""
         approval = self.confirm_supervisor(supervisor, password, "correction", case_uuid, reason)
-        fee = self._ledger.case(case_uuid).fee
-        return self._ledger.correct(day, case_uuid, "void", -fee, reason, approval)
+        fee = self._ledger.cases.case(case_uuid).fee
+        return self._ledger.books.correct(day, case_uuid, "void", -fee, reason, approval)
 
     # -- the day close ---------------------------------------------------------------------------------------
 
     def prepare(self, day: date, ask_server: bool = True) -> DayClose:
         """The day's figures, compared with the city's digest when it can be asked (never raises for that)."""
-        facts = self._ledger.day_facts(day)
+        facts = self._ledger.books.day_facts(day)
         digest: wire.DigestResponse | None = None
         error: str | None = None
         if ask_server:
@@ -103,7 +103,7 @@ class Books:
         """Sign the day off. Raises DomainError with the first blocker (e.g. dc_cash_explain), or for the
         supervisor's credentials; StoreError(day_already_closed). A day that has not begun at the city (this
         clock runs ahead, as last measured) is refused: dc_day_not_begun."""
-        skew = self._ledger.clock_skew()
+        skew = self._ledger.settings.clock_skew()
         city_day = city_today(self._now(), skew)
         if city_day is not None and skew is not None and report.day > city_day:
             raise DomainError(
@@ -120,6 +120,6 @@ class Books:
         approval = self.confirm_supervisor(
             supervisor, password, "day_close", close_uuid, f"日結簽核 {report.day}", day=report.day
         )
-        return self._ledger.sign_day(
+        return self._ledger.books.sign_day(
             report.day, text, report_hash(text), figures(report, cash), approval, close_uuid=close_uuid
         )

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from sync import wire
-from sync.daybook import CloseRecord, CorrectionRecord, DayCase, DayFacts
+from sync.ledger.books import CloseRecord, CorrectionRecord, DayCase, DayFacts
 
 CASH = "cash"
 NOTE_MIN = 5  # characters of a written explanation

@@ -136,8 +136,11 @@ class IntakeService:
         Raises:
             ValidationError: consent_missing (audited refusal, no network call).
             Cancelled: the clerk cancelled between look-ups.
-            StoreError: an audit row could not be written (the facts are then not used).
+            StoreError: an audit row could not be written (the facts are then not used); the ledger may not issue
+                numbers now (damaged, behind, another ledger).
         """
+        # A case that could not be saved is not looked up: no personal data is queried for nothing.
+        self._ledger.check_may_issue()
         nid = applicant.national_id
         if not consent:
             self._lookups.run(service.lookups[0], case_uuid, service.code, nid, False, self.clerk)
@@ -169,7 +172,7 @@ class IntakeService:
         )
 
     def _duplicates(self, case_uuid: UUID, service: ServiceType, applicant: Applicant, online: bool) -> tuple[str, ...]:
-        numbers = set(self._ledger.open_cases(applicant.national_id.value, service.code))
+        numbers = set(self._ledger.cases.same_service(applicant.national_id.value, service.code))
         if online:
             try:
                 answer = self._client.open_cases(
@@ -182,7 +185,7 @@ class IntakeService:
             except SyncError as exc:  # the local ledger still answers; the server's view is a bonus
                 log.info("server duplicate check unavailable: %s", exc.code)
                 outcome, detail = "error", exc.code
-            self._ledger.record_lookup(
+            self._ledger.audit.record(
                 LookupAudit(
                     case_uuid, service.code, "cases", applicant.national_id.value, self.clerk, outcome, detail=detail
                 )
@@ -217,7 +220,7 @@ class IntakeService:
         """Run the look-ups of cases taken offline (待查驗) now, decide again and record the outcome (with an update
         queued for the city). Stops at the first case whose look-ups still cannot run: the network is not back."""
         changes: list[Reverification] = []
-        for pending in self._ledger.awaiting_verification():
+        for pending in self._ledger.cases.awaiting_verification():
             if cancelled():
                 break
             service = self.catalog.get(pending.service_code)
@@ -234,7 +237,9 @@ class IntakeService:
             v = self.verify(pending.case_uuid, service, applicant, fields, consent=True)
             if v.decision.outcome is Outcome.UNKNOWN and v.errors:
                 break
-            self._ledger.record_verification(pending.case_uuid, v.decision, tuple(d.name for d in v.documents.owed))
+            self._ledger.cases.record_verification(
+                pending.case_uuid, v.decision, tuple(d.name for d in v.documents.owed)
+            )
             changes.append(Reverification(pending.case_number, service.name_zh, v.decision))
         return changes
 
@@ -256,11 +261,11 @@ class IntakeService:
         if not self.verify_supervisor(supervisor, password):
             raise DomainError("supervisor_not_verified")
         until = self._now() + timedelta(hours=OVERRIDE_HOURS)
-        self._ledger.record_backlog_override(supervisor, reason.strip(), until)
+        self._ledger.settings.record_backlog_override(supervisor, reason.strip(), until)
         return until
 
     def backlog_state(self) -> BacklogState:
-        return assess(self._ledger.backlog(), self._now(), self.backlog_policy)
+        return assess(self._ledger.outbox.backlog(), self._now(), self.backlog_policy)
 
     def accept(
         self, verification: Verification, payment_method: str = "cash", supersedes: UUID | None = None
@@ -271,7 +276,10 @@ class IntakeService:
             DomainError: backlog_blocked when the device has been offline past the policy's limit.
         """
         check_intake_allowed(
-            self._ledger.backlog(), self._now(), self.backlog_policy, self._ledger.backlog_override_until()
+            self._ledger.outbox.backlog(),
+            self._now(),
+            self.backlog_policy,
+            self._ledger.settings.backlog_override_until(),
         )
         # A failed rule stays failed in the record; an override says who accepted it anyway, and why.
         draft = CaseDraft(
@@ -287,4 +295,4 @@ class IntakeService:
             override=verification.override,
             supersedes=supersedes,
         )
-        return self._ledger.accept(draft)
+        return self._ledger.cases.accept(draft)

@@ -45,7 +45,7 @@ class LookupService:
 
         def audit(outcome: str, detail: str | None = None, server_lookup_id: UUID | None = None) -> None:
             entry = LookupAudit(case_uuid, purpose, kind, national_id.value, clerk, outcome, server_lookup_id, detail)
-            self._ledger.record_lookup(entry)
+            self._ledger.audit.record(entry)
 
         if not consent:
             audit("refused", "consent_missing")

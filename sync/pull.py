@@ -12,8 +12,8 @@ def pull_statuses(ledger: Ledger, client: CityClient, rounds: int = 20) -> int:
     Raises SyncError when the server cannot be reached; the cursor then stays where it was."""
     changed = 0
     for _ in range(rounds):
-        answer = client.status_changes(ledger.status_cursor())
+        answer = client.status_changes(ledger.cases.status_cursor())
         if not answer.changes:
             break
-        changed += ledger.apply_status_changes(answer.changes, answer.cursor)
+        changed += ledger.cases.apply_status_changes(answer.changes, answer.cursor)
     return changed

@@ -40,6 +40,7 @@ class PushReport:
     error_code: str | None = None
     statuses: dict[str, str] = field(default_factory=dict)
     clock_skew_s: int | None = None  # server time minus device time at the last answer
+    numbers: Any = None  # what the check of the numbers before the push found (sync.catchup.CatchUp), if it ran
 
     @property
     def delivered(self) -> int:
@@ -89,7 +90,7 @@ def _send(client: CityClient, kind: str, models: list[Any]) -> wire.CasesBatchRe
 def _set_aside(ledger: Ledger, report: PushReport, refused: list[tuple[OutboxItem, str]]) -> None:
     """Items the city can never take as they are: rejected, each with its reason, for a person (需處理)."""
     results = [wire.CaseResult(case_uuid=UUID(i.key), status="rejected", detail=why) for i, why in refused]
-    ledger.mark_results(results)
+    ledger.outbox.mark_results(results)
     report.rejected += len(results)
     for r in results:
         report.statuses[str(r.case_uuid)] = "rejected"
@@ -130,9 +131,9 @@ def _push(
     largest = min(batch_size, wire.MAX_BATCH)
     # After a time-out the batch is halved (a slow village link cannot carry a large one in time) and grows back,
     # doubling, with each batch that gets through; the size is remembered in the ledger between pushes.
-    size = min(largest, ledger.push_batch_hint() or largest)
+    size = min(largest, ledger.outbox.push_batch_hint() or largest)
     while not cancelled():
-        due = ledger.due_outbox(size, None if ignore_schedule else now())
+        due = ledger.outbox.due(size, None if ignore_schedule else now())
         if not due:
             break
         # Oldest first, one kind per request: a case always goes before the updates that follow it.
@@ -155,20 +156,20 @@ def _push(
                 log.info("push paused: log-in needed (%d items wait)", len(items))
                 break
             if exc.kind is SyncErrorKind.TIMEOUT and size > MIN_BATCH:
-                ledger.set_push_batch_hint(max(MIN_BATCH, size // 2))
+                ledger.outbox.set_push_batch_hint(max(MIN_BATCH, size // 2))
             delay = backoff(max(i.attempts for i in items) + 1, rng)
             if exc.retry_after is not None:
                 delay = max(delay, timedelta(seconds=exc.retry_after))
-            ledger.mark_retry([i.key for i in items], exc.code, now() + delay)
+            ledger.outbox.mark_retry([i.key for i in items], exc.code, now() + delay)
             log.info(
                 "push stopped: %s (%d items wait, next try in %.0f s)", exc.code, len(items), delay.total_seconds()
             )
             break
         report.clock_skew_s = int((answer.server_time - now()).total_seconds())
-        ledger.mark_results(answer.results, report.clock_skew_s)
+        ledger.outbox.mark_results(answer.results, report.clock_skew_s)
         if size < largest and len(items) == size:
             size = min(largest, size * 2)
-            ledger.set_push_batch_hint(size)
+            ledger.outbox.set_push_batch_hint(size)
         for result in answer.results:
             setattr(report, result.status, getattr(report, result.status) + 1)
             report.statuses[str(result.case_uuid)] = result.status

@@ -30,12 +30,12 @@ def reconcile(ledger: Ledger, client: CityClient, day: date) -> Reconciliation:
     """Raises SyncError when the server cannot be asked (nothing is changed then)."""
     answer = client.digest(wire.DigestRequest(day=day))
     there = {str(i.case_uuid): i.content_hash for i in answer.items}
-    here = ledger.sent_cases(day)
+    here = ledger.outbox.sent_cases(day)
     missing = sorted(k for k in here if k not in there)
     differing = sorted(k for k, h in here.items() if k in there and there[k] != h)
     if missing:
         log.warning("server lacks %d delivered case(s) of %s: queued again", len(missing), day)
-        ledger.resend(missing, "伺服器未持有（可能自備份還原），已重新排入上傳")
+        ledger.outbox.resend(missing, "伺服器未持有（可能自備份還原），已重新排入上傳")
     if differing:
-        ledger.set_aside(differing, "伺服器持有的內容與本機不同，需人工核對")
+        ledger.outbox.set_aside(differing, "伺服器持有的內容與本機不同，需人工核對")
     return Reconciliation(day, len(there), tuple(missing), tuple(differing), len(set(there) - set(here)))

@@ -22,7 +22,7 @@ from forms.types import Applicant, Facts, Outcome, ServiceType
 from sync import wire
 from sync.client import CityClient
 from sync.ledger import Ledger, LookupAudit
-from sync.reviewbook import SOURCE_CASES, ReviewPending, ReviewResult, ReviewRun
+from sync.ledger.reviews import SOURCE_CASES, ReviewPending, ReviewResult, ReviewRun
 
 log = logging.getLogger(__name__)
 
@@ -69,19 +69,19 @@ class ReviewService:
     def start_from_cases(self, service_code: str) -> ReviewRun:
         """Everyone this device found eligible for the service (their latest case). Raises DomainError."""
         self._service(service_code)
-        people = self._ledger.beneficiaries(service_code)
+        people = self._ledger.reviews.beneficiaries(service_code)
         if not people:
             raise DomainError("review_nothing_to_do")
-        run_id = self._ledger.create_review(service_code, SOURCE_CASES, self._clerk, people)
-        return self._ledger.review_run(run_id)
+        run_id = self._ledger.reviews.create(service_code, SOURCE_CASES, self._clerk, people)
+        return self._ledger.reviews.run(run_id)
 
     def start_from_csv(self, service_code: str, file_name: str, content: str) -> ReviewRun:
         """A list of ID numbers (and optionally names and birth dates). A bad file changes nothing: raises
         ValidationError naming the rows."""
         self._service(service_code)
         people = parse_people_csv(content, self._now().date())
-        run_id = self._ledger.create_review(service_code, file_name, self._clerk, people)
-        return self._ledger.review_run(run_id)
+        run_id = self._ledger.reviews.create(service_code, file_name, self._clerk, people)
+        return self._ledger.reviews.run(run_id)
 
     def run(
         self,
@@ -92,14 +92,14 @@ class ReviewService:
     ) -> ReviewRun:
         """Check everyone still pending, a batch at a time. Stops between batches when cancelled, and at the first
         batch the city cannot answer (SyncError raised; what was done is kept)."""
-        run = self._ledger.review_run(run_id)
+        run = self._ledger.reviews.run(run_id)
         service = self._service(run.service_code)
         done = run.done
         progress(ReviewProgress(done, run.total))
         listed = run.source != SOURCE_CASES
         registered = False
         while not cancelled():
-            pending = self._ledger.review_pending(run_id, min(batch or self.batch_size, wire.MAX_BATCH_PEOPLE))
+            pending = self._ledger.reviews.pending(run_id, min(batch or self.batch_size, wire.MAX_BATCH_PEOPLE))
             if not pending:
                 break
             if listed and not registered:
@@ -109,15 +109,15 @@ class ReviewService:
                         list_id=run_id,
                         purpose=service.code,
                         name=run.source[:64] or "名單",
-                        national_ids=self._ledger.review_ids(run_id),
+                        national_ids=self._ledger.reviews.ids(run_id),
                     )
                 )
                 registered = True
             answers = self._lookup(service, pending, run_id if listed else None)
-            self._ledger.save_review_results(run_id, [self._judge(service, p, answers[p.ref]) for p in pending])
+            self._ledger.reviews.save_results(run_id, [self._judge(service, p, answers[p.ref]) for p in pending])
             done += len(pending)
             progress(ReviewProgress(done, run.total))
-        return self._ledger.review_run(run_id)
+        return self._ledger.reviews.run(run_id)
 
     def _lookup(
         self, service: ServiceType, pending: list[ReviewPending], list_id: UUID | None
@@ -132,7 +132,7 @@ class ReviewService:
         )
         answer = self._client.lookup_batch(request)
         by_ref = {a.ref: a for a in answer.answers}
-        self._ledger.record_lookups(
+        self._ledger.audit.record_many(
             [
                 LookupAudit(
                     case_uuid=p.ref,

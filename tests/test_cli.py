@@ -64,3 +64,38 @@ def test_server_admin_commands_enrol_list_and_revoke(tmp_path: Path) -> None:
     assert enrolled.device_id in server("list-devices", "--office", "68000010")
     assert "停用" in server("revoke-device", enrolled.device_id)
     assert "停用 " in server("list-devices")
+
+
+def _check(data_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", "--data-dir", str(data_dir), "check-ledger"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_check_ledger_prints_one_line_and_exits_0_only_for_a_sound_ledger(tmp_path: Path) -> None:
+    """For support staff and scripts: ok, damaged and behind, each with its counts; no keyring needed."""
+    from sync.ledger import Device, Ledger
+    from tests.conftest import OFFICE, fixed_now
+    from tests.sync.test_ledger import draft
+
+    ledger = Ledger(tmp_path / "ledger.db", Device(OFFICE, "D0001"), b"\x01" * 32, fixed_now)
+    for _ in range(2):
+        ledger.cases.accept(draft())
+    ledger.close()
+    sound = _check(tmp_path)
+    assert (sound.returncode, sound.stdout) == (0, "LEDGER ok cases=2 receipts=2 chain=ok\n")
+
+    data = bytearray((tmp_path / "ledger.db").read_bytes())
+    data[4096 : 4096 + 16] = b"\xa5" * 16  # the second page's b-tree header
+    (tmp_path / "ledger.db").write_bytes(bytes(data))
+    damaged = _check(tmp_path)
+    assert damaged.returncode == 1 and damaged.stdout.startswith("LEDGER damaged ")
+    assert damaged.stderr.strip()  # what is wrong, for support staff
+
+    (tmp_path / "ledger.db").unlink()  # lost, while the marks beside it remember two receipts
+    behind = _check(tmp_path)
+    assert (behind.returncode, behind.stdout) == (1, "LEDGER behind cases=0 receipts=0 chain=ok\n")
+    assert "receipt 0 < 2" in behind.stderr

@@ -38,9 +38,9 @@ from forms.errors import DomainError
 from forms.fields import validate_amount
 from forms.messages import text
 from forms.rocdate import format_roc
-from sync.daybook import CloseRecord
 from sync.dayclose import CashLine, DayClose, cash_lines, sign_off_problems, signed_inputs
 from sync.errors import StoreError, SyncError
+from sync.ledger.books import CloseRecord
 
 if TYPE_CHECKING:
     from desktop.bootstrap import Services

@@ -32,8 +32,8 @@ from desktop.paperwork import REVIEW_COLUMNS, review_rows, write_review
 from desktop.tasks import TaskRunner
 from desktop.views.errors import describe
 from forms.review import STILL_ELIGIBLE
+from sync.ledger.reviews import ReviewLine, ReviewRun
 from sync.review import ReviewProgress, suited
-from sync.reviewbook import ReviewLine, ReviewRun
 
 if TYPE_CHECKING:
     from desktop.bootstrap import Services
@@ -139,7 +139,7 @@ class ReviewPage(QWidget):
         for widget in (self.start_button, self.service_box, self.from_cases, self.from_file, self.export_button):
             widget.setEnabled(not running)
         self.cancel_button.setEnabled(running)
-        unfinished = self._services.ledger.unfinished_review()
+        unfinished = self._services.ledger.reviews.unfinished()
         self.resume_button.setEnabled(not running and unfinished is not None)
         if not running and unfinished is not None and self.run is None:
             self.status.setText(
@@ -180,7 +180,7 @@ class ReviewPage(QWidget):
         self._runner.run("db", create, self._go, self._failed, owner=self)
 
     def resume(self) -> None:
-        unfinished = self._services.ledger.unfinished_review()
+        unfinished = self._services.ledger.reviews.unfinished()
         if unfinished is None:
             return
         index = self.service_box.findData(unfinished.service_code)
@@ -221,7 +221,7 @@ class ReviewPage(QWidget):
 
     def _finished(self, run: ReviewRun) -> None:
         self.run = run
-        self.lines = self._services.ledger.review_lines(run.run_id)
+        self.lines = self._services.ledger.reviews.lines(run.run_id)
         changed = sum(line.change != STILL_ELIGIBLE for line in self.lines)
         if run.finished:
             self.status.setText(f"複查完成：{run.total:,} 人，資格變動 {changed:,} 人。")
@@ -235,8 +235,8 @@ class ReviewPage(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self._set_running(False)
         if self.run is not None:
-            self.run = self._services.ledger.review_run(self.run.run_id)
-            self.lines = self._services.ledger.review_lines(self.run.run_id)
+            self.run = self._services.ledger.reviews.run(self.run.run_id)
+            self.lines = self._services.ledger.reviews.lines(self.run.run_id)
             self.show_lines()
         self.status.setText(describe(exc) + ("（已完成的結果已保留，可按「繼續上次」。）" if self.run else ""))
 

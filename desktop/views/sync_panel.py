@@ -131,11 +131,11 @@ class SyncPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        counts = self._ledger.outbox_counts()
+        counts = self._ledger.outbox.counts()
         self.counts_label.setText("　".join(f"{STATE_NAMES[k]} {counts.get(k, 0)} 件" for k in STATE_NAMES))
-        last = self._ledger.last_delivery()
+        last = self._ledger.outbox.last_delivery()
         self.last_label.setText(f"最後送達：{format_roc(last.date())} {last:%H:%M}" if last else "最後送達：尚無")
-        self._rows = self._ledger.outbox_items(("attention", "pending"))
+        self._rows = self._ledger.outbox.items(("attention", "pending"))
         self.table.setRowCount(len(self._rows))
         for r, row in enumerate(self._rows):
             error = reason_text(row.last_error or "")
@@ -150,7 +150,7 @@ class SyncPanel(QWidget):
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         query = self.search_edit.text().strip()
-        self.show_cases(self._ledger.search_cases(query) if query else self._ledger.recent_cases(30))
+        self.show_cases(self._ledger.cases.search(query) if query else self._ledger.cases.recent(30))
 
     def on_search_edit_return_pressed(self) -> None:
         self.refresh()
@@ -191,7 +191,7 @@ class SyncPanel(QWidget):
     def on_resend_clicked(self) -> None:
         entry = self._selected()
         if entry is not None:
-            self._ledger.requeue(entry.key)
+            self._ledger.outbox.requeue(entry.key)
             self.refresh()
             self.queue_changed.emit()
 
@@ -218,6 +218,6 @@ class SyncPanel(QWidget):
             return
         reason = self._ask_reason(self)
         if reason:
-            self._ledger.withdraw(entry.key, reason, self._clerk)
+            self._ledger.outbox.withdraw(entry.key, reason, self._clerk)
             self.refresh()
             self.queue_changed.emit()

@@ -70,7 +70,7 @@ def test_void_then_day_close_signed_by_a_supervisor(
     take(qtbot, w, senior)
     voided = take(qtbot, w, young)
     w.sync_now()
-    qtbot.waitUntil(lambda: services.ledger.outbox_counts()["pending"] == 0 and not w.runner.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: services.ledger.outbox.counts()["pending"] == 0 and not w.runner.busy, timeout=10_000)
 
     # Void the second receipt: the supervisor's credentials and reason, a void slip, the city told.
     panel = w.sync_panel
@@ -88,7 +88,7 @@ def test_void_then_day_close_signed_by_a_supervisor(
     assert slip is not None
     slip_text = pdf_text(slip)
     assert "收據作廢證明" in slip_text and "民眾當場改申請其他項目" in slip_text and not FULL_ID.search(slip_text)
-    qtbot.waitUntil(lambda: services.ledger.outbox_counts()["pending"] == 0 and not w.runner.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: services.ledger.outbox.counts()["pending"] == 0 and not w.runner.busy, timeout=10_000)
     with city.app.state.session_factory() as s:
         statuses = {r.case_number: r.status for r in s.query(CaseRow).all()}
     assert statuses[voided.stem] == "撤回"
@@ -106,7 +106,7 @@ def test_void_then_day_close_signed_by_a_supervisor(
     page.set_counted(USER, str(FEE - 10))
     assert "-10" in page.cash_table.item(0, 3).text() and "原因" in page.blockers.text()
     page.sign_button.click()
-    assert "尚不能簽核" in page.message.text() and services.ledger.closed_days() == []
+    assert "尚不能簽核" in page.message.text() and services.ledger.books.closed_days() == []
     page.set_counted(USER, "八十")  # bad input: a clear message, nothing accepted
     assert "整數" in page.blockers.text()
     page.set_counted(USER, str(FEE - 10), "找零給錯，已向民眾追回不成，自行補足")
@@ -115,7 +115,7 @@ def test_void_then_day_close_signed_by_a_supervisor(
 
     # Sign-off with the supervisor's credentials locks the day; the report is printed through the print path.
     page.sign_button.click()
-    qtbot.waitUntil(lambda: services.ledger.closed_days() == [today()] and not w.runner.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: services.ledger.books.closed_days() == [today()] and not w.runner.busy, timeout=10_000)
     qtbot.waitUntil(lambda: page.report is not None and page.report.signed, timeout=10_000)
     assert not page.sign_button.isEnabled() and "已簽核" in page.title.text()
     assert any("主管簽核日結" in q for q in dialogs.questions)
@@ -133,9 +133,9 @@ def test_void_then_day_close_signed_by_a_supervisor(
     panel.cases_table.selectRow(first)
     dialogs.supervisor = (SUPERVISOR, SUPERVISOR_PASSWORD, "重複收件，退還規費")
     panel.void_button.click()
-    qtbot.waitUntil(lambda: bool(services.ledger.day_facts(today()).corrections), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(services.ledger.books.day_facts(today()).corrections), timeout=10_000)
     assert "更正登錄" in dialogs.questions[-1]
-    (correction,) = services.ledger.day_facts(today()).corrections
+    (correction,) = services.ledger.books.day_facts(today()).corrections
     assert correction.kind == "void" and correction.amount == -FEE and correction.corrects_day == today()
     page.close()
 
@@ -146,7 +146,7 @@ def test_receipt_paper_is_a_setting(
     assert window.layout_actions["a4"].isChecked()
     a4 = take(qtbot, window, senior)
     window.layout_actions["thermal80"].trigger()
-    assert services.ledger.setting("receipt_layout") == "thermal80"
+    assert services.ledger.settings.get("receipt_layout") == "thermal80"
     strip = take(qtbot, window, young)
     widths = [float(re.search(r"Page size:\s+([\d.]+)", run("pdfinfo", str(p))).group(1)) for p in (a4, strip)]  # type: ignore[union-attr]
     assert [round(w / 72 * 25.4) for w in widths] == [210, 80]

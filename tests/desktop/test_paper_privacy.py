@@ -48,19 +48,19 @@ def test_no_paper_carries_a_full_name_or_id(services: Services, population: list
     )
     case = services.intake.accept(verification)
     papers = {"notice": write_notice(verification, services), "receipt A4": write_receipt(case, services)}
-    services.ledger.set_setting("receipt_layout", "thermal80")
+    services.ledger.settings.set("receipt_layout", "thermal80")
     papers["receipt 80 mm"] = write_receipt(case, services)
     papers["reprint 80 mm"] = write_reprint(case, services)
     assert services.books is not None and services.reviews is not None
     void = services.books.void(case.case_uuid, "民眾當場撤回申請", SUPERVISOR, SUPERVISOR_PASSWORD)
-    papers["void slip"] = write_void_slip(services.ledger.case(case.case_uuid), void, services)
+    papers["void slip"] = write_void_slip(services.ledger.cases.case(case.case_uuid), void, services)
     report = services.books.prepare(today())
     papers["day close"] = write_dayclose(report, cash_lines(report, {}), "", services)
     csv = f"身分證統一編號,姓名\n{person.national_id},{person.name}\n"
     run = services.reviews.start_from_csv(service.code, "list.csv", csv)
     done = services.reviews.run(run.run_id)
     papers["review CSV"], papers["review report"] = write_review(
-        done, services.ledger.review_lines(run.run_id), services
+        done, services.ledger.reviews.lines(run.run_id), services
     )
     for kind, path in papers.items():
         seen = path.read_text(encoding="utf-8-sig") if path.suffix == ".csv" else text_of(path)

@@ -114,7 +114,7 @@ def test_a_bad_list_is_refused_with_the_rows_named(
     page.start_button.click()
     qtbot.waitUntil(lambda: not page.running, timeout=10_000)
     assert "第 3 列" in page.status.text() and "整份未匯入" in page.status.text()
-    assert services.ledger.unfinished_review() is None
+    assert services.ledger.reviews.unfinished() is None
     dialogs.file = tmp_path / "missing.csv"
     page.start_button.click()
     assert "無法讀取名單檔" in page.status.text()

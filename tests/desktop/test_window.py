@@ -215,7 +215,7 @@ def test_tampered_audit_trail_is_shown_at_start(
     from sync.ledger import LookupAudit
 
     for kind in ("household", "disability"):
-        services.ledger.record_lookup(LookupAudit(uuid4(), "SW-05", kind, "H123456786", "clerk-test", "hit"))
+        services.ledger.audit.record(LookupAudit(uuid4(), "SW-05", kind, "H123456786", "clerk-test", "hit"))
     with sqlite3.connect(services.ledger.path) as conn:
         conn.execute("UPDATE lookups SET outcome = 'miss' WHERE seq = 1")
     w = open_window()
@@ -257,7 +257,7 @@ def test_sync_page_lists_set_aside_cases_for_resend_or_withdrawal(
     window.sync_panel.refresh()
     # The case and anything queued for it (its deferred verification) are withdrawn together.
     assert "需處理 0 件" in window.sync_panel.counts_label.text() and table.rowCount() == 0
-    assert services.ledger.outbox_counts()["withdrawn"] >= 1
+    assert services.ledger.outbox.counts()["withdrawn"] >= 1
 
 
 def test_cases_taken_offline_are_verified_when_the_network_returns(
@@ -283,7 +283,7 @@ def test_cases_taken_offline_are_verified_when_the_network_returns(
     qtbot.waitUntil(lambda: window.sync_panel.reverified.isVisible(), timeout=10_000)
     text = window.sync_panel.reverified.text()
     assert "符合資格" in text and "不符資格" in text and "戶籍不在桃園市" in text
-    qtbot.waitUntil(lambda: not window.runner.busy and services.ledger.outbox_counts()["pending"] == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.runner.busy and services.ledger.outbox.counts()["pending"] == 0, timeout=10_000)
     with city.app.state.session_factory() as s:
         assert s.query(CaseUpdateRow).count() == 2
 
@@ -372,7 +372,7 @@ def test_a_set_aside_case_is_corrected_and_sent_again(
     rewrite_first_payload(services.ledger, break_checksum)  # what reached the queue is wrong
     city.start()
     qtbot.keyClick(window, Qt.Key.Key_F9)
-    qtbot.waitUntil(lambda: services.ledger.outbox_counts()["attention"] == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: services.ledger.outbox.counts()["attention"] == 1, timeout=10_000)
     qtbot.waitUntil(lambda: not window.runner.busy)
     window.sync_panel.refresh()
     window.sync_panel.table.selectRow(0)
@@ -383,8 +383,8 @@ def test_a_set_aside_case_is_corrected_and_sent_again(
     verify(qtbot, window)
     new, _ = accept(qtbot, window)
     assert new.case_number != old.case_number
-    qtbot.waitUntil(lambda: services.ledger.outbox_counts()["pending"] == 0 and not window.runner.busy, timeout=10_000)
-    counts = services.ledger.outbox_counts()
+    qtbot.waitUntil(lambda: services.ledger.outbox.counts()["pending"] == 0 and not window.runner.busy, timeout=10_000)
+    counts = services.ledger.outbox.counts()
     assert counts["withdrawn"] >= 1 and counts["attention"] == 0  # the case and any update queued for it
     with city.app.state.session_factory() as s:
         (held,) = s.query(CaseRow).all()

@@ -13,9 +13,9 @@ from sync.ledger import Ledger
 def rewrite_first_payload(ledger: Ledger, change: Callable[[dict[str, Any]], None]) -> None:
     with sqlite3.connect(ledger.path) as conn:
         key, sealed = conn.execute("SELECT idempotency_key, payload_json FROM outbox ORDER BY id LIMIT 1").fetchone()
-        payload = json.loads(ledger._open(sealed, "outbox.payload_json", key))
+        payload = json.loads(ledger.core.open(sealed, "outbox.payload_json", key))
         change(payload)
-        resealed = ledger._seal(json.dumps(payload, ensure_ascii=False), "outbox.payload_json", key)
+        resealed = ledger.core.seal(json.dumps(payload, ensure_ascii=False), "outbox.payload_json", key)
         conn.execute("UPDATE outbox SET payload_json = ? WHERE idempotency_key = ?", (resealed, key))
 
 

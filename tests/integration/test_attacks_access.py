@@ -43,6 +43,31 @@ def limit(city: EmbeddedServer, **changes: object) -> None:
     server.settings = replace(server.settings, **changes)
 
 
+@pytest.mark.parametrize("hour", [0, 7, 8, 23])
+def test_the_daily_look_up_cap_counts_from_taipei_midnight_at_any_hour(
+    city: EmbeddedServer, population: list[Resident], monkeypatch: pytest.MonkeyPatch, hour: int
+) -> None:
+    """Found by running the suite after midnight in Taipei: SQLite compared UTC text with a Taipei midnight, so
+    from 00:00 to 08:00 the caps counted nothing. Each hour on both sides of 08:00 (UTC midnight) counts."""
+    from datetime import UTC, datetime
+
+    import cityserver.lookups as lookups_module
+    from forms.clock import TAIPEI
+
+    clock = datetime(2026, 12, 3, hour, 30, tzinfo=TAIPEI).astimezone(UTC)
+    monkeypatch.setattr(lookups_module, "now", lambda: clock)
+    clerk = Api(city, token_for(city, TEST_DEVICE, USER, PASSWORD))
+    limit(city, lookups_warn_per_user_day=10, lookups_cap_per_user_day=2)
+
+    def look(n: int) -> int:
+        body = {"case_uuid": str(uuid.uuid4()), "purpose": "SW-05", "consent": True}
+        return clerk.post("/api/v1/lookups/household", {**body, "national_id": population[n].national_id}).status_code
+
+    assert [look(n) for n in range(3)] == [200, 200, 429]
+    clock = datetime(2026, 12, 4, 0, 0, tzinfo=TAIPEI).astimezone(UTC)  # the next office day starts afresh
+    assert look(3) == 200
+
+
 def test_a_liaison_cannot_pull_the_registers_in_bulk(city: EmbeddedServer, population: list[Resident]) -> None:
     """The review's attack: 3,000 residents' registers in 6 requests. Now: not a liaison's call at all; a
     supervisor gets only people with a case of the service at their office (or on a list registered first),

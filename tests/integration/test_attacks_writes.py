@@ -268,7 +268,7 @@ def test_numbers_the_city_holds_are_never_taken_twice(
     make_cases(restored, [r.national_id for r in population[3:7]])
     report = push_pending(restored, client)
     assert (report.accepted, report.rejected) == (1, 3)  # numbers 1-3 are held; 4 is new
-    attention = restored.outbox_items(("attention",))
+    attention = restored.outbox.items(("attention",))
     assert {a.last_error for a in attention} == {"rejected: case_number_taken"}
     assert "案件編號" in reason_text(attention[0].last_error or "")
     with offices.city.app.state.session_factory() as s:

@@ -106,7 +106,7 @@ def test_without_a_way_to_log_in_cases_wait_untouched(
     client = CityClient(city.url, TEST_DEVICE, lambda: None, secrets=MemorySecretStore())
     report = push_pending(ledger, client)
     assert report.error_code == "login_needed"
-    assert ledger.outbox_counts()["pending"] == 3 and ledger.due_outbox(10, None)[0].attempts == 0
+    assert ledger.outbox.counts()["pending"] == 3 and ledger.outbox.due(10, None)[0].attempts == 0
     with pytest.raises(SyncError) as err:
         client.lookup("household", lookup())
     assert err.value.kind is SyncErrorKind.AUTH

@@ -215,7 +215,7 @@ def test_signed_day_is_corrected_by_linked_entries(
     with pytest.raises(StoreError) as twice:
         books.correct_void(day, wrong.case_uuid, "重複申請退費一次", SUPERVISOR, SUPERVISOR_PASSWORD)
     assert twice.value.code == "void_twice"
-    assert ledger.case(kept.case_uuid).fee == kept.fee
+    assert ledger.cases.case(kept.case_uuid).fee == kept.fee
     push_pending(ledger, books._client)
     with city.app.state.session_factory() as s:
         records = {r.kind: r for r in s.query(DayRecordRow).all()}
@@ -248,7 +248,7 @@ def test_a_clerk_cannot_approve_a_void(
     with pytest.raises(DomainError) as refused:
         books.void(case.case_uuid, "申請人撤回申請", USER, "s3cret-test-pw")
     assert refused.value.code == "supervisor_not_verified"
-    assert ledger.void_of(case.case_uuid) is None
+    assert ledger.books.void_of(case.case_uuid) is None
     assert requests.get(f"{city.url}/api/v1/health", timeout=5).ok
 
 
@@ -270,7 +270,7 @@ def test_a_day_not_yet_begun_at_the_city_cannot_be_signed(
     ledger, intake, books = desk
     take(intake, senior)
     if skew is not None:
-        ledger.record_clock_skew(skew)
+        ledger.settings.record_clock_skew(skew)
     report = books.prepare(clock.at.date(), ask_server=False)
     with pytest.raises(DomainError) as refused:
         books.sign(report, cash_lines(report, {USER: (FEE, "")}), "網路中斷，明日補傳", SUPERVISOR, "wrong-password")
@@ -283,4 +283,4 @@ def test_a_day_not_yet_begun_at_the_city_cannot_be_signed(
         f"市府伺服器的日期是 {city_day}，115年11月20日 尚未開始，不能日結："
         f"本機時鐘快了約 {minutes} 分鐘，請校正電腦時間。"
     )
-    assert ledger.day_facts(clock.at.date()).close is None
+    assert ledger.books.day_facts(clock.at.date()).close is None

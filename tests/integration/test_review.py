@@ -80,7 +80,7 @@ def test_changes_are_found_and_every_person_is_audited(
     seen: list[int] = []
     finished = reviews.run(run.run_id, progress=lambda p: seen.append(p.done), batch=10)
     assert finished.finished and seen[0] == 0 and seen[-1] == len(people)
-    lines = ledger.review_lines(run.run_id)
+    lines = ledger.reviews.lines(run.run_id)
     today = fixed_now().date()
     assert [line.change for line in lines] == [expected_change(r, today) for r in people]
     assert [line.id_masked for line in lines] == [r.national_id[:6] + "****" for r in people]
@@ -89,7 +89,7 @@ def test_changes_are_found_and_every_person_is_audited(
     # Audited per person and kind, on the server and in the device's hash chain.
     kinds = len(load_catalog().get(SERVICE).lookups)
     assert audit_count(city) == len(people) * kinds
-    assert ledger.verify_audit_chain() is None
+    assert ledger.audit.verify_chain() is None
     with sqlite3.connect(ledger.path) as conn:
         rows = conn.execute("SELECT count(*) FROM lookups WHERE purpose = ?", (f"{SERVICE}:review",)).fetchone()[0]
         stored = b"".join(str(v).encode() for row in conn.execute("SELECT * FROM review_items").fetchall() for v in row)
@@ -105,14 +105,14 @@ def test_cancel_and_resume_check_each_person_once(
     stop_after_first = iter([False, True])
     part = reviews.run(run.run_id, cancelled=lambda: next(stop_after_first, True), batch=7)
     assert part.done == 7 and not part.finished
-    assert ledger.unfinished_review() == part
+    assert ledger.reviews.unfinished() == part
     city.stop()
     with pytest.raises(SyncError):
         reviews.run(run.run_id, batch=7)
-    assert ledger.review_run(run.run_id).done == 7  # what was done is kept
+    assert ledger.reviews.run(run.run_id).done == 7  # what was done is kept
     city.start()
-    done = reviews.run(ledger.unfinished_review().run_id, batch=7)  # type: ignore[union-attr]
-    assert done.finished and ledger.unfinished_review() is None
+    done = reviews.run(ledger.reviews.unfinished().run_id, batch=7)  # type: ignore[union-attr]
+    assert done.finished and ledger.reviews.unfinished() is None
     assert audit_count(city) == len(people) * len(load_catalog().get(SERVICE).lookups)
 
 
@@ -133,7 +133,7 @@ def test_beneficiaries_from_this_devices_cases(
     run = reviews.start_from_cases("SW-05")
     assert run.total == len(eligible)
     assert reviews.run(run.run_id).finished
-    assert {line.change for line in ledger.review_lines(run.run_id)} == {STILL_ELIGIBLE}
+    assert {line.change for line in ledger.reviews.lines(run.run_id)} == {STILL_ELIGIBLE}
 
 
 def test_a_bad_list_changes_nothing(reviews: ReviewService, ledger: Ledger, population: list[Resident]) -> None:
@@ -147,4 +147,4 @@ def test_a_bad_list_changes_nothing(reviews: ReviewService, ledger: Ledger, popu
     with pytest.raises(Exception) as unsuited:
         reviews.start_from_csv("SW-17", "list.csv", f"{good}\n")
     assert getattr(unsuited.value, "code", "") in ("review_service_unsuited", "unknown_service")
-    assert ledger.unfinished_review() is None
+    assert ledger.reviews.unfinished() is None

@@ -61,7 +61,7 @@ def test_eligible_and_ineligible_reach_the_server_once(
     assert take(intake, senior_elsewhere)[0] is Outcome.FAIL
     report = push_pending(ledger, client)
     assert (report.accepted, report.error_code) == (3, None)
-    assert ledger.outbox_counts() == {"pending": 0, "sent": 3, "attention": 0, "withdrawn": 0}
+    assert ledger.outbox.counts() == {"pending": 0, "sent": 3, "attention": 0, "withdrawn": 0}
     assert len(server_cases(city)) == 3
     # Every look-up is audited on both sides, with the masked ID only.
     with city.app.state.session_factory() as s:
@@ -81,13 +81,13 @@ def test_server_down_then_up(
     assert outcome is Outcome.UNKNOWN  # accepted as pending verification, not guessed
     report = push_pending(ledger, client)
     assert report.error_code == "net_unreachable"
-    assert ledger.outbox_counts()["pending"] == 1
+    assert ledger.outbox.counts()["pending"] == 1
     take(intake, senior)
-    assert ledger.outbox_counts()["pending"] == 2  # the outbox grows while offline
+    assert ledger.outbox.counts()["pending"] == 2  # the outbox grows while offline
     city.start()
     report = push_pending(ledger, client, ignore_schedule=True)
     assert (report.accepted, report.error_code) == (2, None)
-    assert ledger.outbox_counts() == {"pending": 0, "sent": 3, "attention": 0, "withdrawn": 0}
+    assert ledger.outbox.counts() == {"pending": 0, "sent": 3, "attention": 0, "withdrawn": 0}
     held = server_cases(city)
     assert len(held) == 3 and len({c.case_uuid for c in held}) == 3
     offline_case = next(c for c in held if json.loads(c.payload)["decision"] == "unknown")
@@ -96,7 +96,7 @@ def test_server_down_then_up(
 
 
 def outbox_batch(ledger: Ledger) -> wire.CasesBatchRequest:
-    items = ledger.due_outbox(100, None)
+    items = ledger.outbox.due(100, None)
     return wire.CasesBatchRequest(cases=[wire.CaseIn.model_validate_json(i.payload) for i in items])
 
 
@@ -115,7 +115,7 @@ def test_replayed_batch_is_duplicate_not_a_second_case(
     # The push step treats duplicate as delivered.
     report = push_pending(ledger, client)
     assert (report.duplicate, report.accepted) == (2, 0)
-    assert ledger.outbox_counts()["sent"] == 2
+    assert ledger.outbox.counts()["sent"] == 2
 
 
 def test_same_uuid_other_content_is_conflict_and_never_overwrites(
@@ -140,7 +140,7 @@ def test_one_bad_case_does_not_block_the_batch(
     rewrite_first_payload(ledger, break_checksum)
     report = push_pending(ledger, client)
     assert (report.rejected, report.accepted) == (1, 1)
-    assert ledger.outbox_counts() == {"pending": 0, "sent": 1, "attention": 1, "withdrawn": 0}
+    assert ledger.outbox.counts() == {"pending": 0, "sent": 1, "attention": 1, "withdrawn": 0}
     assert len(server_cases(city)) == 1
 
 
@@ -153,7 +153,7 @@ def test_lookup_refused_without_consent_and_audited(intake: IntakeService, ledge
     with pytest.raises(ValidationError) as err:
         intake.verify(case, SERVICE, form.applicant, form.fields, consent=False)
     assert err.value.code == "consent_missing"
-    assert ledger.lookups_for(case) == [("household", "refused", senior.national_id[:6] + "****")]
+    assert ledger.audit.of_case(case) == [("household", "refused", senior.national_id[:6] + "****")]
 
 
 def test_wrong_password_is_an_auth_error(city: EmbeddedServer) -> None:
@@ -215,20 +215,20 @@ def test_deferred_lookups_run_when_the_network_returns(
     city.stop()
     take(intake, senior)
     take(intake, senior_elsewhere)
-    assert [c.service_code for c in ledger.awaiting_verification()] == ["SW-05", "SW-05"]
+    assert [c.service_code for c in ledger.cases.awaiting_verification()] == ["SW-05", "SW-05"]
     assert intake.verify_deferred() == []  # still offline: nothing decided, nothing recorded
     city.start()
     push_pending(ledger, client, ignore_schedule=True)
     changes = intake.verify_deferred()
     assert [c.decision.outcome.value for c in changes] == ["pass", "fail"]
-    assert ledger.awaiting_verification() == []
+    assert ledger.cases.awaiting_verification() == []
     report = push_pending(ledger, client, ignore_schedule=True)
     assert report.accepted == 2 and report.error_code is None
     with city.app.state.session_factory() as s:
         updates = s.query(CaseUpdateRow).all()
     assert sorted(json.loads(u.payload)["decision"] for u in updates) == ["fail", "pass"]
-    assert {c.status for c in ledger.cases_on(fixed_now().date())} == {"已補查"}
-    assert ledger.verify_audit_chain() is None  # the deferred look-ups were audited like any other
+    assert {c.status for c in ledger.cases.cases_on(fixed_now().date())} == {"已補查"}
+    assert ledger.audit.verify_chain() is None  # the deferred look-ups were audited like any other
 
 
 def test_server_restored_from_backup_gets_the_lost_cases_again(
@@ -253,7 +253,7 @@ def test_server_restored_from_backup_gets_the_lost_cases_again(
     assert sorted(report.resent) == sorted(lost) and len(report.differing) == 1
     assert push_pending(ledger, client, ignore_schedule=True).accepted == 2
     assert len(server_cases(city)) == 5
-    assert ledger.outbox_counts() == {"pending": 0, "sent": 4, "attention": 1, "withdrawn": 0}
+    assert ledger.outbox.counts() == {"pending": 0, "sent": 4, "attention": 1, "withdrawn": 0}
 
 
 def test_clock_skew_is_measured_and_kept_not_fatal(
@@ -267,7 +267,7 @@ def test_clock_skew_is_measured_and_kept_not_fatal(
     take(intake, senior)
     report = push_pending(ledger, client, now=lambda: datetime.now(TAIPEI) + timedelta(days=2))
     assert report.accepted == 1 and report.error_code is None
-    skew = ledger.clock_skew()
+    skew = ledger.settings.clock_skew()
     assert skew is not None and abs(skew + 2 * 86_400) < 60  # the server is two days behind this device
 
 
@@ -300,7 +300,7 @@ def test_status_pull_back_and_forwarding_to_the_home_district(
     case = counter.accept(counter.verify(counter.new_case_uuid(), service, form.applicant, form.fields, True))
     push_pending(ledger, client)
     assert pull_statuses(ledger, client) == 1
-    first = ledger.case(case.case_uuid)
+    first = ledger.cases.case(case.case_uuid)
     assert first.server_status == "已轉送" and home.district_name in (first.server_note or "")
     # The home district's office sees the case in its queue and records its steps.
     from cityserver.app import add_user
@@ -314,7 +314,7 @@ def test_status_pull_back_and_forwarding_to_the_home_district(
     other.set_status(case.case_uuid, wire.StatusUpdateRequest(status="審核中"))
     other.set_status(case.case_uuid, wire.StatusUpdateRequest(status="核准", note="已完成轉出"))
     assert pull_statuses(ledger, client) == 2
-    assert ledger.case(case.case_uuid).server_status == "核准"
+    assert ledger.cases.case(case.case_uuid).server_status == "核准"
     assert pull_statuses(ledger, client) == 0  # the cursor moved on
     # The receiving office may not decide it, and a third office cannot even see it.
     with pytest.raises(SyncError):
@@ -333,7 +333,7 @@ def test_one_sync_loop_per_ledger(intake: IntakeService, ledger: Ledger, client:
     with exclusive(ledger.path.with_name(ledger.path.name + ".sync-lock")) as held:
         assert held
         assert push_pending(ledger, client).error_code == "sync_busy"  # a second app instance stands down
-        assert ledger.outbox_counts()["pending"] == 1
+        assert ledger.outbox.counts()["pending"] == 1
     assert push_pending(ledger, client).accepted == 1
 
 
@@ -471,8 +471,8 @@ def test_backlog_block_and_a_supervisors_offline_override(
         intake.override_backlog(SUPERVISOR, "wrong", "村民大會，需繼續受理")
     intake.override_backlog(SUPERVISOR, SUPERVISOR_PASSWORD, "村民大會，需繼續受理")
     take(intake, young)
-    assert ledger.outbox_counts()["pending"] == 2
+    assert ledger.outbox.counts()["pending"] == 2
     with sqlite3.connect(ledger.path) as conn:
         recorded = conn.execute("SELECT clerk, outcome, detail FROM lookups WHERE kind = 'backlog-override'").fetchall()
     assert recorded == [(SUPERVISOR, "granted", "村民大會，需繼續受理")]
-    assert ledger.verify_audit_chain() is None
+    assert ledger.audit.verify_chain() is None

@@ -34,7 +34,7 @@ def test_genuine_receipts_verify_and_forged_ones_do_not(
 ) -> None:
     signer = ReceiptSigner(TEST_DEVICE.receipt)  # registered with the city at enrolment
     (_, first), (_, second) = take(intake, population[0]), take(intake, population[1])
-    cases = {c.case_number: c for c in ledger.cases_on(fixed_now().date())}
+    cases = {c.case_number: c for c in ledger.cases.cases_on(fixed_now().date())}
     push_pending(ledger, client)
     genuine = signer.sign(first, cases[first].receipt_number)
     page = get(city, first, genuine)
@@ -74,7 +74,7 @@ def test_short_code_typed_by_hand(
     intake: IntakeService, ledger: Ledger, client: CityClient, city: EmbeddedServer, population: list[Resident]
 ) -> None:
     (_, first), (_, second) = take(intake, population[0]), take(intake, population[1])
-    cases = {c.case_number: c for c in ledger.cases_on(fixed_now().date())}
+    cases = {c.case_number: c for c in ledger.cases.cases_on(fixed_now().date())}
     push_pending(ledger, client)
     code = short_code(str(cases[first].case_uuid), first)
     assert re.fullmatch(r"[A-Z2-7]{4}-[A-Z2-7]{4}", code)
@@ -98,7 +98,7 @@ def test_a_receipt_signed_with_another_devices_key_is_refused(
     office) cannot make a receipt for this device's case look genuine."""
     _, number = take(intake, population[0])
     push_pending(ledger, client)
-    receipt = {c.case_number: c for c in ledger.cases_on(fixed_now().date())}[number].receipt_number
+    receipt = {c.case_number: c for c in ledger.cases.cases_on(fixed_now().date())}[number].receipt_number
     other = enrol(city, OFFICE.code, "another counter")
     assert get(city, number, ReceiptSigner(other.receipt).sign(number, receipt)).status_code == 404
     assert get(city, number, ReceiptSigner(TEST_DEVICE.receipt).sign(number, receipt)).status_code == 200

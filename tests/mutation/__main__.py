@@ -78,7 +78,7 @@ MODULES = (
             }
         ),
     ),  # fmt: skip
-    Module("sync.crypto", "sync/crypto.py", ("tests/sync",)),
+    Module("sync.ledger.crypto", "sync/crypto.py", ("tests/sync",)),
     Module("sync.push", "sync/push.py", ("tests/sync",)),
     Module("sync.dayclose", "sync/dayclose.py", ("tests/sync", "tests/integration/test_dayclose.py", *SQLITE)),
     # The city's idempotency: each item stored once under its key, a replay a duplicate, other content a conflict.

@@ -34,10 +34,10 @@ from printing.receipt import ReceiptData
 from printing.report import Chart, ReportTable
 from printing.void_slip import VoidSlipData
 from sync import wire
-from sync.daybook import CloseRecord, CorrectionRecord, VoidRecord
 from sync.dayclose import CashLine, compute
 from sync.ledger import Device, SavedCase
-from sync.reviewbook import ReviewLine
+from sync.ledger.books import CloseRecord, CorrectionRecord, VoidRecord
+from sync.ledger.reviews import ReviewLine
 from tests.conftest import OFFICE
 from tests.fakes.catalogs import paid_catalog
 from tests.sync.test_dayclose_report import C2, C4, C5, C6, DIGEST, FACTS, NEAR

@@ -45,7 +45,7 @@ def main() -> int:
     def sync() -> None:
         sync_round(args.variant, ledger, client, 5)
 
-    done = ledger.case_count()  # carry on after a kill: every committed case is there
+    done = ledger.cases.count()  # carry on after a kill: every committed case is there
     for n in range(done, len(ids)):
         draft = CaseDraft(
             case_uuid=uuid.uuid4(),
@@ -54,12 +54,12 @@ def main() -> int:
             decision=Decision((RuleResult("identity_matches", Outcome.PASS, "identity_ok"),)),
             clerk="clerk",
         )
-        saved = ledger.accept(draft)
+        saved = ledger.cases.accept(draft)
         print(f"ACK {saved.case_number}", flush=True)
         if n % args.push_every == 0:
             sync()
     for _ in range(10_000):  # bounded: a broken client may never drain
-        if not ledger.outbox_counts()["pending"]:
+        if not ledger.outbox.counts()["pending"]:
             break
         sync()
     print("DONE", flush=True)

@@ -18,7 +18,7 @@ if __name__ == "__main__":
     print("READY", flush=True)
     sys.stdin.readline()  # the tracer attaches here, after start-up and migration
     for _ in range(count):
-        ledger.accept(
+        ledger.cases.accept(
             CaseDraft(
                 uuid.uuid4(),
                 SERVICE,

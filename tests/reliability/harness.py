@@ -38,7 +38,7 @@ def make_cases(ledger: Ledger, ids: list[str], poison: bool = False) -> None:
             decision=Decision((RuleResult("identity_matches", Outcome.PASS, "identity_ok"),)),
             clerk="clerk",
         )
-        ledger.accept(draft)
+        ledger.cases.accept(draft)
     if poison:
         rewrite_first_payload(ledger, break_checksum)
 
@@ -69,12 +69,12 @@ def sync_round(variant: str, ledger: Ledger, client: CityClient, batch_size: int
     if variant in ("real", "newkey"):
         push_pending(ledger, client, batch_size=batch_size, ignore_schedule=True)
         return
-    items = ledger.due_outbox(batch_size, None)
+    items = ledger.outbox.due(batch_size, None)
     if not items:
         return
     batch = wire.CasesBatchRequest(cases=[wire.CaseIn.model_validate_json(i.payload) for i in items])
     if variant == "mark_first":  # MUTANT: marks the batch sent, then sends it
-        ledger.mark_results([wire.CaseResult(case_uuid=c.case_uuid, status="accepted") for c in batch.cases])
+        ledger.outbox.mark_results([wire.CaseResult(case_uuid=c.case_uuid, status="accepted") for c in batch.cases])
         try:
             client.push_cases(batch)
         except SyncError:
@@ -84,11 +84,11 @@ def sync_round(variant: str, ledger: Ledger, client: CityClient, batch_size: int
         answer = client.push_cases(batch)
     except SyncError as exc:
         if variant == "drop_401" and exc.kind is SyncErrorKind.AUTH:  # MUTANT: gives up the cases on 401
-            ledger.mark_results([wire.CaseResult(case_uuid=c.case_uuid, status="rejected") for c in batch.cases])
+            ledger.outbox.mark_results([wire.CaseResult(case_uuid=c.case_uuid, status="rejected") for c in batch.cases])
         return
     if variant == "stop_on_reject" and any(r.status == "rejected" for r in answer.results):
         return  # MUTANT: a poison case blocks the queue (nothing of the batch is recorded)
-    ledger.mark_results(answer.results)
+    ledger.outbox.mark_results(answer.results)
 
 
 def make_client(

@@ -40,13 +40,13 @@ def drain(variant: str, tmp_path: Path, city: EmbeddedServer, ids: list[str], se
     with FaultProxy(city.port, plan) as proxy:
         client = make_client(variant, proxy.url, TEST_DEVICE, lambda: Credentials(USER, PASSWORD), timeout=(1.0, 0.3))
         rounds = stalled = 0
-        pending = ledger.outbox_counts()["pending"]
+        pending = ledger.outbox.counts()["pending"]
         while pending and stalled < 60:  # a queue that stops moving for 60 rounds is stuck
             rounds += 1
             if rounds % 11 == 0:
                 revoke_tokens(city)  # tokens expire mid-sync
             sync_round(variant, ledger, client, BATCH)
-            now_pending = ledger.outbox_counts()["pending"]
+            now_pending = ledger.outbox.counts()["pending"]
             stalled = stalled + 1 if now_pending == pending else 0
             pending = now_pending
         client.close()
@@ -91,7 +91,7 @@ def test_server_restarts_in_the_middle_of_batches(
 
     def sync_until_drained() -> None:
         for _ in range(2_000):
-            if not ledger.outbox_counts()["pending"]:
+            if not ledger.outbox.counts()["pending"]:
                 break
             push_pending(ledger, client, batch_size=10, ignore_schedule=True)
         done.set()

@@ -78,16 +78,16 @@ def test_the_push_waits_as_long_as_the_city_asked(
 
     busy = FaultPlan({"s503_retry": 1.0}, retry_headers="Retry-After: 900\r\n")
     assert push_at(NOW, busy) == 1
-    (item,) = ledger.outbox_items(("pending",))
+    (item,) = ledger.outbox.items(("pending",))
     assert item.next_attempt_at == (NOW + timedelta(seconds=900)).isoformat()
     assert push_at(NOW + timedelta(seconds=899), FaultPlan({})) == 0  # not due: nothing leaves the laptop
 
     forever = FaultPlan({"s503_retry": 1.0}, retry_headers="Retry-After: 315360000000\r\n")
     later = NOW + timedelta(seconds=900)
     assert push_at(later, forever) == 1
-    (item,) = ledger.outbox_items(("pending",))
+    (item,) = ledger.outbox.items(("pending",))
     assert item.next_attempt_at == (later + timedelta(hours=1)).isoformat()
 
     assert push_at(later + timedelta(hours=1), FaultPlan({})) >= 1
-    assert ledger.outbox_counts()["sent"] == 1
+    assert ledger.outbox.counts()["sent"] == 1
     ledger.close()

@@ -20,8 +20,8 @@ def audited(ledger: Ledger) -> Ledger:
         ("welfare", "hit"),
         ("military", "error"),
     ]:
-        ledger.record_lookup(LookupAudit(case, "SW-19", kind, "H123456786", "clerk-test", outcome))
-    assert ledger.verify_audit_chain() is None
+        ledger.audit.record(LookupAudit(case, "SW-19", kind, "H123456786", "clerk-test", outcome))
+    assert ledger.audit.verify_chain() is None
     return ledger
 
 
@@ -32,31 +32,31 @@ def sql(ledger: Ledger, statement: str) -> None:
 
 def test_edited_row_is_found(audited: Ledger) -> None:
     sql(audited, "UPDATE lookups SET outcome = 'miss' WHERE seq = 3")
-    assert audited.verify_audit_chain() == 3
+    assert audited.audit.verify_chain() == 3
 
 
 def test_deleted_row_is_found(audited: Ledger) -> None:
     sql(audited, "DELETE FROM lookups WHERE seq = 2")
-    assert audited.verify_audit_chain() == 2
+    assert audited.audit.verify_chain() == 2
 
 
 def test_reordered_rows_are_found(audited: Ledger) -> None:
     sql(audited, "UPDATE lookups SET seq = 99 WHERE seq = 4")
     sql(audited, "UPDATE lookups SET seq = 4 WHERE seq = 5")
     sql(audited, "UPDATE lookups SET seq = 5 WHERE seq = 99")
-    assert audited.verify_audit_chain() == 4
+    assert audited.audit.verify_chain() == 4
 
 
 def test_rewritten_hash_without_the_rest_is_found(audited: Ledger) -> None:
     # A forger who fixes one row's own hash still breaks the next row's link.
     with sqlite3.connect(audited.path) as conn:
         conn.execute("UPDATE lookups SET detail = 'forged', row_hash = ? WHERE seq = 2", ("f" * 64,))
-    assert audited.verify_audit_chain() == 2
+    assert audited.audit.verify_chain() == 2
 
 
 def test_chain_continues_across_reopening(audited: Ledger) -> None:
     audited.close()
     again = Ledger(audited.path, audited.device, b"\x01" * 32)
-    again.record_lookup(LookupAudit(uuid4(), "SW-05", "household", "A123456789", "clerk-test", "hit"))
-    assert again.verify_audit_chain() is None
+    again.audit.record(LookupAudit(uuid4(), "SW-05", "household", "A123456789", "clerk-test", "hit"))
+    assert again.audit.verify_chain() is None
     again.close()

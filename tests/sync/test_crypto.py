@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from sync.crypto import PREFIX, CipherError, FieldCipher, derive
+from sync.ledger.crypto import PREFIX, CipherError, FieldCipher, derive
 
 KEY = bytes(range(32))
 

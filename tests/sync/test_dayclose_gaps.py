@@ -41,7 +41,7 @@ def remove_receipt(ledger: Ledger, seq: int) -> None:
 
 
 def gaps(ledger: Ledger, day: date) -> tuple[str, ...]:
-    return compute(ledger.day_facts(day), None, day).gaps
+    return compute(ledger.books.day_facts(day), None, day).gaps
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import pytest
 
 from forms.clock import TAIPEI
 from sync import wire
-from sync.daybook import CloseRecord, CorrectionRecord, DayCase, DayFacts, OpenDue, VoidRecord
 from sync.dayclose import (
     CashLine,
     ClerkLine,
@@ -30,6 +29,7 @@ from sync.dayclose import (
     sign_off_problems,
     signed_inputs,
 )
+from sync.ledger.books import CloseRecord, CorrectionRecord, DayCase, DayFacts, OpenDue, VoidRecord
 
 DAY = date(2026, 11, 20)
 NEAR = date(2026, 11, 23)  # due on or before this: near its due date

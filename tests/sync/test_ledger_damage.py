@@ -16,7 +16,7 @@ import pytest
 
 from sync.errors import StoreError
 from sync.ledger import Device, Ledger, LookupAudit
-from sync.store.integrity import probe
+from sync.ledger.store.integrity import probe
 from tests.conftest import fixed_now
 from tests.sync.test_ledger import draft
 
@@ -26,7 +26,7 @@ KEY = b"\x01" * 32
 def made(path: Path, device: Device, cases: int = 3) -> list[str]:
     """A closed ledger with `cases` cases (the WAL checkpointed into the file); their receipt numbers."""
     ledger = Ledger(path, device, KEY, fixed_now)
-    numbers = [ledger.accept(draft()).receipt_number for _ in range(cases)]
+    numbers = [ledger.cases.accept(draft()).receipt_number for _ in range(cases)]
     ledger.close()
     return numbers
 
@@ -72,11 +72,11 @@ def test_a_receipt_number_turned_into_a_control_character_is_named_and_stops_wri
     ledger = Ledger(path, device, KEY, fixed_now)
     before = digest(path)
     with pytest.raises(StoreError) as read:
-        ledger.recent_cases()
+        ledger.cases.recent()
     assert read.value.code == "ledger_unreadable"
     assert read.value.params["where"] == "receipts row 2"
     with pytest.raises(StoreError) as write:
-        ledger.accept(draft())
+        ledger.cases.accept(draft())
     assert write.value.code == "ledger_damaged"
     ledger.close()
     assert digest(path) == before
@@ -94,7 +94,7 @@ def test_a_digit_changed_in_the_table_only_is_found_by_the_full_check(tmp_path: 
     ledger = Ledger(path, device, KEY, fixed_now)
     assert ledger.check_integrity().state == "damaged"
     with pytest.raises(StoreError) as write:
-        ledger.accept(draft())
+        ledger.cases.accept(draft())
     assert write.value.code == "ledger_damaged"
     ledger.close()
 
@@ -128,7 +128,7 @@ def test_text_that_is_not_utf8_is_a_coded_error_naming_the_case(tmp_path: Path, 
         conn.execute("UPDATE cases SET reasons_json = CAST(x'5b7b22ff' AS TEXT) WHERE case_number = ?", (number,))
     ledger = Ledger(path, device, KEY, fixed_now)
     with pytest.raises(StoreError) as read:
-        ledger.cases_on(fixed_now().date())
+        ledger.cases.cases_on(fixed_now().date())
     assert read.value.code == "ledger_unreadable"
     assert read.value.params["where"].startswith("cases row ")
     ledger.close()
@@ -142,10 +142,10 @@ def test_json_that_does_not_parse_names_its_case(tmp_path: Path, device: Device)
         conn.execute("UPDATE cases SET reasons_json = '[{\"rule\": 1' WHERE case_number = ?", (number,))
     ledger = Ledger(path, device, KEY, fixed_now)
     with pytest.raises(StoreError) as read:
-        ledger.recent_cases()
+        ledger.cases.recent()
     assert read.value.params["where"] == f"cases {number}"
     with pytest.raises(StoreError) as write:
-        ledger.accept(draft())
+        ledger.cases.accept(draft())
     assert write.value.code == "ledger_damaged"
     ledger.close()
 
@@ -159,10 +159,10 @@ def test_a_sealed_value_that_does_not_open_names_its_row_and_stops_writes(tmp_pa
         conn.execute("UPDATE cases SET applicant_name = ? WHERE case_uuid = ?", (name, keys[1]))
     ledger = Ledger(path, device, KEY, fixed_now)
     with pytest.raises(StoreError) as read:
-        ledger.recent_cases()
+        ledger.cases.recent()
     assert (read.value.code, read.value.params["row"]) == ("store_sealed", keys[1])
     with pytest.raises(StoreError) as write:
-        ledger.accept(draft())
+        ledger.cases.accept(draft())
     assert write.value.code == "ledger_damaged"
     ledger.close()
 
@@ -178,7 +178,7 @@ def test_an_audit_chain_changed_behind_the_ledger_is_broken_at_open(
     path = tmp_path / "ledger.db"
     ledger = Ledger(path, device, KEY, fixed_now)
     for _ in range(4):
-        ledger.record_lookup(LookupAudit(uuid4(), "SW-01", "household", "H123456786", "clerk-test", "hit"))
+        ledger.audit.record(LookupAudit(uuid4(), "SW-01", "household", "H123456786", "clerk-test", "hit"))
     ledger.close()
     assert probe(path).chain == "ok"
     with sqlite3.connect(path) as conn:
@@ -188,3 +188,36 @@ def test_an_audit_chain_changed_behind_the_ledger_is_broken_at_open(
     with pytest.raises(StoreError) as opened:
         Ledger(path, device, KEY, fixed_now)
     assert opened.value.code == "ledger_damaged"
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("fee", 101), ("clerk", "clerk-tesu"), ("received_at", "2026-11-20T10:31:00+08:00"), ("payment_method", "card")],
+)
+def test_a_value_changed_where_nothing_else_looks_is_found_against_its_sealed_copy(
+    tmp_path: Path, device: Device, column: str, value: object
+) -> None:
+    """A flip that SQLite cannot see (a column without an index, still valid text): the full check compares the
+    row with the case as sealed into the outbox, names the row and the column, and stops writes."""
+    path = tmp_path / "ledger.db"
+    made(path, device)
+    with sqlite3.connect(path) as conn:
+        number = conn.execute("SELECT case_number FROM cases ORDER BY case_number LIMIT 1 OFFSET 1").fetchone()[0]
+        conn.execute(f"UPDATE cases SET {column} = ? WHERE case_number = ?", (value, number))  # noqa: S608
+    assert probe(path, full=True).state == "ok"  # nothing SQLite or the text check can see
+    ledger = Ledger(path, device, KEY, fixed_now)
+    found = ledger.check_integrity()
+    assert (found.state, found.problems) == ("damaged", (f"cases {number}: {column}",))
+    with pytest.raises(StoreError) as write:
+        ledger.cases.accept(draft())
+    assert write.value.code == "ledger_damaged"
+    ledger.close()
+
+
+def test_a_sound_ledger_passes_the_full_check_with_its_sealed_copies(tmp_path: Path, device: Device) -> None:
+    path = tmp_path / "ledger.db"
+    made(path, device, 5)
+    ledger = Ledger(path, device, KEY, fixed_now)
+    assert ledger.check_integrity().state == "ok"
+    assert ledger.cases.accept(draft()).receipt_number.endswith("R0000006")
+    ledger.close()

@@ -17,9 +17,9 @@ from forms.catalog import load_catalog
 from forms.ids import parse_id
 from forms.types import Applicant, Decision, Outcome, RuleResult
 from sync import wire
-from sync.daybook import Approval
 from sync.errors import StoreError
 from sync.ledger import CaseDraft, Ledger, LookupAudit
+from sync.ledger.books import Approval
 from tests.conftest import NOW
 
 CATALOG = load_catalog()
@@ -52,7 +52,7 @@ def set_state(ledger: Ledger, key: str, state: str) -> None:
 
 
 def one_case_in(ledger: Ledger, state: str) -> str:
-    key = str(ledger.accept(draft()).case_uuid)
+    key = str(ledger.cases.accept(draft()).case_uuid)
     set_state(ledger, key, state)
     return key
 
@@ -68,7 +68,7 @@ def test_a_case_keeps_everything_its_draft_said(ledger: Ledger) -> None:
         rules=["age_at_least"],
     )
     typed = {"phone": "0912-345-678", "note": "住址：桃園區中正里"}
-    saved = ledger.accept(
+    saved = ledger.cases.accept(
         draft(
             Outcome.FAIL,
             payment_method="transfer",
@@ -83,11 +83,11 @@ def test_a_case_keeps_everything_its_draft_said(ledger: Ledger) -> None:
     assert saved.override == override
     assert (saved.decision, saved.status) == (Outcome.FAIL, "已受理")
     # The sealed columns open as what was typed.
-    details = ledger.applicant_details(saved.case_uuid)
+    details = ledger.cases.applicant_details(saved.case_uuid)
     assert (details.national_id, details.name, details.birth_date) == ("H123456786", "王小明", date(1950, 1, 2))
     assert details.fields == typed
     # What goes to the city says the same.
-    (item,) = ledger.due_outbox(10, None)
+    (item,) = ledger.outbox.due(10, None)
     sent = wire.CaseIn.model_validate_json(item.payload)
     assert (item.key, item.kind, item.attempts) == (str(saved.case_uuid), "case", 0)
     assert (sent.national_id, sent.applicant_name, sent.birth_date) == ("H123456786", "王小明", date(1950, 1, 2))
@@ -97,29 +97,29 @@ def test_a_case_keeps_everything_its_draft_said(ledger: Ledger) -> None:
 
 
 def test_only_an_unknown_decision_waits_for_verification(ledger: Ledger) -> None:
-    assert ledger.accept(draft(Outcome.PASS)).status == "已受理"
-    assert ledger.accept(draft(Outcome.FAIL)).status == "已受理"
-    assert ledger.accept(draft(Outcome.UNKNOWN)).status == "待查驗"
+    assert ledger.cases.accept(draft(Outcome.PASS)).status == "已受理"
+    assert ledger.cases.accept(draft(Outcome.FAIL)).status == "已受理"
+    assert ledger.cases.accept(draft(Outcome.UNKNOWN)).status == "待查驗"
 
 
 def test_a_case_without_due_date_documents_or_override_stores_none(ledger: Ledger) -> None:
-    saved = ledger.accept(draft())
+    saved = ledger.cases.accept(draft())
     assert (saved.due_date, saved.documents_owed, saved.override, saved.fields) == (None, (), None, {})
 
 
 def test_the_log_names_the_case_and_never_the_person(ledger: Ledger, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="sync.ledger"):
-        saved = ledger.accept(draft(Outcome.UNKNOWN))
-    lines = [r.getMessage() for r in caplog.records if r.name == "sync.ledger"]
+        saved = ledger.cases.accept(draft(Outcome.UNKNOWN))
+    lines = [r.getMessage() for r in caplog.records if r.name == "sync.ledger.cases"]
     assert lines == [f"case {saved.case_number} accepted (unknown, receipt {saved.receipt_number})"]
     assert "H123456786" not in caplog.text and "王小明" not in caplog.text
 
 
 def test_no_case_is_taken_on_a_signed_day(ledger: Ledger) -> None:
-    ledger.sign_day(NOW.date(), "{}", "0" * 64, {"cases": 0}, Approval("supervisor-a", "approval-1"))
+    ledger.books.sign_day(NOW.date(), "{}", "0" * 64, {"cases": 0}, Approval("supervisor-a", "approval-1"))
     before = outbox(ledger)
     with pytest.raises(StoreError) as closed:
-        ledger.accept(draft())
+        ledger.cases.accept(draft())
     assert closed.value.code == "intake_day_closed"
     assert outbox(ledger) == before
 
@@ -134,14 +134,14 @@ def test_no_case_is_taken_on_a_signed_day(ledger: Ledger) -> None:
 def test_a_correction_withdraws_what_the_city_never_took(ledger: Ledger, state: str, after: str) -> None:
     old = one_case_in(ledger, state)
     bystander = one_case_in(ledger, state)  # another case in the same state is not touched
-    fixed = ledger.accept(draft(supersedes=UUID(old)))
+    fixed = ledger.cases.accept(draft(supersedes=UUID(old)))
     rows = outbox(ledger)
     assert rows[old]["state"] == after
     if after == "withdrawn" and state != "withdrawn":
         assert rows[old]["last_error"] == f"已更正，改以 {fixed.case_number} 送出"
     assert rows[bystander]["state"] == state
     assert rows[str(fixed.case_uuid)]["state"] == "pending"
-    assert wire.CaseIn.model_validate_json(ledger.due_outbox(10, None)[-1].payload).supersedes == UUID(old)
+    assert wire.CaseIn.model_validate_json(ledger.outbox.due(10, None)[-1].payload).supersedes == UUID(old)
 
 
 # -- the server's answers ---------------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def test_answers_move_only_pending_items(ledger: Ledger) -> None:
     answers = [wire.CaseResult(case_uuid=UUID(k), status=s, detail=None) for s, k in keys.items()]
     answers.append(wire.CaseResult(case_uuid=UUID(already), status="accepted"))
     answers[2] = wire.CaseResult(case_uuid=UUID(keys["conflict"]), status="conflict", detail="content differs")
-    ledger.mark_results(answers, clock_skew_s=-7)
+    ledger.outbox.mark_results(answers, clock_skew_s=-7)
     rows = outbox(ledger)
     for status in ("accepted", "duplicate"):
         assert rows[keys[status]]["state"] == "sent"
@@ -167,23 +167,23 @@ def test_answers_move_only_pending_items(ledger: Ledger) -> None:
     assert (rows[keys["rejected"]]["state"], rows[keys["rejected"]]["last_error"]) == ("attention", "rejected: ")
     assert rows[keys["conflict"]]["attempts"] == rows[keys["rejected"]]["attempts"] == 1
     assert (rows[already]["state"], rows[already]["sent_at"], rows[already]["attempts"]) == ("attention", None, 0)
-    assert ledger.clock_skew() == -7
-    assert ledger.last_delivery() == NOW
+    assert ledger.settings.clock_skew() == -7
+    assert ledger.outbox.last_delivery() == NOW
 
 
 def test_a_delivery_clears_the_last_error(ledger: Ledger) -> None:
     key = one_case_in(ledger, "pending")
-    ledger.mark_retry([key], "network: timeout", NOW - timedelta(minutes=1))
-    ledger.mark_results([wire.CaseResult(case_uuid=UUID(key), status="accepted")])
+    ledger.outbox.mark_retry([key], "network: timeout", NOW - timedelta(minutes=1))
+    ledger.outbox.mark_results([wire.CaseResult(case_uuid=UUID(key), status="accepted")])
     row = outbox(ledger)[key]
     assert (row["state"], row["last_error"], row["attempts"]) == ("sent", None, 2)
 
 
 def test_an_answer_for_more_than_500_items_marks_every_one(ledger: Ledger) -> None:
     """SQLite binds at most so many parameters: the answer is applied in slices, none left behind."""
-    keys = [str(ledger.accept(draft()).case_uuid) for _ in range(1_203)]
-    ledger.mark_results([wire.CaseResult(case_uuid=UUID(k), status="duplicate") for k in keys])
-    assert ledger.outbox_counts() == {"pending": 0, "sent": 1_203, "attention": 0, "withdrawn": 0}
+    keys = [str(ledger.cases.accept(draft()).case_uuid) for _ in range(1_203)]
+    ledger.outbox.mark_results([wire.CaseResult(case_uuid=UUID(k), status="duplicate") for k in keys])
+    assert ledger.outbox.counts() == {"pending": 0, "sent": 1_203, "attention": 0, "withdrawn": 0}
 
 
 # -- retries and the queue's order ------------------------------------------------------------------------------
@@ -192,31 +192,31 @@ def test_an_answer_for_more_than_500_items_marks_every_one(ledger: Ledger) -> No
 def test_a_retry_is_recorded_on_pending_items_only(ledger: Ledger) -> None:
     pending, sent = one_case_in(ledger, "pending"), one_case_in(ledger, "sent")
     later = NOW + timedelta(minutes=5)
-    ledger.mark_retry([pending, sent], "network: reset", later)
+    ledger.outbox.mark_retry([pending, sent], "network: reset", later)
     rows = outbox(ledger)
     assert (rows[pending]["attempts"], rows[pending]["last_error"]) == (1, "network: reset")
     assert rows[pending]["next_attempt_at"] == later.isoformat()
     assert (rows[sent]["attempts"], rows[sent]["last_error"], rows[sent]["next_attempt_at"]) == (0, None, None)
     # Not due before its time; due at it; every item when no clock is given.
-    assert [i.key for i in ledger.due_outbox(10, NOW)] == []
-    assert [i.key for i in ledger.due_outbox(10, later)] == [pending]
-    assert [i.key for i in ledger.due_outbox(10, None)] == [pending]
+    assert [i.key for i in ledger.outbox.due(10, NOW)] == []
+    assert [i.key for i in ledger.outbox.due(10, later)] == [pending]
+    assert [i.key for i in ledger.outbox.due(10, None)] == [pending]
 
 
 def test_the_queue_is_oldest_first_and_limited(ledger: Ledger) -> None:
-    keys = [str(ledger.accept(draft()).case_uuid) for _ in range(5)]
-    assert [i.key for i in ledger.due_outbox(3, NOW)] == keys[:3]
-    assert [i.key for i in ledger.due_outbox(10, NOW)] == keys
-    assert [i.attempts for i in ledger.due_outbox(10, NOW)] == [0] * 5
+    keys = [str(ledger.cases.accept(draft()).case_uuid) for _ in range(5)]
+    assert [i.key for i in ledger.outbox.due(3, NOW)] == keys[:3]
+    assert [i.key for i in ledger.outbox.due(10, NOW)] == keys
+    assert [i.attempts for i in ledger.outbox.due(10, NOW)] == [0] * 5
 
 
 def test_counts_and_backlog_of_an_empty_and_a_busy_queue(ledger: Ledger) -> None:
-    assert ledger.outbox_counts() == {"pending": 0, "sent": 0, "attention": 0, "withdrawn": 0}
-    assert (ledger.backlog().pending, ledger.backlog().oldest) == (0, None)
+    assert ledger.outbox.counts() == {"pending": 0, "sent": 0, "attention": 0, "withdrawn": 0}
+    assert (ledger.outbox.backlog().pending, ledger.outbox.backlog().oldest) == (0, None)
     for state in ("pending", "pending", "sent", "attention", "withdrawn"):
         one_case_in(ledger, state)
-    assert ledger.outbox_counts() == {"pending": 2, "sent": 1, "attention": 1, "withdrawn": 1}
-    assert (ledger.backlog().pending, ledger.backlog().oldest) == (2, NOW)
+    assert ledger.outbox.counts() == {"pending": 2, "sent": 1, "attention": 1, "withdrawn": 1}
+    assert (ledger.outbox.backlog().pending, ledger.outbox.backlog().oldest) == (2, NOW)
 
 
 # -- what a person or the reconciliation does to an item: (action, state before) -> state after ------------------
@@ -240,13 +240,13 @@ TRANSITIONS: list[tuple[str, str, str]] = [
 
 def act(ledger: Ledger, action: str, key: str) -> None:
     if action == "resend":
-        ledger.resend([key], "市府查無此案，重新送出")
+        ledger.outbox.resend([key], "市府查無此案，重新送出")
     elif action == "set_aside":
-        ledger.set_aside([key], "市府保存的內容不同")
+        ledger.outbox.set_aside([key], "市府保存的內容不同")
     elif action == "requeue":
-        ledger.requeue(key)
+        ledger.outbox.requeue(key)
     else:
-        ledger.withdraw(key, "申請人撤回", "supervisor-a")
+        ledger.outbox.withdraw(key, "申請人撤回", "supervisor-a")
 
 
 @pytest.mark.parametrize(("action", "before", "after"), TRANSITIONS)
@@ -279,12 +279,16 @@ def test_each_action_moves_only_the_states_it_is_for(ledger: Ledger, action: str
 
 
 def test_a_withdrawn_case_takes_its_queued_updates_with_it(ledger: Ledger) -> None:
-    case = ledger.accept(draft(Outcome.UNKNOWN))
-    ledger.record_verification(case.case_uuid, Decision((RuleResult("age_at_least", Outcome.PASS, "age_ok"),)), ())
-    other = ledger.accept(draft(Outcome.UNKNOWN))
-    ledger.record_verification(other.case_uuid, Decision((RuleResult("age_at_least", Outcome.PASS, "age_ok"),)), ())
+    case = ledger.cases.accept(draft(Outcome.UNKNOWN))
+    ledger.cases.record_verification(
+        case.case_uuid, Decision((RuleResult("age_at_least", Outcome.PASS, "age_ok"),)), ()
+    )
+    other = ledger.cases.accept(draft(Outcome.UNKNOWN))
+    ledger.cases.record_verification(
+        other.case_uuid, Decision((RuleResult("age_at_least", Outcome.PASS, "age_ok"),)), ()
+    )
     set_state(ledger, str(case.case_uuid), "attention")
-    ledger.withdraw(str(case.case_uuid), "重複建檔", "supervisor-a")
+    ledger.outbox.withdraw(str(case.case_uuid), "重複建檔", "supervisor-a")
     by_case: dict[tuple[str, str], str] = {(r["case_uuid"], r["kind"]): r["state"] for r in outbox(ledger).values()}
     assert by_case == {
         (str(case.case_uuid), "case"): "withdrawn",
@@ -301,13 +305,13 @@ def test_a_withdrawn_case_takes_its_queued_updates_with_it(ledger: Ledger) -> No
     ("outcome", "status"), [(Outcome.PASS, "已補查"), (Outcome.FAIL, "已補查"), (Outcome.UNKNOWN, "待查驗")]
 )
 def test_a_verification_updates_the_case_and_queues_one_update(ledger: Ledger, outcome: Outcome, status: str) -> None:
-    case = ledger.accept(draft(Outcome.UNKNOWN))
+    case = ledger.cases.accept(draft(Outcome.UNKNOWN))
     decision = Decision((RuleResult("income_at_most", outcome, "income_ok", {"income": "20,000"}),))
-    ledger.record_verification(case.case_uuid, decision, ("財產證明",))
-    after = ledger.case(case.case_uuid)
+    ledger.cases.record_verification(case.case_uuid, decision, ("財產證明",))
+    after = ledger.cases.case(case.case_uuid)
     assert (after.decision, after.status, after.documents_owed) == (outcome, status, ("財產證明",))
     assert after.reasons == (RuleResult("income_at_most", outcome, "income_ok", {"income": "20,000"}),)
-    updates = [i for i in ledger.due_outbox(10, None) if i.kind == "update"]
+    updates = [i for i in ledger.outbox.due(10, None) if i.kind == "update"]
     assert len(updates) == 1
     change = wire.CaseUpdateIn.model_validate_json(updates[0].payload)
     assert (change.case_uuid, change.decision, change.documents_owed) == (case.case_uuid, outcome.value, ["財產證明"])
@@ -317,13 +321,15 @@ def test_a_verification_updates_the_case_and_queues_one_update(ledger: Ledger, o
     row = outbox(ledger)[updates[0].key]
     assert (row["case_uuid"], row["state"], row["attempts"]) == (str(case.case_uuid), "pending", 0)
     if outcome is not Outcome.UNKNOWN:
-        assert [p.case_uuid for p in ledger.awaiting_verification()] == []
+        assert [p.case_uuid for p in ledger.cases.awaiting_verification()] == []
 
 
 def test_a_verification_leaves_a_decided_case_alone(ledger: Ledger) -> None:
-    case = ledger.accept(draft(Outcome.PASS))
-    ledger.record_verification(case.case_uuid, Decision((RuleResult("age_at_least", Outcome.FAIL, "age_under"),)), ())
-    after = ledger.case(case.case_uuid)
+    case = ledger.cases.accept(draft(Outcome.PASS))
+    ledger.cases.record_verification(
+        case.case_uuid, Decision((RuleResult("age_at_least", Outcome.FAIL, "age_under"),)), ()
+    )
+    after = ledger.cases.case(case.case_uuid)
     assert (after.decision, after.status) == (Outcome.PASS, "已受理")
 
 
@@ -333,13 +339,13 @@ def test_a_verification_leaves_a_decided_case_alone(ledger: Ledger) -> None:
 def test_look_ups_are_chained_across_calls_with_what_the_city_said(ledger: Ledger) -> None:
     case = uuid4()
     lookup_id = UUID("00000000-0000-4000-8000-00000000abcd")
-    ledger.record_lookups(
+    ledger.audit.record_many(
         [
             LookupAudit(case, "intake", "household", "H123456786", "clerk-test", "hit", lookup_id),
             LookupAudit(case, "intake", "tax", "H123456786", "clerk-test", "error", None, "timeout"),
         ]
     )
-    ledger.record_lookup(LookupAudit(case, "intake", "disability", "H123456786", "clerk-test", "miss"))
+    ledger.audit.record(LookupAudit(case, "intake", "disability", "H123456786", "clerk-test", "miss"))
     with sqlite3.connect(ledger.path) as conn:
         conn.row_factory = sqlite3.Row
         rows = [dict(r) for r in conn.execute("SELECT * FROM lookups ORDER BY seq")]
@@ -352,14 +358,14 @@ def test_look_ups_are_chained_across_calls_with_what_the_city_said(ledger: Ledge
     assert rows[0]["prev_hash"] == "0" * 64  # the chain's genesis
     assert rows[1]["prev_hash"] == rows[0]["row_hash"] and rows[2]["prev_hash"] == rows[1]["row_hash"]
     assert all("H123456786" not in json.dumps(r) for r in rows)  # a keyed digest, not the number
-    assert ledger.verify_audit_chain() is None
+    assert ledger.audit.verify_chain() is None
 
 
 def test_an_answer_for_an_item_no_longer_pending_changes_nothing(ledger: Ledger) -> None:
     """A late answer (a retry's duplicate after a person withdrew or set the item aside) does not move it."""
     withdrawn, sent = one_case_in(ledger, "withdrawn"), one_case_in(ledger, "sent")
     before = outbox(ledger)
-    ledger.mark_results(
+    ledger.outbox.mark_results(
         [
             wire.CaseResult(case_uuid=UUID(withdrawn), status="rejected", detail="late"),
             wire.CaseResult(case_uuid=UUID(sent), status="conflict", detail="late"),
@@ -370,24 +376,28 @@ def test_an_answer_for_an_item_no_longer_pending_changes_nothing(ledger: Ledger)
 
 def test_a_retry_is_recorded_on_the_named_items_only(ledger: Ledger) -> None:
     named, other = one_case_in(ledger, "pending"), one_case_in(ledger, "pending")
-    ledger.mark_retry([named], "network: reset", NOW + timedelta(minutes=5))
+    ledger.outbox.mark_retry([named], "network: reset", NOW + timedelta(minutes=5))
     rows = outbox(ledger)
     assert rows[named]["attempts"] == 1
     assert (rows[other]["attempts"], rows[other]["last_error"], rows[other]["next_attempt_at"]) == (0, None, None)
 
 
 def test_a_verification_changes_only_its_own_case(ledger: Ledger) -> None:
-    first, second = ledger.accept(draft(Outcome.UNKNOWN)), ledger.accept(draft(Outcome.UNKNOWN))
-    ledger.record_verification(first.case_uuid, Decision((RuleResult("age_at_least", Outcome.PASS, "age_ok"),)), ())
-    assert ledger.case(first.case_uuid).status == "已補查"
-    assert ledger.case(second.case_uuid).status == "待查驗"
-    assert [p.case_uuid for p in ledger.awaiting_verification()] == [second.case_uuid]
+    first, second = ledger.cases.accept(draft(Outcome.UNKNOWN)), ledger.cases.accept(draft(Outcome.UNKNOWN))
+    ledger.cases.record_verification(
+        first.case_uuid, Decision((RuleResult("age_at_least", Outcome.PASS, "age_ok"),)), ()
+    )
+    assert ledger.cases.case(first.case_uuid).status == "已補查"
+    assert ledger.cases.case(second.case_uuid).status == "待查驗"
+    assert [p.case_uuid for p in ledger.cases.awaiting_verification()] == [second.case_uuid]
 
 
 def test_withdrawing_a_case_withdraws_its_set_aside_updates_too(ledger: Ledger) -> None:
-    case = ledger.accept(draft(Outcome.UNKNOWN))
-    ledger.record_verification(case.case_uuid, Decision((RuleResult("age_at_least", Outcome.PASS, "age_ok"),)), ())
+    case = ledger.cases.accept(draft(Outcome.UNKNOWN))
+    ledger.cases.record_verification(
+        case.case_uuid, Decision((RuleResult("age_at_least", Outcome.PASS, "age_ok"),)), ()
+    )
     with sqlite3.connect(ledger.path) as conn:
         conn.execute("UPDATE outbox SET state = 'attention'")
-    ledger.withdraw(str(case.case_uuid), "重複建檔", "supervisor-a")
+    ledger.outbox.withdraw(str(case.case_uuid), "重複建檔", "supervisor-a")
     assert {r["kind"]: r["state"] for r in outbox(ledger).values()} == {"case": "withdrawn", "update": "withdrawn"}

@@ -31,12 +31,12 @@ class ScriptedClient:
 
 def test_batch_halves_after_a_timeout_and_grows_back(ledger: Ledger) -> None:
     for _ in range(200):
-        ledger.accept(draft())
+        ledger.cases.accept(draft())
     client = ScriptedClient(timeouts={1, 2})
     push_pending(ledger, client, batch_size=40, ignore_schedule=True)  # type: ignore[arg-type]
-    assert client.sizes == [40] and ledger.push_batch_hint() == 20
+    assert client.sizes == [40] and ledger.outbox.push_batch_hint() == 20
     push_pending(ledger, client, batch_size=40, ignore_schedule=True)  # type: ignore[arg-type]
-    assert client.sizes == [40, 20] and ledger.push_batch_hint() == MIN_BATCH
+    assert client.sizes == [40, 20] and ledger.outbox.push_batch_hint() == MIN_BATCH
     report = push_pending(ledger, client, batch_size=40, ignore_schedule=True)  # type: ignore[arg-type]
-    assert client.sizes[2:6] == [10, 20, 40, 40] and ledger.push_batch_hint() == 40
-    assert report.accepted == 200 and ledger.outbox_counts()["pending"] == 0
+    assert client.sizes[2:6] == [10, 20, 40, 40] and ledger.outbox.push_batch_hint() == 40
+    assert report.accepted == 200 and ledger.outbox.counts()["pending"] == 0

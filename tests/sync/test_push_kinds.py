@@ -14,10 +14,10 @@ import pytest
 from forms.clock import TAIPEI
 from forms.types import Decision, Outcome, RuleResult
 from sync import wire
-from sync.daybook import Approval
 from sync.errors import SyncError, SyncErrorKind
 from sync.filelock import exclusive
 from sync.ledger import Ledger
+from sync.ledger.books import Approval
 from sync.push import MIN_BATCH, push_pending
 from tests.sync.test_ledger import draft
 
@@ -54,36 +54,36 @@ def push(ledger: Ledger, city: City, **kw: Any) -> Any:
 
 
 def test_each_kind_goes_to_its_own_endpoint_in_queue_order(ledger: Ledger) -> None:
-    first = ledger.accept(draft(Outcome.UNKNOWN))
-    ledger.record_verification(first.case_uuid, VERIFIED, ())
-    second = ledger.accept(draft())
-    ledger.void(second.case_uuid, "誤收", Approval("supervisor-a", "approval-1"))
-    third = ledger.accept(draft())
+    first = ledger.cases.accept(draft(Outcome.UNKNOWN))
+    ledger.cases.record_verification(first.case_uuid, VERIFIED, ())
+    second = ledger.cases.accept(draft())
+    ledger.books.void(second.case_uuid, "誤收", Approval("supervisor-a", "approval-1"))
+    third = ledger.cases.accept(draft())
     city = City()
     report = push(ledger, city)
     assert [endpoint for endpoint, _ in city.requests] == ["cases", "updates", "cases", "records", "cases"]
     assert city.requests[0][1] == [str(first.case_uuid)]
     assert city.requests[2][1] == [str(second.case_uuid)] and city.requests[4][1] == [str(third.case_uuid)]
-    assert report.accepted == 5 and ledger.outbox_counts()["pending"] == 0
+    assert report.accepted == 5 and ledger.outbox.counts()["pending"] == 0
 
 
 def damage(ledger: Ledger, key: str, payload: str) -> None:
     """A payload the program can no longer read as its model (an older version's, or altered on disk)."""
-    sealed = ledger._seal(payload, "outbox.payload_json", key)  # sealed as the ledger would: it opens, but is unfit
+    sealed = ledger.core.seal(payload, "outbox.payload_json", key)  # sealed as the ledger would: it opens, but is unfit
     with sqlite3.connect(ledger.path) as conn:
         conn.execute("UPDATE outbox SET payload_json = ? WHERE idempotency_key = ?", (sealed, key))
 
 
 def test_an_item_that_no_longer_fits_its_model_is_set_aside_locally(ledger: Ledger) -> None:
-    keys = [str(ledger.accept(draft()).case_uuid) for _ in range(3)]
+    keys = [str(ledger.cases.accept(draft()).case_uuid) for _ in range(3)]
     damage(ledger, keys[1], '{"case_uuid": "not a uuid"}\nsecond line')
-    later = ledger.accept(draft(Outcome.UNKNOWN))
-    ledger.record_verification(later.case_uuid, VERIFIED, ())
-    update_key = next(i.key for i in ledger.outbox_items(("pending",)) if i.kind == "update")
+    later = ledger.cases.accept(draft(Outcome.UNKNOWN))
+    ledger.cases.record_verification(later.case_uuid, VERIFIED, ())
+    update_key = next(i.key for i in ledger.outbox.items(("pending",)) if i.kind == "update")
     damage(ledger, update_key, "[not json")
     city = City()
     report = push(ledger, city)
-    aside = {i.key: i.last_error or "" for i in ledger.outbox_items(("attention",))}
+    aside = {i.key: i.last_error or "" for i in ledger.outbox.items(("attention",))}
     assert set(aside) == {keys[1], update_key}
     assert aside[keys[1]].startswith("rejected: local_invalid: ") and "second line" not in aside[keys[1]]
     assert aside[update_key] == "rejected: local_invalid: Expecting value: line 1 column 2 (char 1)"
@@ -104,27 +104,27 @@ def test_an_item_that_no_longer_fits_its_model_is_set_aside_locally(ledger: Ledg
 def test_the_citys_list_of_unfit_items_is_believed_only_for_items_it_was_sent(
     ledger: Ledger, named: dict[int, str], aside: list[int]
 ) -> None:
-    keys = [str(ledger.accept(draft()).case_uuid) for _ in range(3)]
+    keys = [str(ledger.cases.accept(draft()).case_uuid) for _ in range(3)]
     city = City({1: SyncError(SyncErrorKind.REJECTED, "request_rejected", items=named)})
     report = push(ledger, city)
-    assert sorted(i.key for i in ledger.outbox_items(("attention",))) == sorted(keys[n] for n in aside)
+    assert sorted(i.key for i in ledger.outbox.items(("attention",))) == sorted(keys[n] for n in aside)
     if aside:
         assert report.error_code is None and report.accepted == 3 - len(aside)
     else:  # a list that names no item it was sent: the whole request failed, nothing is blamed
-        assert report.error_code == "request_rejected" and ledger.outbox_counts()["pending"] == 3
-        assert all(i.attempts == 1 for i in ledger.outbox_items(("pending",)))
+        assert report.error_code == "request_rejected" and ledger.outbox.counts()["pending"] == 3
+        assert all(i.attempts == 1 for i in ledger.outbox.items(("pending",)))
 
 
 def test_a_failure_that_is_not_a_rejection_blames_no_item(ledger: Ledger) -> None:
-    ledger.accept(draft())
+    ledger.cases.accept(draft())
     city = City({1: SyncError(SyncErrorKind.SERVER, "server_error", items={0: "x"})})
     assert push(ledger, city).error_code == "server_error"
-    assert ledger.outbox_counts()["attention"] == 0
+    assert ledger.outbox.counts()["attention"] == 0
 
 
 def test_the_default_batch_is_200(ledger: Ledger) -> None:
     for _ in range(450):
-        ledger.accept(draft())
+        ledger.cases.accept(draft())
     city = City()
     push(ledger, city)
     assert [len(keys) for _, keys in city.requests] == [200, 200, 50]
@@ -142,33 +142,33 @@ def test_the_default_batch_is_200(ledger: Ledger) -> None:
 )
 def test_only_a_time_out_halves_the_batch(ledger: Ledger, kind: SyncErrorKind, size: int, hint: int | None) -> None:
     for _ in range(size):
-        ledger.accept(draft())
+        ledger.cases.accept(draft())
     push(ledger, City({1: SyncError(kind, "x")}), batch_size=size)
-    assert ledger.push_batch_hint() == hint
-    assert hint is None or isinstance(ledger.push_batch_hint(), int)
+    assert ledger.outbox.push_batch_hint() == hint
+    assert hint is None or isinstance(ledger.outbox.push_batch_hint(), int)
 
 
 def test_a_halved_batch_grows_only_after_a_full_batch(ledger: Ledger) -> None:
-    ledger.set_push_batch_hint(50)
+    ledger.outbox.set_push_batch_hint(50)
     for _ in range(130):
-        ledger.accept(draft())
+        ledger.cases.accept(draft())
     city = City()
     push(ledger, city, batch_size=200)
     # 50 full → 100; 80 left, not a full 100: stays 100.
     assert [len(keys) for _, keys in city.requests] == [50, 80]
-    assert ledger.push_batch_hint() == 100
+    assert ledger.outbox.push_batch_hint() == 100
 
 
 def test_at_full_size_the_hint_is_left_alone(ledger: Ledger) -> None:
     for _ in range(40):
-        ledger.accept(draft())
+        ledger.cases.accept(draft())
     push(ledger, City(), batch_size=20)
-    assert ledger.push_batch_hint() is None
+    assert ledger.outbox.push_batch_hint() is None
 
 
 def test_progress_counts_the_answers_so_far(ledger: Ledger) -> None:
     for _ in range(25):
-        ledger.accept(draft())
+        ledger.cases.accept(draft())
     told: list[int] = []
     push(ledger, City(), batch_size=10, progress=told.append)
     assert told == [10, 20, 25]
@@ -176,7 +176,7 @@ def test_progress_counts_the_answers_so_far(ledger: Ledger) -> None:
 
 def test_the_log_says_why_the_push_stopped(ledger: Ledger, caplog: pytest.LogCaptureFixture) -> None:
     for _ in range(3):
-        ledger.accept(draft())
+        ledger.cases.accept(draft())
     with caplog.at_level(logging.INFO, logger="sync.push"):
         push(ledger, City({1: SyncError(SyncErrorKind.AUTH, "login_needed")}))
         push_pending(
@@ -192,7 +192,7 @@ def test_the_log_says_why_the_push_stopped(ledger: Ledger, caplog: pytest.LogCap
 
 
 def test_one_push_at_a_time_per_ledger(ledger: Ledger, caplog: pytest.LogCaptureFixture) -> None:
-    ledger.accept(draft())
+    ledger.cases.accept(draft())
     city = City()
     with exclusive(ledger.path.with_name(ledger.path.name + ".sync-lock")) as mine:
         assert mine
@@ -213,11 +213,11 @@ def test_one_push_at_a_time_per_ledger(ledger: Ledger, caplog: pytest.LogCapture
 def test_an_item_of_a_kind_this_version_does_not_know_is_set_aside_not_sent(
     ledger: Ledger, kind: str, shown: str
 ) -> None:
-    key = str(ledger.accept(draft()).case_uuid)
+    key = str(ledger.cases.accept(draft()).case_uuid)
     with sqlite3.connect(ledger.path) as conn:
         conn.execute("UPDATE outbox SET kind = ? WHERE idempotency_key = ?", (kind, key))
     city = City()
     report = push(ledger, city)
     assert city.requests == [] and report.rejected == 1
-    (aside,) = ledger.outbox_items(("attention",))
+    (aside,) = ledger.outbox.items(("attention",))
     assert (aside.key, aside.last_error) == (key, f"rejected: local_invalid: unknown kind {shown}")

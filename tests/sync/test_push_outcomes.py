@@ -47,44 +47,44 @@ class City:
 
 
 def states(ledger: Ledger) -> list[tuple[str, str | None]]:
-    return [(i.state, i.last_error) for i in ledger.outbox_items(("pending", "attention"))] + [
-        ("sent", None) for _ in range(ledger.outbox_counts()["sent"])
+    return [(i.state, i.last_error) for i in ledger.outbox.items(("pending", "attention"))] + [
+        ("sent", None) for _ in range(ledger.outbox.counts()["sent"])
     ]
 
 
 def test_each_per_item_answer_drives_its_queue_state(ledger: Ledger) -> None:
-    keys = [str(ledger.accept(draft()).case_uuid) for _ in range(4)]
+    keys = [str(ledger.cases.accept(draft()).case_uuid) for _ in range(4)]
     answers = ["accepted", "duplicate", "conflict", "rejected"]
     city = City(answer=lambda n: answers[n])
     report = push_pending(ledger, city, now=lambda: T0, ignore_schedule=True)  # type: ignore[arg-type]
     assert (report.accepted, report.duplicate, report.conflict, report.rejected) == (1, 1, 1, 1)
     assert report.statuses == dict(zip(keys, answers, strict=True))
-    by_key = {i.key: (i.state, i.last_error) for i in ledger.outbox_items(("pending", "attention"))}
+    by_key = {i.key: (i.state, i.last_error) for i in ledger.outbox.items(("pending", "attention"))}
     assert by_key == {
         keys[2]: ("attention", "conflict: conflict_reason"),
         keys[3]: ("attention", "rejected: rejected_reason"),
     }
-    assert ledger.outbox_counts() == {"pending": 0, "sent": 2, "attention": 2, "withdrawn": 0}
+    assert ledger.outbox.counts() == {"pending": 0, "sent": 2, "attention": 2, "withdrawn": 0}
     # Delivered and set-aside items are not sent again.
     assert push_pending(ledger, city, now=lambda: T0, ignore_schedule=True).delivered == 0  # type: ignore[arg-type]
     assert city.calls == 1
 
 
 def test_the_servers_clock_is_measured_against_ours(ledger: Ledger) -> None:
-    ledger.accept(draft())
+    ledger.cases.accept(draft())
     city = City(server_time=T0 - timedelta(hours=2))
     report = push_pending(ledger, city, now=lambda: T0, ignore_schedule=True)  # type: ignore[arg-type]
-    assert report.clock_skew_s == -7200 and ledger.clock_skew() == -7200
+    assert report.clock_skew_s == -7200 and ledger.settings.clock_skew() == -7200
 
 
 def test_retry_after_is_waited_for_on_the_clock(ledger: Ledger) -> None:
-    ledger.accept(draft())
+    ledger.cases.accept(draft())
     city = City(
         fail=lambda n: SyncError(SyncErrorKind.SERVER, "server_error", retry_after=600, status=503) if n == 1 else None
     )
     report = push_pending(ledger, city, now=lambda: T0, rng=random.Random(1))  # type: ignore[arg-type]
     assert report.error_code == "server_error" and city.calls == 1
-    (item,) = ledger.outbox_items(("pending",))
+    (item,) = ledger.outbox.items(("pending",))
     assert item.attempts == 1 and item.next_attempt_at == (T0 + timedelta(seconds=600)).isoformat()
     push_pending(ledger, city, now=lambda: T0 + timedelta(seconds=599))  # type: ignore[arg-type]
     assert city.calls == 1  # not due yet: nothing was sent
@@ -93,13 +93,13 @@ def test_retry_after_is_waited_for_on_the_clock(ledger: Ledger) -> None:
 
 
 def test_our_own_back_off_grows_with_each_failure_and_is_capped(ledger: Ledger) -> None:
-    ledger.accept(draft())
+    ledger.cases.accept(draft())
     city = City(fail=lambda _n: SyncError(SyncErrorKind.NETWORK, "net_unreachable"))
     waits = []
     now = T0
     for _ in range(9):
         push_pending(ledger, city, now=lambda at=now: at, rng=random.Random(7))  # type: ignore[arg-type, misc]
-        (item,) = ledger.outbox_items(("pending",))
+        (item,) = ledger.outbox.items(("pending",))
         due = datetime.fromisoformat(item.next_attempt_at or "")
         waits.append((due - now).total_seconds())
         now = due
@@ -116,26 +116,26 @@ def test_backoff_is_between_half_and_all_of_its_ceiling() -> None:
 
 
 def test_a_log_in_problem_leaves_the_queue_untouched(ledger: Ledger) -> None:
-    ledger.accept(draft())
+    ledger.cases.accept(draft())
     city = City(fail=lambda _n: SyncError(SyncErrorKind.AUTH, "login_needed"))
     report = push_pending(ledger, city, now=lambda: T0)  # type: ignore[arg-type]
-    (item,) = ledger.outbox_items(("pending",))
+    (item,) = ledger.outbox.items(("pending",))
     assert report.error_code == "login_needed"
     assert (item.attempts, item.next_attempt_at, item.last_error) == (0, None, None)
 
 
 @pytest.mark.parametrize("kind", [SyncErrorKind.BAD_RESPONSE, SyncErrorKind.TIMEOUT, SyncErrorKind.SERVER])
 def test_transient_failures_keep_the_items_pending_for_a_later_try(ledger: Ledger, kind: SyncErrorKind) -> None:
-    ledger.accept(draft())
+    ledger.cases.accept(draft())
     city = City(fail=lambda _n: SyncError(kind, "x"))
     push_pending(ledger, city, now=lambda: T0, rng=random.Random(2))  # type: ignore[arg-type]
-    (item,) = ledger.outbox_items(("pending",))
+    (item,) = ledger.outbox.items(("pending",))
     assert item.state == "pending" and item.attempts == 1 and item.last_error == "x"
-    assert ledger.outbox_counts()["attention"] == 0
+    assert ledger.outbox.counts()["attention"] == 0
 
 
 def test_items_the_city_names_as_unfit_are_set_aside_and_the_rest_sent(ledger: Ledger) -> None:
-    keys = [str(ledger.accept(draft()).case_uuid) for _ in range(3)]
+    keys = [str(ledger.cases.accept(draft()).case_uuid) for _ in range(3)]
 
     def refuse_second(n: int) -> SyncError | None:
         return SyncError(SyncErrorKind.REJECTED, "request_rejected", items={1: "fee: too large"}) if n == 1 else None
@@ -143,12 +143,12 @@ def test_items_the_city_names_as_unfit_are_set_aside_and_the_rest_sent(ledger: L
     city = City(fail=refuse_second)
     report = push_pending(ledger, city, now=lambda: T0, ignore_schedule=True)  # type: ignore[arg-type]
     assert report.statuses == {keys[1]: "rejected", keys[0]: "accepted", keys[2]: "accepted"}
-    (aside,) = ledger.outbox_items(("attention",))
+    (aside,) = ledger.outbox.items(("attention",))
     assert aside.key == keys[1] and aside.last_error == "rejected: invalid: fee: too large"
 
 
 def test_an_answer_for_none_of_the_items_stops_the_loop(ledger: Ledger) -> None:
-    ledger.accept(draft())
+    ledger.cases.accept(draft())
 
     class Stranger(City):
         def push_cases(self, batch: wire.CasesBatchRequest) -> wire.CasesBatchResponse:
@@ -157,5 +157,5 @@ def test_an_answer_for_none_of_the_items_stops_the_loop(ledger: Ledger) -> None:
 
     city = Stranger()
     report = push_pending(ledger, city, now=lambda: T0, ignore_schedule=True)  # type: ignore[arg-type]
-    assert city.calls == 1 and ledger.outbox_counts()["pending"] == 1
+    assert city.calls == 1 and ledger.outbox.counts()["pending"] == 1
     assert (report.delivered, report.statuses, report.clock_skew_s) == (0, {}, 0)

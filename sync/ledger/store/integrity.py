@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Literal
 
 from sync.audit_chain import FIELDS, GENESIS, first_bad, link
-from sync.highwater import Marks
+from sync.ledger.highwater import Marks
 
 # C0 controls but tab, line feed and carriage return, DEL and C1: no writer of the ledger stores them (typed text
 # is checked, JSON escapes them, sealed values are base64), so one in a value is a flipped bit.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 RECEIPT_COUNTER = "receipt"
 CASE_COUNTER = "case:"  # + ISO day
+LAST_RECEIPT = "receipt_last:"  # + ISO day: the last receipt number issued that day
 LEDGER_ID = "ledger_id"  # a settings row: which ledger file this is (a copy or a rebuilt one has another)
 # The ledger's tables in the order damage is looked for (the ones that hold numbers first).
 TABLES = (

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from sync.store.integrity import checked_text
+from sync.ledger.store.integrity import checked_text
 
 
 def make_engine(path: Path) -> Engine:

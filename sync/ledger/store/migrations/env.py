@@ -1,10 +1,10 @@
-"""Alembic environment: always run programmatically by sync.store.migrate with a live connection."""
+"""Alembic environment: always run programmatically by sync.ledger.store.migrate with a live connection."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from sync.store.tables import Base
+from sync.ledger.store.tables import Base
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)

@@ -1,8 +1,8 @@
-"""The office's books in the ledger: voids, the signed day close, corrections of a signed day, device settings.
+"""The office's books in the ledger: voids, the signed day close, corrections of a signed day.
 
-A mixin of sync.ledger.Ledger (it shares the ledger's transactions and sealing). Every record here that the city
-must know of goes into the outbox in the same transaction, with its own idempotency key. A signed day is locked by
-the database itself (revision 0007's triggers); later corrections are new rows that point at the signed close.
+Every record here that the city must know of goes into the outbox in the same transaction, with its own
+idempotency key. A signed day is locked by the database itself (revision 0007's triggers); later corrections
+are new rows that point at the signed close.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID, uuid4
 
 from pydantic import ValidationError
@@ -20,24 +20,21 @@ from sqlalchemy.orm import Session
 
 from sync import wire
 from sync.errors import StoreError
-from sync.ledger_parts import LedgerParts
-from sync.store.tables import (
+from sync.ledger.audit import Audit
+from sync.ledger.core import LedgerCore
+from sync.ledger.records import Device
+from sync.ledger.store.integrity import LAST_RECEIPT
+from sync.ledger.store.tables import (
     CaseRow,
     CorrectionRow,
     CounterRow,
     DayCloseRow,
     OutboxRow,
     ReceiptRow,
-    SettingRow,
     VoidRow,
 )
 
-if TYPE_CHECKING:
-    pass
-
 FINAL_STATUSES = ("核准", "駁回", "撤回")
-LAST_RECEIPT = "receipt_last:"  # + ISO day: counter of the last receipt number issued that day
-SETTING_KEYS = {"receipt_layout": ("a4", "thermal80")}
 
 
 @dataclass(frozen=True)
@@ -127,38 +124,25 @@ class DayFacts:
     receipt_prefix: str  # this device's receipt numbers start with it (e.g. "D0007-")
 
 
-class DayBook(LedgerParts):
-    """Mixed into Ledger."""
-
-    # -- settings --------------------------------------------------------------------------------------------
-
-    def setting(self, key: str) -> str:
-        """A device setting (the first allowed value when never set)."""
-        with self._read() as s:
-            row = s.get(SettingRow, key)
-        return row.value if row else SETTING_KEYS[key][0]
-
-    def set_setting(self, key: str, value: str) -> None:
-        """Raises StoreError(setting_invalid) for an unknown key or value."""
-        if value not in SETTING_KEYS.get(key, ()):
-            raise StoreError("setting_invalid", key=key)
-        with self._write() as s:
-            s.merge(SettingRow(key=key, value=value))
+class Books:
+    def __init__(self, core: LedgerCore, audit: Audit) -> None:
+        self._core = core
+        self._audit = audit
 
     # -- voids -----------------------------------------------------------------------------------------------
 
     def void(self, case_uuid: UUID, reason: str, approval: Approval) -> VoidRecord:
         """Void a receipt (the case keeps its number; the city is told). Raises StoreError: void_twice,
         day_closed (a signed day is corrected with `correct`, not voided), or KeyError for an unknown case."""
-        now = self._now()
+        now = self._core.now()
         record = VoidRecord(case_uuid, uuid4(), now, approval.supervisor, approval.approval, reason.strip())
-        with self._write() as s:
+        with self._core.write() as s:
             case = s.get(CaseRow, str(case_uuid))
             if case is None:
                 raise KeyError(str(case_uuid))
             if s.get(VoidRow, str(case_uuid)) is not None or self._corrected_void(s, str(case_uuid)):
                 raise StoreError("void_twice")
-            if self._close_row(s, date.fromisoformat(case.business_date)) is not None:
+            if closed_row(s, self._core.device, date.fromisoformat(case.business_date)) is not None:
                 raise StoreError("day_closed")
             s.add(
                 VoidRow(
@@ -183,7 +167,7 @@ class DayBook(LedgerParts):
         return record
 
     def void_of(self, case_uuid: UUID) -> VoidRecord | None:
-        with self._read() as s:
+        with self._core.read() as s:
             row = s.get(VoidRow, str(case_uuid))
         return _void(row) if row else None
 
@@ -200,7 +184,7 @@ class DayBook(LedgerParts):
         """The day's cases, receipts, voids and sync states; corrections made that day; every unfinished case with
         a due date (the caller decides what is near)."""
         iso = day.isoformat()
-        with self._read() as s:
+        with self._core.read() as s:
             rows = s.execute(
                 select(CaseRow, ReceiptRow.seq, ReceiptRow.receipt_number, OutboxRow.state, OutboxRow.payload_json)
                 .outerjoin(ReceiptRow, ReceiptRow.case_uuid == CaseRow.case_uuid)
@@ -208,7 +192,7 @@ class DayBook(LedgerParts):
                 .where(CaseRow.business_date == iso)
                 .order_by(CaseRow.case_number)
             ).all()
-            with self._decoding("voids", iso):
+            with self._core.decoding("voids", iso):
                 voids = {
                     v.case_uuid: _void(v)
                     for v in s.scalars(
@@ -229,22 +213,22 @@ class DayBook(LedgerParts):
                 s.scalar(select(func.max(ReceiptRow.seq)).where(ReceiptRow.business_date < iso)) or 0,
             )
             issued = s.get(CounterRow, f"{LAST_RECEIPT}{iso}")
-            with self._decoding("day_closes", iso):
+            with self._core.decoding("day_closes", iso):
                 corrections = self._corrections_made(s, iso)
                 open_due = self._open_due(s)
-                close_row = self._close_row(s, day)
+                close_row = closed_row(s, self._core.device, day)
                 close = _close(close_row) if close_row else None
-        with self._decoding("cases", iso):
+        with self._core.decoding("cases", iso):
             cases = self._day_cases(rows, voids)
         return DayFacts(
             day=day,
             cases=cases,
             previous_receipt_seq=previous or None,
             last_receipt_seq=issued.value if issued is not None else None,
-            receipt_prefix=f"{self.device.device_id}-",
+            receipt_prefix=f"{self._core.device.device_id}-",
             corrections=corrections,
             open_due=open_due,
-            audit_break=self.verify_audit_chain(),
+            audit_break=self._audit.verify_chain(),
             close=close,
         )
 
@@ -274,7 +258,7 @@ class DayBook(LedgerParts):
         if not payload:
             return None
         try:
-            return wire.CaseIn.model_validate_json(self._open(payload, "outbox.payload_json", key)).content_hash()
+            return wire.CaseIn.model_validate_json(self._core.open(payload, "outbox.payload_json", key)).content_hash()
         except ValidationError:
             return None
 
@@ -316,13 +300,6 @@ class DayBook(LedgerParts):
         ).all()
         return tuple(OpenDue(n, code, clerk, date.fromisoformat(due)) for n, code, clerk, due in rows if due)
 
-    def _close_row(self, s: Session, day: date) -> DayCloseRow | None:
-        return s.scalar(
-            select(DayCloseRow).where(
-                DayCloseRow.business_date == day.isoformat(), DayCloseRow.device_id == self.device.device_id
-            )
-        )
-
     def sign_day(
         self,
         day: date,
@@ -335,15 +312,15 @@ class DayBook(LedgerParts):
         """Sign the day off with its report: from now on the database refuses changes to that day's cases,
         receipts and voids. `close_uuid`: the id the supervisor's approval was bound to. Raises
         StoreError(day_already_closed)."""
-        now = self._now()
+        now = self._core.now()
         close_uuid = close_uuid or uuid4()
-        with self._write() as s:
-            if self._close_row(s, day) is not None:
+        with self._core.write() as s:
+            if closed_row(s, self._core.device, day) is not None:
                 raise StoreError("day_already_closed")
             s.add(
                 DayCloseRow(
                     business_date=day.isoformat(),
-                    device_id=self.device.device_id,
+                    device_id=self._core.device.device_id,
                     closed_at=now.isoformat(),
                     closed_by=approval.supervisor,
                     case_count=figures.get("cases", 0),
@@ -361,9 +338,9 @@ class DayBook(LedgerParts):
         return CloseRecord(close_uuid, day, now, approval.supervisor, approval.approval, report_hash, report_json)
 
     def closed_days(self) -> list[date]:
-        with self._read() as s:
+        with self._core.read() as s:
             days = s.scalars(
-                select(DayCloseRow.business_date).where(DayCloseRow.device_id == self.device.device_id)
+                select(DayCloseRow.business_date).where(DayCloseRow.device_id == self._core.device.device_id)
             ).all()
         return sorted(date.fromisoformat(d) for d in days)
 
@@ -374,10 +351,10 @@ class DayBook(LedgerParts):
 
         Raises StoreError: day_not_closed (an open day is changed directly), void_twice, correction_case (the case
         is not of that day)."""
-        now = self._now()
+        now = self._core.now()
         record_uuid = uuid4()
-        with self._write() as s:
-            close = self._close_row(s, day)
+        with self._core.write() as s:
+            close = closed_row(s, self._core.device, day)
             if close is None or close.close_uuid is None:
                 raise StoreError("day_not_closed")
             number: str | None = None
@@ -432,8 +409,8 @@ class DayBook(LedgerParts):
         record = wire.DayRecordIn(
             record_uuid=record_uuid,
             kind=kind,
-            device_id=self.device.device_id,
-            office_code=self.device.office.code,
+            device_id=self._core.device.device_id,
+            office_code=self._core.device.office.code,
             business_date=business_date,
             case_uuid=case_uuid,
             by=approval.supervisor,
@@ -448,7 +425,7 @@ class DayBook(LedgerParts):
                 idempotency_key=key,
                 kind=kind,
                 case_uuid=str(case_uuid) if case_uuid else None,
-                payload_json=self._seal(record.model_dump_json(), "outbox.payload_json", key),
+                payload_json=self._core.seal(record.model_dump_json(), "outbox.payload_json", key),
                 created_at=at.isoformat(),
                 state="pending",
                 attempts=0,
@@ -476,4 +453,13 @@ def _close(row: DayCloseRow) -> CloseRecord:
         approval=row.approval or "",
         report_hash=row.report_hash or "",
         report_json=row.report_json or json.dumps({}),
+    )
+
+
+def closed_row(s: Session, device: Device, day: date) -> DayCloseRow | None:
+    """The device's signed close of a day, if the day is signed."""
+    return s.scalar(
+        select(DayCloseRow).where(
+            DayCloseRow.business_date == day.isoformat(), DayCloseRow.device_id == device.device_id
+        )
     )

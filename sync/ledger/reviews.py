@@ -1,7 +1,7 @@
 """Re-verification runs in the ledger: who is to be re-checked, what came out, and where a run stopped.
 
-A mixin of sync.ledger.Ledger (it shares the ledger's transactions and sealing). People are sealed like cases;
-each result is written with its batch, so a cancelled or killed run resumes at the first person not yet done.
+People are sealed like cases; each result is written with its batch, so a cancelled or killed run resumes at the
+first person not yet done.
 """
 
 from __future__ import annotations
@@ -9,18 +9,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 from sqlalchemy import func, select, update
 
 from forms.ids import mask_id
 from forms.review import Person
-from sync.ledger_parts import LedgerParts
-from sync.store.tables import CaseRow, CorrectionRow, ReviewItemRow, ReviewRunRow, VoidRow
-
-if TYPE_CHECKING:
-    pass
+from sync.ledger.core import LedgerCore
+from sync.ledger.store.tables import CaseRow, CorrectionRow, ReviewItemRow, ReviewRunRow, VoidRow
 
 ENDED = ("駁回", "撤回")
 SOURCE_CASES = "本機受益人案件"  # a run over this device's own beneficiaries (the city checks they are the office's)
@@ -72,8 +68,9 @@ class ReviewLine:
     benefits: tuple[str, ...]
 
 
-class ReviewBook(LedgerParts):
-    """Mixed into Ledger."""
+class Reviews:
+    def __init__(self, core: LedgerCore) -> None:
+        self._core = core
 
     def beneficiaries(self, service_code: str) -> list[Person]:
         """The people this device took cases for who were found eligible (or approved by the city), and not
@@ -81,7 +78,7 @@ class ReviewBook(LedgerParts):
         voided = select(VoidRow.case_uuid)
         corrected = select(CorrectionRow.case_uuid).where(CorrectionRow.case_uuid.is_not(None))
         not_ended = CaseRow.server_status.is_(None) | CaseRow.server_status.not_in(ENDED)
-        with self._read() as s:
+        with self._core.read() as s:
             rows = s.scalars(
                 select(CaseRow)
                 .where(
@@ -95,23 +92,23 @@ class ReviewBook(LedgerParts):
             latest = {r.id_digest: r for r in rows}  # later cases replace earlier ones of the same person
             return [
                 Person(
-                    national_id=self._open(r.national_id, "cases.national_id", r.case_uuid),
-                    name=self._open(r.applicant_name, "cases.applicant_name", r.case_uuid),
-                    birth_date=date.fromisoformat(self._open(r.birth_date, "cases.birth_date", r.case_uuid)),
+                    national_id=self._core.open(r.national_id, "cases.national_id", r.case_uuid),
+                    name=self._core.open(r.applicant_name, "cases.applicant_name", r.case_uuid),
+                    birth_date=date.fromisoformat(self._core.open(r.birth_date, "cases.birth_date", r.case_uuid)),
                     label=r.case_number,
                 )
                 for r in latest.values()
             ]
 
-    def create_review(self, service_code: str, source: str, by: str, people: list[Person]) -> UUID:
+    def create(self, service_code: str, source: str, by: str, people: list[Person]) -> UUID:
         run_id = uuid4()
-        with self._write() as s:
+        with self._core.write() as s:
             s.add(
                 ReviewRunRow(
                     run_id=str(run_id),
                     service_code=service_code,
                     source=source[:100],
-                    created_at=self._now().isoformat(),
+                    created_at=self._core.now().isoformat(),
                     created_by=by,
                 )
             )
@@ -125,9 +122,9 @@ class ReviewBook(LedgerParts):
                         ref=ref,
                         run_id=str(run_id),
                         seq=seq,
-                        national_id=self._seal(p.national_id, "review_items.national_id", ref),
-                        name=self._seal(p.name, "review_items.name", ref),
-                        birth_date=self._seal(birth, "review_items.birth_date", ref),
+                        national_id=self._core.seal(p.national_id, "review_items.national_id", ref),
+                        name=self._core.seal(p.name, "review_items.name", ref),
+                        birth_date=self._core.seal(birth, "review_items.birth_date", ref),
                         id_masked=mask_id(p.national_id),
                         label=p.label[:64],
                         state="pending",
@@ -136,8 +133,8 @@ class ReviewBook(LedgerParts):
             s.add_all(rows)
         return run_id
 
-    def review_run(self, run_id: UUID) -> ReviewRun:
-        with self._read() as s:
+    def run(self, run_id: UUID) -> ReviewRun:
+        with self._core.read() as s:
             row = s.get(ReviewRunRow, str(run_id))
             if row is None:
                 raise KeyError(str(run_id))
@@ -158,19 +155,19 @@ class ReviewBook(LedgerParts):
             done + int(counts.get("pending", 0)),
         )
 
-    def unfinished_review(self) -> ReviewRun | None:
+    def unfinished(self) -> ReviewRun | None:
         """The latest run that still has people to check (to resume)."""
-        with self._read() as s:
+        with self._core.read() as s:
             run_id = s.scalar(
                 select(ReviewRunRow.run_id)
                 .where(ReviewRunRow.finished_at.is_(None))
                 .order_by(ReviewRunRow.created_at.desc())
                 .limit(1)
             )
-        return self.review_run(UUID(run_id)) if run_id else None
+        return self.run(UUID(run_id)) if run_id else None
 
-    def review_pending(self, run_id: UUID, limit: int) -> list[ReviewPending]:
-        with self._read() as s:
+    def pending(self, run_id: UUID, limit: int) -> list[ReviewPending]:
+        with self._core.read() as s:
             rows = s.scalars(
                 select(ReviewItemRow)
                 .where(ReviewItemRow.run_id == str(run_id), ReviewItemRow.state == "pending")
@@ -179,19 +176,19 @@ class ReviewBook(LedgerParts):
             ).all()
             pending = []
             for r in rows:
-                birth = self._open(r.birth_date, "review_items.birth_date", r.ref)
+                birth = self._core.open(r.birth_date, "review_items.birth_date", r.ref)
                 pending.append(
                     ReviewPending(
                         UUID(r.ref),
-                        self._open(r.national_id, "review_items.national_id", r.ref),
-                        self._open(r.name, "review_items.name", r.ref),
+                        self._core.open(r.national_id, "review_items.national_id", r.ref),
+                        self._core.open(r.name, "review_items.name", r.ref),
                         date.fromisoformat(birth) if birth else None,
                         r.label,
                     )
                 )
             return pending
 
-    def save_review_results(self, run_id: UUID, results: list[ReviewResult]) -> None:
+    def save_results(self, run_id: UUID, results: list[ReviewResult]) -> None:
         """A batch of outcomes, in one transaction; the run is finished when nobody is left."""
         rows = []
         for r in results:
@@ -204,9 +201,9 @@ class ReviewBook(LedgerParts):
                 "benefits_json": json.dumps(r.benefits),
             }
             if r.name:
-                values["name"] = self._seal(r.name, "review_items.name", r.ref)
+                values["name"] = self._core.seal(r.name, "review_items.name", r.ref)
             rows.append(values)
-        with self._write() as s:
+        with self._core.write() as s:
             # Bulk UPDATE by primary key: one executemany per set of columns (rows with a register name differ).
             for group in (
                 [v for v in rows if "name" in v],
@@ -221,21 +218,21 @@ class ReviewBook(LedgerParts):
                 s.execute(
                     update(ReviewRunRow)
                     .where(ReviewRunRow.run_id == str(run_id))
-                    .values(finished_at=self._now().isoformat())
+                    .values(finished_at=self._core.now().isoformat())
                 )
 
-    def review_ids(self, run_id: UUID) -> list[str]:
+    def ids(self, run_id: UUID) -> list[str]:
         """Every ID number of a run (registered with the city as the run's list before it is looked up)."""
-        with self._read() as s:
+        with self._core.read() as s:
             rows = s.execute(
                 select(ReviewItemRow.ref, ReviewItemRow.national_id)
                 .where(ReviewItemRow.run_id == str(run_id))
                 .order_by(ReviewItemRow.seq)
             ).all()
-        return [self._open(sealed, "review_items.national_id", ref) for ref, sealed in rows]
+        return [self._core.open(sealed, "review_items.national_id", ref) for ref, sealed in rows]
 
-    def review_lines(self, run_id: UUID) -> list[ReviewLine]:
-        with self._read() as s:
+    def lines(self, run_id: UUID) -> list[ReviewLine]:
+        with self._core.read() as s:
             rows = s.scalars(
                 select(ReviewItemRow)
                 .where(ReviewItemRow.run_id == str(run_id), ReviewItemRow.state == "done")
@@ -245,7 +242,7 @@ class ReviewBook(LedgerParts):
                 ReviewLine(
                     r.label,
                     r.id_masked,
-                    self._open(r.name, "review_items.name", r.ref),
+                    self._core.open(r.name, "review_items.name", r.ref),
                     r.outcome or "",
                     r.change or "",
                     tuple(json.loads(r.reasons_json or "[]")),
