@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from cityserver import approvals
 from cityserver.approvals import Claim
-from cityserver.context import Db, ServerState, State, aware, now
+from cityserver.context import Db, ServerState, State, aware, now, security_event
 from cityserver.db import CaseRow, CaseUpdateRow, DayRecordRow, ResidentRow, StatusEventRow
 from cityserver.errors import ApiError
 from cityserver.permissions import Access, Allowed, Caller, Relation
@@ -221,7 +222,32 @@ def cases_batch(body: wire.CasesBatchRequest, access: Allowed, server: State) ->
     results = [p if isinstance(p, wire.CaseResult) else next(stored) for p in prepared]
     counts = {s: sum(r.status == s for r in results) for s in ("accepted", "duplicate", "conflict", "rejected")}
     log.info("batch from %s/%s: %s", who.office_code, who.device_id, json.dumps(counts))
+    _flag_future(server, who, body.cases, results)
     return wire.CasesBatchResponse(results=results, server_time=now())
+
+
+FUTURE_TOLERANCE = timedelta(minutes=5)  # as Anki: a clock five minutes off is a clock to fix
+
+
+def _flag_future(server: ServerState, who: Caller, cases: list[wire.CaseIn], results: list[wire.CaseResult]) -> None:
+    """A case stored with a time still to come at the city was taken on a clock that runs fast: it is kept (the
+    citizen holds its receipt) and flagged where the city's staff count such things, with how far ahead it was."""
+    accepted = {r.case_uuid for r in results if r.status == "accepted"}
+    moment = now()
+    ahead = [(c, c.received_at - moment) for c in cases if c.case_uuid in accepted]
+    ahead = [(c, d) for c, d in ahead if d > FUTURE_TOLERANCE]
+    if not ahead:
+        return
+    with server.factory.begin() as s:
+        for case, by in ahead:
+            security_event(
+                s,
+                "case_time_ahead",
+                username=who.username,
+                office_code=who.office_code,
+                device_id=who.device_id,
+                detail=f"{case.case_number} {round(by.total_seconds() / 60)} min ahead",
+            )
 
 
 def _own_case(s: Session, access: Access, case_uuid: uuid.UUID) -> CaseRow | None:

@@ -362,6 +362,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "本日已日結簽核，本機今日不能再受理新案件（本案未受理）；如需受理請洽主管。",
         "en": "Today is signed off on this computer; no new case can be taken today (this one was not saved).",
     },
+    "intake_day_closed_clock": {
+        "zh-TW": "本機時鐘的日期是 {day}，該日已日結簽核，不能受理（本案未受理）；但市府伺服器的日期是 {city_day}："
+        "本機時鐘差了約 {minutes} 分鐘，請先校正電腦時間。",
+        "en": "This computer's date is {day}, which is signed off; the city's date is {city_day}: the clock is about "
+        "{minutes} minutes off. Correct it first (this case was not saved).",
+    },
     "dc_day_not_begun": {
         "zh-TW": "市府伺服器的日期是 {city_day}，{day} 尚未開始，不能日結："
         "本機時鐘快了約 {minutes} 分鐘，請校正電腦時間。",

@@ -20,7 +20,7 @@ from sync import wire
 from sync.approvals import Approver
 from sync.client import CityClient
 from sync.dayclose import CashLine, DayClose, compute, figures, report_hash, report_json, sign_off_problems
-from sync.errors import SyncError
+from sync.errors import StoreError, SyncError
 from sync.ledger import Ledger
 from sync.ledger.books import Approval, CloseRecord, CorrectionRecord, VoidRecord
 
@@ -112,6 +112,9 @@ class Books:
                 city_day=format_roc(city_day),
                 minutes=round(abs(skew) / 60),
             )
+        found = self._ledger.check_integrity()  # the full check: a damaged ledger is never signed off
+        if found.state != "ok":
+            raise StoreError("ledger_damaged", detail=found.problems[0][:120] if found.problems else "")
         blockers = sign_off_problems(report, cash, note)
         if blockers:
             raise DomainError(blockers[0].code, **blockers[0].params)

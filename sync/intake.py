@@ -15,19 +15,20 @@ from uuid import UUID, uuid4
 from forms.benefits import Benefit, find_benefits
 from forms.calendar import OfficeCalendar
 from forms.catalog import Catalog
-from forms.clock import taipei_now
+from forms.clock import city_today, taipei_now
 from forms.documents import DocumentCheck, check_documents
 from forms.eligibility import Context, decide
 from forms.errors import DomainError, ValidationError
 from forms.ids import parse_id
+from forms.rocdate import format_roc
 from forms.thresholds import Thresholds
 from forms.types import Applicant, Decision, Facts, Outcome, ServiceType
 from forms.validation import ApplicantForm, validate_applicant
 from sync import wire
 from sync.approvals import Approver
-from sync.backlog import OVERRIDE_HOURS, BacklogPolicy, BacklogState, assess, check_intake_allowed
+from sync.backlog import OVERRIDE_HOURS, SKEW_WARN_S, BacklogPolicy, BacklogState, assess, check_intake_allowed
 from sync.client import CityClient
-from sync.errors import SyncError
+from sync.errors import StoreError, SyncError
 from sync.ledger import CaseDraft, Device, Ledger, LookupAudit, SavedCase
 from sync.lookups import LookupService
 from sync.secrets import MemorySecretStore
@@ -140,7 +141,7 @@ class IntakeService:
                 numbers now (damaged, behind, another ledger).
         """
         # A case that could not be saved is not looked up: no personal data is queried for nothing.
-        self._ledger.check_may_issue()
+        self.check_may_take()
         nid = applicant.national_id
         if not consent:
             self._lookups.run(service.lookups[0], case_uuid, service.code, nid, False, self.clerk)
@@ -264,6 +265,25 @@ class IntakeService:
         self._ledger.settings.record_backlog_override(supervisor, reason.strip(), until)
         return until
 
+    def check_may_take(self) -> None:
+        """Raises when no case can be taken now: the ledger may not issue numbers (StoreError), or today is signed
+        off here (StoreError intake_day_closed; DomainError intake_day_closed_clock when this clock, as last
+        measured against the city, is on another day than the city: the clock is the cause, not the close)."""
+        self._ledger.check_may_issue()
+        today = self._now().date()
+        if not self._ledger.books.is_signed(today):
+            return
+        skew = self._ledger.settings.clock_skew()
+        city_day = city_today(self._now(), skew)
+        if skew is not None and city_day is not None and city_day != today:
+            raise DomainError(
+                "intake_day_closed_clock",
+                day=format_roc(today),
+                city_day=format_roc(city_day),
+                minutes=round(abs(skew) / 60),
+            )
+        raise StoreError("intake_day_closed")
+
     def backlog_state(self) -> BacklogState:
         return assess(self._ledger.outbox.backlog(), self._now(), self.backlog_policy)
 
@@ -281,6 +301,7 @@ class IntakeService:
             self.backlog_policy,
             self._ledger.settings.backlog_override_until(),
         )
+        self.check_may_take()
         # A failed rule stays failed in the record; an override says who accepted it anyway, and why.
         draft = CaseDraft(
             case_uuid=verification.case_uuid,
@@ -295,4 +316,15 @@ class IntakeService:
             override=verification.override,
             supersedes=supersedes,
         )
-        return self._ledger.cases.accept(draft)
+        saved = self._ledger.cases.accept(draft)
+        skew = self._ledger.settings.clock_skew()
+        if skew is not None and abs(skew) > SKEW_WARN_S:
+            # The case keeps this clock's time; the audit trail says by how much the clock was off when it was taken.
+            way = "慢" if skew > 0 else "快"
+            detail = f"{saved.case_number}：本機時鐘與市府相差約 {round(abs(skew) / 60)} 分鐘（{way}）"
+            self._ledger.audit.record(
+                LookupAudit(
+                    saved.case_uuid, verification.service.code, "clock-skew", "", self.clerk, "noted", detail=detail
+                )
+            )
+        return saved

@@ -337,6 +337,11 @@ class Books:
             self._queue_record(s, close_uuid, "day_close", day, approval, now, figures=figures, report_hash=report_hash)
         return CloseRecord(close_uuid, day, now, approval.supervisor, approval.approval, report_hash, report_json)
 
+    def is_signed(self, day: date) -> bool:
+        """Whether this device's day is signed off (the database refuses its changes)."""
+        with self._core.read() as s:
+            return closed_row(s, self._core.device, day) is not None
+
     def closed_days(self) -> list[date]:
         with self._core.read() as s:
             days = s.scalars(
