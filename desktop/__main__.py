@@ -54,14 +54,14 @@ def run_app(args: argparse.Namespace) -> int:
         return 2
     from PySide6.QtWidgets import QApplication
 
-    from desktop.launch import Launch, practice
+    from desktop.launch import Launch, practice, practice_rebuild
 
     app = QApplication(sys.argv[:1])
     data_dir = _data_dir(args.data_dir)
     server = _production_server(args, data_dir)
     if server is None:
         # Practice mode: a window at once; the sandbox city server and the ledger open behind it.
-        launch = Launch(app, practice(data_dir / "sandbox"))
+        launch = Launch(app, practice(data_dir / "sandbox"), rebuild=practice_rebuild(data_dir / "sandbox"))
         try:
             return app.exec()
         finally:
@@ -70,7 +70,7 @@ def run_app(args: argparse.Namespace) -> int:
             if launch.services is not None:
                 launch.services.close()
     from desktop import app as qtapp
-    from desktop.bootstrap import connect, enrol
+    from desktop.bootstrap import connect, enrol, recover_ledger
     from desktop.main_window import MainWindow
     from desktop.tasks import TaskRunner
     from desktop.views.enrol import EnrolDialog
@@ -91,10 +91,16 @@ def run_app(args: argparse.Namespace) -> int:
             runner.shutdown()
             return 1
         server = dialog.result_value[0].server
+
+    def rebuild(user: str, password: str) -> list[str]:
+        report, device_id = recover_ledger(data_dir, user, password, practice=False)
+        return report.lines(device_id)
+
     login = LoginDialog(
         runner,
         lambda user, password: connect(data_dir, server, Credentials(user, password)),
         username=args.user,
+        rebuild=rebuild,
     )
     if login.exec() != LoginDialog.DialogCode.Accepted:
         runner.shutdown()

@@ -148,15 +148,19 @@ def start_sandbox(data_dir: Path) -> Services:
     if loaded is None:
         code = create_enrolment(factory, SANDBOX_OFFICE_CODE, "練習模式", "sandbox").code
         loaded = enrol(data_dir, server.url, code, keys)
-    services = build_services(
-        data_dir,
-        loaded[0],
-        loaded[1],
-        Credentials(SANDBOX_USER, password),
-        keys,
-        practice=True,
-        tokens=MemorySecretStore(),
-    )
+    try:
+        services = build_services(
+            data_dir,
+            loaded[0],
+            loaded[1],
+            Credentials(SANDBOX_USER, password),
+            keys,
+            practice=True,
+            tokens=MemorySecretStore(),
+        )
+    except BaseException:
+        server.stop()  # a damaged ledger: the sandbox server is started again for the rebuild
+        raise
     services.sandbox = server
     services.unlock = lambda typed: hmac.compare_digest(typed.encode(), password.encode())
     services.intake.verify_supervisor = lambda user, typed: (user, typed) == SANDBOX_SUPERVISOR

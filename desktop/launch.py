@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPaintEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
     from desktop.bootstrap import Services
@@ -33,14 +33,20 @@ class StartupWindow(QMainWindow):
         self.resize(1280, 800)
         self.label = QLabel("")
         self.label.setObjectName("startup_label")
-        bar = QProgressBar()
-        bar.setRange(0, 0)  # busy
-        bar.setMaximumWidth(360)
+        self.label.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)  # busy
+        self.bar.setMaximumWidth(360)
+        # Shown when the ledger is damaged or lost: a supervisor rebuilds it from the city, here.
+        self.rebuild_button = QPushButton("自市府重建帳本（主管）…")
+        self.rebuild_button.setObjectName("startup_rebuild")
+        self.rebuild_button.setVisible(False)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addStretch(1)
         layout.addWidget(self.label)
-        layout.addWidget(bar)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.rebuild_button, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(2)
         self.setCentralWidget(central)
 
@@ -61,14 +67,19 @@ class Launch:
         app: QApplication,
         build: Callable[[], Services],
         on_ready: Callable[[MainWindow], None] = lambda _w: None,
+        rebuild: Callable[[str, str], list[str]] | None = None,
     ) -> None:
+        """`rebuild(supervisor, password)` rebuilds a damaged ledger from the city and returns its report lines."""
         self.app = app
+        self._rebuild = rebuild
+        self.report: list[str] = []  # the last rebuild's report, as shown
         self.runner: TaskRunner | None = None  # made after the first paint
         self.window: MainWindow | None = None
         self.services: Services | None = None
         self._build = build
         self._on_ready = on_ready
         self.startup = StartupWindow(self._after_first_paint)
+        self.startup.rebuild_button.clicked.connect(self.on_rebuild_clicked)
         self.startup.show()
 
     def _after_first_paint(self) -> None:
@@ -102,12 +113,61 @@ class Launch:
 
         logging.getLogger(__name__).exception("start-up failed", exc_info=exc)
         code = getattr(exc, "code", None)
+        self.startup.bar.setVisible(False)
         if code:
             from forms.messages import text
 
             self.startup.label.setText("無法啟動：" + text(code, **getattr(exc, "params", {})))
         else:
             self.startup.label.setText(f"無法啟動：{type(exc).__name__}（詳見紀錄檔）")
+        self.startup.rebuild_button.setVisible(self._rebuild is not None and code in REBUILD_CODES)
+
+    def on_rebuild_clicked(self) -> None:
+        rebuild = self._rebuild
+        assert rebuild is not None and self.runner is not None
+        answer = self.ask(self.startup)
+        if answer is None:
+            return
+        supervisor, password = answer[0].strip(), answer[1]
+        self.startup.rebuild_button.setEnabled(False)
+        self.startup.bar.setVisible(True)
+        self.startup.label.setText("正在自市府重建帳本：取回本機案件並救回損毀檔案中可讀的資料…")
+        self.runner.run(
+            "net", lambda: rebuild(supervisor, password), self._rebuilt, self._rebuild_failed, owner=self.startup
+        )
+
+    def ask(self, parent: QWidget) -> tuple[str, str, str] | None:
+        """The supervisor's name and password (a dialog; tests answer for it)."""
+        from desktop.views.supervisor import ask_supervisor
+
+        return ask_supervisor(parent, "自市府重建帳本", "請本所主管輸入帳號與密碼（須連線市府）。", with_reason=False)
+
+    def _rebuilt(self, lines: list[str]) -> None:
+        self.startup.rebuild_button.setVisible(False)
+        self.report = lines
+        self.startup.label.setText("帳本已重建：\n" + "\n".join(lines) + "\n正在重新開啟…")
+        assert self.runner is not None
+        self.runner.run("db", self._load, self._ready, self._failed, owner=self.startup)
+
+    def _rebuild_failed(self, exc: BaseException) -> None:
+        from desktop.views.errors import describe
+
+        self.startup.bar.setVisible(False)
+        self.startup.rebuild_button.setEnabled(True)
+        self.startup.label.setText("重建帳本失敗：" + describe(exc))
+
+
+REBUILD_CODES = ("ledger_damaged", "ledger_unreadable", "store_sealed")  # what a rebuild from the city mends
+
+
+def practice_rebuild(data_dir: Path) -> Callable[[str, str], list[str]]:
+    def rebuild(supervisor: str, password: str) -> list[str]:
+        from desktop.bootstrap import recover_ledger
+
+        report, device_id = recover_ledger(data_dir, supervisor, password, practice=True)
+        return report.lines(device_id)
+
+    return rebuild
 
 
 def practice(data_dir: Path) -> Callable[[], Any]:

@@ -114,7 +114,7 @@ class Books:
             )
         found = self._ledger.check_integrity()  # the full check: a damaged ledger is never signed off
         if found.state != "ok":
-            raise StoreError("ledger_damaged", detail=found.problems[0][:120] if found.problems else "")
+            raise StoreError("ledger_damaged", detail=self._ledger.damage or "")
         blockers = sign_off_problems(report, cash, note)
         if blockers:
             raise DomainError(blockers[0].code, **blockers[0].params)

@@ -7,19 +7,27 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from desktop.tasks import TaskRunner
 from desktop.views.errors import describe
 
 
 class LoginDialog(QDialog):
-    """`attempt(username, password)` runs on a worker and returns the signed-in services, or raises."""
+    """`attempt(username, password)` runs on a worker and returns the signed-in services, or raises.
+    `rebuild(username, password)`, when given, rebuilds a damaged ledger from the city (a supervisor's account) and
+    returns the report's lines; its button shows only when signing in failed on a damaged ledger."""
 
     def __init__(
-        self, runner: TaskRunner, attempt: Callable[[str, str], Any], username: str = "", parent: QWidget | None = None
+        self,
+        runner: TaskRunner,
+        attempt: Callable[[str, str], Any],
+        username: str = "",
+        parent: QWidget | None = None,
+        rebuild: Callable[[str, str], list[str]] | None = None,
     ) -> None:
         super().__init__(parent)
+        self._rebuild = rebuild
         self.setWindowTitle("Counterdesk 登入")
         self._runner = runner
         self._attempt = attempt
@@ -41,7 +49,12 @@ class LoginDialog(QDialog):
         layout = QFormLayout(self)
         layout.addRow("帳號", self.user_edit)
         layout.addRow("密碼", self.password_edit)
+        self.rebuild_button = QPushButton("以上方主管帳號自市府重建帳本…")
+        self.rebuild_button.setObjectName("login_rebuild")
+        self.rebuild_button.setVisible(False)
+        self.rebuild_button.clicked.connect(self.on_rebuild)
         layout.addRow(self.message)
+        layout.addRow(self.rebuild_button)
         layout.addRow(self.buttons)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
@@ -63,7 +76,33 @@ class LoginDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
+        from desktop.launch import REBUILD_CODES
+
         self.buttons.setEnabled(True)
         self.password_edit.clear()
         self.password_edit.setFocus()
         self.message.setText(describe(exc, "無法登入"))
+        self.rebuild_button.setVisible(self._rebuild is not None and getattr(exc, "code", None) in REBUILD_CODES)
+
+    def on_rebuild(self) -> None:
+        rebuild = self._rebuild
+        username, password = self.user_edit.text().strip(), self.password_edit.text()
+        if rebuild is None or not username or not password:
+            self.message.setText("請輸入主管帳號與密碼，再按重建。")
+            return
+        self.buttons.setEnabled(False)
+        self.rebuild_button.setEnabled(False)
+        self.message.setText("正在自市府重建帳本…")
+        self._runner.run("net", lambda: rebuild(username, password), self._rebuilt, self._rebuild_failed, owner=self)
+
+    def _rebuilt(self, lines: list[str]) -> None:
+        self.buttons.setEnabled(True)
+        self.rebuild_button.setVisible(False)
+        self.password_edit.clear()
+        self.message.setStyleSheet("color: #1b5e20;")
+        self.message.setText("帳本已重建：\n" + "\n".join(lines) + "\n請再登入。")
+
+    def _rebuild_failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.rebuild_button.setEnabled(True)
+        self.message.setText("重建帳本失敗：" + describe(exc))

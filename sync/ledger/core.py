@@ -60,7 +60,7 @@ class LedgerCore:
         self.health = integrity.probe(path)
         if self.health.state == "damaged":
             log.error("ledger %s is damaged: %s", path.name, "; ".join(self.health.problems))
-            raise StoreError("ledger_damaged", detail=self.health.problems[0][:120])
+            raise StoreError("ledger_damaged", detail=integrity.in_words(self.health.problems[0]))
         self.marks = MarksFile(path.with_suffix(".marks"))
         try:
             self.engine = make_engine(path)
@@ -130,7 +130,7 @@ class LedgerCore:
         chain and every text of every row. Damage found stops writes."""
         found = integrity.probe(self.path, full=True)
         if found.state == "damaged":
-            self.damage = found.problems[0][:120]
+            self.damage = integrity.in_words(found.problems[0])
             log.error("ledger %s is damaged: %s", self.path.name, "; ".join(found.problems))
         return found
 

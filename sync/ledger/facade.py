@@ -90,7 +90,7 @@ class Ledger:
         differ = self.cases.verify_rows()
         if not differ:
             return found
-        self.core.damage = differ[0][:120]
+        self.core.damage = f"資料列與封存副本不符（{differ[0].split(':')[0]}）"
         return replace(found, state="damaged", problems=tuple(differ))
 
     def check_may_issue(self) -> None:

@@ -78,6 +78,19 @@ class Probe:
     ledger_id: str | None = None
 
 
+def in_words(problem: str) -> str:
+    """A diagnostic as the person at the counter reads it (the diagnostic itself goes to the log)."""
+    if problem.startswith("sqlite:"):
+        return "資料庫結構檢查未通過"
+    if "audit chain" in problem:
+        return "稽核紀錄鏈中斷"
+    if "receipt" in problem or "receipts" in problem:
+        return "收據與號碼計數不符"
+    if " row " in problem:
+        return "有資料列無法讀取"
+    return "檔案無法以資料庫開啟"
+
+
 def connect_read_only(path: Path) -> sqlite3.Connection:
     """A connection that cannot write the file (SQLite still builds its WAL index beside it)."""
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=10)
