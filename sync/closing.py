@@ -112,8 +112,8 @@ class Books:
                 city_day=format_roc(city_day),
                 minutes=round(abs(skew) / 60),
             )
-        found = self._ledger.check_integrity()  # the full check: a damaged ledger is never signed off
-        if found.state != "ok":
+        # The full check: a damaged file is never signed off (gaps and audit breaks are the report's own blockers).
+        if self._ledger.check_integrity().file_damage:
             raise StoreError("ledger_damaged", detail=self._ledger.damage or "")
         blockers = sign_off_problems(report, cash, note)
         if blockers:

@@ -127,11 +127,13 @@ class LedgerCore:
 
     def check_integrity(self) -> integrity.Probe:
         """The full check (at the day close and when the app is idle): SQLite's integrity_check, the whole audit
-        chain and every text of every row. Damage found stops writes."""
+        chain and every text of every row. A damaged file stops writes; a receipt gap or a broken audit chain in a
+        sound file is what the day close reports, with the supervisor's note, and the window keeps in sight."""
         found = integrity.probe(self.path, full=True)
         if found.state == "damaged":
-            self.damage = integrity.in_words(found.problems[0])
-            log.error("ledger %s is damaged: %s", self.path.name, "; ".join(found.problems))
+            log.error("ledger %s: %s", self.path.name, "; ".join(found.problems))
+        if found.file_damage:
+            self.damage = integrity.in_words(found.file_damage[0])
         return found
 
     def check_may_issue(self) -> None:

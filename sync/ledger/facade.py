@@ -85,7 +85,7 @@ class Ledger:
         """The full check (at the day close and when the app is idle): SQLite's integrity check, the whole audit
         chain, every text of every row, and every case row against its sealed copy. Damage stops writes."""
         found = self.core.check_integrity()
-        if found.state == "damaged":
+        if found.file_damage:
             return found
         differ = self.cases.verify_rows()
         if not differ:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -284,3 +285,23 @@ def test_a_day_not_yet_begun_at_the_city_cannot_be_signed(
         f"本機時鐘快了約 {minutes} 分鐘，請校正電腦時間。"
     )
     assert ledger.books.day_facts(clock.at.date()).close is None
+
+
+def test_a_day_whose_ledger_file_is_damaged_is_not_signed(
+    desk: tuple[Ledger, IntakeService, Books], clock: Clock, senior: Resident
+) -> None:
+    """The full check at sign-off: a fee changed where nothing else looks (the row no longer says what was
+    sealed) refuses the sign-off as a damaged ledger, and the ledger takes no more writes."""
+    ledger, intake, books = desk
+    case = take(intake, senior)
+    push_pending(ledger, books._client)
+    report = books.prepare(clock.at.date())
+    with closing(sqlite3.connect(ledger.path)) as conn, conn:
+        conn.execute("UPDATE cases SET fee = fee - 10 WHERE case_uuid = ?", (str(case.case_uuid),))
+    with pytest.raises(StoreError) as refused:
+        books.sign(report, cash_lines(report, {USER: (FEE, "")}), "", SUPERVISOR, SUPERVISOR_PASSWORD)
+    assert (refused.value.code, refused.value.params["detail"]) == (
+        "ledger_damaged",
+        f"資料列與封存副本不符（cases {case.case_number}）",
+    )
+    assert ledger.books.closed_days() == []

@@ -71,6 +71,14 @@ class Probe:
 
     state: State
     problems: tuple[str, ...] = ()
+    # Of those, what the day close reports itself (a gap in the receipts, a broken audit chain: rows changed or
+    # removed behind the ledger, each needing the supervisor's written note); the others are a damaged file.
+    reported: tuple[str, ...] = ()
+
+    @property
+    def file_damage(self) -> tuple[str, ...]:
+        return tuple(p for p in self.problems if p not in self.reported)
+
     marks: Marks = field(default_factory=Marks)
     cases: int = 0
     receipts: int = 0
@@ -133,16 +141,18 @@ def _probe(conn: sqlite3.Connection, full: bool) -> Probe:
     if "settings" in tables:
         row = conn.execute("SELECT value FROM settings WHERE key = ?", (LEDGER_ID,)).fetchone()
         ledger_id = row[0] if row else None
+    reported = tuple(p for p in problems if p.startswith(("audit chain", f"{cases} cases but")))
     if full:
         problems.extend(_undecodable(conn, tables))
     return Probe(
-        "damaged" if problems else "ok",
-        tuple(problems),
-        Marks(receipt_seq, case_seqs, audit_seq, head),
-        cases,
-        receipts,
-        "ok" if chain_ok else "broken",
-        ledger_id,
+        state="damaged" if problems else "ok",
+        problems=tuple(problems),
+        reported=reported,
+        marks=Marks(receipt_seq, case_seqs, audit_seq, head),
+        cases=cases,
+        receipts=receipts,
+        chain="ok" if chain_ok else "broken",
+        ledger_id=ledger_id,
     )
 
 
