@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from forms.types import Office
 
 if TYPE_CHECKING:
-    from sync.signing import SigningKey  # imported lazily: the start benchmark's process stays light
+    from sync.protocol.signing import SigningKey  # imported lazily: the start benchmark's process stays light
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".bench-cache"
@@ -62,8 +62,8 @@ def city_db(size: int) -> Path:
     from cityserver.db import SCHEMA_VERSION, init_db, make_engine
     from cityserver.devices import create_enrolment
     from cityserver.embedded import EmbeddedServer
-    from sync import enrolment
-    from sync.client import CityClient
+    from sync.city import enrolment
+    from sync.city.client import CityClient
 
     CACHE.mkdir(exist_ok=True)
     path = CACHE / f"city-{size}-s{SCHEMA_VERSION}.db"
@@ -93,7 +93,7 @@ def city_db(size: int) -> Path:
 
 
 def identity_keys() -> tuple[SigningKey, SigningKey]:
-    from sync.signing import SigningKey
+    from sync.protocol.signing import SigningKey
 
     return SigningKey(IDENTITY_SEED), SigningKey(RECEIPT_SEED)
 
@@ -124,8 +124,8 @@ def city_process(workdir: Path, size: int = 3000) -> Iterator[str]:
 
 
 def client(url: str, username: str = USER, password: str = PASSWORD):  # type: ignore[no-untyped-def]  # lazy import
-    from sync.client import CityClient, Credentials
-    from sync.enrolment import DeviceIdentity
+    from sync.city.client import CityClient, Credentials
+    from sync.city.enrolment import DeviceIdentity
 
     device = DeviceIdentity(DEVICE_ID, *identity_keys())
     return CityClient(url, device, lambda: Credentials(username, password), timeout=(2.0, 60.0))

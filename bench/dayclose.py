@@ -11,9 +11,9 @@ from bench.fixtures import DAY_START, ledger_with_cases, open_ledger, working_co
 from desktop.paperwork import dayclose_data
 from forms.calendar import load_calendar
 from forms.catalog import load_catalog
+from forms.dayclose import cash_lines
 from printing.report import build_report_pdf
-from sync.closing import Books
-from sync.dayclose import cash_lines
+from sync.services.closing import Books
 
 CASES = 2_000
 

@@ -161,7 +161,7 @@ def startup(work: Path, runs: int = 3) -> None:
 def practice_sandbox(folder: Path) -> None:
     """A practice sandbox whose device is enrolled and whose ledger key is SECRET (the million ledger's)."""
     from desktop.bootstrap import start_sandbox
-    from sync.secrets import PracticeSecretStore
+    from sync.ledger.secrets import PracticeSecretStore
 
     folder.mkdir(parents=True, exist_ok=True)
     PracticeSecretStore(folder / "practice-keys.json").set("device-secret", SECRET.hex())

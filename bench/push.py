@@ -14,10 +14,10 @@ import requests
 
 from bench.common import city_process, client, emit, median
 from bench.fixtures import ledger_with_cases, open_ledger, working_copy
-from sync import wire
-from sync.client import CityClient
+from sync.city.client import CityClient
+from sync.city.push import push_pending
 from sync.ledger import Ledger
-from sync.push import push_pending
+from sync.protocol import wire
 
 CASES = 10_000
 JSON = {"Content-Type": "application/json"}

@@ -26,9 +26,9 @@ from forms.catalog import load_catalog
 from forms.clock import TAIPEI
 from forms.eligibility import Context
 from forms.ids import parse_id
+from sync.city.lookups import LookupService
 from sync.ledger import Device, Ledger
-from sync.lookups import LookupService
-from sync.review import ReviewService
+from sync.services.review import ReviewService
 
 PEOPLE = 4_600
 SERVICE = "SW-21"  # household + disability registers

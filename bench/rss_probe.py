@@ -16,9 +16,9 @@ from forms.catalog import load_catalog
 from forms.rocdate import format_roc_slash
 from forms.thresholds import load_thresholds
 from printing.receipt import build_receipt_pdf
-from sync.intake import IntakeService
+from sync.city.lookups import LookupService
 from sync.ledger import Device, Ledger
-from sync.lookups import LookupService
+from sync.services.intake import IntakeService
 
 
 def rss_mib() -> float:

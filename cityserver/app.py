@@ -27,8 +27,8 @@ from cityserver.limits import BodyGuard, RateLimit, networks
 from cityserver.permissions import PERMISSIONS, Allowed, check_routes, permit, routes
 from forms.catalog import load_catalog
 from forms.resources import resource_path
-from sync import wire
-from sync.passwords import hash_password
+from sync.protocol import wire
+from sync.protocol.passwords import hash_password
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from cityserver.context import NO_SYNC, Db, State, address, aware, now, security
 from cityserver.db import ApprovalRow, ApprovalUseRow, SupervisorKeyRow, UserRow
 from cityserver.errors import ApiError
 from cityserver.permissions import Allowed, Caller, Role
-from sync import signing, wire
+from sync.protocol import signing, wire
 
 router = APIRouter()
 

@@ -21,8 +21,8 @@ from cityserver.context import NO_SYNC, Db, Settings, State, address, aware, now
 from cityserver.db import ChallengeRow, DeviceRow, RefreshTokenRow, SecurityEventRow, TokenRow, UserRow
 from cityserver.errors import ApiError
 from cityserver.permissions import Allowed, Role
-from sync import signing, wire
-from sync.passwords import hash_password, verify_password
+from sync.protocol import signing, wire
+from sync.protocol.passwords import hash_password, verify_password
 
 log = logging.getLogger(__name__)
 

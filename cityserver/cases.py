@@ -30,7 +30,7 @@ from cityserver.permissions import Access, Allowed, Caller, Relation
 from forms.clock import TAIPEI
 from forms.errors import DomainError
 from forms.ids import mask_id, parse_id
-from sync import wire
+from sync.protocol import wire
 
 log = logging.getLogger(__name__)
 

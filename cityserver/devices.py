@@ -22,7 +22,7 @@ from cityserver.db import DeviceKeyRow, DeviceRow, EnrolmentRow, SecurityEventRo
 from cityserver.errors import ApiError
 from cityserver.permissions import Allowed
 from cityserver.population import office_of
-from sync import signing, wire
+from sync.protocol import signing, wire
 
 router = APIRouter()
 

@@ -33,7 +33,7 @@ from forms.clock import TAIPEI
 from forms.errors import DomainError
 from forms.ids import id_digest, mask_id, parse_id
 from forms.types import ServiceType
-from sync import wire
+from sync.protocol import wire
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from cityserver.context import Db, now, security_event
 from cityserver.db import CaseRow, CaseUpdateRow, DayRecordRow, DeviceLedgerRow, StatusEventRow
 from cityserver.permissions import Allowed, Role
-from sync import wire
+from sync.protocol import wire
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from forms.catalog import Catalog
 from forms.clock import TAIPEI
 from forms.ids import mask_id
 from forms.rocdate import format_roc
-from sync.receipt_signing import same_code, short_code, split, verify
+from sync.protocol.receipt_signing import same_code, short_code, split, verify
 
 router = APIRouter()
 

@@ -75,9 +75,9 @@ def run_app(args: argparse.Namespace) -> int:
     from desktop.tasks import TaskRunner
     from desktop.views.enrol import EnrolDialog
     from desktop.views.login import LoginDialog
-    from sync import enrolment
-    from sync.client import Credentials, server_base
-    from sync.secrets import KeyringSecretStore, SecretUnavailable
+    from sync.city import enrolment
+    from sync.city.client import Credentials, server_base
+    from sync.ledger.secrets import KeyringSecretStore, SecretUnavailable
 
     qtapp.configure(app)
     runner = TaskRunner()
@@ -118,8 +118,8 @@ def run_app(args: argparse.Namespace) -> int:
 def run_enrol(args: argparse.Namespace) -> int:
     """Enrol this PC from the command line (IT staff, scripted installs): prints the device id the city gave."""
     from desktop.bootstrap import enrol
-    from sync.errors import SyncError
-    from sync.secrets import KeyringSecretStore, SecretUnavailable
+    from sync.ledger.secrets import KeyringSecretStore, SecretUnavailable
+    from sync.protocol.errors import SyncError
 
     code = args.code or input("一次性登記碼：").strip()
     try:
@@ -202,8 +202,8 @@ def run_recover(args: argparse.Namespace) -> int:
     """`counterdesk recover`: rebuild the ledger from the city and what can be read of the damaged file. A
     supervisor's name (--user) and password (asked for, never on the command line)."""
     from desktop.bootstrap import recover_ledger
-    from sync.errors import StoreError, SyncError
-    from sync.secrets import SecretUnavailable
+    from sync.ledger.secrets import SecretUnavailable
+    from sync.protocol.errors import StoreError, SyncError
 
     data_dir = _data_dir(args.data_dir)
     practice = _ledger_path(data_dir) != data_dir / "ledger.db"
@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.server:
-        from sync.client import server_base
+        from sync.city.client import server_base
 
         try:
             args.server = server_base(args.server)

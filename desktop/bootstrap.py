@@ -26,24 +26,25 @@ from forms.clock import taipei_now
 from forms.errors import DomainError
 from forms.thresholds import load_thresholds
 from forms.types import Office
-from sync import enrolment, wire
-from sync.approvals import Approver
-from sync.catalog_sync import stored_catalog
-from sync.client import CityClient, Credentials, server_base
-from sync.closing import Books
-from sync.enrolment import DeviceIdentity, Enrolment
-from sync.errors import SyncError
-from sync.intake import IntakeService
+from sync.city import enrolment
+from sync.city.catalog_sync import stored_catalog
+from sync.city.client import CityClient, Credentials, server_base
+from sync.city.enrolment import DeviceIdentity, Enrolment
+from sync.city.login import sign_in
+from sync.city.lookups import LookupService
+from sync.city.offline_login import verify_cached, verify_supervisor
+from sync.city.supervisor_keys import SupervisorKeys
 from sync.ledger import Device, Ledger
-from sync.login import sign_in
-from sync.lookups import LookupService
-from sync.offline_login import verify_cached, verify_supervisor
-from sync.private_files import private_dir
-from sync.receipt_signing import ReceiptSigner
-from sync.recover import Recovery, recover
-from sync.review import ReviewService
-from sync.secrets import KeyringSecretStore, MemorySecretStore, PracticeSecretStore, SecretStore, device_secret
-from sync.supervisor_keys import SupervisorKeys
+from sync.ledger.private_files import private_dir
+from sync.ledger.secrets import KeyringSecretStore, MemorySecretStore, PracticeSecretStore, SecretStore, device_secret
+from sync.protocol import wire
+from sync.protocol.errors import SyncError
+from sync.protocol.receipt_signing import ReceiptSigner
+from sync.services.approvals import Approver
+from sync.services.closing import Books
+from sync.services.intake import IntakeService
+from sync.services.recover import Recovery, recover
+from sync.services.review import ReviewService
 
 log = logging.getLogger(__name__)
 

@@ -27,19 +27,19 @@ from desktop.views.review_page import ChooseFile, ReviewPage
 from desktop.views.service_list import ServiceList
 from desktop.views.supervisor import AskSupervisor, ask_supervisor
 from desktop.views.sync_panel import AskReason, SyncPanel
+from forms.backlog import SKEW_WARN_S
 from forms.catalog import Catalog
 from forms.messages import text
 from forms.roles import may
 from forms.types import Outcome
-from sync.backlog import SKEW_WARN_S
-from sync.catalog_sync import pull_catalog
-from sync.catchup import CatchUp, check_numbers_quietly, numbers_text
-from sync.errors import SyncError, SyncErrorKind
-from sync.intake import Reverification
+from sync.city.catalog_sync import pull_catalog
+from sync.city.catchup import CatchUp, check_numbers_quietly, numbers_text
+from sync.city.pull import pull_statuses
+from sync.city.push import PushReport, push_pending
+from sync.city.reconcile import Reconciliation, reconcile
 from sync.ledger import SavedCase
-from sync.pull import pull_statuses
-from sync.push import PushReport, push_pending
-from sync.reconcile import Reconciliation, reconcile
+from sync.protocol.errors import SyncError, SyncErrorKind
+from sync.services.intake import Reverification
 
 log = logging.getLogger(__name__)
 

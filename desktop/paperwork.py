@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forms.catalog import Catalog
+from forms.dayclose import CashLine, DayClose
+from forms.dayfacts import VoidRecord
 from forms.errors import DomainError
 from forms.ids import mask_name
 from forms.messages import text
@@ -23,13 +25,11 @@ from printing.receipt import ReceiptData, build_receipt_pdf
 from printing.report import Chart, ReportData, ReportTable, build_report_pdf
 from printing.thermal import build_thermal_receipt_pdf
 from printing.void_slip import VoidSlipData, build_void_slip_pdf
-from sync.dayclose import CashLine, DayClose
-from sync.intake import Verification
 from sync.ledger import Device, SavedCase
-from sync.ledger.books import VoidRecord
+from sync.ledger.private_files import private_dir, write_private
 from sync.ledger.reviews import ReviewLine, ReviewRun
-from sync.private_files import private_dir, write_private
-from sync.receipt_signing import short_code
+from sync.protocol.receipt_signing import short_code
+from sync.services.intake import Verification
 
 if TYPE_CHECKING:
     from desktop.bootstrap import Services

@@ -23,10 +23,10 @@ from forms.catalog import load_catalog
 from forms.clock import TAIPEI
 from forms.thresholds import load_thresholds
 from forms.types import Office
-from sync.client import CityClient
-from sync.intake import IntakeService
+from sync.city.client import CityClient
+from sync.city.lookups import LookupService
 from sync.ledger import Device, Ledger
-from sync.lookups import LookupService
+from sync.services.intake import IntakeService
 from tests.fakes.devices import (
     TEST_DEVICE,
     TEST_DEVICE_ID,

@@ -41,7 +41,7 @@ def test_production_refuses_plain_http_to_another_host(tmp_path: Path) -> None:
 def test_server_admin_commands_enrol_list_and_revoke(tmp_path: Path) -> None:
     """The city's administrator makes a one-time code, sees the device once enrolled, and revokes it."""
     from desktop.bootstrap import enrol
-    from sync.secrets import MemorySecretStore
+    from sync.ledger.secrets import MemorySecretStore
 
     db = f"sqlite:///{tmp_path / 'city.db'}"
 

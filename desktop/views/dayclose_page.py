@@ -1,7 +1,7 @@
 """The supervisor's day-close page (日結): the figures, cash counted per clerk, the discrepancy list, the report's
 preview and printing, and sign-off with the supervisor's credentials.
 
-No rule lives here: figures and blockers come from sync.dayclose, the work from sync.closing.Books; this page
+No rule lives here: figures and blockers come from forms.dayclose, the work from sync.services.closing.Books; this page
 collects what the supervisor types and shows what comes back.
 """
 
@@ -34,13 +34,13 @@ from desktop.printer import PrintPdf, print_pdf
 from desktop.tasks import TaskRunner
 from desktop.views.errors import describe
 from desktop.views.supervisor import AskSupervisor, ask_supervisor
+from forms.dayclose import CashLine, DayClose, cash_lines, sign_off_problems, signed_inputs
+from forms.dayfacts import CloseRecord
 from forms.errors import DomainError
 from forms.fields import validate_amount
 from forms.messages import text
 from forms.rocdate import format_roc
-from sync.dayclose import CashLine, DayClose, cash_lines, sign_off_problems, signed_inputs
-from sync.errors import StoreError, SyncError
-from sync.ledger.books import CloseRecord
+from sync.protocol.errors import StoreError, SyncError
 
 if TYPE_CHECKING:
     from desktop.bootstrap import Services

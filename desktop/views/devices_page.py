@@ -26,8 +26,8 @@ from desktop.views.errors import describe
 from forms.clock import TAIPEI
 from forms.errors import DomainError
 from forms.rocdate import format_roc
-from sync import wire
-from sync.errors import SyncError
+from sync.protocol import wire
+from sync.protocol.errors import SyncError
 
 if TYPE_CHECKING:
     from desktop.bootstrap import Services

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from forms.errors import DomainError
 from forms.messages import text
-from sync.errors import StoreError, SyncError
-from sync.secrets import SecretUnavailable
+from sync.ledger.secrets import SecretUnavailable
+from sync.protocol.errors import StoreError, SyncError
 
 
 def describe(exc: BaseException, unexpected: str = "發生未預期的錯誤") -> str:

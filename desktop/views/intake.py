@@ -3,7 +3,7 @@
 override) → 3 文件與規費 (replaced / owed documents, 一次告知單, payment) → 4 完成 (receipt).
 
 Keyboard: F5 looks up, Enter goes on, Ctrl+Enter accepts, Esc goes back (or cancels the look-ups), Ctrl+N starts
-the next citizen. Holds no rule: it calls sync.intake and shows what comes back.
+the next citizen. Holds no rule: it calls sync.services.intake and shows what comes back.
 """
 
 from __future__ import annotations
@@ -41,12 +41,13 @@ from desktop.views.fields_form import FieldsForm
 from desktop.views.supervisor import ask_supervisor
 from forms.errors import DomainError
 from forms.messages import text
+from forms.payment import takes_payment
 from forms.rocdate import format_roc, format_roc_slash
 from forms.types import Outcome, ServiceType
 from forms.validation import ApplicantForm
-from sync.errors import StoreError, SyncError
-from sync.intake import Cancelled, Verification
 from sync.ledger import PendingCase, SavedCase
+from sync.protocol.errors import StoreError, SyncError
+from sync.services.intake import Cancelled, Verification
 
 log = logging.getLogger(__name__)
 
@@ -545,7 +546,7 @@ class IntakeWizard(QWidget):
             self.owed_list.addItem("（應備文件依機關公告，請依承辦單位說明）")
         self.notice_button.setEnabled(bool(v.documents.owed))
         self.fee_label.setText(fee_text(service.fee, "cash", service.fee_note))
-        self.payment_combo.setEnabled((service.fee or 0) > 0)
+        self.payment_combo.setEnabled(takes_payment(service))
         due = self._services.intake.due_date(service, self._services.today())
         self.due_label.setText(due_text(service.time_limit_days, due))
         self._go(2)

@@ -1,7 +1,7 @@
 """受益人複查 (periodic re-verification): choose a service and a list of beneficiaries, run it in the background
 with a progress bar, cancel and resume, see who changed, export CSV and PDF.
 
-The work is sync.review.ReviewService's; this page collects choices and shows results."""
+The work is sync.services.review.ReviewService's; this page collects choices and shows results."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from desktop.tasks import TaskRunner
 from desktop.views.errors import describe
 from forms.review import STILL_ELIGIBLE
 from sync.ledger.reviews import ReviewLine, ReviewRun
-from sync.review import ReviewProgress, suited
+from sync.services.review import ReviewProgress, suited
 
 if TYPE_CHECKING:
     from desktop.bootstrap import Services

@@ -23,8 +23,8 @@ from forms.ids import mask_name
 from forms.messages import reason_text, text
 from forms.rocdate import format_roc
 from forms.types import Outcome
-from sync.intake import Reverification
 from sync.ledger import Ledger, OutboxView, SavedCase
+from sync.services.intake import Reverification
 
 STATE_NAMES = {"pending": "待上傳", "sent": "已送達", "attention": "需處理", "withdrawn": "已撤回"}
 AskReason = Callable[[QWidget], "str | None"]

@@ -1,4 +1,4 @@
-"""The ledger's audit trail of personal-data look-ups: a hash chain (sync.audit_chain), one row per look-up or
+"""The ledger's audit trail of personal-data look-ups: a hash chain (sync.protocol.audit_chain), one row per look-up or
 refusal, written before any result is shown; its head is also kept in the high-water marks."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from uuid import UUID
 from sqlalchemy import insert, select
 
 from forms.ids import mask_id
-from sync.audit_chain import FIELDS, GENESIS, first_bad, link
 from sync.ledger.core import LedgerCore
 from sync.ledger.highwater import Marks
 from sync.ledger.records import LookupAudit
 from sync.ledger.store.tables import LookupRow
+from sync.protocol.audit_chain import FIELDS, GENESIS, first_bad, link
 
 
 class Audit:

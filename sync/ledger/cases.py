@@ -17,8 +17,6 @@ from forms.errors import DomainError
 from forms.ids import mask_id, parse_id
 from forms.rocdate import format_roc_compact
 from forms.types import Decision, Outcome, RuleResult
-from sync import wire
-from sync.errors import StoreError
 from sync.ledger.books import closed_row
 from sync.ledger.core import LedgerCore
 from sync.ledger.highwater import Marks
@@ -32,6 +30,8 @@ from sync.ledger.records import (
 )
 from sync.ledger.store.integrity import CASE_COUNTER, LAST_RECEIPT, RECEIPT_COUNTER
 from sync.ledger.store.tables import CaseRow, CorrectionRow, CounterRow, OutboxRow, ReceiptRow, VoidRow
+from sync.protocol import wire
+from sync.protocol.errors import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,6 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from forms.ids import id_digest
-from sync.errors import StoreError
 from sync.ledger.crypto import PREFIX, CipherError, FieldCipher, derive
 from sync.ledger.highwater import MarksFile
 from sync.ledger.records import Device
@@ -28,6 +27,7 @@ from sync.ledger.store import integrity, migrate
 from sync.ledger.store.engine import make_engine, make_session_factory
 from sync.ledger.store.integrity import LEDGER_ID, DamagedValue
 from sync.ledger.store.tables import CaseRow, CounterRow, OutboxRow, SettingRow
+from sync.protocol.errors import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sync.audit_chain import GENESIS
+from sync.protocol.audit_chain import GENESIS
 
 log = logging.getLogger(__name__)
 

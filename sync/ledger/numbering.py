@@ -12,13 +12,13 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from sync import wire
 from sync.ledger.audit import Audit
 from sync.ledger.core import LedgerCore
 from sync.ledger.highwater import Marks
 from sync.ledger.records import LookupAudit
 from sync.ledger.store.integrity import CASE_COUNTER, RECEIPT_COUNTER
 from sync.ledger.store.tables import CounterRow
+from sync.protocol import wire
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,12 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 
-from sync import wire
+from forms.backlog import Backlog
 from sync.ledger.core import LedgerCore
-from sync.ledger.records import RECORD_NAMES, Backlog, OutboxItem, OutboxView
+from sync.ledger.records import RECORD_NAMES, OutboxItem, OutboxView
 from sync.ledger.settings import write_clock_skew
 from sync.ledger.store.tables import CaseRow, CounterRow, OutboxRow
+from sync.protocol import wire
 
 
 class Outbox:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from forms.types import Applicant, Decision, Office, Outcome, RuleResult, ServiceType
-from sync import wire
+from sync.protocol import wire
 
 STATUS_ACCEPTED = "已受理"
 STATUS_PENDING_VERIFICATION = "待查驗"
@@ -88,12 +88,6 @@ class OutboxItem:
     payload: str
     attempts: int
     kind: str = "case"  # case / update
-
-
-@dataclass(frozen=True)
-class Backlog:
-    pending: int
-    oldest: datetime | None
 
 
 @dataclass(frozen=True)

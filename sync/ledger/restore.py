@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from forms.clock import TAIPEI
 from forms.ids import mask_id
-from sync import wire
 from sync.ledger.books import closed_row
 from sync.ledger.core import LedgerCore
 from sync.ledger.highwater import Marks
@@ -36,6 +35,7 @@ from sync.ledger.store.tables import (
     ReceiptRow,
     VoidRow,
 )
+from sync.protocol import wire
 
 log = logging.getLogger(__name__)
 

@@ -20,10 +20,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sync import wire
-from sync.audit_chain import FIELDS, GENESIS, link
 from sync.ledger.crypto import CipherError, FieldCipher, derive
 from sync.ledger.store.integrity import DamagedValue, connect_read_only
+from sync.protocol import wire
+from sync.protocol.audit_chain import FIELDS, GENESIS, link
 
 log = logging.getLogger(__name__)
 

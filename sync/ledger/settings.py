@@ -10,11 +10,11 @@ from uuid import uuid4
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync.errors import StoreError
 from sync.ledger.audit import Audit
 from sync.ledger.core import LedgerCore
 from sync.ledger.records import LookupAudit
 from sync.ledger.store.tables import CatalogEntryRow, CounterRow, SettingRow
+from sync.protocol.errors import StoreError
 
 SETTING_KEYS = {"receipt_layout": ("a4", "thermal80")}
 

@@ -23,10 +23,10 @@ from desktop.main_window import MainWindow
 from desktop.printer import render_to
 from desktop.tasks import TaskRunner
 from forms.rocdate import format_roc_compact
-from sync.client import Credentials
-from sync.enrolment import Enrolment
+from sync.city.client import Credentials
+from sync.city.enrolment import Enrolment
 from sync.ledger import SavedCase
-from sync.secrets import MemorySecretStore
+from sync.ledger.secrets import MemorySecretStore
 from tests.conftest import OFFICE, PASSWORD, USER, fixed_now
 from tests.fakes.devices import TEST_DEVICE, TEST_DEVICE_ID
 

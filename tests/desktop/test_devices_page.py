@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from cityserver.embedded import EmbeddedServer
 from desktop.bootstrap import Services, enrol
 from desktop.main_window import MainWindow
-from sync.secrets import MemorySecretStore
+from sync.ledger.secrets import MemorySecretStore
 from tests.conftest import SUPERVISOR, SUPERVISOR_PASSWORD
 from tests.desktop.conftest import Dialogs, make_services, type_text
 from tests.fakes.devices import TEST_DEVICE_ID

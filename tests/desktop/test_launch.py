@@ -15,7 +15,7 @@ from desktop.bootstrap import Services, start_sandbox
 from desktop.launch import Launch, practice, practice_rebuild
 from desktop.main_window import MainWindow
 from forms.errors import DomainError
-from sync.push import push_pending
+from sync.city.push import push_pending
 from tests.integration.test_recover import break_an_index
 from tests.reliability.harness import make_cases
 

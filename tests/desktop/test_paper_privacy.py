@@ -16,8 +16,8 @@ from cityserver.population import Resident
 from desktop.bootstrap import Services
 from desktop.paperwork import write_dayclose, write_notice, write_receipt, write_reprint, write_review, write_void_slip
 from forms.catalog import load_catalog
+from forms.dayclose import cash_lines
 from forms.rocdate import format_roc_slash
-from sync.dayclose import cash_lines
 from tests.conftest import OFFICE, SUPERVISOR, SUPERVISOR_PASSWORD
 from tests.desktop.conftest import make_services, today
 

@@ -19,7 +19,7 @@ from cityserver.population import Resident
 from desktop.bootstrap import Services
 from desktop.main_window import MainWindow
 from desktop.views.review_page import ReviewPage
-from sync import wire
+from sync.protocol import wire
 from tests.conftest import SUPERVISOR, SUPERVISOR_PASSWORD
 from tests.desktop.conftest import Dialogs, make_services
 from tests.integration.test_review import SERVICE, csv_of, mixed

@@ -316,8 +316,8 @@ def test_enrolment_then_login_in_the_background(qtbot: QtBot, city: EmbeddedServ
     from desktop.tasks import TaskRunner
     from desktop.views.enrol import EnrolDialog
     from desktop.views.login import LoginDialog
-    from sync.client import Credentials
-    from sync.secrets import KeyringSecretStore
+    from sync.city.client import Credentials
+    from sync.ledger.secrets import KeyringSecretStore
     from tests.conftest import OFFICE, PASSWORD, USER
 
     runner = TaskRunner()

@@ -11,10 +11,10 @@ from pydantic import BaseModel
 
 from cityserver.devices import create_enrolment
 from cityserver.embedded import EmbeddedServer
-from sync import enrolment
-from sync.client import CityClient, Credentials
-from sync.enrolment import DeviceIdentity
-from sync.signing import SigningKey
+from sync.city import enrolment
+from sync.city.client import CityClient, Credentials
+from sync.city.enrolment import DeviceIdentity
+from sync.protocol.signing import SigningKey
 
 # The shared test device: fixed keys, so the SQLite and PostgreSQL templates enrol the same device, and the city
 # gives the first device of a fresh city the id D0001 (a fact of the fixture, checked when it is made).

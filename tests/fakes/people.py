@@ -13,7 +13,7 @@ from cityserver.population import Resident
 from forms.ids import parse_id
 from forms.rocdate import format_roc_slash
 from forms.types import Applicant, Facts, ServiceType
-from sync import wire
+from sync.protocol import wire
 
 _RECORD: TypeAdapter[Any] = TypeAdapter(wire.LookupRecord)
 

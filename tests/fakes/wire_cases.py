@@ -7,8 +7,8 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sync import wire
-from sync.enrolment import DeviceIdentity
+from sync.city.enrolment import DeviceIdentity
+from sync.protocol import wire
 
 DAY = date(2026, 11, 20)
 AT = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Taipei

@@ -22,9 +22,9 @@ from cityserver.context import Settings
 from cityserver.db import CaseRow, LookupAuditRow, RefreshTokenRow, SecurityEventRow
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
-from sync import wire
-from sync.client import CityClient, Credentials
-from sync.secrets import MemorySecretStore
+from sync.city.client import CityClient, Credentials
+from sync.ledger.secrets import MemorySecretStore
+from sync.protocol import wire
 from tests.conftest import OFFICE, PASSWORD, SUPERVISOR, SUPERVISOR_PASSWORD, USER
 from tests.fakes.devices import TEST_DEVICE, TEST_DEVICE_ID, Api, enrol, token_for
 from tests.fakes.wire_cases import case_for

@@ -19,14 +19,14 @@ from cityserver.devices import create_enrolment
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
 from forms.messages import reason_text
-from sync import wire
-from sync.approvals import Approver
-from sync.client import CityClient
-from sync.enrolment import DeviceIdentity
+from sync.city.client import CityClient
+from sync.city.enrolment import DeviceIdentity
+from sync.city.push import push_pending
+from sync.city.supervisor_keys import SupervisorKeys
 from sync.ledger import Device, Ledger
-from sync.push import push_pending
-from sync.secrets import MemorySecretStore
-from sync.supervisor_keys import SupervisorKeys
+from sync.ledger.secrets import MemorySecretStore
+from sync.protocol import wire
+from sync.services.approvals import Approver
 from tests.conftest import OFFICE, PASSWORD, SUPERVISOR, SUPERVISOR_PASSWORD, USER, fixed_now
 from tests.fakes.devices import TEST_DEVICE, Api, client_for, enrol, token_for
 from tests.fakes.wire_cases import DAY, case_for, record_for
@@ -246,7 +246,7 @@ def test_another_office_cannot_write_under_office_a(offices: Offices) -> None:
     assert o.clerk_b.post("/api/v1/digest", {"day": DAY.isoformat()}).json()["items"] == []  # its own device's only
     # Office A's next (predictable) number was not taken by anyone: A's case under it goes through, and its
     # genuine receipt verifies on the public page.
-    from sync.receipt_signing import ReceiptSigner
+    from sync.protocol.receipt_signing import ReceiptSigner
 
     nxt = case_for(TEST_DEVICE, OFFICE.code, "SW-05", o.local[1], 2)
     assert o.clerk.push("cases", [nxt])[0]["status"] == "accepted"
@@ -305,7 +305,7 @@ def test_a_revoked_device_can_do_nothing_more(offices: Offices) -> None:
     chief = client_for(o.city, TEST_DEVICE, SUPERVISOR, SUPERVISOR_PASSWORD)
     chief.devices()
     victim = CityClient(o.city.url, o.liaison_device, lambda: None, secrets=MemorySecretStore())
-    from sync.client import Credentials
+    from sync.city.client import Credentials
 
     victim.login(Credentials("liaison-a", "liaison-pw-1"))
     assert chief.revoke_device(o.liaison_device.device_id).revoked_at is not None
@@ -313,7 +313,7 @@ def test_a_revoked_device_can_do_nothing_more(offices: Offices) -> None:
     assert refused.status_code == 401 and refused.json()["code"] in ("auth_invalid", "device_revoked")
     key = {"key_id": o.liaison_device.receipt.key_id, "public_key": o.liaison_device.receipt.public_key}
     assert o.liaison.post("/api/v1/devices/keys", key).status_code == 401
-    from sync.errors import SyncError
+    from sync.protocol.errors import SyncError
 
     with pytest.raises(SyncError) as refresh:
         victim._token = None

@@ -13,13 +13,13 @@ import requests
 
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
-from sync import wire
-from sync.client import CityClient, Credentials
-from sync.enrolment import DeviceIdentity
-from sync.errors import SyncError, SyncErrorKind
+from sync.city.client import CityClient, Credentials
+from sync.city.enrolment import DeviceIdentity
+from sync.city.push import push_pending
 from sync.ledger import Ledger
-from sync.push import push_pending
-from sync.secrets import MemorySecretStore
+from sync.ledger.secrets import MemorySecretStore
+from sync.protocol import wire
+from sync.protocol.errors import SyncError, SyncErrorKind
 from tests.conftest import OFFICE, PASSWORD, USER
 from tests.fakes.devices import TEST_DEVICE, TEST_DEVICE_ID, enrol
 from tests.reliability.harness import make_cases, revoke_tokens
@@ -117,7 +117,7 @@ def test_sign_in_online_then_offline(city: EmbeddedServer) -> None:
     from datetime import timedelta
 
     from forms.errors import DomainError
-    from sync.login import sign_in
+    from sync.city.login import sign_in
     from tests.conftest import fixed_now
 
     store = MemorySecretStore()
@@ -147,7 +147,7 @@ def test_production_enrols_then_keeps_secrets_in_the_keyring_only(
     from desktop.bootstrap import connect
     from desktop.bootstrap import enrol as enrol_pc
     from forms.errors import DomainError
-    from sync.secrets import KeyringSecretStore, SecretUnavailable
+    from sync.ledger.secrets import KeyringSecretStore, SecretUnavailable
 
     data = tmp_path / "data"
     with pytest.raises(DomainError) as err:

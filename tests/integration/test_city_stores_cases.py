@@ -14,7 +14,7 @@ from sqlalchemy import select
 from cityserver.db import ApprovalUseRow, CaseRow, StatusEventRow
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
-from sync import wire
+from sync.protocol import wire
 from tests.conftest import OFFICE, PASSWORD, SUPERVISOR, SUPERVISOR_PASSWORD, USER
 from tests.fakes.devices import TEST_DEVICE, Api, token_for
 from tests.fakes.wire_cases import DAY, case_for, record_for

@@ -12,9 +12,9 @@ from sqlalchemy import delete
 
 from cityserver.db import TokenRow
 from cityserver.embedded import EmbeddedServer
-from sync import wire
-from sync.client import CityClient, Credentials
-from sync.errors import SyncError, SyncErrorKind
+from sync.city.client import CityClient, Credentials
+from sync.protocol import wire
+from sync.protocol.errors import SyncError, SyncErrorKind
 from tests.conftest import PASSWORD, USER
 from tests.fakes.devices import TEST_DEVICE
 

@@ -14,9 +14,9 @@ from uuid import UUID
 
 import pytest
 
-from sync import wire
-from sync.client import CityClient, Credentials
-from sync.errors import SyncError, SyncErrorKind
+from sync.city.client import CityClient, Credentials
+from sync.protocol import wire
+from sync.protocol.errors import SyncError, SyncErrorKind
 from tests.conftest import OFFICE, PASSWORD, USER
 from tests.fakes.devices import TEST_DEVICE
 from tests.fakes.wire_cases import case_for

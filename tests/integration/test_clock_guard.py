@@ -17,10 +17,10 @@ from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
 from forms.catalog import load_catalog
 from forms.errors import DomainError
-from sync.errors import StoreError
-from sync.intake import IntakeService
 from sync.ledger import Ledger
 from sync.ledger.books import Approval
+from sync.protocol.errors import StoreError
+from sync.services.intake import IntakeService
 from tests.conftest import NOW, OFFICE, USER
 from tests.fakes.devices import TEST_DEVICE, Api, token_for
 from tests.fakes.people import applicant_of

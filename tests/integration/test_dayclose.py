@@ -20,18 +20,18 @@ from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
 from forms.calendar import load_calendar
 from forms.clock import TAIPEI
+from forms.dayclose import cash_lines
 from forms.errors import DomainError
 from forms.messages import text
 from forms.rocdate import format_roc_slash
 from forms.thresholds import load_thresholds
-from sync.client import CityClient
-from sync.closing import Books
-from sync.dayclose import cash_lines
-from sync.errors import StoreError
-from sync.intake import IntakeService
+from sync.city.client import CityClient
+from sync.city.lookups import LookupService
+from sync.city.push import push_pending
 from sync.ledger import Device, Ledger, SavedCase
-from sync.lookups import LookupService
-from sync.push import push_pending
+from sync.protocol.errors import StoreError
+from sync.services.closing import Books
+from sync.services.intake import IntakeService
 from tests.conftest import OFFICE, SUPERVISOR, SUPERVISOR_PASSWORD, USER
 from tests.fakes.catalogs import FEE, paid_catalog
 from tests.fakes.clock import Clock

@@ -23,7 +23,7 @@ from schemathesis.checks import (
 
 from cityserver.app import add_user
 from cityserver.embedded import EmbeddedServer
-from sync.client import CityClient, Credentials
+from sync.city.client import CityClient, Credentials
 from tests.conftest import OFFICE, PASSWORD, SUPERVISOR, SUPERVISOR_PASSWORD, USER
 from tests.fakes.devices import enrol
 

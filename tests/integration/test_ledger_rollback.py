@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from cityserver.db import CaseRow, SecurityEventRow
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
-from sync.catchup import check_numbers
-from sync.client import CityClient
-from sync.errors import StoreError
+from sync.city.catchup import check_numbers
+from sync.city.client import CityClient
+from sync.city.push import push_pending
 from sync.ledger import Device, Ledger
-from sync.push import push_pending
+from sync.protocol.errors import StoreError
 from tests.conftest import OFFICE, SUPERVISOR, SUPERVISOR_PASSWORD, fixed_now
 from tests.fakes.devices import TEST_DEVICE, client_for
 from tests.reliability.harness import make_cases

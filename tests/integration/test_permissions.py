@@ -24,9 +24,9 @@ from cityserver.app import add_user
 from cityserver.embedded import EmbeddedServer
 from cityserver.permissions import PERMISSIONS, routes
 from cityserver.population import Resident
-from sync import wire
-from sync.client import CityClient, Credentials
-from sync.enrolment import DeviceIdentity
+from sync.city.client import CityClient, Credentials
+from sync.city.enrolment import DeviceIdentity
+from sync.protocol import wire
 from tests.conftest import OFFICE, PASSWORD, SUPERVISOR, SUPERVISOR_PASSWORD, USER
 from tests.fakes.devices import enrol
 from tests.fakes.wire_cases import case_for
@@ -250,7 +250,7 @@ def _register_key(w: World, role: str, _relation: str) -> bool:
 
 
 def _supervisor_key(w: World, role: str, _relation: str) -> bool:
-    from sync.signing import SigningKey
+    from sync.protocol.signing import SigningKey
 
     key = SigningKey.generate()
     return not _refused(

@@ -14,13 +14,13 @@ import pytest
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
 from forms.errors import DomainError
-from sync.catchup import check_numbers
-from sync.client import CityClient
-from sync.errors import StoreError
+from sync.city.catchup import check_numbers
+from sync.city.client import CityClient
+from sync.city.push import push_pending
 from sync.ledger import Device, Ledger
 from sync.ledger.store.integrity import probe
-from sync.push import push_pending
-from sync.recover import recover
+from sync.protocol.errors import StoreError
+from sync.services.recover import recover
 from tests.conftest import OFFICE, SUPERVISOR, SUPERVISOR_PASSWORD, fixed_now
 from tests.fakes.devices import TEST_DEVICE, client_for
 from tests.integration.test_ledger_rollback import city_numbers, ids

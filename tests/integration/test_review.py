@@ -16,12 +16,12 @@ from cityserver.population import Resident
 from forms.catalog import load_catalog
 from forms.errors import ValidationError
 from forms.review import CERTIFICATE_EXPIRED, MOVED_OUT, NO_LONGER_ELIGIBLE, STILL_ELIGIBLE
-from sync.client import CityClient
-from sync.errors import SyncError
-from sync.intake import IntakeService
+from sync.city.client import CityClient
+from sync.city.push import push_pending
 from sync.ledger import Ledger
-from sync.push import push_pending
-from sync.review import ReviewService
+from sync.protocol.errors import SyncError
+from sync.services.intake import IntakeService
+from sync.services.review import ReviewService
 from tests.conftest import OFFICE, SUPERVISOR, SUPERVISOR_PASSWORD, fixed_now
 from tests.fakes.devices import TEST_DEVICE, client_for
 

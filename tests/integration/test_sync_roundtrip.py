@@ -17,13 +17,13 @@ from forms.catalog import load_catalog
 from forms.rocdate import format_roc_slash
 from forms.thresholds import load_thresholds
 from forms.types import Outcome
-from sync import wire
-from sync.client import CityClient
-from sync.errors import SyncError, SyncErrorKind
-from sync.intake import IntakeService
+from sync.city.client import CityClient
+from sync.city.lookups import LookupService
+from sync.city.push import push_pending
 from sync.ledger import Ledger
-from sync.lookups import LookupService
-from sync.push import push_pending
+from sync.protocol import wire
+from sync.protocol.errors import SyncError, SyncErrorKind
+from sync.services.intake import IntakeService
 from tests.conftest import USER, fixed_now
 from tests.fakes.devices import TEST_DEVICE, client_for, enrol
 from tests.fakes.people import applicant_of
@@ -172,8 +172,8 @@ def test_duplicate_seen_from_another_device_through_the_server(
 ) -> None:
     from forms.calendar import load_calendar
     from forms.thresholds import load_thresholds
+    from sync.city.lookups import LookupService
     from sync.ledger import Device
-    from sync.lookups import LookupService
     from tests.conftest import OFFICE, PASSWORD, fixed_now
 
     _, number = take(intake, senior)
@@ -234,7 +234,7 @@ def test_deferred_lookups_run_when_the_network_returns(
 def test_server_restored_from_backup_gets_the_lost_cases_again(
     intake: IntakeService, ledger: Ledger, client: CityClient, city: EmbeddedServer, population: list[Resident]
 ) -> None:
-    from sync.reconcile import reconcile
+    from sync.city.reconcile import reconcile
 
     for person in population[:5]:
         take(intake, person)
@@ -278,8 +278,8 @@ def test_status_pull_back_and_forwarding_to_the_home_district(
     office records the steps; the receiving device pulls them back. Other offices see none of it."""
     from forms.calendar import load_calendar
     from forms.thresholds import load_thresholds
-    from sync.lookups import LookupService
-    from sync.pull import pull_statuses
+    from sync.city.lookups import LookupService
+    from sync.city.pull import pull_statuses
     from tests.conftest import OFFICE
 
     home = next(r for r in population if r.city_code == OFFICE.city_code and r.district_code != OFFICE.code)
@@ -327,7 +327,7 @@ def test_status_pull_back_and_forwarding_to_the_home_district(
 
 
 def test_one_sync_loop_per_ledger(intake: IntakeService, ledger: Ledger, client: CityClient, senior: Resident) -> None:
-    from sync.filelock import exclusive
+    from sync.ledger.filelock import exclusive
 
     take(intake, senior)
     with exclusive(ledger.path.with_name(ledger.path.name + ".sync-lock")) as held:
@@ -378,7 +378,7 @@ def test_catalog_update_during_an_offline_week(
     from forms.catalog import load_catalog as shipped
     from forms.errors import CatalogError
     from forms.resources import resource_path
-    from sync.catalog_sync import pull_catalog, stored_catalog
+    from sync.city.catalog_sync import pull_catalog, stored_catalog
     from tests.conftest import PASSWORD
 
     published = tmp_path / "published"
@@ -448,10 +448,10 @@ def test_backlog_block_and_a_supervisors_offline_override(
 ) -> None:
     from datetime import timedelta
 
+    from forms.backlog import BacklogPolicy
     from forms.errors import DomainError
-    from sync.backlog import BacklogPolicy
-    from sync.offline_login import remember_login, verify_supervisor
-    from sync.secrets import MemorySecretStore
+    from sync.city.offline_login import remember_login, verify_supervisor
+    from sync.ledger.secrets import MemorySecretStore
     from tests.conftest import SUPERVISOR, SUPERVISOR_PASSWORD
 
     city.stop()

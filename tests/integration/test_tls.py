@@ -11,8 +11,8 @@ import trustme
 
 from cityserver.app import create_app
 from cityserver.embedded import EmbeddedServer
-from sync.client import CityClient, Credentials
-from sync.errors import SyncError, SyncErrorKind
+from sync.city.client import CityClient, Credentials
+from sync.protocol.errors import SyncError, SyncErrorKind
 from tests.conftest import PASSWORD, USER
 from tests.fakes.devices import TEST_DEVICE
 

@@ -13,11 +13,11 @@ from sqlalchemy import update
 from cityserver.db import CaseRow
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
-from sync.client import CityClient
-from sync.intake import IntakeService
+from sync.city.client import CityClient
+from sync.city.push import push_pending
 from sync.ledger import Ledger
-from sync.push import push_pending
-from sync.receipt_signing import ReceiptSigner, short_code
+from sync.protocol.receipt_signing import ReceiptSigner, short_code
+from sync.services.intake import IntakeService
 from tests.conftest import OFFICE, SUPERVISOR, SUPERVISOR_PASSWORD, fixed_now
 from tests.fakes.devices import TEST_DEVICE, client_for, enrol
 from tests.integration.test_sync_roundtrip import take

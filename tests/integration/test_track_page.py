@@ -17,8 +17,8 @@ from sqlalchemy import update
 from cityserver.db import CaseRow, DeviceKeyRow, DeviceRow
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
-from sync import wire
-from sync.receipt_signing import ReceiptSigner, short_code
+from sync.protocol import wire
+from sync.protocol.receipt_signing import ReceiptSigner, short_code
 from tests.conftest import OFFICE, PASSWORD, USER
 from tests.fakes.devices import TEST_DEVICE, Api, token_for
 from tests.fakes.wire_cases import AT, case_for

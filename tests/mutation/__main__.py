@@ -79,8 +79,8 @@ MODULES = (
         ),
     ),  # fmt: skip
     Module("sync.ledger.crypto", "sync/crypto.py", ("tests/sync",)),
-    Module("sync.push", "sync/push.py", ("tests/sync",)),
-    Module("sync.dayclose", "sync/dayclose.py", ("tests/sync", "tests/integration/test_dayclose.py", *SQLITE)),
+    Module("sync.city.push", "sync/city/push.py", ("tests/sync",)),
+    Module("forms.dayclose", "forms/dayclose.py", ("tests/sync", "tests/integration/test_dayclose.py", *SQLITE)),
     # The city's idempotency: each item stored once under its key, a replay a duplicate, other content a conflict.
     Module(
         "cityserver.cases",

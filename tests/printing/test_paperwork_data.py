@@ -27,20 +27,20 @@ from desktop.paperwork import (
 )
 from forms.catalog import load_catalog
 from forms.clock import TAIPEI
+from forms.dayclose import CashLine, compute
+from forms.dayfacts import CloseRecord, CorrectionRecord, VoidRecord
 from forms.ids import parse_id
 from forms.types import Applicant, Outcome, RuleResult
 from printing.notice import NoticeData
 from printing.receipt import ReceiptData
 from printing.report import Chart, ReportTable
 from printing.void_slip import VoidSlipData
-from sync import wire
-from sync.dayclose import CashLine, compute
 from sync.ledger import Device, SavedCase
-from sync.ledger.books import CloseRecord, CorrectionRecord, VoidRecord
 from sync.ledger.reviews import ReviewLine
+from sync.protocol import wire
 from tests.conftest import OFFICE
 from tests.fakes.catalogs import paid_catalog
-from tests.sync.test_dayclose_report import C2, C4, C5, C6, DIGEST, FACTS, NEAR
+from tests.sync.test_dayclose_report import C2, C4, C5, C6, DIGEST, FACTS, NEAR, held
 
 DEVICE = Device(OFFICE, "D0007")
 QR = "https://city.example/track/68000010-D0007-1151120-0001?sig=k.s"
@@ -179,7 +179,7 @@ def test_receipts_of_other_services(service: str, over: dict[str, object], print
     assert got == replace(want, replaced_docs=docs)
 
 
-DAY = compute(FACTS, DIGEST, NEAR)
+DAY = compute(FACTS, held(DIGEST), NEAR)
 CASH = (CashLine("amy", 100, 100, ""), CashLine("ben", 130, 100, "找錯零錢"), CashLine("cat", 0, None, ""))
 
 
@@ -410,7 +410,7 @@ def test_a_correction_without_a_case_and_of_a_kind_this_version_has_no_word_for(
     odd = CorrectionRecord(UUID(int=5), date(2026, 11, 18), None, "adjust", 20, "補登", "chief-test",
                            datetime(2026, 11, 20, 16, 0, tzinfo=TAIPEI))  # fmt: skip
     paper = dayclose_data(
-        compute(replace(FACTS, corrections=(odd,)), DIGEST, NEAR), (), "", load_catalog(), DEVICE, False
+        compute(replace(FACTS, corrections=(odd,)), held(DIGEST), NEAR), (), "", load_catalog(), DEVICE, False
     )
     (table,) = [t for t in paper.tables if t.title.startswith("更正登錄")]
     assert table.rows == (("115年11月18日", "", "adjust", "+20", "補登", "chief-test"),)

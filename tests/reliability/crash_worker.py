@@ -16,7 +16,7 @@ from pathlib import Path
 from forms.catalog import load_catalog
 from forms.ids import parse_id
 from forms.types import Applicant, Decision, Office, Outcome, RuleResult
-from sync.client import Credentials
+from sync.city.client import Credentials
 from sync.ledger import CaseDraft, Device, Ledger
 from tests.fakes.devices import TEST_DEVICE
 from tests.reliability.harness import make_client, sync_round

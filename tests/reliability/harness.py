@@ -16,12 +16,12 @@ from cityserver.embedded import EmbeddedServer
 from forms.catalog import load_catalog
 from forms.ids import parse_id
 from forms.types import Applicant, Decision, Outcome, RuleResult
-from sync import wire
-from sync.client import CityClient
-from sync.enrolment import DeviceIdentity
-from sync.errors import SyncError, SyncErrorKind
+from sync.city.client import CityClient
+from sync.city.enrolment import DeviceIdentity
+from sync.city.push import push_pending
 from sync.ledger import CaseDraft, Ledger
-from sync.push import push_pending
+from sync.protocol import wire
+from sync.protocol.errors import SyncError, SyncErrorKind
 from tests.fakes.tamper import break_checksum, rewrite_first_payload
 
 SERVICE = load_catalog().get("SW-05")

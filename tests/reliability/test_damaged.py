@@ -29,13 +29,13 @@ from cityserver.db import CaseRow
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
 from forms.errors import DomainError
-from sync.catchup import check_numbers
-from sync.client import CityClient
-from sync.errors import StoreError, SyncError
+from sync.city.catchup import check_numbers
+from sync.city.client import CityClient
+from sync.city.push import push_pending
 from sync.ledger import Device, Ledger
 from sync.ledger.restore import seq_of
-from sync.push import push_pending
-from sync.recover import recover
+from sync.protocol.errors import StoreError, SyncError
+from sync.services.recover import recover
 from tests.conftest import OFFICE, PASSWORD, SUPERVISOR, SUPERVISOR_PASSWORD, USER, fixed_now
 from tests.fakes.devices import TEST_DEVICE, client_for
 from tests.reliability.harness import make_cases

@@ -10,7 +10,7 @@ import pytest
 
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
-from sync.client import Credentials
+from sync.city.client import Credentials
 from sync.ledger import Device, Ledger
 from tests.conftest import OFFICE, PASSWORD, USER, fixed_now
 from tests.fakes.devices import TEST_DEVICE, TEST_DEVICE_ID
@@ -81,8 +81,8 @@ def test_server_restarts_in_the_middle_of_batches(
     import threading
     import time
 
-    from sync.client import CityClient
-    from sync.push import push_pending
+    from sync.city.client import CityClient
+    from sync.city.push import push_pending
 
     ledger = Ledger(tmp_path / "restart.db", Device(OFFICE, TEST_DEVICE_ID), b"\x01" * 32, fixed_now)
     make_cases(ledger, [population[i % len(population)].national_id for i in range(300 * SCALE)])

@@ -12,10 +12,10 @@ import pytest
 
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
-from sync.client import CityClient, Credentials
-from sync.errors import SyncError, SyncErrorKind
+from sync.city.client import CityClient, Credentials
+from sync.city.push import push_pending
 from sync.ledger import Device, Ledger
-from sync.push import push_pending
+from sync.protocol.errors import SyncError, SyncErrorKind
 from tests.conftest import NOW, OFFICE, PASSWORD, USER, fixed_now
 from tests.fakes.devices import TEST_DEVICE, TEST_DEVICE_ID
 from tests.reliability.faultproxy import FaultPlan, FaultProxy

@@ -6,11 +6,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from forms.backlog import Backlog, BacklogPolicy, assess, check_intake_allowed
 from forms.clock import TAIPEI
 from forms.errors import DomainError
 from forms.messages import text
-from sync.backlog import BacklogPolicy, assess, check_intake_allowed
-from sync.ledger import Backlog
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TAIPEI)
 

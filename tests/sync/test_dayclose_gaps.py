@@ -13,7 +13,7 @@ import pytest
 
 from cityserver.population import Resident
 from forms.clock import TAIPEI
-from sync.dayclose import compute
+from forms.dayclose import compute
 from sync.ledger import Device, Ledger
 from tests.conftest import OFFICE
 from tests.fakes.clock import Clock

@@ -12,8 +12,7 @@ from uuid import UUID
 import pytest
 
 from forms.clock import TAIPEI
-from sync import wire
-from sync.dayclose import (
+from forms.dayclose import (
     CashLine,
     ClerkLine,
     Comparison,
@@ -29,7 +28,14 @@ from sync.dayclose import (
     sign_off_problems,
     signed_inputs,
 )
-from sync.ledger.books import CloseRecord, CorrectionRecord, DayCase, DayFacts, OpenDue, VoidRecord
+from forms.dayfacts import CloseRecord, CorrectionRecord, DayCase, DayFacts, OpenDue, VoidRecord
+from sync.protocol import wire
+
+
+def held(digest: wire.DigestResponse) -> dict[str, str]:
+    """The city's digest as the day close takes it: case UUID -> content hash."""
+    return {str(i.case_uuid): i.content_hash for i in digest.items}
+
 
 DAY = date(2026, 11, 20)
 NEAR = date(2026, 11, 23)  # due on or before this: near its due date
@@ -107,7 +113,7 @@ NUMBER = {c.case_uuid: c.case_number for c in FACTS.cases}
 
 
 def test_the_days_totals() -> None:
-    day = compute(FACTS, DIGEST, NEAR)
+    day = compute(FACTS, held(DIGEST), NEAR)
     assert (day.day, day.cases, day.voided) == (DAY, 5, 2)
     assert day.fees == {"cash": 230, "transfer": 130} and day.fee_total == 360 and day.cash_expected == 230
     assert day.per_hour == {9: 2, 10: 1, 14: 1, 15: 1}
@@ -115,7 +121,7 @@ def test_the_days_totals() -> None:
 
 
 def test_lines_per_clerk_and_per_service() -> None:
-    day = compute(FACTS, DIGEST, NEAR)
+    day = compute(FACTS, held(DIGEST), NEAR)
     assert day.clerks == (
         ClerkLine("amy", 2, 1, {"cash": 100, "transfer": 50}, 100),
         ClerkLine("ben", 2, 1, {"cash": 130}, 130),
@@ -128,7 +134,7 @@ def test_lines_per_clerk_and_per_service() -> None:
 
 
 def test_receipts_gaps_and_voids() -> None:
-    day = compute(FACTS, DIGEST, NEAR)
+    day = compute(FACTS, held(DIGEST), NEAR)
     assert (day.first_receipt, day.last_receipt) == ("D0007-R0000041", "D0007-R0000049")
     assert day.gaps == ("D0007-R0000044", "D0007-R0000048")
     assert day.voids == (
@@ -181,7 +187,7 @@ def test_a_void_whose_receipt_row_is_gone_is_still_listed() -> None:
 
 
 def test_the_day_against_the_citys_digest() -> None:
-    assert compute(FACTS, DIGEST, NEAR).comparison == Comparison(
+    assert compute(FACTS, held(DIGEST), NEAR).comparison == Comparison(
         compared=True,
         held=5,
         only_server=(STRANGER,),
@@ -199,7 +205,7 @@ def test_a_day_the_city_could_not_be_asked_about(error: str | None, shown: str) 
 
 
 def test_cases_near_or_past_their_due_date() -> None:
-    assert compute(FACTS, DIGEST, NEAR).due == (
+    assert compute(FACTS, held(DIGEST), NEAR).due == (
         DueLine("68000010-D0007-1151101-0001", "SW-01", "amy", date(2026, 11, 19), True),
         DueLine("68000010-D0007-1151102-0002", "SW-02", "ben", DAY, False),
         DueLine("68000010-D0007-1151103-0003", "SW-01", "amy", NEAR, False),
@@ -207,7 +213,7 @@ def test_cases_near_or_past_their_due_date() -> None:
 
 
 def test_the_discrepancy_list_in_the_order_a_supervisor_reads_it() -> None:
-    assert compute(FACTS, DIGEST, NEAR).problems() == [
+    assert compute(FACTS, held(DIGEST), NEAR).problems() == [
         Problem("dc_receipt_gap", {"numbers": "D0007-R0000044、D0007-R0000048"}),
         Problem("dc_audit_break", {"seq": 17}),
         Problem("dc_only_server", {"n": 1}),
@@ -227,7 +233,7 @@ def test_lists_in_a_problem_are_joined_with_the_ideographic_comma() -> None:
     digest = wire.DigestResponse(
         day=DAY, items=[wire.DigestItem(case_uuid=UUID(c.case_uuid), content_hash=H_OTHER) for c in sent[2:]]
     )
-    found = {p.code: p.params for p in compute(facts, digest, NEAR).problems()}
+    found = {p.code: p.params for p in compute(facts, held(digest), NEAR).problems()}
     assert found["dc_only_device"] == {"numbers": f"{sent[0].case_number}、{sent[1].case_number}"}
     assert found["dc_differing"] == {"numbers": f"{sent[2].case_number}、{sent[3].case_number}"}
 
@@ -243,7 +249,7 @@ def test_a_clean_day_has_no_problems() -> None:
     clean = case(31, "amy", "SW-01", 100, "cash", at(9, 0), 1, "sent")
     facts = DayFacts(DAY, (clean,), None, (), (), None, None, 1, "D0007-")
     digest = wire.DigestResponse(day=DAY, items=[wire.DigestItem(case_uuid=UUID(uuid(31)), content_hash=H_SAME)])
-    day = compute(facts, digest, NEAR)
+    day = compute(facts, held(digest), NEAR)
     assert day.problems() == []
     assert sign_off_problems(day, cash_lines(day, {"amy": (100, "")}), "") == []
 
@@ -252,7 +258,7 @@ def test_a_clean_day_has_no_problems() -> None:
 
 
 def test_cash_is_counted_per_clerk_who_took_cash() -> None:
-    day = compute(FACTS, DIGEST, NEAR)
+    day = compute(FACTS, held(DIGEST), NEAR)
     lines = cash_lines(day, {"amy": (100, ""), "ben": (120, "少收十元，已補")})
     assert lines == (CashLine("amy", 100, 100, ""), CashLine("ben", 130, 120, "少收十元，已補"))  # cat took no cash
     assert [line.difference for line in lines] == [0, -10]
@@ -274,7 +280,7 @@ def test_cash_is_counted_per_clerk_who_took_cash() -> None:
     ],
 )  # fmt: skip
 def test_what_stops_a_signature(counted: dict[str, tuple[int | None, str]], note: str, blockers: list[Problem]) -> None:
-    day = compute(FACTS, DIGEST, NEAR)
+    day = compute(FACTS, held(DIGEST), NEAR)
     assert sign_off_problems(day, cash_lines(day, counted), note) == blockers
 
 
@@ -282,7 +288,7 @@ def test_a_day_with_only_voids_and_due_dates_needs_no_note() -> None:
     voided = case(41, "amy", "SW-01", 100, "cash", at(9, 0), 1, "sent", void=VOID)
     facts = DayFacts(DAY, (voided,), None, (), (OpenDue("N-1", "SW-01", "amy", DAY),), None, None, 1, "D0007-")
     digest = wire.DigestResponse(day=DAY, items=[wire.DigestItem(case_uuid=UUID(uuid(41)), content_hash=H_SAME)])
-    day = compute(facts, digest, NEAR)
+    day = compute(facts, held(digest), NEAR)
     assert [p.code for p in day.problems()] == ["dc_void", "dc_due_soon"]
     assert sign_off_problems(day, cash_lines(day, {}), "") == []
 
@@ -295,7 +301,7 @@ def test_a_signed_day_cannot_be_signed_again() -> None:
 
 
 def test_the_figures_the_city_keeps() -> None:
-    day = compute(FACTS, DIGEST, NEAR)
+    day = compute(FACTS, held(DIGEST), NEAR)
     cash = cash_lines(day, {"amy": (100, ""), "ben": (None, "")})
     assert figures(day, cash) == {
         "cases": 5,
@@ -316,7 +322,7 @@ def test_the_figures_the_city_keeps() -> None:
 
 
 def test_the_signed_report_says_everything_in_canonical_json() -> None:
-    day = compute(FACTS, DIGEST, NEAR)
+    day = compute(FACTS, held(DIGEST), NEAR)
     cash = cash_lines(day, {"amy": (100, ""), "ben": (120, "少收十元，已補")})
     text = report_json(day, cash, "  兩張收據遺失，已報告課長。  ")
     assert json.loads(text) == {
@@ -404,11 +410,11 @@ def test_the_report_hash_is_sha256_of_its_utf8_text() -> None:
 
 
 def test_a_signed_day_is_shown_with_what_was_entered_when_it_was_signed() -> None:
-    day = compute(FACTS, DIGEST, NEAR)
+    day = compute(FACTS, held(DIGEST), NEAR)
     cash = cash_lines(day, {"amy": (100, ""), "ben": (120, "少收十元，已補")})
     text = report_json(day, cash, "兩張收據遺失，已報告課長。")
     close = CloseRecord(UUID(uuid(801)), DAY, at(18, 0), "supervisor-a", "approval-3", report_hash(text), text)
-    signed = compute(DayFacts(DAY, FACTS.cases, 40, (), (), None, close, 49, "D0007-"), DIGEST, NEAR)
+    signed = compute(DayFacts(DAY, FACTS.cases, 40, (), (), None, close, 49, "D0007-"), held(DIGEST), NEAR)
     assert signed_inputs(signed) == ({"amy": (100, ""), "ben": (120, "少收十元，已補")}, "兩張收據遺失，已報告課長。")
     assert signed_inputs(day) == ({}, "")
     empty = CloseRecord(UUID(uuid(802)), DAY, at(18, 0), "supervisor-a", "approval-3", "e" * 64, "")

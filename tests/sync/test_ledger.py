@@ -16,14 +16,14 @@ from alembic.runtime.migration import MigrationContext
 
 import sync.ledger.cases as ledger_module
 from forms.catalog import load_catalog
+from forms.dayclose import compute
 from forms.ids import parse_id
 from forms.types import Applicant, Decision, Outcome, RuleResult
-from sync.dayclose import compute
-from sync.errors import StoreError
 from sync.ledger import CaseDraft, Device, Ledger
 from sync.ledger.store import migrate
 from sync.ledger.store.migrate import head_revision
 from sync.ledger.store.tables import Base
+from sync.protocol.errors import StoreError
 
 SERVICE = load_catalog().get("SW-01")
 

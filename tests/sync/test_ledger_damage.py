@@ -14,9 +14,9 @@ from uuid import uuid4
 
 import pytest
 
-from sync.errors import StoreError
 from sync.ledger import Device, Ledger, LookupAudit
 from sync.ledger.store.integrity import probe
+from sync.protocol.errors import StoreError
 from tests.conftest import fixed_now
 from tests.sync.test_ledger import draft
 

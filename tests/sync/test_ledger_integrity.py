@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import event
 
-from sync.errors import StoreError
 from sync.ledger import Ledger
 from sync.ledger.store.tables import CaseRow, CounterRow, OutboxRow, ReceiptRow
+from sync.protocol.errors import StoreError
 from tests.sync.test_ledger import draft, rows
 
 

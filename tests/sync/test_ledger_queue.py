@@ -16,10 +16,10 @@ import pytest
 from forms.catalog import load_catalog
 from forms.ids import parse_id
 from forms.types import Applicant, Decision, Outcome, RuleResult
-from sync import wire
-from sync.errors import StoreError
 from sync.ledger import CaseDraft, Ledger, LookupAudit
 from sync.ledger.books import Approval
+from sync.protocol import wire
+from sync.protocol.errors import StoreError
 from tests.conftest import NOW
 
 CATALOG = load_catalog()

@@ -8,8 +8,8 @@ import pytest
 
 from forms.clock import TAIPEI
 from forms.errors import DomainError
-from sync.offline_login import MAX_FAILURES, check_offline_login, remember_login
-from sync.secrets import MemorySecretStore
+from sync.city.offline_login import MAX_FAILURES, check_offline_login, remember_login
+from sync.ledger.secrets import MemorySecretStore
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=TAIPEI)
 

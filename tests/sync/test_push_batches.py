@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from forms.clock import TAIPEI
-from sync import wire
-from sync.errors import SyncError, SyncErrorKind
+from sync.city.push import MIN_BATCH, push_pending
 from sync.ledger import Ledger
-from sync.push import MIN_BATCH, push_pending
+from sync.protocol import wire
+from sync.protocol.errors import SyncError, SyncErrorKind
 from tests.sync.test_ledger import draft
 
 

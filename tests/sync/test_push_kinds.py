@@ -13,12 +13,12 @@ import pytest
 
 from forms.clock import TAIPEI
 from forms.types import Decision, Outcome, RuleResult
-from sync import wire
-from sync.errors import SyncError, SyncErrorKind
-from sync.filelock import exclusive
+from sync.city.push import MIN_BATCH, push_pending
 from sync.ledger import Ledger
 from sync.ledger.books import Approval
-from sync.push import MIN_BATCH, push_pending
+from sync.ledger.filelock import exclusive
+from sync.protocol import wire
+from sync.protocol.errors import SyncError, SyncErrorKind
 from tests.sync.test_ledger import draft
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=TAIPEI)
@@ -177,7 +177,7 @@ def test_progress_counts_the_answers_so_far(ledger: Ledger) -> None:
 def test_the_log_says_why_the_push_stopped(ledger: Ledger, caplog: pytest.LogCaptureFixture) -> None:
     for _ in range(3):
         ledger.cases.accept(draft())
-    with caplog.at_level(logging.INFO, logger="sync.push"):
+    with caplog.at_level(logging.INFO, logger="sync.city.push"):
         push(ledger, City({1: SyncError(SyncErrorKind.AUTH, "login_needed")}))
         push_pending(
             ledger,
@@ -185,7 +185,7 @@ def test_the_log_says_why_the_push_stopped(ledger: Ledger, caplog: pytest.LogCap
             now=lambda: T0,
             ignore_schedule=True,
         )
-    assert [r.getMessage() for r in caplog.records if r.name == "sync.push"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "sync.city.push"] == [
         "push paused: log-in needed (3 items wait)",
         "push stopped: server_error (3 items wait, next try in 120 s)",
     ]
@@ -196,10 +196,10 @@ def test_one_push_at_a_time_per_ledger(ledger: Ledger, caplog: pytest.LogCapture
     city = City()
     with exclusive(ledger.path.with_name(ledger.path.name + ".sync-lock")) as mine:
         assert mine
-        with caplog.at_level(logging.INFO, logger="sync.push"):
+        with caplog.at_level(logging.INFO, logger="sync.city.push"):
             report = push(ledger, city)
     assert report.error_code == "sync_busy" and city.requests == []
-    assert [r.getMessage() for r in caplog.records if r.name == "sync.push"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "sync.city.push"] == [
         "another sync of this ledger is running; this one stands down"
     ]
     assert push(ledger, city).accepted == 1  # released: the next push goes

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from forms.clock import TAIPEI
-from sync import wire
-from sync.errors import SyncError, SyncErrorKind
+from sync.city.push import BACKOFF_BASE_S, BACKOFF_CAP_S, backoff, push_pending
 from sync.ledger import Ledger
-from sync.push import BACKOFF_BASE_S, BACKOFF_CAP_S, backoff, push_pending
+from sync.protocol import wire
+from sync.protocol.errors import SyncError, SyncErrorKind
 from tests.sync.test_ledger import draft
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=TAIPEI)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from sync.audit_chain import FIELDS, GENESIS, first_bad, link
 from sync.ledger.highwater import Marks
+from sync.protocol.audit_chain import FIELDS, GENESIS, first_bad, link
 
 # C0 controls but tab, line feed and carriage return, DEL and C1: no writer of the ledger stores them (typed text
 # is checked, JSON escapes them, sealed values are base64), so one in a value is a flipped bit.

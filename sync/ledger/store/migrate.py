@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from sync.errors import StoreError
+from sync.protocol.errors import StoreError
 
 log = logging.getLogger(__name__)
 

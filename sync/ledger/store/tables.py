@@ -95,7 +95,7 @@ class LookupRow(Base):
     outcome: Mapped[str] = mapped_column(String(16))  # hit / miss / error / refused
     server_lookup_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    # Revision 0003: the hash chain (sync/audit_chain.py).
+    # Revision 0003: the hash chain (sync/protocol/audit_chain.py).
     seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     row_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from sync.audit_chain import FIELDS, GENESIS, link
+from sync.protocol.audit_chain import FIELDS, GENESIS, link
 
 revision = "0003"
 down_revision = "0002"

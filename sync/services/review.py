@@ -19,10 +19,10 @@ from forms.ids import parse_id
 from forms.messages import text
 from forms.review import classify, parse_people_csv
 from forms.types import Applicant, Facts, Outcome, ServiceType
-from sync import wire
-from sync.client import CityClient
+from sync.city.client import CityClient
 from sync.ledger import Ledger, LookupAudit
 from sync.ledger.reviews import SOURCE_CASES, ReviewPending, ReviewResult, ReviewRun
+from sync.protocol import wire
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
+from forms.backlog import OVERRIDE_HOURS, SKEW_WARN_S, BacklogPolicy, BacklogState, assess, check_intake_allowed
 from forms.benefits import Benefit, find_benefits
 from forms.calendar import OfficeCalendar
 from forms.catalog import Catalog
@@ -20,19 +21,20 @@ from forms.documents import DocumentCheck, check_documents
 from forms.eligibility import Context, decide
 from forms.errors import DomainError, ValidationError
 from forms.ids import parse_id
+from forms.payment import payment_method as payment_for
+from forms.reasons import checked_reason
 from forms.rocdate import format_roc
 from forms.thresholds import Thresholds
 from forms.types import Applicant, Decision, Facts, Outcome, ServiceType
 from forms.validation import ApplicantForm, validate_applicant
-from sync import wire
-from sync.approvals import Approver
-from sync.backlog import OVERRIDE_HOURS, SKEW_WARN_S, BacklogPolicy, BacklogState, assess, check_intake_allowed
-from sync.client import CityClient
-from sync.errors import StoreError, SyncError
+from sync.city.client import CityClient
+from sync.city.lookups import LookupService
+from sync.city.supervisor_keys import SupervisorKeys
 from sync.ledger import CaseDraft, Device, Ledger, LookupAudit, SavedCase
-from sync.lookups import LookupService
-from sync.secrets import MemorySecretStore
-from sync.supervisor_keys import SupervisorKeys
+from sync.ledger.secrets import MemorySecretStore
+from sync.protocol import wire
+from sync.protocol.errors import StoreError, SyncError
+from sync.services.approvals import Approver
 
 log = logging.getLogger(__name__)
 
@@ -204,9 +206,7 @@ class IntakeService:
         rules = tuple(sorted(verification.failed_rules))
         if not rules:
             raise ValidationError("override_nothing")
-        reason = reason.strip()
-        if len(reason) < 5:
-            raise ValidationError("override_reason_short", min=5)
+        reason = checked_reason(reason)
         approval = self.approver.approve(supervisor, password, "override", verification.case_uuid, reason, rules)
         override = wire.Override(
             approval_id=UUID(approval.approval),
@@ -257,8 +257,7 @@ class IntakeService:
     def override_backlog(self, supervisor: str, password: str, reason: str) -> datetime:
         """A supervisor lets intake go on while the device cannot sync (checked offline, against the supervisor's
         cached log-in on this device). Returns until when. Raises DomainError (not a supervisor here, short reason)."""
-        if len(reason.strip()) < 5:
-            raise ValidationError("override_reason_short", min=5)
+        reason = checked_reason(reason)
         if not self.verify_supervisor(supervisor, password):
             raise DomainError("supervisor_not_verified")
         until = self._now() + timedelta(hours=OVERRIDE_HOURS)
@@ -309,7 +308,7 @@ class IntakeService:
             applicant=verification.applicant,
             decision=verification.decision,
             clerk=self.clerk,
-            payment_method=payment_method if (verification.service.fee or 0) > 0 else "none",
+            payment_method=payment_for(verification.service, payment_method),
             fields=verification.fields,
             due_date=self.due_date(verification.service, self._now().date()),
             documents_owed=tuple(d.name for d in verification.documents.owed),

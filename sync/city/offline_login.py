@@ -7,8 +7,8 @@ import json
 from datetime import datetime, timedelta
 
 from forms.errors import DomainError
-from sync.passwords import hash_password, verify_password
-from sync.secrets import SecretStore
+from sync.ledger.secrets import SecretStore
+from sync.protocol.passwords import hash_password, verify_password
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)

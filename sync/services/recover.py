@@ -20,14 +20,14 @@ from pathlib import Path
 
 from forms.clock import taipei_now
 from forms.errors import DomainError
-from sync import wire
-from sync.client import CityClient
-from sync.errors import StoreError
+from sync.city.client import CityClient
 from sync.ledger import Device, Ledger, LookupAudit
 from sync.ledger.highwater import Marks, MarksFile
 from sync.ledger.numbering import city_marks
 from sync.ledger.restore import Restored, seq_of
 from sync.ledger.salvage import Salvaged, salvage
+from sync.protocol import wire
+from sync.protocol.errors import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -22,10 +22,10 @@ import requests
 from pydantic import BaseModel, ValidationError
 
 from forms.errors import DomainError
-from sync import wire
-from sync.enrolment import DeviceIdentity
-from sync.errors import SyncError, SyncErrorKind
-from sync.secrets import SecretStore
+from sync.city.enrolment import DeviceIdentity
+from sync.ledger.secrets import SecretStore
+from sync.protocol import wire
+from sync.protocol.errors import SyncError, SyncErrorKind
 
 log = logging.getLogger(__name__)
 

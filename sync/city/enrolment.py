@@ -15,9 +15,9 @@ from pathlib import Path
 
 from forms.errors import DomainError
 from forms.types import Office
-from sync import signing, wire
-from sync.private_files import private_dir, write_private
-from sync.secrets import SecretStore
+from sync.ledger.private_files import private_dir, write_private
+from sync.ledger.secrets import SecretStore
+from sync.protocol import signing, wire
 
 log = logging.getLogger(__name__)
 

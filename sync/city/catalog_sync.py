@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from forms.catalog import Catalog, overlay, parse_text
 from forms.errors import CatalogError
-from sync.client import CityClient
+from sync.city.client import CityClient
 from sync.ledger import Ledger
 
 

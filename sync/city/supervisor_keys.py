@@ -20,8 +20,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from forms.errors import DomainError
-from sync import signing, wire
-from sync.secrets import SecretStore
+from sync.ledger.secrets import SecretStore
+from sync.protocol import signing, wire
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)

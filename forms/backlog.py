@@ -8,7 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from forms.errors import DomainError
-from sync.ledger import Backlog
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """How much waits for the city, and since when."""
+
+    pending: int
+    oldest: datetime | None
+
 
 SKEW_WARN_S = 300  # as Anki: five minutes apart is a clock to fix, not a network delay
 

@@ -18,11 +18,11 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from forms.clock import taipei_now
-from sync import wire
-from sync.client import CityClient
-from sync.errors import SyncError, SyncErrorKind
-from sync.filelock import exclusive
+from sync.city.client import CityClient
 from sync.ledger import Ledger, OutboxItem
+from sync.ledger.filelock import exclusive
+from sync.protocol import wire
+from sync.protocol.errors import SyncError, SyncErrorKind
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class PushReport:
     error_code: str | None = None
     statuses: dict[str, str] = field(default_factory=dict)
     clock_skew_s: int | None = None  # server time minus device time at the last answer
-    numbers: Any = None  # what the check of the numbers before the push found (sync.catchup.CatchUp), if it ran
+    numbers: Any = None  # what the check of the numbers before the push found (sync.city.catchup.CatchUp), if it ran
 
     @property
     def delivered(self) -> int:

@@ -18,6 +18,7 @@ from uuid import UUID
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from forms.ids import normalise_id
+from forms.reasons import REASON_MIN
 
 API_PREFIX = "/api/v1"
 API_VERSION = "v1"
@@ -31,7 +32,7 @@ PARAGRAPH_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 Code = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_\-]+$")]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=LINE_PATTERN)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=LINE_PATTERN)]
-Reason = Annotated[str, StringConstraints(min_length=5, max_length=500, pattern=PARAGRAPH_PATTERN)]
+Reason = Annotated[str, StringConstraints(min_length=REASON_MIN, max_length=500, pattern=PARAGRAPH_PATTERN)]
 Note = Annotated[str, StringConstraints(max_length=500, pattern=PARAGRAPH_PATTERN)]
 FieldText = Annotated[str, StringConstraints(max_length=200, pattern=LINE_PATTERN)]
 DocName = Annotated[str, StringConstraints(max_length=100, pattern=LINE_PATTERN)]
@@ -525,7 +526,7 @@ class CasesBatchRequest(WireModel):
 
 
 DayRecordKind = Literal["void", "day_close", "correction"]
-# The totals a signed day close reports (sync.dayclose.figures); the city refuses others.
+# The totals a signed day close reports (forms.dayclose.figures); the city refuses others.
 DAY_FIGURES = (
     "cases",
     "voided",
@@ -692,7 +693,7 @@ class MetricsResponse(WireModel):
 # -- a device's high-water marks, and what the city holds of a device ------------------------------------------
 
 MAX_MARK_DAYS = 400  # the case counters of the last days (older days' numbers are never issued again)
-GENESIS_HEAD = "0" * 64  # the audit chain's head before its first row (sync.audit_chain.GENESIS)
+GENESIS_HEAD = "0" * 64  # the audit chain's head before its first row (sync.protocol.audit_chain.GENESIS)
 
 
 class DeviceMarks(WireModel):

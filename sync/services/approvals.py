@@ -13,11 +13,11 @@ from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from forms.errors import DomainError
-from sync import wire
-from sync.client import CityClient
-from sync.errors import SyncError, SyncErrorKind
+from sync.city.client import CityClient
+from sync.city.supervisor_keys import SupervisorKeys
 from sync.ledger.books import Approval
-from sync.supervisor_keys import SupervisorKeys
+from sync.protocol import wire
+from sync.protocol.errors import SyncError, SyncErrorKind
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.client import CityClient
+from sync.city.client import CityClient
 from sync.ledger import Ledger
 
 

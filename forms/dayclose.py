@@ -15,8 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sync import wire
-from sync.ledger.books import CloseRecord, CorrectionRecord, DayCase, DayFacts
+from forms.dayfacts import CloseRecord, CorrectionRecord, DayCase, DayFacts
 
 CASH = "cash"
 NOTE_MIN = 5  # characters of a written explanation
@@ -153,7 +152,7 @@ class CashLine:
 
 
 def compute(
-    facts: DayFacts, digest: wire.DigestResponse | None, near_limit: date, digest_error: str | None = None
+    facts: DayFacts, digest: dict[str, str] | None, near_limit: date, digest_error: str | None = None
 ) -> DayClose:
     """`near_limit`: an unfinished case due on or before it is near its due date (逾期預警)."""
     valid = [c for c in facts.cases if _counts(c)]
@@ -243,10 +242,11 @@ def _void_line(c: DayCase) -> VoidLine:
     return VoidLine(c.case_number, c.receipt_number or "", c.clerk, c.fee, c.payment_method, "撤回，未送市府", "", "")
 
 
-def _compare(cases: tuple[DayCase, ...], digest: wire.DigestResponse | None, error: str | None) -> Comparison:
+def _compare(cases: tuple[DayCase, ...], digest: dict[str, str] | None, error: str | None) -> Comparison:
+    """`digest`: what the city holds of the day, case UUID -> content hash (None: it could not be asked)."""
     if digest is None:
         return Comparison(compared=False, error=error or "network_down")
-    there = {str(i.case_uuid): i.content_hash for i in digest.items}
+    there = digest
     here = {c.case_uuid: c for c in cases}
     return Comparison(
         compared=True,

@@ -9,10 +9,10 @@ from uuid import UUID
 
 from forms.errors import ValidationError
 from forms.ids import NationalId
-from sync import wire
-from sync.client import CityClient
-from sync.errors import SyncError
+from sync.city.client import CityClient
 from sync.ledger import Ledger, LookupAudit
+from sync.protocol import wire
+from sync.protocol.errors import SyncError
 
 log = logging.getLogger(__name__)
 

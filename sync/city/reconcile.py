@@ -10,9 +10,9 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from sync import wire
-from sync.client import CityClient
+from sync.city.client import CityClient
 from sync.ledger import Ledger
+from sync.protocol import wire
 
 log = logging.getLogger(__name__)
 

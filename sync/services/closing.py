@@ -2,7 +2,7 @@
 
 Each needs the supervisor's credentials. Online, the city checks them and issues an approval bound to the action;
 without the network, the supervisor signs with their key on this device, which the city verifies later
-(sync.approvals). A refusal by the city is final: it is never retried offline.
+(sync.services.approvals). A refusal by the city is final: it is never retried offline.
 """
 
 from __future__ import annotations
@@ -14,19 +14,20 @@ from uuid import UUID, uuid4
 
 from forms.calendar import OfficeCalendar
 from forms.clock import city_today
-from forms.errors import DomainError, ValidationError
+from forms.dayclose import CashLine, DayClose, compute, figures, report_hash, report_json, sign_off_problems
+from forms.dayfacts import CloseRecord, CorrectionRecord, VoidRecord
+from forms.errors import DomainError
+from forms.reasons import checked_reason
 from forms.rocdate import format_roc
-from sync import wire
-from sync.approvals import Approver
-from sync.client import CityClient
-from sync.dayclose import CashLine, DayClose, compute, figures, report_hash, report_json, sign_off_problems
-from sync.errors import StoreError, SyncError
+from sync.city.client import CityClient
 from sync.ledger import Ledger
-from sync.ledger.books import Approval, CloseRecord, CorrectionRecord, VoidRecord
+from sync.ledger.books import Approval
+from sync.protocol import wire
+from sync.protocol.errors import StoreError, SyncError
+from sync.services.approvals import Approver
 
 log = logging.getLogger(__name__)
 
-REASON_MIN = 5
 NEAR_WORKING_DAYS = 2  # 逾期預警: unfinished cases due within this many working days
 
 
@@ -56,9 +57,7 @@ class Books:
     ) -> Approval:
         """Raises DomainError(supervisor_not_verified, supervisor_locked, login_locked) or
         ValidationError(override_reason_short)."""
-        reason = reason.strip()
-        if len(reason) < REASON_MIN:
-            raise ValidationError("override_reason_short", min=REASON_MIN)
+        reason = checked_reason(reason)
         return self._approver.approve(supervisor, password, purpose, subject, reason, day=day)
 
     # -- voids -----------------------------------------------------------------------------------------------
@@ -89,7 +88,8 @@ class Books:
             except SyncError as exc:
                 error = exc.code
                 log.info("day close of %s without the city's digest: %s", day, exc.code)
-        return compute(facts, digest, self._near_limit(day), error)
+        held = {str(i.case_uuid): i.content_hash for i in digest.items} if digest is not None else None
+        return compute(facts, held, self._near_limit(day), error)
 
     def _near_limit(self, day: date) -> date:
         try:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sync.client import CityClient, Credentials
-from sync.errors import SyncError, SyncErrorKind
-from sync.offline_login import check_offline_login, remember_login
-from sync.secrets import SecretStore
+from sync.city.client import CityClient, Credentials
+from sync.city.offline_login import check_offline_login, remember_login
+from sync.ledger.secrets import SecretStore
+from sync.protocol.errors import SyncError, SyncErrorKind
 
 MAX_DAYS_OFFLINE = 7
 

@@ -10,7 +10,7 @@ from typing import Protocol
 import keyring
 import keyring.errors
 
-from sync.private_files import write_private
+from sync.ledger.private_files import write_private
 
 SERVICE = "counterdesk"
 

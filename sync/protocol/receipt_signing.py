@@ -8,7 +8,7 @@ import base64
 import hashlib
 import hmac
 
-from sync import signing
+from sync.protocol import signing
 
 CONTEXT = "counterdesk-receipt-v1"
 

@@ -11,10 +11,10 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from sync.client import CityClient
-from sync.errors import SyncError
+from sync.city.client import CityClient
 from sync.ledger import Ledger, LookupAudit
 from sync.ledger.restore import Restored, seq_of
+from sync.protocol.errors import SyncError
 
 log = logging.getLogger(__name__)
 
