@@ -334,7 +334,7 @@ def test_a_revoked_device_can_do_nothing_more(offices: Offices) -> None:
 
 
 def test_enrolment_codes_are_single_use_short_lived_and_throttled(offices: Offices) -> None:
-    from sync import enrolment as device_enrolment
+    from sync.city import enrolment as device_enrolment
 
     o = offices
     factory = o.city.app.state.session_factory

@@ -52,33 +52,35 @@ MODULES = (
     Module("forms.calendar", "forms/calendar.py", ("tests/forms",)),
     Module("forms.eligibility", "forms/eligibility.py", ("tests/forms",)),
     Module("forms.validation", "forms/validation.py", ("tests/forms",)),
-    # The ledger: numbering, sealing and the outbox writes (its other parts are search and review helpers).
+    # The ledger: numbering, sealing, the outbox writes, the audit chain; what stops it issuing numbers twice.
     Module(
-        "sync.ledger",
-        "sync/ledger.py",
+        "sync.ledger.core",
+        "sync/ledger/core.py",
+        ("tests/sync",),
+        frozenset({"seal", "open", "write", "read", "decoding", "next", "raise_counter", "check_may_issue"}),
+    ),
+    Module(
+        "sync.ledger.cases",
+        "sync/ledger/cases.py",
+        ("tests/sync",),
+        frozenset({"accept", "record_verification", "verify_rows", "_agreement", "_saved"}),
+    ),
+    Module(
+        "sync.ledger.outbox",
+        "sync/ledger/outbox.py",
         ("tests/sync",),
         frozenset(
-            {
-                "_seal",
-                "_open",
-                "_write",
-                "_next",
-                "record_lookups",
-                "accept",
-                "record_verification",
-                "mark_results",
-                "resend",
-                "set_aside",
-                "requeue",
-                "withdraw",
-                "mark_retry",
-                "due_outbox",
-                "outbox_counts",
-                "backlog",
-            }
+            {"mark_results", "resend", "set_aside", "requeue", "withdraw", "mark_retry", "due", "counts", "backlog"}
         ),
-    ),  # fmt: skip
-    Module("sync.ledger.crypto", "sync/crypto.py", ("tests/sync",)),
+    ),
+    Module("sync.ledger.audit", "sync/ledger/audit.py", ("tests/sync",), frozenset({"record_many", "head"})),
+    Module("sync.ledger.highwater", "sync/ledger/highwater.py", ("tests/sync",)),
+    Module(
+        "sync.ledger.restore",
+        "sync/ledger/restore.py",
+        ("tests/sync", "tests/integration/test_ledger_rollback.py", "tests/integration/test_recover.py", *SQLITE),
+    ),
+    Module("sync.ledger.crypto", "sync/ledger/crypto.py", ("tests/sync",)),
     Module("sync.city.push", "sync/city/push.py", ("tests/sync",)),
     Module("forms.dayclose", "forms/dayclose.py", ("tests/sync", "tests/integration/test_dayclose.py", *SQLITE)),
     # The city's idempotency: each item stored once under its key, a replay a duplicate, other content a conflict.

@@ -1,0 +1,35 @@
+"""One rule each, used by the window, the ledger and the wire: a supervisor's reason says enough; a service takes
+money only when it has a published fee above nothing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from forms.catalog import load_catalog
+from forms.errors import ValidationError
+from forms.payment import payment_method, takes_payment
+from forms.reasons import REASON_MIN, checked_reason
+
+SERVICE = load_catalog().get("SW-01")
+
+
+@pytest.mark.parametrize(("typed", "kept"), [("重複建檔了", "重複建檔了"), ("  民眾撤回申請  ", "民眾撤回申請")])
+def test_a_reason_of_five_characters_or_more_is_kept_without_its_spaces(typed: str, kept: str) -> None:
+    assert checked_reason(typed) == kept
+
+
+@pytest.mark.parametrize("typed", ["", "    ", "重複建檔", "  四個字  "])
+def test_a_shorter_reason_is_refused_with_the_limit(typed: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        checked_reason(typed)
+    assert (refused.value.code, refused.value.params) == ("override_reason_short", {"min": 5})
+    assert REASON_MIN == 5
+
+
+@pytest.mark.parametrize(("fee", "takes", "method"), [(None, False, "none"), (0, False, "none"), (1, True, "card")])
+def test_payment_follows_the_fee(fee: int | None, takes: bool, method: str) -> None:
+    service = replace(SERVICE, fee=fee)
+    assert takes_payment(service) is takes
+    assert payment_method(service, "card") == method
