@@ -12,7 +12,7 @@ import logging
 import re
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from sqlalchemy import func, select
@@ -64,6 +64,17 @@ def device_marks(body: wire.DeviceMarks, access: Allowed, db: Db) -> wire.CityMa
     known = row.ledger_id if row else None
     previous = (row.audit_seq, row.audit_head) if row else (0, wire.GENESIS_HEAD)
     ledger_id = str(body.ledger_id)
+
+    def answer(verdict: Literal["current", "behind", "other_ledger"], current: str) -> wire.CityMarks:
+        return wire.CityMarks(
+            ledger_id=uuid.UUID(current),
+            receipt_seq=receipt_seq,
+            case_seqs=case_seqs,
+            audit_seq=previous[0],
+            audit_head=previous[1],
+            verdict=verdict,
+        )
+
     if row is None:
         row = DeviceLedgerRow(device_id=who.device_id, ledger_id=ledger_id, audit_head=wire.GENESIS_HEAD)
         db.add(row)
@@ -74,14 +85,7 @@ def device_marks(body: wire.DeviceMarks, access: Allowed, db: Db) -> wire.CityMa
                 db, "ledger_other", username=who.username, device_id=who.device_id, detail=f"{ledger_id} not {known}"
             )
             db.commit()
-            return wire.CityMarks(
-                ledger_id=uuid.UUID(row.ledger_id),
-                receipt_seq=receipt_seq,
-                case_seqs=case_seqs,
-                audit_seq=previous[0],
-                audit_head=previous[1],
-                verdict="other_ledger",
-            )
+            return answer("other_ledger", row.ledger_id)
         security_event(db, "ledger_replaced", username=who.username, device_id=who.device_id, detail=f"{known}")
         row.ledger_id = ledger_id
     if body.audit_seq < previous[0] or (
@@ -97,14 +101,7 @@ def device_marks(body: wire.DeviceMarks, access: Allowed, db: Db) -> wire.CityMa
     row.audit_seq, row.audit_head, row.reported_at = body.audit_seq, body.audit_head, moment
     db.commit()
     behind = body.receipt_seq < receipt_seq or any(body.case_seqs.get(d, 0) < n for d, n in case_seqs.items())
-    return wire.CityMarks(
-        ledger_id=uuid.UUID(row.ledger_id),
-        receipt_seq=receipt_seq,
-        case_seqs=case_seqs,
-        audit_seq=previous[0],
-        audit_head=previous[1],
-        verdict="behind" if behind else "current",
-    )
+    return answer("behind" if behind else "current", row.ledger_id)
 
 
 FromReceipt = Annotated[int, Query(ge=1, le=9_999_999)]

@@ -101,28 +101,31 @@ class Restore:
         now = core.now().isoformat()
         with core.write() as s:
             for h in held:
-                c = h.case
-                key = str(c.case_uuid)
-                if s.get(CaseRow, key) is not None:
-                    done.already += 1
-                    continue
-                seq = seq_of(c.receipt_number)
-                received = c.received_at.astimezone(TAIPEI)
-                day = received.date()
-                taken = s.scalar(select(CaseRow.case_uuid).where(CaseRow.case_number == c.case_number))
-                if taken is not None or s.get(ReceiptRow, seq) is not None:
-                    done.clashes.append(c.case_number)
-                    continue
-                if closed_row(s, core.device, day) is not None:
-                    done.signed.append(c.case_number)
-                    continue
-                self._case(s, h, received.isoformat(), now, "sent", "[]")
-                core.raise_counter(s, RECEIPT_COUNTER, seq)
-                core.raise_counter(s, f"{CASE_COUNTER}{day.isoformat()}", seq_of(c.case_number))
-                core.raise_counter(s, f"{LAST_RECEIPT}{day.isoformat()}", seq)
-                done.cases += 1
-                done.first_day = day if done.first_day is None or day < done.first_day else done.first_day
+                self._put_back(s, h, "sent", "[]", now, done)
         return done
+
+    def _put_back(self, s: Session, h: wire.HeldCase, state: str, reasons: str, now: str, done: Restored) -> None:
+        """One case, unless the ledger has it, holds its number under another case, or signed its day; counted."""
+        core, c = self._core, h.case
+        if s.get(CaseRow, str(c.case_uuid)) is not None:
+            done.already += 1
+            return
+        seq = seq_of(c.receipt_number)
+        received = c.received_at.astimezone(TAIPEI)
+        day = received.date()
+        taken = s.scalar(select(CaseRow.case_uuid).where(CaseRow.case_number == c.case_number))
+        if taken is not None or s.get(ReceiptRow, seq) is not None:
+            done.clashes.append(c.case_number)
+            return
+        if closed_row(s, core.device, day) is not None:
+            done.signed.append(c.case_number)
+            return
+        self._case(s, h, received.isoformat(), now, state, reasons)
+        core.raise_counter(s, RECEIPT_COUNTER, seq)
+        core.raise_counter(s, f"{CASE_COUNTER}{day.isoformat()}", seq_of(c.case_number))
+        core.raise_counter(s, f"{LAST_RECEIPT}{day.isoformat()}", seq)
+        done.cases += 1
+        done.first_day = day if done.first_day is None or day < done.first_day else done.first_day
 
     def _case(self, s: Session, h: wire.HeldCase, received: str, now: str, state: str, reasons: str) -> None:
         """A case with its receipt and outbox row (in `state`); its latest verification and void as delivered
@@ -294,31 +297,10 @@ class Restore:
         now = core.now().isoformat()
         with core.write() as s:
             for item in items:
-                if item.kind != "case" or not isinstance(item.payload, wire.CaseIn):
-                    continue
-                c = item.payload
-                key = str(c.case_uuid)
-                if s.get(CaseRow, key) is not None:
-                    done.already += 1
-                    continue
-                seq = seq_of(c.receipt_number)
-                received = c.received_at.astimezone(TAIPEI)
-                day = received.date()
-                taken = s.scalar(select(CaseRow.case_uuid).where(CaseRow.case_number == c.case_number))
-                if taken is not None or s.get(ReceiptRow, seq) is not None:
-                    done.clashes.append(c.case_number)
-                    continue
-                if closed_row(s, core.device, day) is not None:
-                    done.signed.append(c.case_number)
-                    continue
-                state = "pending" if item.state == "sent" else item.state
-                held = wire.HeldCase(case=c, status="收件")
-                self._case(s, held, received.isoformat(), now, state, reasons.get(key, "[]"))
-                core.raise_counter(s, RECEIPT_COUNTER, seq)
-                core.raise_counter(s, f"{CASE_COUNTER}{day.isoformat()}", seq_of(c.case_number))
-                core.raise_counter(s, f"{LAST_RECEIPT}{day.isoformat()}", seq)
-                done.cases += 1
-                done.first_day = day if done.first_day is None or day < done.first_day else done.first_day
+                if item.kind == "case" and isinstance(item.payload, wire.CaseIn):
+                    state = "pending" if item.state == "sent" else item.state
+                    held = wire.HeldCase(case=item.payload, status="收件")
+                    self._put_back(s, held, state, reasons.get(item.key, "[]"), now, done)
             for item in items:
                 if item.kind in ("update", "void") and not self._known(s, item.key):
                     self._salvaged_change(s, item, now)
