@@ -15,6 +15,7 @@ from sqlalchemy import select
 from cityserver.app import ROLES, add_user, create_app
 from cityserver.db import DeviceRow, SchemaOutdated, init_db, make_engine
 from cityserver.devices import create_enrolment, revoke
+from cityserver.errors import ApiError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     enrol.add_argument("--office", required=True, help="district office code, e.g. 68000010")
     enrol.add_argument("--name", required=True, help="the PC's name, e.g. 櫃台3")
     enrol.add_argument("--valid-minutes", type=int, default=120)
+    enrol.add_argument("--replaces", help="a lost or broken PC's device id: the new PC takes it over")
     devices = sub.add_parser("list-devices", help="the enrolled devices (of one office)")
     devices.add_argument("--office")
     revoke_cmd = sub.add_parser("revoke-device", help="cut a lost or stolen PC off at once")
@@ -68,15 +70,21 @@ def _run(args: argparse.Namespace) -> int:
         if not 5 <= args.valid_minutes <= 7 * 24 * 60:
             print("有效時間須介於 5 分鐘與 7 天之間。", file=sys.stderr)
             return 2
-        made = create_enrolment(
-            init_db(make_engine(args.db)),
-            args.office,
-            args.name,
-            f"admin:{getpass.getuser()}",
-            timedelta(minutes=args.valid_minutes),
-        )
+        try:
+            made = create_enrolment(
+                init_db(make_engine(args.db)),
+                args.office,
+                args.name,
+                f"admin:{getpass.getuser()}",
+                timedelta(minutes=args.valid_minutes),
+                replaces=args.replaces,
+            )
+        except ApiError:
+            print(f"{args.office} 沒有設備 {args.replaces}。", file=sys.stderr)
+            return 2
         until = f"{made.expires_at:%Y-%m-%d %H:%M} UTC"
-        print(f"登記碼 {made.code}　（{made.office_code} {made.name}，{until} 前有效，限用一次）")
+        instead = f"，接替設備 {made.replaces}" if made.replaces else ""
+        print(f"登記碼 {made.code}　（{made.office_code} {made.name}{instead}，{until} 前有效，限用一次）")
         return 0
     if args.command == "list-devices":
         with init_db(make_engine(args.db))() as s:

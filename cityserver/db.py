@@ -111,6 +111,16 @@ class EnrolmentRow(Base):
     device_id: Mapped[str | None] = mapped_column(String(16), nullable=True)  # set when used
 
 
+class EnrolmentReplacementRow(Base):
+    """A one-time code that enrols a replacement for a device: the new PC takes that device id over (a table of its
+    own, so that older databases simply get it)."""
+
+    __tablename__ = "enrolment_replacements"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(16))
+
+
 class ChallengeRow(Base):
     """A nonce a device must sign to log in or refresh (single use, short-lived)."""
 

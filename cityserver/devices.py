@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cityserver.auth import revoke_device_tokens
 from cityserver.context import NO_SYNC, Db, State, address, aware, now, secret_hash, security_event
-from cityserver.db import DeviceKeyRow, DeviceRow, EnrolmentRow, SecurityEventRow, SupervisorKeyRow
+from cityserver.db import (
+    DeviceKeyRow,
+    DeviceLedgerRow,
+    DeviceRow,
+    EnrolmentReplacementRow,
+    EnrolmentRow,
+    SecurityEventRow,
+    SupervisorKeyRow,
+)
 from cityserver.errors import ApiError
 from cityserver.permissions import Allowed
 from cityserver.population import office_of
@@ -41,12 +49,27 @@ def new_code() -> str:
 
 
 def create_enrolment(
-    factory: sessionmaker[Session], office_code: str, name: str, by: str, valid: timedelta = timedelta(hours=2)
+    factory: sessionmaker[Session],
+    office_code: str,
+    name: str,
+    by: str,
+    valid: timedelta = timedelta(hours=2),
+    replaces: str | None = None,
 ) -> wire.EnrolmentResponse:
-    """A one-time code for one named PC of an office (the administrator's command and the supervisor's page)."""
+    """A one-time code for one named PC of an office (the administrator's command and the supervisor's page);
+    with `replaces`, for the PC that takes that device of the office over.
+
+    Raises:
+        ApiError 404: `replaces` is not a device of that office.
+    """
     code = new_code()
     moment = now()
     with factory.begin() as s:
+        if replaces is not None:
+            old = s.get(DeviceRow, replaces)
+            if old is None or old.office_code != office_code:
+                raise ApiError(404, "not_found", "no such device of this office")
+            s.add(EnrolmentReplacementRow(code_hash=secret_hash(normalise_code(code)), device_id=replaces))
         s.add(
             EnrolmentRow(
                 code_hash=secret_hash(normalise_code(code)),
@@ -59,10 +82,17 @@ def create_enrolment(
         )
         s.add(
             SecurityEventRow(
-                at=moment, kind="enrolment_created", username=by, office_code=office_code, detail=name[:200]
+                at=moment,
+                kind="enrolment_created",
+                username=by,
+                office_code=office_code,
+                device_id=replaces or "",
+                detail=(f"replaces {replaces}: " if replaces else "") + name[:180],
             )
         )
-    return wire.EnrolmentResponse(code=code, name=name, office_code=office_code, expires_at=moment + valid)
+    return wire.EnrolmentResponse(
+        code=code, name=name, office_code=office_code, expires_at=moment + valid, replaces=replaces
+    )
 
 
 def _next_device_id(db: Session) -> str:
@@ -96,7 +126,12 @@ def create_enrolment_code(body: wire.EnrolmentRequest, access: Allowed, server: 
     office = body.office_code or access.caller.office_code
     access.check(office)
     return create_enrolment(
-        server.factory, office, body.name, access.caller.username, timedelta(minutes=body.valid_minutes)
+        server.factory,
+        office,
+        body.name,
+        access.caller.username,
+        timedelta(minutes=body.valid_minutes),
+        replaces=body.replaces,
     )
 
 
@@ -126,6 +161,9 @@ def device_enrol(body: wire.EnrolRequest, request: Request, db: Db, server: Stat
     enrolment = db.get(EnrolmentRow, code_hash)
     if enrolment is None or enrolment.device_id is not None or aware(enrolment.expires_at) <= now():
         raise _enrol_failed(db, where, "enrol_code_invalid", "code")
+    replacement = db.get(EnrolmentReplacementRow, code_hash)
+    if replacement is not None:
+        return _replace(db, body, enrolment, replacement.device_id, where)
     for _attempt in range(5):  # two PCs enrolling at once may pick the same next id: try the next one
         device_id = _next_device_id(db)
         taken = db.execute(
@@ -183,6 +221,65 @@ def device_enrol(body: wire.EnrolRequest, request: Request, db: Db, server: Stat
             city_name=city_name,
         )
     raise ApiError(409, "enrol_busy", "try again")
+
+
+def _replace(
+    db: Session, body: wire.EnrolRequest, enrolment: EnrolmentRow, device_id: str, where: str
+) -> wire.EnrolResponse:
+    """The replacement PC takes the device over: its identity key in place of the old one, the old receipt keys,
+    tokens and supervisors' keys revoked (receipts the city received before still verify), the device's ledger
+    to be registered anew (the new PC pulls back its cases and goes on numbering past them)."""
+    taken = db.execute(
+        update(EnrolmentRow)
+        .where(EnrolmentRow.code_hash == enrolment.code_hash, EnrolmentRow.device_id.is_(None))
+        .values(device_id=device_id),
+        execution_options=NO_SYNC,
+    )
+    device = db.get(DeviceRow, device_id)
+    if not taken.rowcount or device is None:  # type: ignore[attr-defined]
+        db.rollback()
+        raise _enrol_failed(db, where, "enrol_code_invalid", "used")
+    revoke(db, device, enrolment.created_by)
+    moment = now()
+    device.public_key = body.public_key
+    device.enrolled_at, device.enrolled_by = moment, enrolment.created_by
+    device.client_version, device.last_seen_at = body.client_version, None
+    device.revoked_at = device.revoked_by = None  # the device id lives on; its old keys do not
+    db.add(
+        DeviceKeyRow(
+            key_id=body.receipt_key.key_id,
+            device_id=device_id,
+            office_code=device.office_code,
+            public_key=body.receipt_key.public_key,
+            registered_by=enrolment.created_by,
+            registered_at=moment,
+        )
+    )
+    ledger = db.get(DeviceLedgerRow, device_id)
+    if ledger is not None:
+        db.delete(ledger)
+    security_event(
+        db,
+        "device_replaced",
+        username=enrolment.created_by,
+        address=where,
+        office_code=device.office_code,
+        device_id=device_id,
+    )
+    try:
+        db.commit()
+    except IntegrityError as exc:
+        db.rollback()
+        raise ApiError(409, "key_in_use", "this key is already enrolled") from exc
+    office_name, city_code, city_name = office_of(device.office_code)
+    return wire.EnrolResponse(
+        device_id=device_id,
+        name=device.name,
+        office_code=device.office_code,
+        office_name=office_name,
+        city_code=city_code,
+        city_name=city_name,
+    )
 
 
 @router.get(f"{wire.API_PREFIX}/devices", response_model=wire.DevicesResponse)

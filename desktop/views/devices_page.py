@@ -82,6 +82,9 @@ class DevicesPage(QWidget):
         self.revoke_button = QPushButton("停用所選設備…")
         self.revoke_button.setObjectName("device_revoke_button")
         self.revoke_button.clicked.connect(self.revoke_selected)
+        self.replace_button = QPushButton("為所選設備產生替代電腦登記碼…")
+        self.replace_button.setObjectName("device_replace_button")
+        self.replace_button.clicked.connect(self.replace_selected)
         self.refresh_button = QPushButton("重新整理")
         self.refresh_button.clicked.connect(self.refresh)
         self.status = QLabel("")
@@ -97,6 +100,7 @@ class DevicesPage(QWidget):
         layout.addWidget(self.table, 1)
         actions = QHBoxLayout()
         actions.addWidget(self.revoke_button)
+        actions.addWidget(self.replace_button)
         actions.addWidget(self.refresh_button)
         actions.addStretch(1)
         layout.addLayout(actions)
@@ -110,7 +114,7 @@ class DevicesPage(QWidget):
         self.resize(760, 480)
 
     def _busy(self, busy: bool) -> None:
-        for button in (self.code_button, self.revoke_button, self.refresh_button):
+        for button in (self.code_button, self.revoke_button, self.replace_button, self.refresh_button):
             button.setEnabled(not busy)
 
     def _failed(self, exc: BaseException) -> None:
@@ -153,11 +157,35 @@ class DevicesPage(QWidget):
             "net", lambda: self._services.client.create_enrolment(request), self._code_made, self._failed, owner=self
         )
 
+    def replace_selected(self) -> None:
+        """A code for the PC that takes a lost or broken one's place: same device id, its cases and numbering."""
+        rows = {i.row() for i in self.table.selectedItems()}
+        if len(rows) != 1:
+            self.status.setText("請先在表格中選一台要被取代（遺失或損壞）的電腦。")
+            return
+        device = self.devices[rows.pop()]
+        if device.device_id == self._services.device.device_id:
+            self.status.setText("不能在這台電腦上為它自己產生替代登記碼。")
+            return
+        question = (
+            f"為 {device.device_id}「{device.name}」產生替代電腦的登記碼？新電腦登記後接替此設備代號、案件與編號，"
+            "舊電腦的金鑰、登入與權杖即刻失效（尚未上傳的案件隨舊電腦遺失）。"
+        )
+        if not self._confirm(self, "替代設備", question):
+            return
+        self._busy(True)
+        request = wire.EnrolmentRequest(name=f"{device.name}（替代）"[:64], replaces=device.device_id)
+        self._runner.run(
+            "net", lambda: self._services.client.create_enrolment(request), self._code_made, self._failed, owner=self
+        )
+
     def _code_made(self, made: wire.EnrolmentResponse) -> None:
         self._busy(False)
         self.code_label.setText(made.code)
+        instead = f"，接替 {made.replaces}" if made.replaces else ""
         self.status.setText(
-            f"「{made.name}」的一次性登記碼，請在該電腦首次啟動時輸入；{_when(made.expires_at)} 前有效，限用一次。"
+            f"「{made.name}」{instead}的一次性登記碼，請在該電腦首次啟動時輸入；"
+            f"{_when(made.expires_at)} 前有效，限用一次。"
         )
         self.name_edit.clear()
 

@@ -138,6 +138,9 @@ class EnrolmentRequest(WireModel):
     name: Name  # e.g. 櫃台3、里幹事筆電-中山里
     office_code: Code | None = None  # administrators name the office; supervisors' codes are for their own
     valid_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
+    # A replacement for a lost or broken PC: the new one takes this device id over (its old keys are revoked) and
+    # continues its cases and numbering.
+    replaces: Annotated[str, StringConstraints(min_length=2, max_length=16, pattern=r"^[A-Z][A-Z0-9]+$")] | None = None
 
 
 class EnrolmentResponse(WireModel):
@@ -145,6 +148,7 @@ class EnrolmentResponse(WireModel):
     name: str
     office_code: Code
     expires_at: datetime
+    replaces: str | None = None
 
 
 class EnrolRequest(WireModel):

@@ -3,6 +3,7 @@ PC, revoking it; a clerk is told it is a supervisor's task."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,7 +58,19 @@ def test_supervisor_enrols_a_new_pc_and_revokes_it(
     row = next(n for n, d in enumerate(page.devices) if d.device_id == enrolled.device_id)
     assert page.table.item(row, 4).text().startswith("已停用") and SUPERVISOR in page.table.item(row, 4).text()
     qtbot.waitUntil(lambda: not window.runner.busy, timeout=10_000)
-    page.grab().save(str(tmp_path / "devices-page.png"))
+    # The lost laptop's replacement: a code for the PC that takes its device id over.
+    page.table.selectRow(row)
+    page.replace_selected()
+    assert any("替代" in q and enrolled.device_id in q for q in dialogs.questions)
+    qtbot.waitUntil(lambda: f"接替 {enrolled.device_id}" in page.status.text(), timeout=10_000)
+    again, _identity = enrol(tmp_path / "replacement", city.url, page.code_label.text(), MemorySecretStore())
+    assert again.device_id == enrolled.device_id
+    page.refresh()
+    qtbot.waitUntil(
+        lambda: any(d.device_id == enrolled.device_id and d.revoked_at is None for d in page.devices), timeout=10_000
+    )
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=10_000)
+    page.grab().save(str(Path(os.environ.get("COUNTERDESK_SHOTS", tmp_path)) / "devices-page.png"))
 
 
 def test_a_clerk_is_told_devices_are_a_supervisors_task(qtbot: QtBot, open_window: object, services: Services) -> None:
