@@ -221,3 +221,145 @@ def test_a_sound_ledger_passes_the_full_check_with_its_sealed_copies(tmp_path: P
     assert ledger.check_integrity().state == "ok"
     assert ledger.cases.accept(draft()).receipt_number.endswith("R0000006")
     ledger.close()
+
+
+def _with_override_and_due_date(ledger: Ledger) -> str:
+    """A case with every column the sealed copy is compared on (an override, a due date); its number."""
+    from dataclasses import replace
+    from datetime import date
+
+    from sync.protocol import wire
+
+    override = wire.Override(approval_id=uuid4(), supervisor="chief-test", reason="民眾急需，主管核可", rules=["age"])
+    case = ledger.cases.accept(replace(draft(), override=override, due_date=date(2026, 12, 1)))
+    return case.case_number
+
+
+@pytest.mark.parametrize(
+    ("sql", "column"),
+    [
+        ("UPDATE cases SET case_number = case_number || '9' WHERE case_number = :n", "case_number"),
+        ("UPDATE cases SET service_code = 'SW-02' WHERE case_number = :n", "service_code"),
+        ("UPDATE cases SET catalog_version = catalog_version + 1 WHERE case_number = :n", "catalog_version"),
+        ("UPDATE cases SET office_code = '68000020' WHERE case_number = :n", "office_code"),
+        ("UPDATE cases SET device_id = 'D0002' WHERE case_number = :n", "device_id"),
+        ("UPDATE cases SET due_date = '2026-12-02' WHERE case_number = :n", "due_date"),
+        ("UPDATE cases SET id_digest = 'f' || substr(id_digest, 2) WHERE case_number = :n", "id_digest"),
+        ("UPDATE cases SET id_masked = 'H12345****X' WHERE case_number = :n", "id_masked"),
+        ("UPDATE cases SET override_json = NULL WHERE case_number = :n", "override_json"),
+        (
+            "UPDATE receipts SET receipt_number = 'D0001-R0000009' WHERE case_uuid = "
+            "(SELECT case_uuid FROM cases WHERE case_number = :n)",
+            "receipt_number",
+        ),
+        (
+            "UPDATE receipts SET seq = 9 WHERE case_uuid = (SELECT case_uuid FROM cases WHERE case_number = :n)",
+            "receipt_seq",
+        ),
+    ],
+)
+def test_every_column_compared_with_the_sealed_copy_is_named(
+    tmp_path: Path, device: Device, sql: str, column: str
+) -> None:
+    path = tmp_path / "ledger.db"
+    ledger = Ledger(path, device, KEY, fixed_now)
+    ledger.cases.accept(draft())
+    number = _with_override_and_due_date(ledger)
+    ledger.cases.accept(draft())
+    assert ledger.check_integrity().state == "ok"
+    with sqlite3.connect(path) as conn:  # behind the open ledger's back
+        conn.execute(sql, {"n": number})
+    problems = ledger.cases.verify_rows()
+    assert len(problems) == 1 and problems[0].endswith(f": {column}"), problems
+    ledger.close()
+
+
+def test_several_columns_are_named_together_and_a_missing_receipt_is_a_gap_not_a_difference(
+    tmp_path: Path, device: Device
+) -> None:
+    """Changed behind an open ledger: the first case without its sealed copy (skipped, the later rows still
+    compared), the third's fee and clerk (named together), the fourth's receipt row gone (a gap, which the day close
+    reports, not a difference)."""
+    path = tmp_path / "ledger.db"
+    ledger = Ledger(path, device, KEY, fixed_now)
+    saved = [ledger.cases.accept(draft()) for _ in range(4)]
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM outbox WHERE idempotency_key = ?", (str(saved[0].case_uuid),))
+        conn.execute("UPDATE cases SET fee = fee + 1, clerk = 'x' WHERE case_uuid = ?", (str(saved[2].case_uuid),))
+        conn.execute("DELETE FROM receipts WHERE case_uuid = ?", (str(saved[3].case_uuid),))
+    assert ledger.cases.verify_rows() == [f"cases {saved[2].case_number}: clerk, fee"]
+    ledger.close()
+
+
+def test_a_sealed_copy_that_does_not_fit_the_schema_names_its_outbox_row(tmp_path: Path, device: Device) -> None:
+    path = tmp_path / "ledger.db"
+    ledger = Ledger(path, device, KEY, fixed_now)
+    case = ledger.cases.accept(draft())
+    key = str(case.case_uuid)
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "UPDATE outbox SET payload_json = ? WHERE idempotency_key = ?",
+            (ledger.core.seal('{"case_uuid": "x"}', "outbox.payload_json", key), key),
+        )
+    with pytest.raises(StoreError) as read:
+        ledger.cases.verify_rows()
+    assert (read.value.code, read.value.params["where"]) == ("ledger_unreadable", f"outbox {key}")
+    ledger.close()
+
+
+def test_a_receipt_number_of_another_shape_is_damage_named_in_the_log(
+    tmp_path: Path, device: Device, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "ledger.db"
+    ledger = Ledger(path, device, KEY, fixed_now)
+    case = ledger.cases.accept(draft())
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE receipts SET receipt_number = 'D0001-X0000001'")
+    with pytest.raises(StoreError) as read:
+        ledger.cases.recent()
+    assert (read.value.code, read.value.params["where"]) == ("ledger_unreadable", f"cases {case.case_number}")
+    assert "receipt number 'D0001-X0000001' is not one this ledger writes" in caplog.text
+    ledger.close()
+
+
+@pytest.mark.parametrize(
+    ("standing", "damage", "code", "detail"),
+    [
+        (("receipt 3 < 7",), None, "ledger_behind", "receipt 3 < 7"),
+        (("other_ledger",), None, "ledger_other", "other_ledger"),
+        (("receipt 3 < 7", "cases of 2026-11-20 3 < 7"), None, "ledger_behind", "receipt 3 < 7"),
+        ((), "cases 1: fee", "ledger_damaged", "cases 1: fee"),
+    ],
+)
+def test_what_stops_numbers_being_issued_is_said_with_its_reason(
+    ledger: Ledger, standing: tuple[str, ...], damage: str | None, code: str, detail: str
+) -> None:
+    ledger.core.standing, ledger.core.damage = standing, damage
+    with pytest.raises(StoreError) as refused:
+        ledger.check_may_issue()
+    assert (refused.value.code, refused.value.params) == (code, {"detail": detail})
+    ledger.core.standing, ledger.core.damage = (), None
+    ledger.check_may_issue()
+
+
+def test_a_sealed_value_that_does_not_open_is_logged_by_column_and_row_only(
+    tmp_path: Path, device: Device, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "ledger.db"
+    ledger = Ledger(path, device, KEY, fixed_now)
+    with pytest.raises(StoreError):
+        ledger.core.open("v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "cases.applicant_name", "row-7")
+    assert "a sealed value does not open: cases.applicant_name of row-7" in caplog.text
+    ledger.close()
+
+
+def test_accepting_raises_the_marks_for_its_receipt_and_its_day(tmp_path: Path, device: Device) -> None:
+    from sync.ledger.highwater import MarksFile
+
+    ledger = Ledger(tmp_path / "ledger.db", device, KEY, fixed_now)
+    ledger.cases.accept(draft())
+    ledger.cases.accept(draft())
+    marks = MarksFile(tmp_path / "ledger.marks").read()
+    assert marks is not None
+    assert (marks.receipt_seq, marks.case_seqs) == (2, {fixed_now().date().isoformat(): 2})
+    ledger.close()
