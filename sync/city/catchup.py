@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from sync.city.client import CityClient
 from sync.ledger import Ledger, LookupAudit
-from sync.ledger.restore import Restored, seq_of
+from sync.ledger.records import seq_of
+from sync.ledger.restore import Restored
 from sync.protocol.errors import SyncError
 
 log = logging.getLogger(__name__)

@@ -27,6 +27,7 @@ from sync.ledger.records import (
     CaseDraft,
     PendingCase,
     SavedCase,
+    seq_of,
 )
 from sync.ledger.store.integrity import CASE_COUNTER, LAST_RECEIPT, RECEIPT_COUNTER
 from sync.ledger.store.tables import CaseRow, CorrectionRow, CounterRow, OutboxRow, ReceiptRow, VoidRow
@@ -408,7 +409,7 @@ def _agreement(
         ("case_number", row.case_number == sent.case_number),
         # A receipt row that is missing is a gap the day close reports itself; one that is there must agree.
         ("receipt_number", number is None or number == sent.receipt_number),
-        ("receipt_seq", seq is None or seq == int(sent.receipt_number.rsplit("R", 1)[-1])),
+        ("receipt_seq", seq is None or seq == seq_of(sent.receipt_number)),
         ("service_code", row.service_code == sent.service_code),
         ("catalog_version", row.catalog_version == sent.catalog_version),
         ("office_code", row.office_code == sent.office_code),

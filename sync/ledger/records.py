@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
@@ -116,3 +117,14 @@ class OutboxView:
     last_error: str | None
     next_attempt_at: str | None
     kind: str = "case"  # case / update / void / day_close / correction
+
+
+_TAIL = re.compile(r"(\d+)$")
+
+
+def seq_of(number: str) -> int:
+    """The running number at the end of a case or receipt number."""
+    found = _TAIL.search(number)
+    if found is None:
+        raise ValueError(f"no running number in {number!r}")
+    return int(found.group(1))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,7 +21,7 @@ from forms.ids import mask_id
 from sync.ledger.books import closed_row
 from sync.ledger.core import LedgerCore
 from sync.ledger.highwater import Marks
-from sync.ledger.records import STATUS_ACCEPTED, STATUS_PENDING_VERIFICATION, STATUS_VERIFIED
+from sync.ledger.records import STATUS_ACCEPTED, STATUS_PENDING_VERIFICATION, STATUS_VERIFIED, seq_of
 from sync.ledger.salvage import SalvagedItem
 from sync.ledger.store.integrity import CASE_COUNTER, LAST_RECEIPT, RECEIPT_COUNTER
 from sync.ledger.store.tables import (
@@ -38,16 +37,6 @@ from sync.ledger.store.tables import (
 from sync.protocol import wire
 
 log = logging.getLogger(__name__)
-
-_TAIL = re.compile(r"(\d+)$")
-
-
-def seq_of(number: str) -> int:
-    """The running number at the end of a case or receipt number."""
-    found = _TAIL.search(number)
-    if found is None:
-        raise ValueError(f"no running number in {number!r}")
-    return int(found.group(1))
 
 
 @dataclass

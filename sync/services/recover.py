@@ -24,7 +24,8 @@ from sync.city.client import CityClient
 from sync.ledger import Device, Ledger, LookupAudit
 from sync.ledger.highwater import Marks, MarksFile
 from sync.ledger.numbering import city_marks
-from sync.ledger.restore import Restored, seq_of
+from sync.ledger.records import seq_of
+from sync.ledger.restore import Restored
 from sync.ledger.salvage import Salvaged, salvage
 from sync.protocol import wire
 from sync.protocol.errors import StoreError

@@ -33,7 +33,7 @@ from sync.city.catchup import check_numbers
 from sync.city.client import CityClient
 from sync.city.push import push_pending
 from sync.ledger import Device, Ledger
-from sync.ledger.restore import seq_of
+from sync.ledger.records import seq_of
 from sync.protocol.errors import StoreError, SyncError
 from sync.services.recover import recover
 from tests.conftest import OFFICE, PASSWORD, SUPERVISOR, SUPERVISOR_PASSWORD, USER, fixed_now

@@ -363,3 +363,12 @@ def test_accepting_raises_the_marks_for_its_receipt_and_its_day(tmp_path: Path, 
     assert marks is not None
     assert (marks.receipt_seq, marks.case_seqs) == (2, {fixed_now().date().isoformat(): 2})
     ledger.close()
+
+
+def test_a_queue_time_that_is_not_a_time_names_where(ledger: Ledger) -> None:
+    ledger.cases.accept(draft())
+    with sqlite3.connect(ledger.path) as conn:
+        conn.execute("UPDATE outbox SET created_at = 'yesterday'")
+    with pytest.raises(StoreError) as read:
+        ledger.outbox.backlog()
+    assert (read.value.code, read.value.params["where"]) == ("ledger_unreadable", "outbox created_at")

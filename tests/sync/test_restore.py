@@ -12,7 +12,7 @@ from forms.clock import TAIPEI
 from sync.ledger import Ledger
 from sync.ledger.books import Approval
 from sync.ledger.highwater import Marks
-from sync.ledger.restore import seq_of
+from sync.ledger.records import seq_of
 from sync.protocol import wire
 from tests.conftest import NOW, OFFICE
 from tests.sync.test_ledger import draft
