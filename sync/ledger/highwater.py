@@ -70,12 +70,13 @@ def _recent(days: dict[str, int]) -> dict[str, int]:
 
 
 class MarksFile:
-    """The marks beside a ledger. Thread-safe: look-ups and intakes record their marks from different lanes."""
+    """The marks beside a ledger; the file is the only copy (every raise reads it first, so another instance or a
+    later start never writes lower marks over higher ones). Thread-safe: look-ups and intakes record their marks
+    from different lanes."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._known: Marks | None = None
 
     def read(self) -> Marks | None:
         """The marks as last written; None when there are none (a new ledger) or the file is unreadable (then the
@@ -98,23 +99,20 @@ class MarksFile:
                 "high-water marks %s unreadable (%s): only the city can tell a rolled-back ledger", self.path, exc
             )
             return None
-        with self._lock:
-            self._known = marks if self._known is None else self._known.merged(marks)
         return marks
 
     def raise_to(self, marks: Marks) -> None:
-        """Merge `marks` into what is kept and write it durably (only ever upwards)."""
+        """Merge `marks` into what the file holds and write it durably (only ever upwards)."""
         with self._lock:
-            merged = marks if self._known is None else self._known.merged(marks)
-            if merged != self._known:
+            current = self.read()
+            merged = marks if current is None else current.merged(marks)
+            if merged != current:
                 self._write(merged)
-                self._known = merged
 
     def replace(self, marks: Marks) -> None:
         """Write exactly `marks` (a rebuilt ledger's, or after a gap in the audit chain was recorded)."""
         with self._lock:
             self._write(marks)
-            self._known = marks
 
     def _write(self, marks: Marks) -> None:
         body = {

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
 
-from sync.ledger import Ledger, LookupAudit
+from sync.ledger import Device, Ledger, LookupAudit
+from tests.conftest import OFFICE
 
 
 @pytest.fixture
@@ -60,3 +62,20 @@ def test_chain_continues_across_reopening(audited: Ledger) -> None:
     again.audit.record(LookupAudit(uuid4(), "SW-05", "household", "A123456789", "clerk-test", "hit"))
     assert again.audit.verify_chain() is None
     again.close()
+
+
+def test_the_head_is_the_last_rows_seq_and_hash_and_the_marks_keep_it(tmp_path: Path) -> None:
+    """The head the marks file and the city are told: (0, genesis) for an empty chain; else the highest seq's."""
+    from sync.ledger.highwater import MarksFile
+    from sync.protocol.audit_chain import GENESIS
+
+    ledger = Ledger(tmp_path / "ledger.db", Device(OFFICE, "D0001"), b"\x01" * 32)
+    assert ledger.audit.head() == (0, GENESIS)
+    for _ in range(3):
+        ledger.audit.record(LookupAudit(uuid4(), "SW-05", "household", "A123456789", "clerk-test", "hit"))
+    with sqlite3.connect(ledger.path) as conn:
+        rows = conn.execute("SELECT seq, row_hash FROM lookups ORDER BY seq").fetchall()
+    assert ledger.audit.head() == rows[-1] and rows[-1][0] == 3 and rows[-1][1] != rows[-2][1]
+    marks = MarksFile(tmp_path / "ledger.marks").read()
+    assert marks is not None and (marks.audit_seq, marks.audit_head) == rows[-1]
+    ledger.close()

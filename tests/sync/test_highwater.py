@@ -89,3 +89,41 @@ def test_a_hand_edited_number_breaks_the_checksum(tmp_path: Path) -> None:
     path.write_text(json.dumps(raw))
     assert MarksFile(path).read() is None
     os.remove(path)
+
+
+def test_another_instance_never_writes_lower_marks_over_higher_ones(tmp_path: Path) -> None:
+    """A later start (a new MarksFile on the same file) that raises to less than the file holds keeps the file's."""
+    path = tmp_path / "ledger.marks"
+    MarksFile(path).raise_to(Marks(9, {"2026-11-20": 9}, 4, H1))
+    MarksFile(path).raise_to(Marks(3, {"2026-11-20": 3, "2026-11-21": 1}, 2, H2))
+    assert MarksFile(path).read() == Marks(9, {"2026-11-20": 9, "2026-11-21": 1}, 4, H1)
+
+
+def test_equal_audit_chains_keep_the_head_already_kept_and_zero_days_stay_zero() -> None:
+    mine, theirs = Marks(1, {"2026-11-20": 0}, 5, H1), Marks(1, {}, 5, H2)
+    assert mine.merged(theirs) == Marks(1, {"2026-11-20": 0}, 5, H1)
+    assert theirs.merged(mine) == Marks(1, {"2026-11-20": 0}, 5, H2)
+    assert Marks(5, {}).behind(Marks(5, {"2026-11-20": 1})) == ("cases of 2026-11-20 0 < 1",)
+
+
+def test_with_audit_changes_the_head_only() -> None:
+    marks = Marks(7, {"2026-11-20": 7}, 9, H1)
+    moved = marks.with_audit(3, H2)
+    assert moved == Marks(7, {"2026-11-20": 7}, 3, H2) and moved.case_seqs is not marks.case_seqs
+
+
+def test_a_write_syncs_the_file_and_its_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Durable before it is believed: the file's data and the rename itself reach the disk (two fsyncs on POSIX)."""
+    synced: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+    MarksFile(tmp_path / "ledger.marks").raise_to(Marks(1, {}))
+    assert len(synced) == (2 if os.name == "posix" else 1)
+
+
+def test_an_unreadable_file_says_why_in_the_log(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "ledger.marks"
+    MarksFile(path).raise_to(Marks(2, {}))
+    path.write_text(path.read_text().replace('"receipt_seq": 2', '"receipt_seq": 3'))
+    assert MarksFile(path).read() is None
+    assert f"high-water marks {path} unreadable (checksum or version does not match)" in caplog.text
