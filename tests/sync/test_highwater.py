@@ -127,5 +127,6 @@ def test_an_unreadable_file_says_why_in_the_log(tmp_path: Path, caplog: pytest.L
     path.write_text(path.read_text().replace('"receipt_seq": 2', '"receipt_seq": 3'))
     assert MarksFile(path).read() is None
     assert [r.getMessage() for r in caplog.records if r.name == "sync.ledger.highwater"] == [
-        f"high-water marks {path} unreadable (checksum or version does not match): only the city can tell a rolled-back ledger"
+        f"high-water marks {path} unreadable (checksum or version does not match): "
+        "only the city can tell a rolled-back ledger"
     ]
