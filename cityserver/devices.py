@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select, update
@@ -187,16 +187,7 @@ def device_enrol(body: wire.EnrolRequest, request: Request, db: Db, server: Stat
                 client_version=body.client_version,
             )
         )
-        db.add(
-            DeviceKeyRow(
-                key_id=body.receipt_key.key_id,
-                device_id=device_id,
-                office_code=enrolment.office_code,
-                public_key=body.receipt_key.public_key,
-                registered_by=enrolment.created_by,
-                registered_at=moment,
-            )
-        )
+        db.add(_receipt_key(body, device_id, enrolment.office_code, enrolment.created_by, moment))
         security_event(
             db, "device_enrolled", address=where, office_code=enrolment.office_code, device_id=device_id, routine=True
         )
@@ -211,16 +202,32 @@ def device_enrol(body: wire.EnrolRequest, request: Request, db: Db, server: Stat
             enrolment = db.get(EnrolmentRow, code_hash)
             assert enrolment is not None
             continue
-        office_name, city_code, city_name = office_of(enrolment.office_code)
-        return wire.EnrolResponse(
-            device_id=device_id,
-            name=enrolment.name,
-            office_code=enrolment.office_code,
-            office_name=office_name,
-            city_code=city_code,
-            city_name=city_name,
-        )
+        return _enrolled(device_id, enrolment.name, enrolment.office_code)
     raise ApiError(409, "enrol_busy", "try again")
+
+
+def _receipt_key(body: wire.EnrolRequest, device_id: str, office: str, by: str, at: datetime) -> DeviceKeyRow:
+    """The enrolling PC's receipt-signing key, certified for the device."""
+    return DeviceKeyRow(
+        key_id=body.receipt_key.key_id,
+        device_id=device_id,
+        office_code=office,
+        public_key=body.receipt_key.public_key,
+        registered_by=by,
+        registered_at=at,
+    )
+
+
+def _enrolled(device_id: str, name: str, office_code: str) -> wire.EnrolResponse:
+    office_name, city_code, city_name = office_of(office_code)
+    return wire.EnrolResponse(
+        device_id=device_id,
+        name=name,
+        office_code=office_code,
+        office_name=office_name,
+        city_code=city_code,
+        city_name=city_name,
+    )
 
 
 def _replace(
@@ -245,16 +252,7 @@ def _replace(
     device.enrolled_at, device.enrolled_by = moment, enrolment.created_by
     device.client_version, device.last_seen_at = body.client_version, None
     device.revoked_at = device.revoked_by = None  # the device id lives on; its old keys do not
-    db.add(
-        DeviceKeyRow(
-            key_id=body.receipt_key.key_id,
-            device_id=device_id,
-            office_code=device.office_code,
-            public_key=body.receipt_key.public_key,
-            registered_by=enrolment.created_by,
-            registered_at=moment,
-        )
-    )
+    db.add(_receipt_key(body, device_id, device.office_code, enrolment.created_by, moment))
     ledger = db.get(DeviceLedgerRow, device_id)
     if ledger is not None:
         db.delete(ledger)
@@ -271,15 +269,7 @@ def _replace(
     except IntegrityError as exc:
         db.rollback()
         raise ApiError(409, "key_in_use", "this key is already enrolled") from exc
-    office_name, city_code, city_name = office_of(device.office_code)
-    return wire.EnrolResponse(
-        device_id=device_id,
-        name=device.name,
-        office_code=device.office_code,
-        office_name=office_name,
-        city_code=city_code,
-        city_name=city_name,
-    )
+    return _enrolled(device_id, device.name, device.office_code)
 
 
 @router.get(f"{wire.API_PREFIX}/devices", response_model=wire.DevicesResponse)

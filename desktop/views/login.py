@@ -46,6 +46,7 @@ class LoginDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("離開")
         self.buttons.accepted.connect(self.on_login)
         self.buttons.rejected.connect(self.reject)
+        self.setMinimumWidth(440)  # long messages (a damaged ledger) wrap to a readable width
         layout = QFormLayout(self)
         layout.addRow("帳號", self.user_edit)
         layout.addRow("密碼", self.password_edit)
@@ -83,6 +84,13 @@ class LoginDialog(QDialog):
         self.password_edit.setFocus()
         self.message.setText(describe(exc, "無法登入"))
         self.rebuild_button.setVisible(self._rebuild is not None and getattr(exc, "code", None) in REBUILD_CODES)
+        self._fit()  # the whole message in sight, at any scale
+
+    def _fit(self) -> None:
+        """Grow to show the whole (wrapped) message: a form layout does not ask a wrapped label for its height."""
+        needed = self.message.heightForWidth(max(self.message.width(), 1))
+        self.message.setMinimumHeight(max(needed, 0))
+        self.adjustSize()
 
     def on_rebuild(self) -> None:
         rebuild = self._rebuild
@@ -101,8 +109,10 @@ class LoginDialog(QDialog):
         self.password_edit.clear()
         self.message.setStyleSheet("color: #1b5e20;")
         self.message.setText("帳本已重建：\n" + "\n".join(lines) + "\n請再登入。")
+        self._fit()
 
     def _rebuild_failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
         self.rebuild_button.setEnabled(True)
         self.message.setText("重建帳本失敗：" + describe(exc))
+        self._fit()

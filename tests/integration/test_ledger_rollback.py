@@ -176,6 +176,9 @@ def test_a_second_installation_with_the_same_device_id_issues_nothing_until_a_su
     assert (report.accepted, report.rejected) == (0, 1)
     assert city_numbers(city) == (2, 2, 2)
 
+    # Taking the device over is a supervisor's: a clerk's session asking for it changes nothing at the city.
+    assert check_numbers(copy, client, takeover=True).verdict == "other_ledger"
+    assert check_numbers(first, client).verdict == "current"
     taken = check_numbers(copy, supervisor, takeover=True)
     assert (taken.verdict, taken.standing) == ("behind", ())
     assert taken.restored.clashes == [f"{OFFICE.code}-{DEVICE.device_id}-1151120-0001"]
