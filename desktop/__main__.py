@@ -17,6 +17,8 @@ import platformdirs
 from forms.catalog import load_catalog
 from forms.errors import CatalogError, DomainError
 from forms.messages import text
+from forms.terms import fee_words
+from forms.timelimits import PUBLISHED, TimeLimit
 
 
 def _data_dir(arg: str | None) -> Path:
@@ -149,7 +151,13 @@ def run_catalog(args: argparse.Namespace) -> int:
             "category": s.category,
             "kind": s.cross_district,
             "fee": s.fee,
-            "time_limit_days": s.time_limit_days,
+            "fee_text": fee_words(s.fee, s.fee_note),
+            "time_limit": {
+                "value": s.time_limit.value,
+                "unit": s.time_limit.unit,
+                "source": s.time_limit.source,
+                "basis": s.time_limit.basis,
+            },
             "lookups": list(s.lookups),
             "unknown": list(s.unknown),
         }
@@ -158,26 +166,30 @@ def run_catalog(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
-    unknown = "依機關公告"
     print(" ".join(_pad(h, w) for h, w in zip(HEADERS, WIDTHS, strict=True)))
     for r in rows:
-        days = r["time_limit_days"]
+        limit = r["time_limit"]
         cells = [
             str(r["number"]),
             r["code"],
             r["name"],
             r["category"],
             "跨區" + r["kind"],
-            unknown if r["fee"] is None else f"{r['fee']}元",
-            unknown if days is None else ("當場" if days == 0 else f"{days}工作天"),
+            fee_words(r["fee"]),
+            _limit_cell(limit),
+            "已公告" if limit["source"] == PUBLISHED else "§51 預設",
             ",".join(r["lookups"]),
         ]
         print(" ".join(_pad(c, w) for c, w in zip(cells, WIDTHS, strict=True)).rstrip())
     return 0
 
 
-HEADERS = ("#", "代碼", "申辦項目", "類別", "種類", "規費", "處理期限", "電子查驗")
-WIDTHS = (2, 6, 48, 4, 8, 10, 10, 0)
+HEADERS = ("#", "代碼", "申辦項目", "類別", "種類", "規費", "處理期限", "期限來源", "電子查驗")
+WIDTHS = (2, 6, 48, 4, 8, 10, 12, 10, 0)
+
+
+def _limit_cell(limit: dict[str, Any]) -> str:
+    return TimeLimit(limit["value"], limit["unit"]).words()  # the source has its own column
 
 
 def _pad(text: str, width: int) -> str:

@@ -19,6 +19,7 @@ from forms.ids import mask_name
 from forms.messages import text
 from forms.review import CHANGES, STILL_ELIGIBLE
 from forms.rocdate import format_roc
+from forms.terms import CaseTerms, fee_words, promise_words, terms_of_earlier_case
 from forms.types import Outcome
 from printing.notice import NoticeData, build_notice_pdf
 from printing.receipt import ReceiptData, build_receipt_pdf
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from desktop.bootstrap import Services
 
 PAYMENT_NAMES = {"cash": "現金", "card": "信用卡／行動支付", "transfer": "轉帳", "none": "免繳"}
-UNKNOWN_TEXT = "依機關公告"
 LAYOUT_NAMES = {"a4": "A4（民眾收執聯＋存根聯）", "thermal80": "80 mm 熱感紙"}
 LISTED = 200  # case numbers on paper per list
 CORRECTION_NAMES = {"void": "作廢退費", "refund": "退費", "note": "註記"}
@@ -45,25 +45,24 @@ def service_kind_text(kind: str) -> str:
     return "跨區申辦（本所辦理）" if kind == "申辦" else "跨區收件（轉戶籍地區公所辦理）"
 
 
-def due_text(time_limit_days: int | None, due: date | None = None) -> str:
-    if time_limit_days is None:
-        return f"{UNKNOWN_TEXT}（處理期限未公告）"
-    if time_limit_days == 0:
-        return "當場核發"
-    limit = f"{time_limit_days} 個工作天，補正期間不計"
-    return f"{format_roc(due)}（{limit}）" if due else limit
+def case_terms(case: SavedCase, catalog: Catalog) -> CaseTerms:
+    """The terms the case's receipt promised: stored with the case, or (a case taken before they were stored)
+    decided again from the case."""
+    if case.terms is not None:
+        return case.terms
+    service = catalog.get(case.service_code)
+    return terms_of_earlier_case(
+        service, case.decision, case.override is not None, case.due_date, case.documents_owed, case.fee
+    )
 
 
-def fee_text(fee: int | None, payment_method: str, note: str = "") -> str:
-    if fee is None:
-        return UNKNOWN_TEXT + (f"（{note}）" if note else "")
-    if fee == 0:
-        return "免費" + (f"（{note}）" if note else "")
-    return f"新臺幣 {fee:,} 元（{PAYMENT_NAMES.get(payment_method, payment_method)}）"
+def case_fee_text(case: SavedCase, terms: CaseTerms) -> str:
+    return fee_words(terms.fee, terms.fee_note, PAYMENT_NAMES.get(case.payment_method, case.payment_method))
 
 
 def decision_text(case: SavedCase) -> str:
-    base = f"{text(case.decision.message_code)}（{case.status}）"
+    outcome = text(case.decision.message_code)
+    base = outcome if case.status == outcome else f"{outcome}（{case.status}）"
     if case.override is not None:
         base += f"；經主管{case.override.supervisor}核准受理：{case.override.reason}"
     return base
@@ -76,9 +75,9 @@ def track_url(track_base: str, case: SavedCase, signature: str) -> str:
 
 def receipt_data(case: SavedCase, catalog: Catalog, device: Device, qr_payload: str, practice: bool) -> ReceiptData:
     service = catalog.get(case.service_code)
+    terms = case_terms(case, catalog)
     # Several rules can share one reason (e.g. every household rule while offline): print it once.
     reasons = tuple(dict.fromkeys(text(r.code, **r.params) for r in case.reasons if r.outcome is not Outcome.PASS))
-    owed = set(case.documents_owed)
     return ReceiptData(
         office_name=device.office.name,
         case_number=case.case_number,
@@ -88,14 +87,14 @@ def receipt_data(case: SavedCase, catalog: Catalog, device: Device, qr_payload: 
         name_masked=mask_name(case.applicant_name),
         id_masked=case.id_masked,
         received_text=f"{format_roc(case.received_at.date())} {case.received_at:%H:%M}",
-        due_text=due_text(service.time_limit_days, case.due_date),
+        due_text=promise_words(terms),
         decision_text=decision_text(case),
         reasons=reasons,
-        fee_text=fee_text(case.fee if service.fee is not None else None, case.payment_method, service.fee_note),
+        fee_text=case_fee_text(case, terms),
         clerk=case.clerk,
         qr_payload=qr_payload,
-        replaced_docs=tuple(d.name for d in service.documents if d.replaced_by and d.name not in owed),
-        owed_docs=case.documents_owed,
+        replaced_docs=terms.exempt,
+        owed_docs=terms.owed,
         practice=practice,
     )
 
@@ -403,6 +402,7 @@ def write_review(run: ReviewRun, lines: list[ReviewLine], services: Services) ->
 
 def void_slip_data(case: SavedCase, void: VoidRecord, services: Services) -> VoidSlipData:
     service = services.catalog.get(case.service_code)
+    terms = case_terms(case, services.catalog)
     return VoidSlipData(
         office_name=services.device.office.name,
         case_number=case.case_number,
@@ -411,7 +411,7 @@ def void_slip_data(case: SavedCase, void: VoidRecord, services: Services) -> Voi
         name_masked=mask_name(case.applicant_name),
         id_masked=case.id_masked,
         received_text=f"{format_roc(case.received_at.date())} {case.received_at:%H:%M}",
-        fee_text=fee_text(case.fee if service.fee is not None else None, case.payment_method, service.fee_note),
+        fee_text=case_fee_text(case, terms),
         clerk=case.clerk,
         voided_text=f"{format_roc(void.voided_at.date())} {void.voided_at:%H:%M}",
         voided_by=void.voided_by,

@@ -15,13 +15,16 @@ from forms.eligibility import FIELD_RULE_KINDS, RULE_KINDS, lookups_of
 from forms.errors import CatalogError
 from forms.fields import DATE_WHEN, FIELD_TYPES, FieldSpec
 from forms.resources import resource_path
+from forms.timelimits import DEFAULT_LIMIT, ON_THE_SPOT, UNITS, WORKING_DAYS, TimeLimit
 from forms.types import Document, Rule, ServiceType
 
-CATALOG_SCHEMA_VERSION = 1
+# Version 2: a time limit is a table with its unit and basis (version 1's time_limit_days were working days).
+CATALOG_SCHEMA_VERSION = 2
+READABLE_SCHEMAS = (1, 2)
 LOOKUP_KINDS = ("household", "tax", "disability", "welfare", "military")
 CATEGORIES = ("社政", "民政", "人文", "農經", "工務")
 CROSS_DISTRICT_KINDS = ("申辦", "收件")
-UNKNOWABLE = ("fee", "time_limit_days", "documents", "rules")
+UNKNOWABLE = ("fee", "time_limit", "documents", "rules")
 RESERVED_FIELDS = ("national_id", "name", "birth_date")
 
 Spec = dict[str, type | tuple[type, ...]]
@@ -40,7 +43,10 @@ _SERVICE_REQUIRED: Spec = {
 _SERVICE_OPTIONAL: Spec = {
     "fee": int,
     "fee_note": str,
-    "time_limit_days": int,
+    "time_limit": dict,
+    "time_limit_days": int,  # schema 1 only
+    "handed_over": str,
+    "due_note": str,
     "keywords": list,
     "rules": list,
     "fields": list,
@@ -50,6 +56,7 @@ _SERVICE_OPTIONAL: Spec = {
 }
 _FIELD_REQUIRED: Spec = {"id": str, "type": str, "label_zh": str, "label_en": str}
 _FIELD_OPTIONAL: Spec = {"required": bool, "choices": list, "hint": str, "when": str}
+_LIMIT_REQUIRED: Spec = {"value": int, "unit": str, "basis": str}
 _DOC_REQUIRED: Spec = {"name": str}
 _DOC_OPTIONAL: Spec = {"replaced_by": str}
 
@@ -140,19 +147,49 @@ def _parse_document(path: Path, index: int, raw: Any, lookups: tuple[str, ...]) 
     return Document(data["name"], replaced)
 
 
+def _from_schema_1(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """A version-1 file (as an older city may still publish): its limit was in working days, 0 on the spot."""
+    data = dict(data)
+    if "time_limit" in data:
+        raise _fail(path, "time_limit", "a version-1 file gives time_limit_days")
+    data["unknown"] = ["time_limit" if k == "time_limit_days" else k for k in data.get("unknown", [])]
+    if "time_limit_days" in data:
+        days = data.pop("time_limit_days")
+        unit = ON_THE_SPOT if days == 0 else WORKING_DAYS
+        data["time_limit"] = {"value": days, "unit": unit, "basis": "（第1版目錄：工作天）"}
+    return data
+
+
+def _parse_limit(path: Path, data: dict[str, Any]) -> TimeLimit:
+    if "time_limit" not in data:
+        return DEFAULT_LIMIT
+    raw = _check_table(path, "time_limit.", data["time_limit"], _LIMIT_REQUIRED, {})
+    if raw["unit"] not in UNITS:
+        raise _fail(path, "time_limit.unit", f"must be one of {list(UNITS)}")
+    if raw["value"] < 0 or (raw["unit"] == ON_THE_SPOT) != (raw["value"] == 0):
+        raise _fail(path, "time_limit.value", "on the spot is 0; any other unit needs a positive value")
+    if not raw["basis"].strip():
+        raise _fail(path, "time_limit.basis", "say where the limit is published")
+    return TimeLimit(raw["value"], raw["unit"], basis=raw["basis"])
+
+
 def parse_service(path: Path, data: dict[str, Any]) -> ServiceType:
     """Validate one catalog file's parsed TOML and build its ServiceType."""
     _check_table(path, "", data, _SERVICE_REQUIRED, _SERVICE_OPTIONAL)
-    if data["schema_version"] != CATALOG_SCHEMA_VERSION:
-        raise _fail(path, "schema_version", f"this app reads version {CATALOG_SCHEMA_VERSION}")
+    if data["schema_version"] not in READABLE_SCHEMAS:
+        raise _fail(path, "schema_version", f"this app reads versions {list(READABLE_SCHEMAS)}")
+    if data["schema_version"] == 1:
+        data = _from_schema_1(path, data)
+    elif "time_limit_days" in data:
+        raise _fail(path, "time_limit_days", "version 2 gives a [time_limit] table")
     if data["category"] not in CATEGORIES:
         raise _fail(path, "category", f"must be one of {list(CATEGORIES)}")
     if data["cross_district"] not in CROSS_DISTRICT_KINDS:
         raise _fail(path, "cross_district", f"must be one of {list(CROSS_DISTRICT_KINDS)}")
     unknown = _strings(path, "unknown", data.get("unknown", []), UNKNOWABLE)
-    for key in ("fee", "time_limit_days"):
-        if key in data and data[key] < 0:
-            raise _fail(path, key, "must not be negative")
+    if "fee" in data and data["fee"] < 0:
+        raise _fail(path, "fee", "must not be negative")
+    for key in ("fee", "time_limit"):
         if (key in data) == (key in unknown):
             raise _fail(path, key, "give a value, or list it under 'unknown' — not both, not neither")
     lookups = _strings(path, "lookups", data["lookups"], LOOKUP_KINDS)
@@ -176,7 +213,9 @@ def parse_service(path: Path, data: dict[str, Any]) -> ServiceType:
         cross_district=data["cross_district"],
         fee=data.get("fee"),
         fee_note=data.get("fee_note", ""),
-        time_limit_days=data.get("time_limit_days"),
+        time_limit=_parse_limit(path, data),
+        handed_over=data.get("handed_over", ""),
+        due_note=data.get("due_note", ""),
         decides=data["decides"],
         lookups=lookups,
         fields=fields,

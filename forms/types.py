@@ -9,6 +9,7 @@ from typing import Any
 
 from forms.fields import FieldSpec
 from forms.ids import NationalId
+from forms.timelimits import TimeLimit
 
 
 class Outcome(Enum):
@@ -54,7 +55,7 @@ class ServiceType:
     cross_district: str  # "申辦" (completed here) or "收件" (received here, forwarded)
     fee: int | None  # NT$
     fee_note: str
-    time_limit_days: int | None  # working days; 0 = same day (當場)
+    time_limit: TimeLimit  # §51's two months where none is published (see forms.timelimits)
     decides: str
     lookups: tuple[str, ...]
     fields: tuple[FieldSpec, ...]
@@ -65,6 +66,8 @@ class ServiceType:
     sources: tuple[str, ...]
     catalog_version: int
     source_file: str
+    handed_over: str = ""  # what the counter hands over on the spot when it is not the result (SW-01: 鑑定表)
+    due_note: str = ""  # citizen-facing words printed after the promise
 
     def matches(self, query: str) -> bool:
         """Type-ahead match on code, names, category and keywords (case-insensitive substring)."""

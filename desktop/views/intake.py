@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.bootstrap import Services
-from desktop.paperwork import PAYMENT_NAMES, due_text, fee_text, write_notice, write_receipt
+from desktop.paperwork import PAYMENT_NAMES, write_notice, write_receipt
 from desktop.tasks import TaskRunner
 from desktop.views.fields_form import FieldsForm
 from desktop.views.supervisor import ask_supervisor
@@ -43,6 +43,7 @@ from forms.errors import DomainError
 from forms.messages import text
 from forms.payment import takes_payment
 from forms.rocdate import format_roc, format_roc_slash
+from forms.terms import fee_words, promise_words
 from forms.types import Outcome, ServiceType
 from forms.validation import ApplicantForm
 from sync.ledger import PendingCase, SavedCase
@@ -298,7 +299,7 @@ class IntakeWizard(QWidget):
 
     def set_service(self, service: ServiceType) -> None:
         self._service = service
-        fee = "依機關公告" if service.fee is None else ("免費" if service.fee == 0 else f"規費 {service.fee} 元")
+        fee = f"規費：{fee_words(service.fee)}"
         kind = f"跨區{service.cross_district}"
         self.service_label.setText(
             f"{service.number}. {service.name_zh}（{service.code}・{service.category}・{kind}・{fee}）"
@@ -545,10 +546,10 @@ class IntakeWizard(QWidget):
         if "documents" in service.unknown:
             self.owed_list.addItem("（應備文件依機關公告，請依承辦單位說明）")
         self.notice_button.setEnabled(bool(v.documents.owed))
-        self.fee_label.setText(fee_text(service.fee, "cash", service.fee_note))
+        terms = self._services.intake.terms(v)
+        self.fee_label.setText(fee_words(terms.fee, terms.fee_note))
         self.payment_combo.setEnabled(takes_payment(service))
-        due = self._services.intake.due_date(service, self._services.today())
-        self.due_label.setText(due_text(service.time_limit_days, due))
+        self.due_label.setText(promise_words(terms))
         self._go(2)
 
     # -- step 3: documents, fee, accept ----------------------------------------------------------------------------

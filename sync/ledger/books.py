@@ -212,10 +212,15 @@ class Books:
     def _open_due(s: Session) -> tuple[OpenDue, ...]:
         voided = select(VoidRow.case_uuid)
         corrected = select(CorrectionRow.case_uuid).where(CorrectionRow.kind == "void")
+        withdrawn = select(OutboxRow.case_uuid).where(OutboxRow.kind == "case", OutboxRow.state == "withdrawn")
+        # Closed means closed: decided by the city, voided, withdrawn, or handed over at the counter. A case taken
+        # before terms were stored that was due on its own day was issued on the spot.
         rows = s.execute(
             select(CaseRow.case_number, CaseRow.service_code, CaseRow.clerk, CaseRow.due_date)
             .where(
                 CaseRow.due_date.is_not(None),
+                CaseRow.due_date != CaseRow.business_date,
+                CaseRow.case_uuid.not_in(withdrawn.where(OutboxRow.case_uuid.is_not(None))),
                 (CaseRow.server_status.is_(None)) | (CaseRow.server_status.not_in(FINAL_STATUSES)),
                 CaseRow.case_uuid.not_in(voided),
                 CaseRow.case_uuid.not_in(corrected.where(CorrectionRow.case_uuid.is_not(None))),

@@ -102,6 +102,7 @@ class Cases:
                 documents_owed=list(draft.documents_owed),
                 override=draft.override,
                 supersedes=draft.supersedes,
+                terms=wire.Terms.of(draft.terms) if draft.terms else None,
             )
             s.add(
                 CaseRow(
@@ -133,6 +134,7 @@ class Cases:
                     due_date=draft.due_date.isoformat() if draft.due_date else None,
                     documents_owed_json=json.dumps(list(draft.documents_owed), ensure_ascii=False),
                     override_json=draft.override.model_dump_json() if draft.override else None,
+                    terms_json=wire_case.terms.model_dump_json() if wire_case.terms else None,
                 )
             )
             s.flush()  # the receipt's foreign key needs the case row first
@@ -397,6 +399,7 @@ class Cases:
             server_status=row.server_status,
             server_note=row.server_note,
             voided=voided,
+            terms=wire.Terms.model_validate_json(row.terms_json).to_domain() if row.terms_json else None,
         )
 
 
@@ -422,4 +425,5 @@ def _agreement(
         ("id_digest", row.id_digest == core.id_digest(sent.national_id)),
         ("id_masked", row.id_masked == mask_id(sent.national_id)),
         ("override_json", row.override_json == (sent.override.model_dump_json() if sent.override else None)),
+        ("terms_json", row.terms_json == (sent.terms.model_dump_json() if sent.terms else None)),
     ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
+from forms.terms import CaseTerms
 from forms.types import Applicant, Decision, Office, Outcome, RuleResult, ServiceType
 from sync.protocol import wire
 
@@ -39,6 +40,7 @@ class CaseDraft:
     documents_owed: tuple[str, ...] = ()
     override: wire.Override | None = None
     supersedes: UUID | None = None  # a set-aside case this one corrects
+    terms: CaseTerms | None = None  # what the receipt promises (forms.terms), decided at acceptance
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class SavedCase:
     server_status: str | None = None
     server_note: str | None = None
     voided: bool = False  # the receipt was voided (or voided by a correction of its signed day)
+    terms: CaseTerms | None = None  # None for cases taken before the terms were kept
 
 
 @dataclass(frozen=True)

@@ -155,6 +155,7 @@ class Restore:
                 due_date=c.due_date.isoformat() if c.due_date else None,
                 documents_owed_json=json.dumps(owed, ensure_ascii=False),
                 override_json=c.override.model_dump_json() if c.override else None,
+                terms_json=c.terms.model_dump_json() if c.terms else None,
                 server_status=h.status if state == "sent" else None,
                 server_note=(h.note or None) if state == "sent" else None,
             )

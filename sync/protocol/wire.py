@@ -15,10 +15,12 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from forms.ids import normalise_id
 from forms.reasons import REASON_MIN
+from forms.terms import PROMISES, CaseTerms
+from forms.timelimits import PUBLISHED, SECTION_51, UNITS, TimeLimit
 
 API_PREFIX = "/api/v1"
 API_VERSION = "v1"
@@ -87,7 +89,7 @@ BirthDay = Annotated[date, AfterValidator(_birth_day)]
 
 # Fields added after version 1 that hash as absent while empty, so a payload queued by an older client keeps the
 # content hash the city stored for it (a replay stays a duplicate, never a conflict).
-LATE_OPTIONAL = frozenset({"proof", "approval_proof"})
+LATE_OPTIONAL = frozenset({"proof", "approval_proof", "terms"})
 
 
 class WireModel(BaseModel):
@@ -462,6 +464,58 @@ class Override(WireModel):
 # -- cases ----------------------------------------------------------------------------------------------------
 
 
+class Terms(WireModel):
+    """What the receipt promised (forms.terms.CaseTerms), sealed with the case so that every reprint, here or on
+    a rebuilt ledger, prints what the original printed."""
+
+    promise: Literal[PROMISES]  # type: ignore[valid-type]
+    limit_value: int = Field(ge=0, le=10_000)
+    limit_unit: Literal[UNITS]  # type: ignore[valid-type]
+    limit_source: Literal[PUBLISHED, SECTION_51]  # type: ignore[valid-type]
+    limit_basis: Note
+    due_date: OfficeDay | None = None
+    due_covered: bool = True
+    handed_over: Note = ""
+    due_note: Note = ""
+    fee: int | None = Field(default=None, ge=0, le=1_000_000)
+    fee_note: Note = ""
+    exempt: list[DocName] = Field(default_factory=list, max_length=30)
+    owed: list[DocName] = Field(default_factory=list, max_length=30)
+
+    @classmethod
+    def of(cls, terms: CaseTerms) -> Terms:
+        limit = terms.limit
+        return cls(
+            promise=terms.promise,
+            limit_value=limit.value,
+            limit_unit=limit.unit,
+            limit_source=limit.source,
+            limit_basis=limit.basis,
+            due_date=terms.due_date,
+            due_covered=terms.due_covered,
+            handed_over=terms.handed_over,
+            due_note=terms.due_note,
+            fee=terms.fee,
+            fee_note=terms.fee_note,
+            exempt=list(terms.exempt),
+            owed=list(terms.owed),
+        )
+
+    def to_domain(self) -> CaseTerms:
+        return CaseTerms(
+            promise=self.promise,
+            limit=TimeLimit(self.limit_value, self.limit_unit, self.limit_source, self.limit_basis),
+            due_date=self.due_date,
+            due_covered=self.due_covered,
+            handed_over=self.handed_over,
+            due_note=self.due_note,
+            fee=self.fee,
+            fee_note=self.fee_note,
+            exempt=tuple(self.exempt),
+            owed=tuple(self.owed),
+        )
+
+
 class CaseIn(WireModel):
     """One case as pushed from a device. case_uuid is the idempotency key."""
 
@@ -486,6 +540,15 @@ class CaseIn(WireModel):
     documents_owed: list[DocName] = Field(default_factory=list, max_length=30)
     override: Override | None = None
     supersedes: UUID | None = None  # the case this one corrects (it was set aside by the city)
+    terms: Terms | None = None  # absent from cases queued before the terms were kept
+
+    @model_validator(mode="after")
+    def _terms_agree(self) -> CaseIn:
+        # The receipt's terms and the case cannot say two things: the same due date, fee and paper owed.
+        t = self.terms
+        if t is not None and (t.due_date != self.due_date or (t.fee or 0) != self.fee or t.owed != self.documents_owed):
+            raise ValueError("the receipt's terms contradict the case (due date, fee or documents owed)")
+        return self
 
     def content_hash(self) -> str:
         return content_hash(self)

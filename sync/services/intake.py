@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from forms.backlog import OVERRIDE_HOURS, SKEW_WARN_S, BacklogPolicy, BacklogState, assess, check_intake_allowed
@@ -24,6 +24,7 @@ from forms.ids import parse_id
 from forms.payment import payment_method as payment_for
 from forms.reasons import checked_reason
 from forms.rocdate import format_roc
+from forms.terms import CaseTerms, decide_terms
 from forms.thresholds import Thresholds
 from forms.types import Applicant, Decision, Facts, Outcome, ServiceType
 from forms.validation import ApplicantForm, validate_applicant
@@ -244,15 +245,16 @@ class IntakeService:
             changes.append(Reverification(pending.case_number, service.name_zh, v.decision))
         return changes
 
-    def due_date(self, service: ServiceType, received: date) -> date | None:
-        """Receipt day + the service's time limit in working days (§48); None when the limit is not published."""
-        if service.time_limit_days is None:
-            return None
-        try:
-            return self.calendar.add_working_days(received, service.time_limit_days)
-        except DomainError:
-            log.warning("office calendar does not cover %s; no due date", received.year)
-            return None
+    def terms(self, verification: Verification) -> CaseTerms:
+        """What the receipt will promise if the case is accepted now (forms.terms decides; stored with the case)."""
+        return decide_terms(
+            verification.service,
+            verification.decision.outcome,
+            verification.override is not None,
+            verification.documents,
+            self._now().date(),
+            self.calendar,
+        )
 
     def override_backlog(self, supervisor: str, password: str, reason: str) -> datetime:
         """A supervisor lets intake go on while the device cannot sync (checked offline, against the supervisor's
@@ -301,6 +303,12 @@ class IntakeService:
             self._ledger.settings.backlog_override_until(),
         )
         self.check_may_take()
+        terms = self.terms(verification)
+        if not terms.due_covered:
+            log.warning(
+                "office calendar does not reach the due date of a %s case: counted with weekends only",
+                verification.service.code,
+            )
         # A failed rule stays failed in the record; an override says who accepted it anyway, and why.
         draft = CaseDraft(
             case_uuid=verification.case_uuid,
@@ -310,10 +318,11 @@ class IntakeService:
             clerk=self.clerk,
             payment_method=payment_for(verification.service, payment_method),
             fields=verification.fields,
-            due_date=self.due_date(verification.service, self._now().date()),
-            documents_owed=tuple(d.name for d in verification.documents.owed),
+            due_date=terms.due_date,
+            documents_owed=terms.owed,
             override=verification.override,
             supersedes=supersedes,
+            terms=terms,
         )
         saved = self._ledger.cases.accept(draft)
         skew = self._ledger.settings.clock_skew()

@@ -35,7 +35,7 @@ def test_shipped_catalog_is_searchable() -> None:
 def test_unknown_facts_are_marked_not_invented() -> None:
     for service in load_catalog():
         assert (service.fee is None) == ("fee" in service.unknown), service.code
-        assert (service.time_limit_days is None) == ("time_limit_days" in service.unknown), service.code
+        assert service.time_limit.by_default == ("time_limit" in service.unknown), service.code
         for doc in service.documents:
             assert doc.replaced_by is None or doc.replaced_by in service.lookups
 
@@ -55,7 +55,15 @@ def test_unknown_facts_are_marked_not_invented() -> None:
         ('kind = "residence_in_city"', 'kind = "exec"', "rules[1].kind"),
         ('code = "SW-05"', 'code = "SW-05"\ncolour = "red"', "colour"),
         ('name_zh = "敬老愛心卡"\n', "", "name_zh"),
-        ("schema_version = 1", "schema_version = 9", "schema_version"),
+        ("schema_version = 2", "schema_version = 9", "schema_version"),
+        ('unit = "on_the_spot"', 'unit = "fortnights"', "time_limit.unit"),
+        ("value = 0,", "value = 3,", "time_limit.value"),  # on the spot is 0
+        (
+            'basis = "現場製卡核發（TAIWAN_PRACTICE.md §3.A 桃園市社福資訊彙整、臺南市敬老卡）"',
+            'basis = " "',
+            "time_limit.basis",
+        ),
+        ("time_limit = {", "time_limit_days = 0\ntime_limit = {", "time_limit_days"),  # a version-1 key in version 2
         ('type = "phone"', 'type = "telepathy"', "fields[0].type"),
         ('id = "phone"', 'id = "national_id"', "fields[0].id"),
         ('type = "phone"', 'type = "phone"\nwhen = "past"', "fields[0].when"),  # only a date has a side of today
@@ -71,6 +79,57 @@ def test_bad_file_names_file_and_key(tmp_path: Path, old: str, new: str, key: st
     assert err.value.params["key"] == key
     message = text(err.value.code, **err.value.params)
     assert "broken.toml" in message and key in message
+
+
+# Every published limit, with its unit, as the sources give it (TAIWAN_PRACTICE.md §3): 日/天 are calendar days,
+# 當場/隨到隨辦 on the spot. Every other service has §51's two months.
+PUBLISHED_LIMITS = {
+    "SW-01": (0, "on_the_spot"),  # the 鑑定表 is handed over; the certificate follows from 社會局
+    "SW-03": (0, "on_the_spot"),
+    "SW-05": (0, "on_the_spot"),
+    "CA-06": (0, "on_the_spot"),
+    "CA-07": (0, "on_the_spot"),
+    "CA-08": (0, "on_the_spot"),
+    "CA-12": (0, "on_the_spot"),
+    "SW-17": (7, "days"),  # gov.tw 「3至7天」
+    "SW-18": (10, "days"),  # 「10日內完成審核」
+    "IN-35": (14, "days"),  # 「約1至2週」
+    "PW-38": (7, "days"),  # 東河鄉 「7天」
+}
+
+
+def test_published_limits_have_their_units_and_the_rest_have_section_51() -> None:
+    for service in load_catalog():
+        limit = service.time_limit
+        if service.code in PUBLISHED_LIMITS:
+            assert (limit.value, limit.unit, limit.source) == (*PUBLISHED_LIMITS[service.code], "published")
+            assert limit.basis.strip(), service.code
+        else:
+            assert (limit.value, limit.unit, limit.source) == (2, "months", "§51"), service.code
+    assert sum(not s.time_limit.by_default for s in load_catalog()) == len(PUBLISHED_LIMITS)
+
+
+def test_no_research_note_reaches_a_citizen() -> None:
+    """fee_note, handed_over and due_note are printed: no source remarks (未見, 公告, TAIWAN_PRACTICE) in them."""
+    for service in load_catalog():
+        for said in (service.fee_note, service.handed_over, service.due_note):
+            assert not any(w in said for w in ("未見", "TAIWAN_PRACTICE", "未公告", "ASSUMPTION")), service.code
+
+
+def test_a_version_1_file_is_still_read(tmp_path: Path) -> None:
+    """An older city may still publish version 1: its time_limit_days were working days, 0 on the spot."""
+    old = GOOD.replace("schema_version = 2", "schema_version = 1")
+    on_the_spot = old[old.index("time_limit = {") :].split("\n", 1)[0]
+    (tmp_path / "a.toml").write_text(old.replace(on_the_spot, "time_limit_days = 5"), encoding="utf-8")
+    (tmp_path / "b.toml").write_text(
+        old.replace(on_the_spot, 'unknown = ["time_limit_days"]')
+        .replace('code = "SW-05"', 'code = "SW-99"')
+        .replace("number = 5", "number = 99"),
+        encoding="utf-8",
+    )
+    a, b = load_catalog(tmp_path)
+    assert (a.time_limit.value, a.time_limit.unit) == (5, "working_days")
+    assert (b.time_limit.value, b.time_limit.unit, b.time_limit.source) == (2, "months", "§51")
 
 
 def test_not_toml(tmp_path: Path) -> None:

@@ -15,7 +15,6 @@ import pytest
 from desktop.paperwork import (
     _capped,
     dayclose_data,
-    fee_text,
     money,
     notice_data,
     office_hours,
@@ -119,7 +118,8 @@ def test_a_paid_overridden_receipt() -> None:
     )
     assert receipt_data(case, paid_catalog(80), DEVICE, QR, practice=True) == expected(
         service_name="敬老愛心卡",
-        due_text="當場核發",
+        # Let through by a supervisor: not handed over on the spot, so owed within §51's two months.
+        due_text="處理期限 2 個月，依行政程序法第51條，補正期間不計",
         decision_text="不符資格（已受理）；經主管chief-test核准受理：本人已遷入本市",
         reasons=(
             "戶籍不在桃園市（目前設籍臺南市）。",
@@ -135,30 +135,46 @@ def test_a_paid_overridden_receipt() -> None:
 @pytest.mark.parametrize(
     ("service", "over", "printed"),
     [
-        (  # 急難救助: 跨區收件, 7 working days, free without a note
+        (  # 急難救助: 跨區收件, 7 (calendar) days, free without a note
             "SW-17",
             {"due_date": date(2026, 12, 1)},
             {"service_name": "急難救助", "service_kind": "跨區收件（轉戶籍地區公所辦理）",
-             "due_text": "115年12月1日（7 個工作天，補正期間不計）", "fee_text": "免費",
+             "due_text": "115年12月1日（處理期限 7 日，補正期間不計）", "fee_text": "免費",
              "replaced_docs": ("全戶戶籍謄本",)},
         ),
         (  # the same with no due date worked out yet: the limit alone
             "SW-17",
             {},
             {"service_name": "急難救助", "service_kind": "跨區收件（轉戶籍地區公所辦理）",
-             "due_text": "7 個工作天，補正期間不計", "fee_text": "免費", "replaced_docs": ("全戶戶籍謄本",)},
+             "due_text": "處理期限 7 日，補正期間不計", "fee_text": "免費", "replaced_docs": ("全戶戶籍謄本",)},
         ),
-        (  # 健保第六類轉出: no published time limit; free, premiums apart
+        (  # 健保第六類轉出: no published time limit (§51's two months); free, premiums apart
             "SW-14",
             {},
             {"service_name": "全民健康保險第六類轉出", "service_kind": "跨區收件（轉戶籍地區公所辦理）",
-             "due_text": "依機關公告（處理期限未公告）", "fee_text": "免費（保費另計）",
+             "due_text": "處理期限 2 個月，依行政程序法第51條，補正期間不計", "fee_text": "免費（保費另計）",
              "replaced_docs": ("身分證或戶口名簿",)},
         ),
-        (  # 身障鑑定: no published fee (the note says why), on the spot
+        (  # 身障鑑定: no published fee, no research note on paper; the 鑑定表 is what is handed over
             "SW-01",
             {"fee": 0},
-            {"service_name": SW01, "due_text": "當場核發", "fee_text": "依機關公告（鑑定費由政府支付（未見正式公告））"},
+            {"service_name": SW01,
+             "due_text": "當場發給鑑定表；身心障礙證明由市府社會局於完成鑑定及需求評估後核發（需求評估以15個工作天為限）",
+             "fee_text": "依機關公告"},
+        ),
+        (  # taken offline: nothing promised but a notice after the look-ups (and the status said once)
+            "SW-03",
+            {"decision": Outcome.UNKNOWN, "status": "待查驗"},
+            {"service_name": "身心障礙者專用停車位識別證", "decision_text": "待查驗",
+             "due_text": "待查驗，查驗後通知；處理期限 2 個月，依行政程序法第51條，補正期間不計",
+             "fee_text": "免費（郵寄領證需附28元回郵）"},
+        ),
+        (  # failed and taken at the applicant's request: no date is promised
+            "SW-03",
+            {"decision": Outcome.FAIL},
+            {"service_name": "身心障礙者專用停車位識別證", "decision_text": "不符資格（已受理）",
+             "due_text": "不符資格，申請人仍要求受理（不預定完成日期，審核結果另行通知）",
+             "fee_text": "免費（郵寄領證需附28元回郵）"},
         ),
         (  # a two-character name keeps its first character only
             "SW-03",
@@ -167,7 +183,7 @@ def test_a_paid_overridden_receipt() -> None:
              "name_masked": "林○"},
         ),
     ],
-    ids=["due date", "no due date", "no time limit", "no fee", "short name"],
+    ids=["due date", "no due date", "no time limit", "no fee", "pending", "refused", "short name"],
 )  # fmt: skip
 def test_receipts_of_other_services(service: str, over: dict[str, object], printed: dict[str, object]) -> None:
     catalog = load_catalog()
@@ -417,23 +433,6 @@ def test_a_correction_without_a_case_and_of_a_kind_this_version_has_no_word_for(
 
 
 @pytest.mark.parametrize(
-    ("fee", "method", "note", "shown"),
-    [
-        (None, "cash", "", "依機關公告"),
-        (None, "cash", "依長照等級", "依機關公告（依長照等級）"),
-        (0, "none", "", "免費"),
-        (0, "none", "保費另計", "免費（保費另計）"),
-        (1200, "transfer", "", "新臺幣 1,200 元（轉帳）"),
-        (80, "voucher", "", "新臺幣 80 元（voucher）"),  # a method this version has no word for: as recorded
-    ],
-)
-def test_fees_in_words(fee: int | None, method: str, note: str, shown: str) -> None:
-    assert fee_text(fee, method, note) == shown
-    if not note:
-        assert fee_text(fee, method) == shown
-
-
-@pytest.mark.parametrize(
     ("fees", "shown"),
     [({}, "—"), ({"cash": 1200}, "現金 1,200"), ({"card": 50, "voucher": 5}, "信用卡／行動支付 50、voucher 5")],
 )
@@ -448,6 +447,6 @@ def test_a_void_slip_of_a_service_with_no_published_fee() -> None:
     slip = void_slip_data(saved("SW-01", fee=0, payment_method="none"), void, services)  # type: ignore[arg-type]
     assert (slip.service_name, slip.fee_text, slip.practice) == (
         SW01,
-        "依機關公告（鑑定費由政府支付（未見正式公告））",
+        "依機關公告",
         False,
     )

@@ -45,6 +45,8 @@ class CaseRow(Base):
     server_note: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # Revision 0009: a keyed hash of the normalised name, to find cases by name while the name stays sealed.
     name_digest: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # Revision 0010: what the receipt promised (wire.Terms as JSON), the same as sealed into the outbox.
+    terms_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ReceiptRow(Base):
