@@ -15,8 +15,8 @@ from forms.catalog import Catalog
 from forms.dayclose import CashLine, DayClose
 from forms.dayfacts import VoidRecord
 from forms.errors import DomainError
-from forms.ids import mask_name
 from forms.messages import text
+from forms.names import on_paper
 from forms.review import CHANGES, STILL_ELIGIBLE
 from forms.rocdate import format_roc
 from forms.terms import CaseTerms, fee_words, promise_words, terms_of_earlier_case
@@ -84,7 +84,7 @@ def receipt_data(case: SavedCase, catalog: Catalog, device: Device, qr_payload: 
         receipt_number=case.receipt_number,
         service_name=service.name_zh,
         service_kind=service_kind_text(service.cross_district),
-        name_masked=mask_name(case.applicant_name),
+        name_masked=on_paper(case.applicant_name),
         id_masked=case.id_masked,
         received_text=f"{format_roc(case.received_at.date())} {case.received_at:%H:%M}",
         due_text=promise_words(terms),
@@ -281,7 +281,7 @@ def notice_data(v: Verification, device: Device, clerk: str, day: date, practice
     return NoticeData(
         office_name=device.office.name,
         service_name=v.service.name_zh,
-        name_masked=mask_name(v.applicant.name),
+        name_masked=on_paper(v.applicant.name),
         id_masked=v.applicant.national_id.masked(),
         date_text=format_roc(day),
         owed=tuple(d.name for d in v.documents.owed),
@@ -346,7 +346,7 @@ def review_rows(lines: list[ReviewLine], catalog: Catalog) -> list[tuple[str, ..
         (
             line.label,
             line.id_masked,
-            mask_name(line.name) if line.name else "",
+            on_paper(line.name) if line.name else "",
             change_text(line.change),
             "；".join(line.reasons),
             "、".join(_service_name(catalog, code) for code in line.benefits),
@@ -408,7 +408,7 @@ def void_slip_data(case: SavedCase, void: VoidRecord, services: Services) -> Voi
         case_number=case.case_number,
         receipt_number=case.receipt_number,
         service_name=service.name_zh,
-        name_masked=mask_name(case.applicant_name),
+        name_masked=on_paper(case.applicant_name),
         id_masked=case.id_masked,
         received_text=f"{format_roc(case.received_at.date())} {case.received_at:%H:%M}",
         fee_text=case_fee_text(case, terms),

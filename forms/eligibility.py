@@ -7,12 +7,12 @@ A look-up that could not run makes its rules "unknown" — never a guess.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from forms.names import same_name
 from forms.rocdate import format_roc
 from forms.types import Applicant, Decision, Facts, Office, Outcome, Rule, RuleResult
 
@@ -149,15 +149,6 @@ def _check_age(p: dict[str, Any]) -> str | None:
 
 
 # -- household register -----------------------------------------------------------------------------------------
-
-
-def same_name(a: str, b: str) -> bool:
-    """Names compare after NFKC folding and without spaces (full-width and spacing differences are not errors)."""
-
-    def fold(s: str) -> str:
-        return "".join(unicodedata.normalize("NFKC", s).split()).casefold()
-
-    return fold(a) == fold(b)
 
 
 def _identity_matches(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Context) -> RuleResult:

@@ -123,17 +123,6 @@ def mask_id(value: str) -> str:
     return value[:-4] + "****"
 
 
-def mask_name(name: str) -> str:
-    """De-identify a name as 王○明: keep the first and (for 3+ characters) the last character. Spaces are not
-    characters of the name: 林 一 typed with a space is a two-character name, masked 林○ (not 林○一)."""
-    chars = [c for c in name if not c.isspace()]
-    if len(chars) <= 1:
-        return "○" * len(chars)
-    if len(chars) == 2:
-        return chars[0] + "○"
-    return chars[0] + "○" * (len(chars) - 2) + chars[-1]
-
-
 def id_digest(value: str, pepper: bytes) -> str:
     """Keyed hash of an ID for audit rows and look-up by ID without storing the number (HMAC-SHA256)."""
     return hmac.new(pepper, value.encode("ascii"), hashlib.sha256).hexdigest()

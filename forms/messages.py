@@ -23,8 +23,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Unrecognised date: use an ROC date such as 115/06/13, 1150613 or 115年6月13日.",
     },
     "date_impossible": {
-        "zh-TW": "沒有這一天：民國{year}年{month}月{day}日。",
-        "en": "No such day: ROC {year}-{month}-{day}.",
+        "zh-TW": "沒有這一天：{when}。",
+        "en": "No such day: {when} (ROC).",
+    },
+    "date_year_zero": {
+        "zh-TW": "沒有民國0年：民國元年是1年（西元1912年），之前為民前1年、民前2年……",
+        "en": "There is no ROC year 0: year 1 is 1912, the year before is 民前1年.",
+    },
+    "date_out_of_range": {
+        "zh-TW": "日期超出可受理範圍（{first}至{last}）。",
+        "en": "The date is out of range ({first} to {last}).",
     },
     "date_in_future": {"zh-TW": "出生日期不能晚於今天。", "en": "A birth date cannot be in the future."},
     "name_empty": {"zh-TW": "請輸入申請人姓名。", "en": "Enter the applicant's name."},
@@ -33,8 +41,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The name is too long (at most {limit} characters).",
     },
     "name_bad_char": {
-        "zh-TW": "姓名含有不允許的字元（控制字元或方向控制符號）。",
-        "en": "The name contains characters that are not allowed (control or direction-override characters).",
+        "zh-TW": "姓名含有不允許的字元（控制字元、方向控制符號或無法辨識的字元）。",
+        "en": "The name contains characters that are not allowed (control, direction-override or unknown characters).",
+    },
+    "name_digit": {
+        "zh-TW": "姓名不可含數字（「{char}」）。",
+        "en": "A name holds no digits (“{char}”).",
+    },
+    "name_symbol": {
+        "zh-TW": "姓名不可含符號或表情符號（「{char}」）；僅可使用文字、空格、‧、-、'。",
+        "en": "A name holds no symbols or emoji (“{char}”): letters, spaces, ‧, - and ' only.",
+    },
+    "name_no_letter": {
+        "zh-TW": "姓名至少要有一個文字。",
+        "en": "A name needs at least one letter.",
     },
     # Field types
     "field_required": {"zh-TW": "此欄必填。", "en": "This field is required."},

@@ -1,8 +1,9 @@
-"""Field validators for the applicant's details: each returns the clean value or raises ValidationError."""
+"""Field validators for the applicant's details: each returns the clean value or raises ValidationError.
+
+Names are checked by forms.names (NAME_MAX_CHARS and validate_name are used from here too)."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,30 +12,13 @@ from typing import TypeVar
 from forms.errors import ValidationError
 from forms.fields import FieldSpec, validate_field
 from forms.ids import parse_id
+from forms.names import NAME_MAX_CHARS, validate_name
 from forms.rocdate import parse_date
 from forms.types import Applicant
 
+__all__ = ["NAME_MAX_CHARS", "ApplicantForm", "validate_applicant", "validate_birth_date", "validate_name"]
+
 T = TypeVar("T")
-
-NAME_MAX_CHARS = 50  # indigenous names in romanisation plus a Han name fit well within this
-
-
-def validate_name(raw: str) -> str:
-    """Any Unicode letters (CJK incl. Extension B, Latin, ‧ and · in indigenous names); no control/format chars.
-
-    Raises:
-        ValidationError: name_empty, name_too_long or name_bad_char.
-    """
-    name = unicodedata.normalize("NFC", raw).strip()
-    if not name:
-        raise ValidationError("name_empty")
-    if len(name) > NAME_MAX_CHARS:
-        raise ValidationError("name_too_long", limit=NAME_MAX_CHARS)
-    for ch in name:
-        # Cc = control, Cf = format (RLO/LRO/zero-width), Cs/Co/Cn = surrogates, private use, unassigned.
-        if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"}:
-            raise ValidationError("name_bad_char")
-    return " ".join(name.split())
 
 
 def validate_birth_date(raw: str, today: date) -> date:

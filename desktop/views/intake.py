@@ -41,6 +41,7 @@ from desktop.views.fields_form import FieldsForm
 from desktop.views.supervisor import ask_supervisor
 from forms.errors import DomainError
 from forms.messages import text
+from forms.names import PLACEHOLDER, PRIVATE_USE_FLAG, has_private_use
 from forms.payment import takes_payment
 from forms.rocdate import format_roc, format_roc_slash
 from forms.terms import fee_words, promise_words
@@ -474,9 +475,14 @@ class IntakeWizard(QWidget):
             self.rules_list.addItem(item)
         if not v.decision.results:
             self.rules_list.addItem("本項目無可自動判定的資格條件，由承辦單位審查。")
-        self.duplicate_label.setText(
-            f"注意：此申請人已有同項目案件（{'、'.join(v.duplicates)}），請確認是否重複申請。" if v.duplicates else ""
-        )
+        warnings = []
+        if has_private_use(v.applicant.name):
+            warnings.append(
+                f"姓名{PRIVATE_USE_FLAG}：系統字型無法顯示戶政造字，收據以「{PLACEHOLDER}」列印，請手寫補正。"
+            )
+        if v.duplicates:
+            warnings.append(f"注意：此申請人已有同項目案件（{'、'.join(v.duplicates)}），請確認是否重複申請。")
+        self.duplicate_label.setText("\n".join(warnings))
         self.benefits_list.clear()
         for b in v.benefits:
             self.benefits_list.addItem(f"{b.service.number}. {b.service.name_zh}")

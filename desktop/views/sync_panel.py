@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from forms.ids import mask_name
 from forms.messages import reason_text, text
+from forms.names import mask_name
 from forms.rocdate import format_roc
 from forms.types import Outcome
 from sync.ledger import Ledger, OutboxView, SavedCase

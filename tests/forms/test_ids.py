@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from forms.errors import ValidationError
-from forms.ids import LETTER_CODES, IdKind, check_digit, mask_id, mask_name, parse_id
+from forms.ids import LETTER_CODES, IdKind, check_digit, mask_id, parse_id
+from forms.names import mask_name
 
 # TAIWAN_PRACTICE.md §1.5
 VALID = {

@@ -75,8 +75,50 @@ def test_leap_day_in_roc_leap_year() -> None:
     assert parse_date("113/02/29") == date(2024, 2, 29)
 
 
-@given(st.dates(min_value=date(1912, 1, 1), max_value=date(2910, 12, 31)))
+@given(st.dates(min_value=date(1912, 1, 1), max_value=date(2099, 12, 31)))
 def test_round_trips(d: date) -> None:
     assert parse_date(format_roc(d)) == d
     assert parse_date(format_roc_slash(d)) == d
     assert parse_date(format_roc_compact(d)) == d
+
+
+@given(st.dates(min_value=date(1850, 1, 1), max_value=date(1911, 12, 31)))
+def test_round_trips_before_the_republic(d: date) -> None:
+    assert format_roc(d).startswith("民前")
+    assert parse_date(format_roc(d)) == d
+    assert parse_date(format_roc_slash(d)) == d
+
+
+@pytest.mark.parametrize(
+    ("raw", "day", "printed"),
+    [
+        # 民國元年 is 1912 and 民前1年 1911 (辛亥): 民前N年 is 1912 − N, so 1900 is 民前12年.
+        ("民前11年5月1日", date(1901, 5, 1), "民前11年5月1日"),
+        ("民前1年12月31日", date(1911, 12, 31), "民前1年12月31日"),
+        ("民前11/05/01", date(1901, 5, 1), "民前11年5月1日"),
+        ("1/1/1", date(1912, 1, 1), "1年1月1日"),  # 民國元年
+        ("1900-05-01", date(1900, 5, 1), "民前12年5月1日"),
+    ],
+)
+def test_years_before_the_republic(raw: str, day: date, printed: str) -> None:
+    assert parse_date(raw) == day
+    assert format_roc(day) == printed
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("0/1/1", "date_year_zero"),
+        ("0000101", "date_year_zero"),
+        ("0年1月1日", "date_year_zero"),
+        ("民前0年1月1日", "date_year_zero"),
+        ("民前63年1月1日", "date_out_of_range"),  # 1849
+        ("1849/12/31", "date_out_of_range"),
+        ("189/01/01", "date_out_of_range"),  # 2100
+        ("民前2026/01/01", "date_format"),  # an AD year cannot be 民前
+    ],
+)
+def test_year_zero_and_the_range(raw: str, code: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        parse_date(raw)
+    assert err.value.code == code
