@@ -1,7 +1,9 @@
-"""福利好幫手: other services the applicant appears to qualify for, from the facts already looked up.
+"""福利好幫手: other services the applicant appears to qualify for, from the facts already looked up, each with why.
 
 Only services whose look-ups are all among those already made (for this application, with consent) are tried, and
-none that needs fields the clerk has not typed: no extra personal data is fetched for "proactive service".
+none that needs fields the clerk has not typed: no extra personal data is fetched for "proactive service". A
+service is offered as 符合 only when every one of its rules could be decided from those facts and passed, and its
+rules are all known; one whose rules the sources give only in part (`rules` under `unknown`) is at most 可洽詢.
 """
 
 from __future__ import annotations
@@ -10,17 +12,32 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from forms.eligibility import FIELD_RULE_KINDS, Context, decide
+from forms.messages import text
 from forms.types import Applicant, Decision, Facts, Outcome, ServiceType
 
 # Rules every register entry meets, or that depend on the calendar rather than the person: a service whose rules
 # are only these is open to everyone and is not offered as a benefit.
 FORMAL_RULES = frozenset({"identity_matches", "residence_in_city", "date_in_window"})
+ELIGIBLE = "符合"
+ASK = "可洽詢"
 
 
 @dataclass(frozen=True)
 class Benefit:
     service: ServiceType
     decision: Decision
+    standing: str = ELIGIBLE  # 符合, or 可洽詢 when the service's rules are not all known
+    reasons: tuple[str, ...] = ()  # why, in words, from the rules that made the difference
+
+    @property
+    def eligible(self) -> bool:
+        return self.standing == ELIGIBLE
+
+    def words(self) -> str:
+        """5. 敬老愛心卡（符合：年滿65歲（72歲，104年1月1日起））"""
+        why = "；".join(r.rstrip("。") for r in self.reasons)
+        said = f"{self.standing}：{why}" if why else self.standing
+        return f"{self.service.number}. {self.service.name_zh}（{said}）"
 
 
 def candidates(services: Iterable[ServiceType], current: ServiceType, kinds: Iterable[str]) -> list[ServiceType]:
@@ -46,13 +63,17 @@ def find_benefits(
     ctx: Context,
     pool: list[ServiceType] | None = None,
 ) -> list[Benefit]:
-    """`pool`: candidates() computed once for many people with the same look-ups (batch re-verification)."""
+    """`pool`: candidates() computed once for many people with the same look-ups (batch re-verification). The
+    offers come 符合 first, then 可洽詢, each in the catalog's order."""
     available = {kind for kind, record in facts.lookups.items() if record is not None}
     found: list[Benefit] = []
     for service in pool if pool is not None else candidates(services, current, available):
         if not set(service.lookups) <= available:
             continue
         decision = decide(service.rules, applicant, facts, ctx)
-        if decision.outcome is Outcome.PASS:
-            found.append(Benefit(service, decision))
-    return found
+        if decision.outcome is not Outcome.PASS:
+            continue  # failed, or not decidable from what is in hand: nothing to offer
+        reasons = tuple(dict.fromkeys(text(r.code, **r.params) for r in decision.results if r.rule not in FORMAL_RULES))
+        standing = ASK if "rules" in service.unknown else ELIGIBLE
+        found.append(Benefit(service, decision, standing, reasons))
+    return sorted(found, key=lambda b: (not b.eligible, b.service.number))

@@ -128,7 +128,13 @@ def _age_at_least(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Context) -
         return birth
     start = eligible_from(birth, int(p["years"]), str(p["method"]))
     return _ok(
-        "age_at_least", ctx.today >= start, "age_ok", "age_under", min_age=p["years"], eligible_from=format_roc(start)
+        "age_at_least",
+        ctx.today >= start,
+        "age_ok",
+        "age_under",
+        min_age=p["years"],
+        eligible_from=format_roc(start),
+        age=age_on(birth, ctx.today, str(p["method"])),
     )
 
 

@@ -106,8 +106,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "service_unknown": {"zh-TW": "找不到申辦項目：{service}。", "en": "Unknown service: {service}."},
     # Eligibility reasons
     "age_ok": {
-        "zh-TW": "已於 {eligible_from} 起年滿 {min_age} 歲。",
-        "en": "Aged {min_age} or over since {eligible_from}.",
+        "zh-TW": "年滿{min_age}歲（{age}歲，{eligible_from}起）。",
+        "en": "Aged {min_age} or over ({age}, since {eligible_from}).",
     },
     "age_under": {
         "zh-TW": "未滿 {min_age} 歲：{eligible_from} 起才可申請。",

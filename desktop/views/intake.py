@@ -202,8 +202,10 @@ class IntakeWizard(QWidget):
         self.duplicate_label.setWordWrap(True)
         self.benefits_list = QListWidget()
         self.benefits_list.setObjectName("benefits_list")
-        self.benefits_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.benefits_list.setWordWrap(True)
         self.benefits_list.setMaximumHeight(110)
+        # Tab to the list and Enter (or a double click) opens that service's intake for the same applicant.
+        self.benefits_list.itemActivated.connect(self.on_benefit_activated)
         self.next_button = QPushButton("下一步：文件與規費 (Enter)")
         self.next_button.setObjectName("next_button")
         self.next_button.clicked.connect(self.on_next_clicked)
@@ -220,7 +222,7 @@ class IntakeWizard(QWidget):
         layout.addWidget(self.outcome_label)
         layout.addWidget(self.rules_list, 1)
         layout.addWidget(self.duplicate_label)
-        layout.addWidget(QLabel("福利好幫手：依本次查驗資料，申請人似也符合"))
+        layout.addWidget(QLabel("福利好幫手：依本次查驗資料另可申請（選取後按 Enter 開啟該項目，申請人資料帶入）"))
         layout.addWidget(self.benefits_list)
         layout.addLayout(row)
         return page
@@ -310,6 +312,23 @@ class IntakeWizard(QWidget):
         self._set_enabled(True)
         self._invalidate()
         self._go(0)
+
+    def on_benefit_activated(self, item: QListWidgetItem) -> None:
+        """Open the offered service's intake with the applicant's details carried over. The look-ups run again for
+        that service, after the citizen consents to them (consent is per application)."""
+        code = item.data(Qt.ItemDataRole.UserRole)
+        v = self.verification
+        if not code or v is None or self.step != 1 or self._busy:
+            return
+        service = self._services.catalog.get(str(code))
+        if not self._confirm(
+            self, "改申辦其他項目", f"改為受理「{service.name_zh}」？本案（{v.service.name_zh}）尚未受理，不會保存。"
+        ):
+            return
+        self.set_service(service)
+        self.form.consent_box.setChecked(False)
+        self.message_label.setText(f"已帶入申請人資料。請確認民眾同意查驗「{service.name_zh}」所需資料後，按 F5 查驗。")
+        self.form.consent_box.setFocus()
 
     def correct(self, service: ServiceType, details: PendingCase) -> None:
         """Open a set-aside case for correction: its details in the form; accepting sends a new case in its place."""
@@ -485,7 +504,9 @@ class IntakeWizard(QWidget):
         self.duplicate_label.setText("\n".join(warnings))
         self.benefits_list.clear()
         for b in v.benefits:
-            self.benefits_list.addItem(f"{b.service.number}. {b.service.name_zh}")
+            item = QListWidgetItem(b.words())
+            item.setData(Qt.ItemDataRole.UserRole, b.service.code)
+            self.benefits_list.addItem(item)
         if not v.benefits:
             self.benefits_list.addItem("（無）")
         problems = "".join(text(code, status="?", detail="") for code in v.errors)

@@ -164,7 +164,9 @@ class ReviewService:
         ctx = self._context()
         decision = decide(service.rules, applicant, facts, ctx)
         pool = self._pool(service)
-        benefits = find_benefits(self._catalog, service, applicant, facts, ctx, pool) if answer.error is None else []
+        # The change list names only services the person qualifies for (符合), not those merely worth asking about.
+        found = find_benefits(self._catalog, service, applicant, facts, ctx, pool) if answer.error is None else []
+        benefits = [b for b in found if b.eligible]
         reasons = tuple(
             dict.fromkeys(text(r.code, **r.params) for r in decision.results if r.outcome is not Outcome.PASS)
         )

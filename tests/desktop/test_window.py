@@ -439,3 +439,29 @@ def test_cases_are_found_by_id_or_name_on_the_sync_page(
     panel.search_edit.clear()
     qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)
     assert panel.cases_table.rowCount() == 2
+
+
+def test_an_offered_benefit_says_why_and_opens_with_the_applicant(
+    qtbot: QtBot, window: MainWindow, services: Services, dialogs: Dialogs, senior: Resident, tmp_path: Path
+) -> None:
+    """A senior applying for a 公益彩券 work certificate (SW-02) is offered 敬老愛心卡 with the reason; Enter on it
+    opens SW-05 with the same ID, name and birth date, consent to be given again."""
+    choose(qtbot, window, "SW-02")
+    fill(qtbot, window, senior, PHONE)
+    verify(qtbot, window)
+    offers = [window.intake.benefits_list.item(i) for i in range(window.intake.benefits_list.count())]
+    matches = [o for o in offers if o.text().startswith("5. 敬老愛心卡")]
+    assert len(matches) == 1, [o.text() for o in offers]
+    card = matches[0]
+    assert "（符合：年滿65歲（" in card.text()
+    assert not any(o.text().startswith(("21.", "22.", "23.", "24.")) and "（符合" in o.text() for o in offers)
+    window.grab().save(str(tmp_path / "benefits.png"))
+    window.grab().save("/tmp/show/benefits.png") if Path("/tmp/show").is_dir() else None
+    window.intake.benefits_list.setFocus()
+    window.intake.benefits_list.setCurrentItem(card)
+    qtbot.keyClick(window.intake.benefits_list, Qt.Key.Key_Return)
+    assert dialogs.questions and "敬老愛心卡" in dialogs.questions[-1]
+    assert window.intake.step == 0 and "敬老愛心卡" in window.intake.service_label.text()
+    assert window.intake.form.id_edit.text().upper() == senior.national_id  # as typed (fill() types it in lower case)
+    assert window.intake.form.name_edit.text() == senior.name
+    assert not window.intake.form.consent_box.isChecked()

@@ -55,3 +55,33 @@ def test_benefit_finder_uses_only_facts_already_looked_up() -> None:
     assert "SW-05" not in found  # not the service being applied for
     assert "SW-19" not in found  # needs tax facts, which were not looked up for this application
     assert not {"SW-01", "SW-13", "AG-36"} & found  # identity/residence only: not a "benefit"
+
+
+def test_each_offer_says_why_and_unknown_rules_are_only_worth_asking() -> None:
+    """Born 1950-01-01, on 2026-11-20: 76 years old; a 失智症 certificate noting 行動不便."""
+    ctx = Context(date(2026, 11, 20), OFFICE, 17_186)
+    facts = Facts({"household": HOUSEHOLD, "disability": CARD})
+    offers = {b.service.code: b for b in find_benefits(CATALOG, CATALOG.get("SW-03"), APPLICANT, facts, ctx)}
+    card = offers["SW-05"]
+    assert card.standing == "符合"
+    assert card.reasons == ("年滿65歲（76歲，104年1月1日起）。",)
+    # Services whose rules the sources give only in part: never 符合, at most 可洽詢 (with the rule that passed).
+    for code in ("SW-21", "SW-22", "SW-23", "SW-24"):
+        assert offers[code].standing == "可洽詢", code
+        assert offers[code].reasons and offers[code].reasons[0].startswith("領有身心障礙證明"), code
+    standings = [b.standing for b in offers.values()]
+    assert standings == sorted(standings, key=lambda x: x != "符合")  # 符合 first, then 可洽詢
+    assert card.words() == "5. 敬老愛心卡（符合：年滿65歲（76歲，104年1月1日起））"
+
+
+def test_a_household_with_a_baby_does_not_make_a_grandmother_a_parent() -> None:
+    """育兒津貼 is for the parent of a child under 2: a 76-year-old whose household holds a baby is not offered it
+    as 符合 (who the parent is cannot be looked up)."""
+    ctx = Context(date(2026, 11, 20), OFFICE, 17_186)
+    baby = {**HOUSEHOLD, "household_size": 2, "members": [{"birth_date": "2026-03-01"}]}
+    offers = {
+        b.service.code: b
+        for b in find_benefits(CATALOG, CATALOG.get("SW-05"), APPLICANT, Facts({"household": baby}), ctx)
+    }
+    assert offers["SW-16"].standing == "可洽詢"
+    assert offers["SW-16"].reasons == ("戶內有未滿 2 歲兒童 1 名。",)

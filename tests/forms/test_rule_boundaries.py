@@ -55,17 +55,17 @@ def drop(record: dict[str, Any], key: str) -> dict[str, Any]:
 ROWS: list[tuple[str, dict[str, Any], dict[str, Any], str, dict[str, Any], Outcome, str, str]] = [
     # 65 from the first day of the birth month (born 15 Nov 1961)
     ("age_at_least", {"years": 65, "method": "birthday_month"}, {"household": hh()}, "2026-10-31", {}, F, "age_under", "未滿 65 歲：115年11月1日 起才可申請。"),
-    ("age_at_least", {"years": 65, "method": "birthday_month"}, {"household": hh()}, "2026-11-01", {}, P, "age_ok", "已於 115年11月1日 起年滿 65 歲。"),
-    ("age_at_least", {"years": 65, "method": "birthday_month"}, {"household": hh()}, "2026-11-02", {}, P, "age_ok", "已於 115年11月1日 起年滿 65 歲。"),
+    ("age_at_least", {"years": 65, "method": "birthday_month"}, {"household": hh()}, "2026-11-01", {}, P, "age_ok", "年滿65歲（65歲，115年11月1日起）。"),
+    ("age_at_least", {"years": 65, "method": "birthday_month"}, {"household": hh()}, "2026-11-02", {}, P, "age_ok", "年滿65歲（65歲，115年11月1日起）。"),
     # 65 on the birthday itself
     ("age_at_least", {"years": 65, "method": "birthday"}, {"household": hh()}, "2026-11-14", {}, F, "age_under", "未滿 65 歲：115年11月15日 起才可申請。"),
-    ("age_at_least", {"years": 65, "method": "birthday"}, {"household": hh()}, "2026-11-15", {}, P, "age_ok", "已於 115年11月15日 起年滿 65 歲。"),
+    ("age_at_least", {"years": 65, "method": "birthday"}, {"household": hh()}, "2026-11-15", {}, P, "age_ok", "年滿65歲（65歲，115年11月15日起）。"),
     # born 29 Feb: in a common year the birthday counts from 1 March
     ("age_at_least", {"years": 65, "method": "birthday"}, {"household": hh(birth_date="1960-02-29")}, "2025-02-28", {}, F, "age_under", "未滿 65 歲：114年3月1日 起才可申請。"),
-    ("age_at_least", {"years": 65, "method": "birthday"}, {"household": hh(birth_date="1960-02-29")}, "2025-03-01", {}, P, "age_ok", "已於 114年3月1日 起年滿 65 歲。"),
+    ("age_at_least", {"years": 65, "method": "birthday"}, {"household": hh(birth_date="1960-02-29")}, "2025-03-01", {}, P, "age_ok", "年滿65歲（65歲，114年3月1日起）。"),
     # ROC-year age (役男): from 1 January of the year
     ("age_at_least", {"years": 65, "method": "roc_year"}, {"household": hh()}, "2025-12-31", {}, F, "age_under", "未滿 65 歲：115年1月1日 起才可申請。"),
-    ("age_at_least", {"years": 65, "method": "roc_year"}, {"household": hh()}, "2026-01-01", {}, P, "age_ok", "已於 115年1月1日 起年滿 65 歲。"),
+    ("age_at_least", {"years": 65, "method": "roc_year"}, {"household": hh()}, "2026-01-01", {}, P, "age_ok", "年滿65歲（65歲，115年1月1日起）。"),
     ("age_at_least", {"years": 65, "method": "birthday"}, {"household": None}, "2026-11-15", {}, U, "household_unavailable", "戶籍資料暫時無法查驗，本案將以「待查驗」受理，連線後再查。"),
     ("age_at_least", {"years": 65, "method": "birthday"}, {"household": {"found": False}}, "2026-11-15", {}, F, "person_not_found", "戶籍資料查無此人。"),
     ("age_at_least", {"years": 65, "method": "birthday"}, {"household": drop(hh(), "birth_date")}, "2026-11-15", {}, U, "fact_missing", "查驗資料缺少「出生日期」，無法判定。"),
@@ -197,11 +197,11 @@ ANY_OF = {
 }
 # any_of: a pass wins; otherwise an unknown makes it unknown; otherwise it fails
 ANY_ROWS: list[tuple[dict[str, Any], str, Outcome, str, str]] = [
-    ({"household": hh(), "disability": {"found": False}}, "2026-11-15", P, "age_ok", "已於 115年11月15日 起年滿 65 歲。"),
+    ({"household": hh(), "disability": {"found": False}}, "2026-11-15", P, "age_ok", "年滿65歲（65歲，115年11月15日起）。"),
     ({"household": hh(), "disability": dis()}, "2026-01-01", P, "disability_ok", "領有身心障礙證明（中度，效期至無期限）。"),
     ({"household": hh(), "disability": {"found": False}}, "2026-01-01", F, "any_of_failed", "不符合：年滿65歲或領有身障證明。"),
     ({"household": hh(), "disability": None}, "2026-01-01", U, "any_of_unknown", "待查驗：年滿65歲或領有身障證明。"),
-    ({"household": hh(), "disability": None}, "2026-11-15", P, "age_ok", "已於 115年11月15日 起年滿 65 歲。"),
+    ({"household": hh(), "disability": None}, "2026-11-15", P, "age_ok", "年滿65歲（65歲，115年11月15日起）。"),
     ({"household": None, "disability": dis()}, "2026-01-01", P, "disability_ok", "領有身心障礙證明（中度，效期至無期限）。"),
 ]  # fmt: skip
 
@@ -255,7 +255,7 @@ def test_reasons_carry_the_facts_a_clerk_reads() -> None:
     )
     assert over.params == {"income": "30,000", "limit": "22,500", "multiple": "1.5"}
     young = evaluate("age_at_least", {"years": 65, "method": "birthday_month"}, {"household": hh()}, "2026-10-31", {})
-    assert young.params == {"min_age": 65, "eligible_from": "115年11月1日"}
+    assert young.params == {"min_age": 65, "eligible_from": "115年11月1日", "age": 64}  # born 1961-11-15
     expired = evaluate("has_disability", {}, {"disability": dis(expires_on="2026-11-19")}, "2026-11-20", {})
     assert expired.params == {"expires": "115年11月19日"}
     window = evaluate("date_in_window", {"start": "11-01", "end": "03-31"}, {}, "2026-10-31", {})

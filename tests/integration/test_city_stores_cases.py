@@ -224,3 +224,25 @@ def test_a_signed_day_must_account_for_every_case_the_city_holds(
     (result,) = clerk.push("records", [close])
     assert (result["status"], result["detail"]) == answer
     assert len(uses(city)) == (1 if answer[0] == "accepted" else 0)  # a refused close does not spend the approval
+
+
+def test_a_receipt_that_contradicts_its_case_is_refused_and_one_that_agrees_is_kept(
+    city: EmbeddedServer, clerk: Api, population: list[Resident]
+) -> None:
+    """A mutant client's case whose receipt terms promise another due date than the case: refused as malformed
+    (nothing stored); the same case with terms that agree is stored with them, and comes back with them."""
+    case = case_for(TEST_DEVICE, OFFICE.code, "SW-17", population[0].national_id, 1, due_date=date(2026, 11, 27))
+    terms = {"promise": "due", "limit_value": 7, "limit_unit": "days", "limit_source": "published",
+             "limit_basis": "gov.tw", "due_date": "2026-12-04", "fee": 0, "owed": []}  # fmt: skip
+    raw = {"cases": [{**case.model_dump(mode="json"), "terms": terms}]}
+    refused = clerk.post("/api/v1/cases:batch", raw)
+    assert refused.status_code == 422
+    with city.app.state.session_factory() as s:
+        assert s.get(CaseRow, str(case.case_uuid)) is None
+    raw["cases"][0]["terms"]["due_date"] = "2026-11-27"
+    kept = clerk.post("/api/v1/cases:batch", raw)
+    assert kept.status_code == 200 and kept.json()["results"][0]["status"] == "accepted"
+    row, _ = stored(city, case.case_uuid)
+    assert wire.CaseIn.model_validate_json(row.payload).terms == wire.Terms.model_validate(
+        terms | {"due_date": "2026-11-27"}
+    )

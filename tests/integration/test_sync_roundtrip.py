@@ -124,7 +124,10 @@ def test_same_uuid_other_content_is_conflict_and_never_overwrites(
     take(intake, senior)
     original = outbox_batch(ledger)
     client.push_cases(original)
-    tampered = original.cases[0].model_copy(update={"fee": 999})
+    first = original.cases[0]
+    assert first.terms is not None
+    # The fee and the receipt's terms changed together (a payload that contradicts itself is refused as malformed).
+    tampered = first.model_copy(update={"fee": 999, "terms": first.terms.model_copy(update={"fee": 999})})
     answer = client.push_cases(wire.CasesBatchRequest(cases=[tampered]))
     assert answer.results[0].status == "conflict"
     (held,) = server_cases(city)
