@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from forms.eligibility import FIELD_RULE_KINDS, RULE_KINDS, lookups_of
+from forms.eligibility import RULE_KINDS, fields_of, lookups_of
 from forms.errors import CatalogError
 from forms.fields import DATE_WHEN, FIELD_TYPES, FieldSpec
 from forms.resources import resource_path
 from forms.timelimits import DEFAULT_LIMIT, ON_THE_SPOT, UNITS, WORKING_DAYS, TimeLimit
-from forms.types import Document, Rule, ServiceType
+from forms.types import Beneficiary, Document, Rule, ServiceType
 
 # Version 2: a time limit is a table with its unit and basis (version 1's time_limit_days were working days).
 CATALOG_SCHEMA_VERSION = 2
@@ -47,6 +47,7 @@ _SERVICE_OPTIONAL: Spec = {
     "time_limit_days": int,  # schema 1 only
     "handed_over": str,
     "due_note": str,
+    "beneficiary": dict,
     "keywords": list,
     "rules": list,
     "fields": list,
@@ -56,6 +57,7 @@ _SERVICE_OPTIONAL: Spec = {
 }
 _FIELD_REQUIRED: Spec = {"id": str, "type": str, "label_zh": str, "label_en": str}
 _FIELD_OPTIONAL: Spec = {"required": bool, "choices": list, "hint": str, "when": str}
+_BENEFICIARY_REQUIRED: Spec = {"id_field": str, "relation_field": str, "self": str, "lookups": list}
 _LIMIT_REQUIRED: Spec = {"value": int, "unit": str, "basis": str}
 _DOC_REQUIRED: Spec = {"name": str}
 _DOC_OPTIONAL: Spec = {"replaced_by": str}
@@ -173,6 +175,24 @@ def _parse_limit(path: Path, data: dict[str, Any]) -> TimeLimit:
     return TimeLimit(raw["value"], raw["unit"], basis=raw["basis"])
 
 
+def _parse_beneficiary(
+    path: Path, data: dict[str, Any], fields: tuple[FieldSpec, ...], lookups: tuple[str, ...]
+) -> Beneficiary | None:
+    if "beneficiary" not in data:
+        return None
+    raw = _check_table(path, "beneficiary.", data["beneficiary"], _BENEFICIARY_REQUIRED, {})
+    by_id = {f.id: f for f in fields}
+    person, relation = by_id.get(raw["id_field"]), by_id.get(raw["relation_field"])
+    if person is None or person.type != "id" or person.required:
+        raise _fail(path, "beneficiary.id_field", "must name an optional field of type id")
+    if relation is None or raw["self"] not in relation.choices:
+        raise _fail(path, "beneficiary.self", "must be one of the relation field's choices")
+    kinds = _strings(path, "beneficiary.lookups", raw["lookups"], lookups)
+    if not kinds or "household" in kinds:
+        raise _fail(path, "beneficiary.lookups", "name the look-ups about that person (not household)")
+    return Beneficiary(raw["id_field"], raw["relation_field"], raw["self"], kinds)
+
+
 def parse_service(path: Path, data: dict[str, Any]) -> ServiceType:
     """Validate one catalog file's parsed TOML and build its ServiceType."""
     _check_table(path, "", data, _SERVICE_REQUIRED, _SERVICE_OPTIONAL)
@@ -202,8 +222,9 @@ def parse_service(path: Path, data: dict[str, Any]) -> ServiceType:
         raise _fail(path, "fields", "duplicate field ids")
     field_ids = {f.id for f in fields}
     for i, rule in enumerate(rules):
-        if rule.kind in FIELD_RULE_KINDS and rule.params["field"] not in field_ids:
-            raise _fail(path, f"rules[{i}].field", f"no field {rule.params['field']!r} in this service")
+        for missing_field in sorted(fields_of(rule) - field_ids):
+            raise _fail(path, f"rules[{i}].field", f"no field {missing_field!r} in this service")
+    beneficiary = _parse_beneficiary(path, data, fields, lookups)
     return ServiceType(
         code=data["code"],
         number=data["number"],
@@ -215,6 +236,7 @@ def parse_service(path: Path, data: dict[str, Any]) -> ServiceType:
         fee_note=data.get("fee_note", ""),
         time_limit=_parse_limit(path, data),
         handed_over=data.get("handed_over", ""),
+        beneficiary=beneficiary,
         due_note=data.get("due_note", ""),
         decides=data["decides"],
         lookups=lookups,

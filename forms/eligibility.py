@@ -25,6 +25,8 @@ class Context:
     office: Office
     min_living_cost: int | None = None  # NT$ per person per month for the office's city this year
     fields: Mapping[str, str] = field(default_factory=dict)  # the service's extra fields, validated
+    # 臺灣地區平均每人每月消費支出 (主計總處) in force this year; None when the city has not published it.
+    avg_consumption: int | None = None
 
 
 Evaluator = Callable[[dict[str, Any], Applicant, Facts, Context], RuleResult]
@@ -343,6 +345,30 @@ def _income_at_most(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Context)
     )
 
 
+def _income_vs_consumption(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Context) -> RuleResult:
+    """The second income cap some subsidies allow (e.g. 租金補貼: ≤ 1.5 × 平均每人每月消費支出)."""
+    rule = "consumption_at_most"
+    record = _tax(rule, facts)
+    if isinstance(record, RuleResult):
+        return record
+    income = record.get("income_per_person_monthly")
+    if not isinstance(income, int):
+        return _missing(rule, "income_per_person_monthly")
+    if ctx.avg_consumption is None:
+        return RuleResult(rule, Outcome.UNKNOWN, "consumption_unknown", {"year": ctx.today.year - 1911})
+    multiple = float(p["multiple"])
+    limit = int(ctx.avg_consumption * multiple)
+    return _ok(
+        rule,
+        income <= limit,
+        "consumption_ok",
+        "consumption_over",
+        income=f"{income:,}",
+        limit=f"{limit:,}",
+        multiple=f"{multiple:g}",
+    )
+
+
 def _owns_house(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Context) -> RuleResult:
     rule = "owns_house"
     record = _tax(rule, facts)
@@ -415,6 +441,23 @@ def _field_days_ahead(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Contex
     return _ok(
         rule, low <= ahead <= high, "ahead_ok", "ahead_outside", label=label, low=low, high=high, date=format_roc(when)
     )
+
+
+def _field_in(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Context) -> RuleResult:
+    """A choice the clerk made after seeing the paper (e.g. 醫師診斷證明 instead of a certificate in the register)."""
+    rule = "field_in"
+    value = str(ctx.fields.get(str(p["field"]), ""))
+    label = str(p["label"])
+    if not value:
+        return RuleResult(rule, Outcome.UNKNOWN, "field_missing", {"label": label})
+    return _ok(rule, value in p["values"], "field_in_ok", "field_in_other", label=label, value=value)
+
+
+def _check_values(p: dict[str, Any]) -> str | None:
+    values = p["values"]
+    if not values or not all(isinstance(v, str) and v for v in values):
+        return "values must be a non-empty list of strings"
+    return None
 
 
 def _check_month_day(p: dict[str, Any]) -> str | None:
@@ -490,6 +533,7 @@ RULE_KINDS: dict[str, RuleKind] = {
     "disability_category_in": RuleKind({"categories": list}, "disability", _disability_category_in),
     "welfare_status_in": RuleKind({"statuses": list}, "welfare", _welfare_status_in),
     "income_at_most": RuleKind({"multiple": (int, float)}, "tax", _income_at_most),
+    "consumption_at_most": RuleKind({"multiple": (int, float)}, "tax", _income_vs_consumption),
     "owns_house": RuleKind({"expected": bool}, "tax", _owns_house),
     "owns_farmhouse": RuleKind({"expected": bool}, "tax", _owns_farmhouse),
     "military_status_in": RuleKind({"statuses": list}, "military", _military_status_in),
@@ -497,12 +541,19 @@ RULE_KINDS: dict[str, RuleKind] = {
     "field_days_ahead": RuleKind(
         {"field": str, "min_days": int, "max_days": int, "label": str}, None, _field_days_ahead
     ),
+    "field_in": RuleKind({"field": str, "values": list, "label": str}, None, _field_in, _check_values),
     "date_in_window": RuleKind({"start": str, "end": str}, None, _date_in_window, _check_month_day),
     "any_of": RuleKind({"options": list, "label": str}, None, _any_of, _check_any_of),
 }
 
 
-FIELD_RULE_KINDS = frozenset({"field_within_days", "field_days_ahead"})  # rules that read a typed field
+FIELD_RULE_KINDS = frozenset({"field_within_days", "field_days_ahead", "field_in"})  # rules that read a typed field
+
+
+def fields_of(rule: Rule) -> set[str]:
+    """The typed fields a rule reads (an any_of reads those of its options)."""
+    options = rule.params["options"] if rule.kind == "any_of" else [{"kind": rule.kind, **rule.params}]
+    return {str(o["field"]) for o in options if o["kind"] in FIELD_RULE_KINDS}
 
 
 def lookups_of(rule: Rule) -> set[str]:

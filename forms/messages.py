@@ -17,6 +17,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "身分證統一編號檢查碼不符，請再核對一次。",
         "en": "The ID number's check digit does not match; please check it again.",
     },
+    "beneficiary_id_missing": {
+        "zh-TW": "申請人非本人時，請輸入受益人（身障者）的身分證統一編號。",
+        "en": "Applying for someone else: enter that person's ID number.",
+    },
+    "beneficiary_is_applicant": {
+        "zh-TW": "受益人身分證統一編號與申請人相同：本人申請請將關係選為「本人」。",
+        "en": "The person's ID is the applicant's own: choose 本人 as the relation.",
+    },
     "date_empty": {"zh-TW": "請輸入日期。", "en": "Enter a date."},
     "date_format": {
         "zh-TW": "日期格式看不懂：請以民國年輸入，例如 115/06/13、1150613 或 115年6月13日。",
@@ -105,6 +113,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "service_unknown": {"zh-TW": "找不到申辦項目：{service}。", "en": "Unknown service: {service}."},
     # Eligibility reasons
+    "consumption_ok": {
+        "zh-TW": "家庭平均每人每月收入 {income} 元，未超過平均每人每月消費支出 {multiple} 倍（{limit} 元）。",
+        "en": "Income per person {income} is within {multiple} × average consumption ({limit}).",
+    },
+    "consumption_over": {
+        "zh-TW": "家庭平均每人每月收入 {income} 元，超過平均每人每月消費支出 {multiple} 倍（{limit} 元）。",
+        "en": "Income per person {income} exceeds {multiple} × average consumption ({limit}).",
+    },
+    "consumption_unknown": {
+        "zh-TW": "尚無{year}年度平均每人每月消費支出標準，無法判定（待市府公告）。",
+        "en": "No average consumption figure for ROC year {year} yet: cannot decide.",
+    },
+    "field_in_ok": {"zh-TW": "{label}：{value}。", "en": "{label}: {value}."},
+    "field_in_other": {"zh-TW": "{label}：{value}，不符本項目條件。", "en": "{label}: {value} does not qualify."},
+    "rule_field_in": {"zh-TW": "書面證明", "en": "Paper shown"},
+    "rule_consumption_at_most": {"zh-TW": "消費支出標準", "en": "Consumption cap"},
     "age_ok": {
         "zh-TW": "年滿{min_age}歲（{age}歲，{eligible_from}起）。",
         "en": "Aged {min_age} or over ({age}, since {eligible_from}).",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -41,6 +42,23 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Beneficiary:
+    """A service that someone may apply for on another's behalf (SW-03: a spouse for the disabled person): when
+    the relation field is not `self`, the look-ups named are about the person in `id_field`, not the applicant."""
+
+    id_field: str
+    relation_field: str
+    self: str
+    lookups: tuple[str, ...]
+
+    def subject_of(self, kind: str, fields: Mapping[str, str]) -> str | None:
+        """The ID the look-up of `kind` is about when it is not the applicant's (None: the applicant)."""
+        if kind not in self.lookups or fields.get(self.relation_field, self.self) == self.self:
+            return None
+        return fields.get(self.id_field) or None
+
+
+@dataclass(frozen=True)
 class ServiceType:
     """One service the counter can take, as loaded from its catalog file.
 
@@ -68,6 +86,7 @@ class ServiceType:
     source_file: str
     handed_over: str = ""  # what the counter hands over on the spot when it is not the result (SW-01: 鑑定表)
     due_note: str = ""  # citizen-facing words printed after the promise
+    beneficiary: Beneficiary | None = None  # applied for on another's behalf (see Beneficiary)
 
     def matches(self, query: str) -> bool:
         """Type-ahead match on code, names, category and keywords (case-insensitive substring)."""

@@ -14,7 +14,7 @@ from forms.fields import FieldSpec, validate_field
 from forms.ids import parse_id
 from forms.names import NAME_MAX_CHARS, validate_name
 from forms.rocdate import parse_date
-from forms.types import Applicant
+from forms.types import Applicant, Beneficiary
 
 __all__ = ["NAME_MAX_CHARS", "ApplicantForm", "validate_applicant", "validate_birth_date", "validate_name"]
 
@@ -58,8 +58,10 @@ def validate_applicant(
     today: date,
     specs: tuple[FieldSpec, ...] = (),
     raw_fields: dict[str, str] | None = None,
+    beneficiary: Beneficiary | None = None,
 ) -> ApplicantForm:
-    """Validate the applicant and the service's extra fields; report every problem at once (one pass, not ten)."""
+    """Validate the applicant and the service's extra fields; report every problem at once (one pass, not ten).
+    Applying for another person (`beneficiary`), that person's ID is needed and is not the applicant's."""
     form = ApplicantForm()
     raw_fields = raw_fields or {}
     for spec in specs:
@@ -70,6 +72,13 @@ def validate_applicant(
     national_id = _capture(form, "national_id", lambda: parse_id(raw_id))
     name = _capture(form, "name", lambda: validate_name(raw_name))
     birth = _capture(form, "birth_date", lambda: validate_birth_date(raw_birth, today))
+    if beneficiary is not None and beneficiary.id_field not in form.problems:
+        on_behalf = form.fields.get(beneficiary.relation_field, beneficiary.self) != beneficiary.self
+        other = form.fields.get(beneficiary.id_field, "")
+        if on_behalf and not other:
+            form.problems[beneficiary.id_field] = ValidationError("beneficiary_id_missing")
+        elif on_behalf and national_id is not None and other == national_id.value:
+            form.problems[beneficiary.id_field] = ValidationError("beneficiary_is_applicant")
     if national_id is not None and name is not None and birth is not None:
         form.applicant = Applicant(national_id, name, birth)
     return form

@@ -114,7 +114,9 @@ class IntakeService:
     def validate(
         self, service: ServiceType, raw_id: str, raw_name: str, raw_birth: str, raw_fields: dict[str, str] | None = None
     ) -> ApplicantForm:
-        return validate_applicant(raw_id, raw_name, raw_birth, self._now().date(), service.fields, raw_fields)
+        return validate_applicant(
+            raw_id, raw_name, raw_birth, self._now().date(), service.fields, raw_fields, service.beneficiary
+        )
 
     @staticmethod
     def new_case_uuid() -> UUID:
@@ -123,7 +125,13 @@ class IntakeService:
     def context(self, fields: dict[str, str]) -> Context:
         today = self._now().date()
         office = self._device.office
-        return Context(today, office, self._thresholds.living_cost(office.city_code, today.year), fields)
+        return Context(
+            today,
+            office,
+            self._thresholds.living_cost(office.city_code, today.year),
+            fields,
+            self._thresholds.consumption(today.year),
+        )
 
     def verify(
         self,
@@ -155,7 +163,10 @@ class IntakeService:
         for i, kind in enumerate(service.lookups):
             if cancelled():
                 raise Cancelled()
-            result = self._lookups.run(kind, case_uuid, service.code, nid, True, self.clerk)
+            # Applying for another person: the look-ups about that person are of that person's ID.
+            other = service.beneficiary.subject_of(kind, fields) if service.beneficiary else None
+            subject = parse_id(other) if other else nid
+            result = self._lookups.run(kind, case_uuid, service.code, subject, True, self.clerk)
             found[kind] = result.facts
             if result.error_code and result.error_code not in errors:
                 errors.append(result.error_code)

@@ -146,6 +146,15 @@ ROWS: list[tuple[str, dict[str, Any], dict[str, Any], str, dict[str, Any], Outco
     ("income_at_most", {"multiple": 1.5}, {"tax": drop(tax(), "income_per_person_monthly")}, "2026-11-20", {"min_living_cost": 15000}, U, "fact_missing", "查驗資料缺少「家庭平均每人每月收入」，無法判定。"),
     ("income_at_most", {"multiple": 1.5}, {"tax": {"found": False}}, "2026-11-20", {"min_living_cost": 15000}, U, "tax_no_record", "查無財稅資料，待承辦人審查。"),
     ("income_at_most", {"multiple": 1.5}, {"tax": None}, "2026-11-20", {"min_living_cost": 15000}, U, "tax_unavailable", "財稅資料暫時無法查驗，連線後再查。"),
+    # the second cap (1.5 × 平均每人每月消費支出 of 30,000 = 45,000), at and around its limit
+    ("consumption_at_most", {"multiple": 1.5}, {"tax": tax(income_per_person_monthly=45000)}, "2026-11-20", {"avg_consumption": 30000}, P, "consumption_ok", "家庭平均每人每月收入 45,000 元，未超過平均每人每月消費支出 1.5 倍（45,000 元）。"),
+    ("consumption_at_most", {"multiple": 1.5}, {"tax": tax(income_per_person_monthly=45001)}, "2026-11-20", {"avg_consumption": 30000}, F, "consumption_over", "家庭平均每人每月收入 45,001 元，超過平均每人每月消費支出 1.5 倍（45,000 元）。"),
+    ("consumption_at_most", {"multiple": 1.5}, {"tax": tax()}, "2026-11-20", {}, U, "consumption_unknown", "尚無115年度平均每人每月消費支出標準，無法判定（待市府公告）。"),
+    ("consumption_at_most", {"multiple": 1.5}, {"tax": None}, "2026-11-20", {"avg_consumption": 30000}, U, "tax_unavailable", "財稅資料暫時無法查驗，連線後再查。"),
+    # a choice the clerk made after seeing the paper
+    ("field_in", {"field": "proof", "values": ["醫師診斷證明（3個月內）"], "label": "走失之虞證明"}, {}, "2026-11-20", {"fields": {"proof": "醫師診斷證明（3個月內）"}}, P, "field_in_ok", "走失之虞證明：醫師診斷證明（3個月內）。"),
+    ("field_in", {"field": "proof", "values": ["醫師診斷證明（3個月內）"], "label": "走失之虞證明"}, {}, "2026-11-20", {"fields": {"proof": "身心障礙證明（系統查驗）"}}, F, "field_in_other", "走失之虞證明：身心障礙證明（系統查驗），不符本項目條件。"),
+    ("field_in", {"field": "proof", "values": ["醫師診斷證明（3個月內）"], "label": "走失之虞證明"}, {}, "2026-11-20", {}, U, "field_missing", "請填寫走失之虞證明。"),
     ("owns_house", {"expected": False}, {"tax": tax(owns_house=False)}, "2026-11-20", {}, P, "house_none_ok", "查無自有住宅。"),
     ("owns_house", {"expected": False}, {"tax": tax(owns_house=True)}, "2026-11-20", {}, F, "house_owned", "名下已有自有住宅。"),
     ("owns_house", {"expected": True}, {"tax": tax(owns_house=True)}, "2026-11-20", {}, P, "house_owned_ok", "名下有自有住宅。"),
