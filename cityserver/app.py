@@ -19,12 +19,13 @@ from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from cityserver import approvals, auth, cases, devices, lookups, marks, track
+from cityserver import approvals, auth, cases, devices, lookups, marks, reference, track
 from cityserver.context import ServerState, Settings, State, now
 from cityserver.db import DeviceRow, SecurityEventRow, UserRow, init_db, make_engine
 from cityserver.errors import ERROR_RESPONSES, install
 from cityserver.limits import BodyGuard, RateLimit, networks
 from cityserver.permissions import PERMISSIONS, Allowed, check_routes, permit, routes
+from cityserver.reference import load_reference
 from forms.catalog import load_catalog
 from forms.resources import resource_path
 from sync.protocol import wire
@@ -80,12 +81,14 @@ def create_app(
     *,
     audit_pepper: bytes | None = None,
     catalog_dir: Path | None = None,
+    reference_dir: Path | None = None,
     settings: Settings | None = None,
     trusted_proxies: Iterable[str] = (),
 ) -> FastAPI:
     """Build the app on a database (created and populated on first use). `catalog_dir`: the city's published
-    catalog (the shipped one by default); devices pull what is newer than theirs. `trusted_proxies`: addresses
-    whose X-Forwarded-For is believed."""
+    catalog (the shipped one by default); devices pull what is newer than theirs. `reference_dir`: the city's
+    published calendar and amounts (resources/ by default). `trusted_proxies`: addresses whose X-Forwarded-For is
+    believed."""
     engine = make_engine(db_url)
     factory = init_db(engine)
     folder = catalog_dir or resource_path("catalog")
@@ -101,13 +104,23 @@ def create_app(
         settings=base,
         track_limiter=RateLimit(limit=base.track_limit_per_minute, window=60.0),
         challenge_limiter=RateLimit(limit=base.challenges_per_minute, window=60.0),
+        reference=load_reference(reference_dir),
     )
     app = FastAPI(title="Counterdesk city server", version=wire.API_VERSION, docs_url=None, redoc_url=None)
     app.state.server = server
     app.state.session_factory = factory
     app.state.engine = engine
     install(app)
-    routers = (general, auth.router, devices.router, approvals.router, lookups.router, cases.router, marks.router)
+    routers = (
+        general,
+        auth.router,
+        devices.router,
+        approvals.router,
+        lookups.router,
+        cases.router,
+        marks.router,
+        reference.router,
+    )
     for router in routers:
         app.include_router(router, dependencies=[Depends(permit)], responses=ERROR_RESPONSES)
     app.include_router(track.router, dependencies=[Depends(permit)], responses=track.RESPONSES)  # pages, not JSON

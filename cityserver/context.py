@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cityserver.db import SecurityEventRow
 from cityserver.limits import BODY_IDLE_S, BODY_TOTAL_S, MAX_BODY_BYTES, IpNetwork, RateLimit, client_address
 from forms.catalog import Catalog
+from sync.protocol import wire
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class ServerState:
     settings: Settings
     track_limiter: RateLimit = field(default_factory=RateLimit)
     challenge_limiter: RateLimit = field(default_factory=lambda: RateLimit(limit=120))
+    reference: list[wire.ReferenceDoc] = field(default_factory=list)  # the calendar and amounts, as published
 
 
 def now() -> datetime:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     func,
@@ -327,6 +328,22 @@ class ReviewMemberRow(Base):
 
     list_id: Mapped[str] = mapped_column(ForeignKey("review_lists.list_id"), primary_key=True)
     id_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class ClosureRow(Base):
+    """A closure (停止上班) a supervisor declared from the city's announcement, for an office or the whole city."""
+
+    __tablename__ = "closures"
+    __table_args__ = (UniqueConstraint("day", "area_code", name="uq_closures_day_area"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)  # devices pull by it
+    closure_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    scope: Mapped[str] = mapped_column(String(8))  # office / city
+    area_code: Mapped[str] = mapped_column(String(8), index=True)
+    announcement: Mapped[str] = mapped_column(String(200))
+    declared_by: Mapped[str] = mapped_column(String(64))
+    declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class SecurityEventRow(Base):

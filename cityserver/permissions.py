@@ -89,6 +89,10 @@ PERMISSIONS: dict[str, Rule] = {
     "register_supervisor_key": rule(supervisor="own"),  # a supervisor signed in on the device, for that device
     "status_changes": rule(clerk="own forwarded", liaison="own forwarded", supervisor="own forwarded"),
     "catalog_delta": rule(clerk="none", liaison="none", supervisor="none", administrator="none"),
+    "reference_data": rule(clerk="none", liaison="none", supervisor="none", administrator="none"),
+    # Closures of the caller's office and city; declared by a supervisor of the office (for it or the city).
+    "list_closures": rule(clerk="none", liaison="none", supervisor="none"),
+    "declare_closure": rule(supervisor="own"),
     # The deciding office's back office: not village liaison officers.
     "set_status": rule(clerk="own forwarded", supervisor="own forwarded"),
     "forwarded": rule(clerk="own", supervisor="own"),

@@ -33,6 +33,7 @@ from sync.city.enrolment import DeviceIdentity, Enrolment
 from sync.city.login import sign_in
 from sync.city.lookups import LookupService
 from sync.city.offline_login import verify_cached, verify_supervisor
+from sync.city.reference_sync import stored_reference
 from sync.city.supervisor_keys import SupervisorKeys
 from sync.ledger import Device, Ledger
 from sync.ledger.private_files import private_dir
@@ -42,6 +43,7 @@ from sync.protocol.errors import SyncError
 from sync.protocol.receipt_signing import ReceiptSigner
 from sync.services.approvals import Approver
 from sync.services.closing import Books
+from sync.services.closures import Closures
 from sync.services.intake import IntakeService
 from sync.services.recover import Recovery, recover
 from sync.services.review import ReviewService
@@ -70,6 +72,7 @@ class Services:
     signer: ReceiptSigner | None = None  # set by build_services
     books: Books | None = None  # set by build_services
     reviews: ReviewService | None = None  # set by build_services
+    closures: Closures | None = None  # set by build_services
     approver: Approver | None = None  # set by build_services
     signed_in: str = "online"  # or "offline" (signed in against the cached hash)
     role: str = "supervisor"  # the signed-in user's role; practice mode plays every role
@@ -276,6 +279,7 @@ def build_services(
     device = Device(office=enrolled.office, device_id=identity.device_id)
     ledger = Ledger(data_dir / "ledger.db", device, device_secret(store), now)
     catalog = stored_catalog(ledger, load_catalog())
+    reference = stored_reference(ledger, load_calendar(), load_thresholds())
     # Practice mode keeps its throw-away password in memory; production drops it after signing in.
     client = CityClient(
         enrolled.server,
@@ -291,8 +295,8 @@ def build_services(
         device,
         credentials.username,
         catalog,
-        load_calendar(),
-        load_thresholds(),
+        reference.calendar,
+        reference.thresholds,
         now,
         approver=approver,
     )
@@ -300,4 +304,5 @@ def build_services(
     services.signer = ReceiptSigner(identity.receipt)
     services.books = Books(ledger, client, intake.calendar, approver, now)
     services.reviews = ReviewService(ledger, client, catalog, lambda: intake.context({}), credentials.username, now)
+    services.closures = Closures(ledger, client, intake, services.books, lambda: services.catalog, credentials.username)
     return services

@@ -18,6 +18,7 @@ from desktop.bootstrap import Services
 from desktop.paperwork import LAYOUT_NAMES, audit_text, write_correction_slip, write_reprint, write_void_slip
 from desktop.printer import PrintPdf, print_pdf
 from desktop.tasks import TaskRunner
+from desktop.views.closure import REFERENCE_NAMES, AskClosure, ask_closure, closure_text
 from desktop.views.dayclose_page import DayClosePage
 from desktop.views.devices_page import DevicesPage
 from desktop.views.errors import describe
@@ -30,6 +31,7 @@ from desktop.views.sync_panel import AskReason, SyncPanel
 from forms.backlog import SKEW_WARN_S
 from forms.catalog import Catalog
 from forms.messages import text
+from forms.rocdate import format_roc
 from forms.roles import may
 from forms.types import Outcome
 from sync.city.catalog_sync import pull_catalog
@@ -37,8 +39,10 @@ from sync.city.catchup import CatchUp, check_numbers_quietly, numbers_text
 from sync.city.pull import pull_statuses
 from sync.city.push import PushReport, push_pending
 from sync.city.reconcile import Reconciliation, reconcile
+from sync.city.reference_sync import ReferenceData, pull_reference
 from sync.ledger import SavedCase
 from sync.protocol.errors import SyncError, SyncErrorKind
+from sync.services.closures import ClosureOutcome
 from sync.services.intake import Reverification
 
 log = logging.getLogger(__name__)
@@ -55,6 +59,7 @@ class MainWindow(QMainWindow):
         override_dialog: AskOverride | None = None,
         reason_dialog: AskReason | None = None,
         supervisor_dialog: AskSupervisor | None = None,
+        closure_dialog: AskClosure | None = None,
         printer: PrintPdf | None = None,
         choose_file: ChooseFile | None = None,
     ) -> None:
@@ -63,6 +68,7 @@ class MainWindow(QMainWindow):
         self.runner = runner
         self._confirm = confirm or ask_yes_no
         self._ask_supervisor = supervisor_dialog or ask_supervisor
+        self._ask_closure = closure_dialog or ask_closure
         self._print = printer or print_pdf
         self.dayclose_page: DayClosePage | None = None
         self.review_page: ReviewPage | None = None
@@ -154,6 +160,10 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             layout_menu.addAction(action)
             self.layout_actions[value] = action
+        self.closure_action = QAction("停止上班登錄（颱風等）…", self)
+        self.closure_action.triggered.connect(self.declare_closure)
+        self.closure_action.setEnabled(may(services.role, "declare_closure"))
+        settings.addAction(self.closure_action)
 
         self.online_label = QLabel("連線狀態：檢查中…")
         self.online_label.setObjectName("online_label")
@@ -349,6 +359,7 @@ class MainWindow(QMainWindow):
             self.verify_deferred()
             self.pull_statuses()
             self.pull_catalog()
+            self.pull_reference()
             if not self.services.ledger.outbox.counts()["pending"]:
                 self.reconcile_today()
             if report.delivered or report.conflict or report.rejected:
@@ -378,6 +389,49 @@ class MainWindow(QMainWindow):
             done,
             lambda exc: log.warning("catalog update not applied: %s", exc),
         )
+
+    def pull_reference(self) -> None:
+        """The city's newer calendar and amounts, then the closures declared since: due dates counted again."""
+        services = self.services
+
+        def work() -> tuple[list[str], ClosureOutcome | None]:
+            current = ReferenceData(services.intake.calendar, services.intake.thresholds)
+            data, kinds = pull_reference(services.ledger, services.client, current)
+            if kinds:
+                services.intake.use_reference(services.intake.calendar, data.thresholds)
+                if "calendar" in kinds and services.closures is not None:
+                    services.closures.use_calendar(data.calendar)  # open due dates counted again
+            return kinds, services.closures.pull() if services.closures else None
+
+        def done(result: tuple[list[str], ClosureOutcome | None]) -> None:
+            kinds, closed = result
+            said = [REFERENCE_NAMES[k] for k in kinds]
+            if closed is not None and closed.closures:
+                said.append(closure_text(closed))
+            if said:
+                self.statusBar().showMessage("市府資料已更新：" + "；".join(said), 30_000)
+
+        self._run("net", work, done, lambda exc: log.warning("reference data not applied: %s", exc))
+
+    def declare_closure(self) -> None:
+        """A supervisor enters a closure the city announced; the moved due dates are listed."""
+        services = self.services
+        if services.closures is None or not may(services.role, "declare_closure"):
+            return
+        answer = self._ask_closure(self, services.today())
+        if answer is None:
+            return
+        closures = services.closures
+
+        def done(outcome: ClosureOutcome) -> None:
+            moved = [f"{c.case_number}：{format_roc(c.before)} → {format_roc(c.after)}" for c in outcome.moved]
+            listed = "\n".join(moved[:20]) + (f"\n…另 {len(moved) - 20} 件" if len(moved) > 20 else "")
+            self._confirm(self, "停止上班已登錄", closure_text(outcome) + ("\n\n" + listed if moved else ""))
+
+        def failed(exc: BaseException) -> None:
+            self._confirm(self, "停止上班未登錄", describe(exc))
+
+        self._run("net", lambda: closures.declare(answer.day, answer.scope, answer.announcement), done, failed)
 
     def pull_statuses(self) -> None:
         """The city's status steps for this office's cases (已轉送 / 審核中 / 補件 / 核准 / 駁回)."""

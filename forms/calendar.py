@@ -6,9 +6,8 @@ working days means a deadline never lands on a day off (§48 IV). Extra closures
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -23,6 +22,7 @@ class OfficeCalendar:
     days_off: frozenset[date]
     make_up_workdays: frozenset[date]
     closures: frozenset[date] = field(default_factory=frozenset)  # typhoon days etc., added at run time
+    version: int = 0  # of the city's published calendar (forms.reference); 0 = unversioned
 
     def covers(self, d: date) -> bool:
         return self.first_year <= d.year <= self.last_year
@@ -47,16 +47,11 @@ class OfficeCalendar:
         return current
 
     def with_closures(self, closures: Iterable[date]) -> OfficeCalendar:
-        return OfficeCalendar(
-            self.first_year, self.last_year, self.days_off, self.make_up_workdays, self.closures | frozenset(closures)
-        )
+        return replace(self, closures=self.closures | frozenset(closures))
 
 
 def load_calendar(path: Path | None = None) -> OfficeCalendar:
-    data = tomllib.loads((path or resource_path("calendar", "tw_office_calendar.toml")).read_text(encoding="utf-8"))
-    return OfficeCalendar(
-        first_year=int(data["first_year"]),
-        last_year=int(data["last_year"]),
-        days_off=frozenset(date.fromisoformat(d) for d in data["days_off"]),
-        make_up_workdays=frozenset(date.fromisoformat(d) for d in data["make_up_workdays"]),
-    )
+    """The shipped calendar (validated as the city's is: forms.reference)."""
+    from forms.reference import parse_calendar
+
+    return parse_calendar((path or resource_path("calendar", "tw_office_calendar.toml")).read_text(encoding="utf-8"))

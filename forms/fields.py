@@ -145,8 +145,10 @@ def validate_field(spec: FieldSpec, raw: str, today: date) -> str:
         "id": lambda r: parse_id(r).value,
     }
     if spec.type == "choice":
-        value = _fold(raw)
-        if value not in spec.choices:
+        # Compared folded on both sides (a choice may hold full-width brackets); the catalog's own wording is kept.
+        by_folded = {_fold(c): c for c in spec.choices}
+        chosen = by_folded.get(_fold(raw))
+        if chosen is None:
             raise ValidationError("choice_unknown", choices="、".join(spec.choices))
-        return value
+        return chosen
     return checks[spec.type](raw)

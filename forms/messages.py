@@ -94,6 +94,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "amount_too_large": {"zh-TW": "金額過大（上限 {limit} 元）。", "en": "Amount too large (limit NT${limit})."},
     "yesno_format": {"zh-TW": "請回答「是」或「否」。", "en": "Answer yes or no."},
     "choice_unknown": {"zh-TW": "請從選項中選擇：{choices}。", "en": "Choose one of: {choices}."},
+    "reference_invalid": {
+        "zh-TW": "市府參考資料（{kind}）格式錯誤：{key}（{problem}），未採用。",
+        "en": "The city's reference data ({kind}) is invalid at {key} ({problem}); not used.",
+    },
     "calendar_out_of_range": {
         "zh-TW": "辦公日曆尚未收錄民國{year}年，無法計算預定完成日。",
         "en": "The office calendar does not cover ROC year {year} yet; no due date.",

@@ -11,6 +11,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "approve_override": frozenset({"supervisor"}),
     "review": frozenset({"supervisor"}),  # 受益人複查: many people's registers at once, a supervisor's call
     "manage_devices": frozenset({"supervisor"}),  # enrolment codes for new PCs, revoking lost ones
+    "declare_closure": frozenset({"supervisor"}),  # 停止上班 (a typhoon day), from the city's announcement
 }
 
 

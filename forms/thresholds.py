@@ -3,7 +3,6 @@ from resources/thresholds.toml."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from forms.resources import resource_path
 class Thresholds:
     min_living_cost: dict[tuple[str, int], int]  # (city code, AD year) -> NT$ per person per month
     avg_consumption: dict[int, int] = field(default_factory=dict)  # AD year -> NT$ per person per month
+    version: int = 0  # of the city's published amounts (forms.reference); 0 = unversioned
 
     def living_cost(self, city_code: str, year: int) -> int | None:
         return self.min_living_cost.get((city_code, year))
@@ -23,11 +23,7 @@ class Thresholds:
 
 
 def load_thresholds(path: Path | None = None) -> Thresholds:
-    data = tomllib.loads((path or resource_path("thresholds.toml")).read_text(encoding="utf-8"))
-    table = {
-        (city, int(year)): int(amount)
-        for city, years in data.get("min_living_cost", {}).items()
-        for year, amount in years.items()
-    }
-    consumption = {int(year): int(amount) for year, amount in data.get("avg_consumption", {}).items()}
-    return Thresholds(table, consumption)
+    """The shipped amounts (validated as the city's are: forms.reference)."""
+    from forms.reference import parse_thresholds
+
+    return parse_thresholds((path or resource_path("thresholds.toml")).read_text(encoding="utf-8"))

@@ -329,6 +329,15 @@ class CityClient:
     def catalog_delta(self, since: int) -> wire.CatalogDelta:
         return self._call("GET", f"/catalog?since={int(since)}", None, wire.CatalogDelta)
 
+    def reference_data(self) -> wire.ReferenceResponse:
+        return self._call("GET", "/reference", None, wire.ReferenceResponse)
+
+    def closures(self, since: int) -> wire.ClosuresResponse:
+        return self._call("GET", f"/closures?since={int(since)}", None, wire.ClosuresResponse)
+
+    def declare_closure(self, closure: wire.ClosureIn) -> wire.Closure:
+        return self._call("POST", "/closures", closure, wire.Closure)
+
     def status_changes(self, since: int) -> wire.StatusChangesResponse:
         return self._call("GET", f"/status-changes?since={int(since)}", None, wire.StatusChangesResponse)
 

@@ -215,8 +215,10 @@ class Books:
         withdrawn = select(OutboxRow.case_uuid).where(OutboxRow.kind == "case", OutboxRow.state == "withdrawn")
         # Closed means closed: decided by the city, voided, withdrawn, or handed over at the counter. A case taken
         # before terms were stored that was due on its own day was issued on the spot.
+        # A due date a declared closure moved (due_revised) counts; the one accepted stays as sealed.
+        due = func.coalesce(CaseRow.due_revised, CaseRow.due_date)
         rows = s.execute(
-            select(CaseRow.case_number, CaseRow.service_code, CaseRow.clerk, CaseRow.due_date)
+            select(CaseRow.case_number, CaseRow.service_code, CaseRow.clerk, due)
             .where(
                 CaseRow.due_date.is_not(None),
                 CaseRow.due_date != CaseRow.business_date,
@@ -225,7 +227,7 @@ class Books:
                 CaseRow.case_uuid.not_in(voided),
                 CaseRow.case_uuid.not_in(corrected.where(CorrectionRow.case_uuid.is_not(None))),
             )
-            .order_by(CaseRow.due_date, CaseRow.case_number)
+            .order_by(due, CaseRow.case_number)
         ).all()
         return tuple(OpenDue(n, code, clerk, date.fromisoformat(due)) for n, code, clerk, due in rows if due)
 

@@ -18,6 +18,7 @@ from sync.ledger.core import LedgerCore
 from sync.ledger.numbering import Numbering
 from sync.ledger.outbox import Outbox
 from sync.ledger.records import Device
+from sync.ledger.reference import Reference
 from sync.ledger.restore import Restore
 from sync.ledger.reviews import Reviews
 from sync.ledger.settings import Settings
@@ -37,6 +38,7 @@ class Ledger:
         settings: device settings, catalog entries, clock skew, backlog leave.
         numbering: whether the ledger may issue numbers (its high-water marks, the city's).
         restore: putting back what the city holds of the device.
+        reference: the city's calendar and amounts, declared closures, due dates they moved.
 
     Raises (on opening):
         StoreError: ledger_damaged (nothing was written to the file), db_too_new, store_failed.
@@ -53,6 +55,7 @@ class Ledger:
         self.settings = Settings(self.core, self.audit)
         self.numbering = Numbering(self.core, self.audit)
         self.restore = Restore(self.core)
+        self.reference = Reference(self.core, self.audit)
         self.numbering.check_at_open()
 
     @property

@@ -738,6 +738,47 @@ class CatalogDelta(WireModel):
     version: int = Field(ge=0)  # the highest catalog version the server has
 
 
+class ReferenceDoc(WireModel):
+    """One reference document the city publishes (forms.reference): the office calendar or the amounts."""
+
+    kind: Literal["calendar", "thresholds"]
+    version: int = Field(ge=1, le=1_000_000)
+    text: Annotated[str, StringConstraints(max_length=200_000)]
+
+
+class ReferenceResponse(WireModel):
+    docs: list[ReferenceDoc] = Field(max_length=10)
+
+
+ClosureScope = Literal["office", "city"]
+
+
+class ClosureIn(WireModel):
+    """A supervisor declares a closure (停止上班, e.g. a typhoon) from the city's announcement."""
+
+    closure_uuid: UUID
+    day: OfficeDay
+    scope: ClosureScope  # the supervisor's office only, or the whole city
+    announcement: Annotated[str, StringConstraints(min_length=4, max_length=200, pattern=LINE_PATTERN)]
+
+
+class Closure(WireModel):
+    """A closure as the city holds it: where it applies, who declared it and when."""
+
+    closure_uuid: UUID
+    day: OfficeDay
+    scope: ClosureScope
+    area_code: Code  # the office's code (scope office) or the city's (scope city)
+    announcement: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=LINE_PATTERN)]
+    declared_by: ShortText
+    declared_at: Moment
+    seq: int = Field(ge=1)
+
+
+class ClosuresResponse(WireModel):
+    closures: list[Closure] = Field(max_length=5_000)
+
+
 DeviceKeyRequest = ReceiptKey  # a device (re-)registers its receipt-signing key
 
 

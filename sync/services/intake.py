@@ -111,6 +111,15 @@ class IntakeService:
         # composition root gives the keyring-backed one.
         self.approver = approver or Approver(client, SupervisorKeys(MemorySecretStore(), device.device_id, now), now)
 
+    def use_reference(self, calendar: OfficeCalendar, thresholds: Thresholds) -> None:
+        """The calendar (with closures) and amounts the next intakes use, as the city published them."""
+        self.calendar = calendar
+        self._thresholds = thresholds
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self._thresholds
+
     def validate(
         self, service: ServiceType, raw_id: str, raw_name: str, raw_birth: str, raw_fields: dict[str, str] | None = None
     ) -> ApplicantForm:

@@ -22,6 +22,7 @@ from desktop.bootstrap import Services, build_services
 from desktop.main_window import MainWindow
 from desktop.printer import render_to
 from desktop.tasks import TaskRunner
+from desktop.views.closure import ClosureAnswer
 from forms.rocdate import format_roc_compact
 from sync.city.client import Credentials
 from sync.city.enrolment import Enrolment
@@ -54,6 +55,7 @@ class Dialogs:
         self.questions: list[str] = []
         self.override: tuple[str, str, str] | None = None
         self.supervisor: tuple[str, str, str] | None = None
+        self.closure: ClosureAnswer | None = None
         self.file: Path | None = None
         self.printed: list[Path] = []
         self.answer = True
@@ -71,6 +73,10 @@ class Dialogs:
     ) -> tuple[str, str, str] | None:
         self.questions.append(f"{title}: {prompt}")
         return self.supervisor
+
+    def ask_closure(self, _parent: QWidget, today: date) -> ClosureAnswer | None:
+        self.questions.append(f"closure on {today.isoformat()}")
+        return self.closure
 
     def choose_file(self, _parent: QWidget) -> Path | None:
         self.questions.append("choose file")
@@ -104,6 +110,7 @@ def open_window(qtbot: QtBot, services: Services, dialogs: Dialogs) -> Iterator[
             confirm=dialogs.confirm,
             override_dialog=dialogs.ask_override,
             supervisor_dialog=dialogs.ask_supervisor,
+            closure_dialog=dialogs.ask_closure,
             printer=dialogs.print_pdf,
             choose_file=dialogs.choose_file,
         )

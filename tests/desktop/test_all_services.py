@@ -3,6 +3,8 @@ rules, one who does not. Residents are found in the synthetic population by what
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -31,7 +33,8 @@ def test_service_through_the_window(
 ) -> None:
     service = CATALOG.get(code)
     fields = sample_fields(service, today())
-    dates = {f.id: parse_date(fields[f.id]) for f in service.fields if f.type == "date"}
+    dates: dict[str, date | str] = {f.id: parse_date(fields[f.id]) for f in service.fields if f.type == "date"}
+    dates |= {f.id: fields[f.id] for f in service.fields if f.type == "choice"}
     # Citizens are chosen by an oracle written apart from forms/eligibility.py (tests/fakes/oracle.py).
     person = pick_by_facts(population, service, outcome, today(), OFFICE, LIVING_COST, dates)
     typo = None

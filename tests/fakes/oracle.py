@@ -48,7 +48,7 @@ def expected(
     today: date,
     office: Office,
     living_cost: int | None,
-    fields: dict[str, date],
+    fields: dict[str, date | str],
 ) -> Outcome:
     """One rule's outcome for a resident, by the rule's meaning."""
     tax_found = bool(r.tax.get("found"))
@@ -86,6 +86,14 @@ def expected(
         if not tax_found or living_cost is None:
             return U
         return P if r.tax["income_per_person_monthly"] <= int(living_cost * float(p["multiple"])) else F
+    if rule_kind == "consumption_at_most":
+        # No 平均每人每月消費支出 is shipped (resources/thresholds.toml): never decidable here.
+        return U
+    if rule_kind == "field_in":
+        chosen = fields.get(p["field"])
+        if chosen is None:
+            return U
+        return P if chosen in p["values"] else F
     if rule_kind in ("owns_house", "owns_farmhouse"):
         if not tax_found:
             return U
@@ -94,12 +102,12 @@ def expected(
         return P if (r.military or "無兵役資料") in p["statuses"] else F
     if rule_kind == "field_within_days":
         when = fields.get(p["field"])
-        if when is None:
+        if not isinstance(when, date):
             return U
         return P if when <= today and (today - when).days <= p["days"] else F
     if rule_kind == "field_days_ahead":
         when = fields.get(p["field"])
-        if when is None:
+        if not isinstance(when, date):
             return U
         return P if p["min_days"] <= (when - today).days <= p["max_days"] else F
     if rule_kind == "date_in_window":
@@ -114,7 +122,12 @@ def expected(
 
 
 def outcome_of(
-    rules: tuple[Rule, ...], r: Resident, today: date, office: Office, living_cost: int | None, fields: dict[str, date]
+    rules: tuple[Rule, ...],
+    r: Resident,
+    today: date,
+    office: Office,
+    living_cost: int | None,
+    fields: dict[str, date | str],
 ) -> Outcome:
     """All rules together: any fail fails; else any unknown is unknown; else it passes."""
     outcomes = {expected(rule.kind, dict(rule.params), r, today, office, living_cost, fields) for rule in rules}
@@ -128,7 +141,7 @@ def pick_by_facts(
     today: date,
     office: Office,
     living_cost: int | None,
-    fields: dict[str, date],
+    fields: dict[str, date | str],
 ) -> Resident | None:
     """The first resident the oracle says gets `outcome` for the service (None if nobody)."""
     return next(

@@ -107,3 +107,9 @@ def test_the_shipped_date_fields_say_which_side_of_today() -> None:
     sides = {(s.code, f.id): f.when for s in load_catalog().services for f in s.fields if f.type == "date"}
     assert sides and all(sides.values()), sides
     assert {f for (_, f), when in sides.items() if when == "future"} == {"departure_date"}
+
+
+def test_a_choice_with_full_width_brackets_is_kept_in_the_catalogs_wording() -> None:
+    spec = FieldSpec("proof", "choice", "證明", "Proof", choices=("醫師診斷證明（3個月內）", "警察局走失紀錄"))
+    assert validate_field(spec, "醫師診斷證明（3個月內）", date(2026, 11, 20)) == "醫師診斷證明（3個月內）"
+    assert validate_field(spec, "醫師診斷證明(3個月內)", date(2026, 11, 20)) == "醫師診斷證明（3個月內）"

@@ -391,3 +391,35 @@ def test_an_offline_override_binds_the_rules_it_overrides(offices: Offices) -> N
     assert widened[0]["detail"] == "approval_invalid"  # more rules than the supervisor signed for
     assert o.clerk.push("cases", [case(["age_at_least"])])[0]["status"] == "accepted"
     client.close()
+
+
+def test_closures_reach_their_area_only_and_only_a_supervisor_declares_them(offices: Offices) -> None:
+    """Office A's own closure is not office B's; a city-wide one is both's; a clerk or a liaison cannot declare
+    one; a body that names another office is not possible (the area comes from the session)."""
+    o = offices
+    chief = Api(o.city, token_for(o.city, TEST_DEVICE, SUPERVISOR, SUPERVISOR_PASSWORD))
+    own = {
+        "closure_uuid": str(uuid.uuid4()),
+        "day": "2026-11-27",
+        "scope": "office",
+        "announcement": "颱風停止上班（本所）",
+    }
+    city_wide = {
+        "closure_uuid": str(uuid.uuid4()),
+        "day": "2026-11-30",
+        "scope": "city",
+        "announcement": "市府颱風停班公告",
+    }
+    for api in (o.clerk, o.liaison):
+        assert api.post("/api/v1/closures", own).status_code in (403, 404)
+    assert chief.post("/api/v1/closures", {**own, "area_code": OFFICE_B}).status_code == 422  # no such field
+    assert chief.post("/api/v1/closures", own).status_code == 200
+    assert chief.post("/api/v1/closures", city_wide).status_code == 200
+    seen_a = [c["day"] for c in o.clerk.get("/api/v1/closures").json()["closures"]]
+    seen_b = [c["day"] for c in o.clerk_b.get("/api/v1/closures").json()["closures"]]
+    assert seen_a == ["2026-11-27", "2026-11-30"]
+    assert seen_b == ["2026-11-30"]
+    # The same declaration again is answered with what was stored; another for the same day and area is refused.
+    assert chief.post("/api/v1/closures", own).json()["closure_uuid"] == own["closure_uuid"]
+    other = {**own, "closure_uuid": str(uuid.uuid4())}
+    assert chief.post("/api/v1/closures", other).status_code == 409

@@ -40,6 +40,8 @@ TABLES = (
     "catalog_entries",
     "review_runs",
     "review_items",
+    "reference_docs",
+    "closures",
 )
 
 

@@ -47,6 +47,8 @@ class CaseRow(Base):
     name_digest: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     # Revision 0010: what the receipt promised (wire.Terms as JSON), the same as sealed into the outbox.
     terms_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Revision 0011: the due date as moved by a declared closure (due_date stays what was accepted and sealed).
+    due_revised: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
 
 class ReceiptRow(Base):
@@ -175,6 +177,31 @@ class CorrectionRow(Base):
     approval: Mapped[str] = mapped_column(String(64))
     made_at: Mapped[str] = mapped_column(String(40))
     business_date: Mapped[str] = mapped_column(String(10), index=True)  # the day it was made
+
+
+class ReferenceDocRow(Base):
+    """A reference document pulled from the city (revision 0011): the office calendar or the amounts."""
+
+    __tablename__ = "reference_docs"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ClosureRow(Base):
+    """A closure (停止上班) of this office or its city, as the city holds it (revision 0011)."""
+
+    __tablename__ = "closures"
+
+    closure_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    day: Mapped[str] = mapped_column(String(10))
+    scope: Mapped[str] = mapped_column(String(8))
+    area_code: Mapped[str] = mapped_column(String(8))
+    announcement: Mapped[str] = mapped_column(String(200))
+    declared_by: Mapped[str] = mapped_column(String(64))
+    declared_at: Mapped[str] = mapped_column(String(40))
 
 
 class SettingRow(Base):

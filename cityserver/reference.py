@@ -1,0 +1,108 @@
+"""The city's reference data for devices: the office calendar and the statutory amounts (versioned documents,
+validated whole before they are published), and the closures (停止上班) supervisors declare from the city's
+announcements, pulled by every device of the office or city they apply to."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from cityserver.context import Db, State, aware, now, security_event
+from cityserver.db import ClosureRow
+from cityserver.errors import ApiError
+from cityserver.permissions import Allowed
+from forms.reference import CALENDAR, THRESHOLDS, parse
+from forms.resources import resource_path
+from sync.protocol import wire
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+FILES = {CALENDAR: ("calendar", "tw_office_calendar.toml"), THRESHOLDS: ("thresholds.toml",)}
+
+
+def city_of(office_code: str) -> str:
+    """The city (直轄市/縣市) of a district office: its code's first five digits (TAIWAN_PRACTICE.md §5.1)."""
+    return office_code[:5] + "000"
+
+
+def load_reference(folder: Path | None = None) -> list[wire.ReferenceDoc]:
+    """The documents as published, each validated whole (a bad file stops the server starting, never a device)."""
+    docs = []
+    for kind, parts in FILES.items():
+        path = folder.joinpath(*parts) if folder else resource_path(*parts)
+        text = path.read_text(encoding="utf-8")
+        version = parse(kind, text).version
+        docs.append(wire.ReferenceDoc(kind=kind, version=version, text=text))
+    return docs
+
+
+@router.get(f"{wire.API_PREFIX}/reference", response_model=wire.ReferenceResponse)
+def reference_data(_: Allowed, server: State) -> wire.ReferenceResponse:
+    """Every reference document with its version; a device takes those newer than its own."""
+    return wire.ReferenceResponse(docs=server.reference)
+
+
+def _closure(row: ClosureRow) -> wire.Closure:
+    return wire.Closure(
+        closure_uuid=uuid.UUID(row.closure_uuid),
+        day=row.day,
+        scope=row.scope,
+        area_code=row.area_code,
+        announcement=row.announcement,
+        declared_by=row.declared_by,
+        declared_at=aware(row.declared_at),
+        seq=row.seq,
+    )
+
+
+@router.get(f"{wire.API_PREFIX}/closures", response_model=wire.ClosuresResponse)
+def list_closures(access: Allowed, db: Db, since: Annotated[int, Query(ge=0, le=2**53)] = 0) -> wire.ClosuresResponse:
+    """The closures that apply to the caller's office: its own and its city's, newer than `since`."""
+    office = access.caller.office_code
+    rows = db.scalars(
+        select(ClosureRow)
+        .where(ClosureRow.seq > since, or_(ClosureRow.area_code == office, ClosureRow.area_code == city_of(office)))
+        .order_by(ClosureRow.seq)
+        .limit(5_000)
+    )
+    return wire.ClosuresResponse(closures=[_closure(r) for r in rows])
+
+
+@router.post(f"{wire.API_PREFIX}/closures", response_model=wire.Closure)
+def declare_closure(body: wire.ClosureIn, access: Allowed, db: Db) -> wire.Closure:
+    """A supervisor of the office declares a closure for it or for the whole city (as the city announced). The same
+    closure_uuid again is answered with what was stored; another declaration for the same day and area is refused."""
+    who = access.caller
+    access.check(who.office_code)
+    known = db.scalar(select(ClosureRow).where(ClosureRow.closure_uuid == str(body.closure_uuid)))
+    if known is not None:
+        return _closure(known)
+    moment = now()
+    area = who.office_code if body.scope == "office" else city_of(who.office_code)
+    row = ClosureRow(
+        closure_uuid=str(body.closure_uuid),
+        day=body.day,
+        scope=body.scope,
+        area_code=area,
+        announcement=body.announcement,
+        declared_by=who.username,
+        declared_at=moment,
+    )
+    db.add(row)
+    security_event(
+        db, "closure_declared", username=who.username, office_code=who.office_code, device_id=who.device_id,
+        detail=f"{body.day.isoformat()} {body.scope} {area}", routine=True,
+    )  # fmt: skip
+    try:
+        db.commit()
+    except IntegrityError as exc:
+        db.rollback()
+        raise ApiError(409, "closure_exists", "a closure of that day and area is already declared") from exc
+    return _closure(row)
