@@ -52,6 +52,11 @@ MODULES = (
     Module("forms.calendar", "forms/calendar.py", ("tests/forms",)),
     Module("forms.eligibility", "forms/eligibility.py", ("tests/forms",)),
     Module("forms.validation", "forms/validation.py", ("tests/forms",)),
+    # What paper promises and when it is due; names as people write them; the city's reference documents.
+    Module("forms.names", "forms/names.py", ("tests/forms",)),
+    Module("forms.timelimits", "forms/timelimits.py", ("tests/forms",)),
+    Module("forms.terms", "forms/terms.py", ("tests/forms", "tests/printing")),
+    Module("forms.reference", "forms/reference.py", ("tests/forms",)),
     # The ledger: numbering, sealing, the outbox writes, the audit chain; what stops it issuing numbers twice.
     Module(
         "sync.ledger.core",

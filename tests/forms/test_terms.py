@@ -1,0 +1,105 @@
+"""What paper promises, decided from the case: a table of service × decision × override → promise and due date,
+and the words printed. Expected dates by hand (received Fri 2026-11-20; the DGPA calendar)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from forms.calendar import load_calendar
+from forms.catalog import load_catalog
+from forms.documents import DocumentCheck
+from forms.terms import (
+    DUE,
+    ON_THE_SPOT,
+    PENDING,
+    REFUSED,
+    CaseTerms,
+    decide_terms,
+    fee_words,
+    promise_words,
+    terms_of_earlier_case,
+)
+from forms.timelimits import DEFAULT_LIMIT, TimeLimit
+from forms.types import Document, Outcome
+
+CATALOG = load_catalog()
+CAL = load_calendar()
+RECEIVED = date(2026, 11, 20)
+P, F, U = Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("code", "outcome", "overridden", "promise", "due"),
+    [
+        ("SW-05", P, False, ON_THE_SPOT, None),  # 敬老卡, passed: handed over
+        ("SW-05", F, False, REFUSED, None),  # failed, taken at the applicant's request: nothing promised
+        ("SW-05", F, True, DUE, date(2027, 1, 20)),  # let through: owed within §51 (11-21 … 2027-01-20, a Wed)
+        ("SW-05", U, False, PENDING, date(2027, 1, 20)),  # 待查驗: the office still owes an answer
+        ("SW-17", P, False, DUE, date(2026, 11, 27)),  # 7 days: Fri 11-27
+        ("SW-17", F, False, REFUSED, None),
+        ("SW-17", F, True, DUE, date(2026, 11, 27)),
+        ("SW-18", P, False, DUE, date(2026, 11, 30)),  # 10 days: 11-30, a Monday
+        ("SW-14", P, False, DUE, date(2027, 1, 20)),  # no published limit: §51
+        ("SW-01", P, False, ON_THE_SPOT, None),  # the 鑑定表 is handed over
+    ],
+)
+def test_the_promise_follows_the_case(
+    code: str, outcome: Outcome, overridden: bool, promise: str, due: date | None
+) -> None:
+    terms = decide_terms(CATALOG.get(code), outcome, overridden, DocumentCheck((), ()), RECEIVED, CAL)
+    assert (terms.promise, terms.due_date, terms.due_covered) == (promise, due, True)
+
+
+def test_exempt_and_owed_are_what_the_look_ups_found() -> None:
+    found, owed, none = Document("戶口名簿", "household"), Document("照片"), Document("身障證明", "disability")
+    terms = decide_terms(CATALOG.get("SW-05"), P, False, DocumentCheck((found,), (owed,), (none,)), RECEIVED, CAL)
+    assert (terms.exempt, terms.owed) == (("戶口名簿",), ("照片",))
+
+
+def terms(**over: object) -> CaseTerms:
+    base = CaseTerms(DUE, TimeLimit(7, "days"), date(2026, 11, 27), True, "", "", 0, "", (), ())
+    return CaseTerms(**{**base.__dict__, **over})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("over", "said"),
+    [
+        ({}, "115年11月27日（處理期限 7 日，補正期間不計）"),
+        ({"promise": ON_THE_SPOT, "due_date": None}, "當場核發"),
+        ({"promise": ON_THE_SPOT, "due_date": None, "handed_over": "鑑定表"}, "當場發給鑑定表"),
+        ({"promise": REFUSED, "due_date": None}, "不符資格，申請人仍要求受理（不預定完成日期，審核結果另行通知）"),
+        ({"promise": PENDING, "limit": DEFAULT_LIMIT}, "待查驗，查驗後通知；處理期限 2 個月，依行政程序法第51條，補正期間不計"),
+        ({"due_covered": False, "due_date": date(2028, 2, 21), "limit": DEFAULT_LIMIT},
+         "約 117年2月21日（行事曆未涵蓋，遇假日順延；處理期限 2 個月，依行政程序法第51條，補正期間不計）"),
+        ({"limit": TimeLimit(15, "working_days"), "due_date": None}, "處理期限 15 個工作天，補正期間不計"),
+        ({"due_note": "證明另行寄送"}, "115年11月27日（處理期限 7 日，補正期間不計）；證明另行寄送"),
+    ],
+)  # fmt: skip
+def test_the_promise_in_words(over: dict[str, object], said: str) -> None:
+    assert promise_words(terms(**over)) == said
+
+
+@pytest.mark.parametrize(
+    ("fee", "note", "payment", "said"),
+    [
+        (None, "", "", "依機關公告"),
+        (None, "依長照等級", "", "依機關公告（依長照等級）"),
+        (0, "", "", "免費"),
+        (0, "保費另計", "", "免費（保費另計）"),
+        (1200, "", "轉帳", "新臺幣 1,200 元（轉帳）"),
+        (80, "初次申請免費", "現金", "新臺幣 80 元（現金）"),  # a fee collected is stated as collected
+    ],
+)
+def test_one_wording_of_a_fee(fee: int | None, note: str, payment: str, said: str) -> None:
+    assert fee_words(fee, note, payment) == said
+
+
+def test_a_case_taken_before_terms_were_kept_is_decided_from_itself() -> None:
+    card = CATALOG.get("SW-05")
+    old = terms_of_earlier_case(card, F, True, None, ("身心障礙證明（愛心卡）",), 80)
+    assert (old.promise, old.limit, old.fee, old.owed) == (DUE, DEFAULT_LIMIT, 80, ("身心障礙證明（愛心卡）",))
+    assert "身心障礙證明（愛心卡）" not in old.exempt and "戶口名簿或戶籍謄本" in old.exempt
+    unpublished = terms_of_earlier_case(CATALOG.get("SW-01"), P, False, None, (), 0)
+    assert (unpublished.promise, unpublished.fee) == (ON_THE_SPOT, None)
