@@ -322,51 +322,29 @@ def _tax(rule: str, facts: Facts) -> dict[str, Any] | RuleResult:
     return record
 
 
-def _income_at_most(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Context) -> RuleResult:
-    rule = "income_at_most"
+def _income_cap(rule: str, base: int | None, unknown: str, p: dict[str, Any], facts: Facts, ctx: Context) -> RuleResult:
+    """Income per person per month against `multiple` × a statutory amount (`base`; None: not published)."""
     record = _tax(rule, facts)
     if isinstance(record, RuleResult):
         return record
     income = record.get("income_per_person_monthly")
     if not isinstance(income, int):
         return _missing(rule, "income_per_person_monthly")
-    if ctx.min_living_cost is None:
-        return RuleResult(rule, Outcome.UNKNOWN, "threshold_unknown", {"year": ctx.today.year - 1911})
+    if base is None:
+        return RuleResult(rule, Outcome.UNKNOWN, unknown, {"year": ctx.today.year - 1911})
     multiple = float(p["multiple"])
-    limit = int(ctx.min_living_cost * multiple)
-    return _ok(
-        rule,
-        income <= limit,
-        "income_ok",
-        "income_over",
-        income=f"{income:,}",
-        limit=f"{limit:,}",
-        multiple=f"{multiple:g}",
-    )
+    limit = int(base * multiple)
+    ok, over = ("income_ok", "income_over") if rule == "income_at_most" else ("consumption_ok", "consumption_over")
+    return _ok(rule, income <= limit, ok, over, income=f"{income:,}", limit=f"{limit:,}", multiple=f"{multiple:g}")
+
+
+def _income_at_most(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Context) -> RuleResult:
+    return _income_cap("income_at_most", ctx.min_living_cost, "threshold_unknown", p, facts, ctx)
 
 
 def _income_vs_consumption(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Context) -> RuleResult:
     """The second income cap some subsidies allow (e.g. 租金補貼: ≤ 1.5 × 平均每人每月消費支出)."""
-    rule = "consumption_at_most"
-    record = _tax(rule, facts)
-    if isinstance(record, RuleResult):
-        return record
-    income = record.get("income_per_person_monthly")
-    if not isinstance(income, int):
-        return _missing(rule, "income_per_person_monthly")
-    if ctx.avg_consumption is None:
-        return RuleResult(rule, Outcome.UNKNOWN, "consumption_unknown", {"year": ctx.today.year - 1911})
-    multiple = float(p["multiple"])
-    limit = int(ctx.avg_consumption * multiple)
-    return _ok(
-        rule,
-        income <= limit,
-        "consumption_ok",
-        "consumption_over",
-        income=f"{income:,}",
-        limit=f"{limit:,}",
-        multiple=f"{multiple:g}",
-    )
+    return _income_cap("consumption_at_most", ctx.avg_consumption, "consumption_unknown", p, facts, ctx)
 
 
 def _owns_house(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Context) -> RuleResult:
