@@ -72,7 +72,8 @@ def test_a_negative_number_of_days_is_a_programming_error(cal: OfficeCalendar) -
 def test_the_published_years_and_their_days_off_are_read(tmp_path: Path) -> None:
     path = tmp_path / "calendar.toml"
     path.write_text(
-        'version = 1\nfirst_year = 2030\nlast_year = 2031\ndays_off = ["2030-01-01"]\nmake_up_workdays = ["2030-01-05"]\n',
+        "version = 1\nfirst_year = 2030\nlast_year = 2031\n"
+        'days_off = ["2030-01-01"]\nmake_up_workdays = ["2030-01-05"]\n',
         encoding="utf-8",
     )
     made = load_calendar(path)
