@@ -401,3 +401,26 @@ def test_withdrawing_a_case_withdraws_its_set_aside_updates_too(ledger: Ledger) 
         conn.execute("UPDATE outbox SET state = 'attention'")
     ledger.outbox.withdraw(str(case.case_uuid), "重複建檔", "supervisor-a")
     assert {r["kind"]: r["state"] for r in outbox(ledger).values()} == {"case": "withdrawn", "update": "withdrawn"}
+
+
+# -- closed means closed ----------------------------------------------------------------------------------------
+
+
+def test_only_cases_still_owed_by_a_date_are_on_the_due_lists(ledger: Ledger) -> None:
+    """Six cases of the day: one owed by 11-27, one handed over on the spot (taken before terms were kept: due on
+    its own day), one voided, one withdrawn, one decided by the city, one refused (no due date). Only the first is
+    listed as due."""
+    day = NOW.date()
+    owed = ledger.cases.accept(draft(due_date=date(2026, 11, 27)))
+    ledger.cases.accept(draft(due_date=day))  # on the spot
+    voided = ledger.cases.accept(draft(due_date=date(2026, 11, 30)))
+    ledger.books.void(voided.case_uuid, "重複受理", Approval("supervisor-a", "approval-9"))
+    withdrawn = ledger.cases.accept(draft(due_date=date(2026, 12, 1)))
+    ledger.outbox.withdraw(str(withdrawn.case_uuid), "民眾撤回申請", "supervisor-a")
+    decided = ledger.cases.accept(draft(due_date=date(2026, 12, 2)))
+    change = wire.StatusChange(seq=1, case_uuid=decided.case_uuid, case_number=decided.case_number, status="核准",
+                               at=NOW)  # fmt: skip
+    ledger.cases.apply_status_changes([change], 1)
+    ledger.cases.accept(draft(Outcome.FAIL))  # refused: no due date
+    listed = [(d.case_number, d.due_date) for d in ledger.books.day_facts(day).open_due]
+    assert listed == [(owed.case_number, date(2026, 11, 27))]
