@@ -56,8 +56,13 @@ def case_terms(case: SavedCase, catalog: Catalog) -> CaseTerms:
     )
 
 
+def fee_text(fee: int | None, payment_method: str, note: str = "") -> str:
+    """The fee in words (forms.terms.fee_words) with the payment method's name."""
+    return fee_words(fee, note, PAYMENT_NAMES.get(payment_method, payment_method))
+
+
 def case_fee_text(case: SavedCase, terms: CaseTerms) -> str:
-    return fee_words(terms.fee, terms.fee_note, PAYMENT_NAMES.get(case.payment_method, case.payment_method))
+    return fee_text(terms.fee, case.payment_method, terms.fee_note)
 
 
 def decision_text(case: SavedCase) -> str:
