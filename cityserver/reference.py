@@ -63,7 +63,9 @@ def _closure(row: ClosureRow) -> wire.Closure:
 
 
 @router.get(f"{wire.API_PREFIX}/closures", response_model=wire.ClosuresResponse)
-def list_closures(access: Allowed, db: Db, since: Annotated[int, Query(ge=0, le=2**53)] = 0) -> wire.ClosuresResponse:
+def list_closures(
+    access: Allowed, db: Db, since: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0
+) -> wire.ClosuresResponse:
     """The closures that apply to the caller's office: its own and its city's, newer than `since`."""
     office = access.caller.office_code
     rows = db.scalars(

@@ -11,6 +11,7 @@ forbidden, or 404 / a per-item rejection for a resource of an office the caller 
 from __future__ import annotations
 
 import itertools
+import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,6 +65,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "register_supervisor_key": {"supervisor": "own"},
     "status_changes": {"clerk": "own forwarded", "liaison": "own forwarded", "supervisor": "own forwarded"},
     "catalog_delta": {"clerk": "none", "liaison": "none", "supervisor": "none", "administrator": "none"},
+    "reference_data": {"clerk": "none", "liaison": "none", "supervisor": "none", "administrator": "none"},
+    # Closures: every device user of an office reads its own and its city's; only its supervisors declare one.
+    "list_closures": {"clerk": "none", "liaison": "none", "supervisor": "none"},
+    "declare_closure": {"supervisor": "own"},
     "set_status": {"clerk": "own forwarded", "supervisor": "own forwarded"},
     "forwarded": {"clerk": "own", "supervisor": "own"},
     "lookup_batch": {"supervisor": "none"},
@@ -86,6 +91,7 @@ RELATIONS = {
     "device_cases": ("own",),
     "device_records": ("own",),
     "register_supervisor_key": ("own",),
+    "declare_closure": ("own",),  # always the caller's own office (or its city): the session says which
     "status_changes": ("own", "forwarded", "other"),
     "set_status": ("own", "forwarded", "other"),
     "forwarded": ("own",),
@@ -347,6 +353,23 @@ PROBES: dict[str, Probe] = {
     "register_supervisor_key": _supervisor_key,
     "status_changes": _status_changes,
     "catalog_delta": lambda w, role, _r: not _refused(w.call(role, "GET", "/api/v1/catalog", params={"since": 0})),
+    "reference_data": lambda w, role, _r: not _refused(w.call(role, "GET", "/api/v1/reference")),
+    "list_closures": lambda w, role, _r: not _refused(w.call(role, "GET", "/api/v1/closures", params={"since": 0})),
+    "declare_closure": lambda w, role, _r: (
+        not _refused(
+            w.call(
+                role,
+                "POST",
+                "/api/v1/closures",
+                {
+                    "closure_uuid": str(uuid.uuid4()),
+                    "day": f"2026-{secrets.randbelow(12) + 1:02d}-{secrets.randbelow(28) + 1:02d}",
+                    "scope": "office",
+                    "announcement": "matrix probe",
+                },
+            )
+        )
+    ),
     "set_status": _set_status,
     "forwarded": lambda w, role, _r: not _refused(w.call(role, "GET", "/api/v1/forwarded")),
     "lookup_batch": lambda w, role, _r: (
