@@ -36,20 +36,21 @@ def _is_private(ch: str) -> bool:
     return unicodedata.category(ch) == "Co"
 
 
+_HOSTILE = frozenset({"Cc", "Cf", "Cs", "Cn"})  # control, format (RLO, zero-width), surrogates, unassigned
+_VARIATION_SELECTORS = frozenset(map(chr, range(0xFE00, 0xFE10)))  # FE0E/FE0F turn a character into an emoji
+
+
 def _refusal(ch: str, previous: str) -> str | None:
     """The message code refusing `ch` in a name (after `previous`), or None when a name may hold it."""
     category = unicodedata.category(ch)
     if ch.isspace() or ch in PUNCTUATION_OF_NAMES or category == "Co" or category.startswith("L"):
         return None
-    if category.startswith("M") or ord(ch) in _IVS:
-        # A mark belongs to a letter; variation selectors FE0E/FE0F turn a character into an emoji.
-        if previous and (unicodedata.category(previous).startswith(("L", "M")) or _is_private(previous)):
-            return None if not 0xFE00 <= ord(ch) <= 0xFE0F else "name_symbol"
-        return "name_symbol"
+    if (category.startswith("M") and ch not in _VARIATION_SELECTORS) or ord(ch) in _IVS:
+        # A mark belongs to a letter (or to a mark on one, or to a register's rare character).
+        after = unicodedata.category(previous)
+        return None if after.startswith(("L", "M")) or after == "Co" else "name_symbol"
     if category.startswith("N"):
         return "name_digit"
-    if category in {"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"}:
-        return "name_bad_char"
     return "name_symbol"  # markup, punctuation no name has, emoji and other symbols
 
 
@@ -65,16 +66,13 @@ def validate_name(raw: str) -> str:
         raise ValidationError("name_empty")
     if len(name) > NAME_MAX_CHARS:
         raise ValidationError("name_too_long", limit=NAME_MAX_CHARS)
-    previous = ""
-    # Control and format characters first: they are the hostile ones, and say so whatever else is there.
-    for ch in name:
-        if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Cn"}:
-            raise ValidationError("name_bad_char")
-    for ch in name:
+    # Hostile characters first: they are refused as such, whatever else the name holds.
+    if any(unicodedata.category(ch) in _HOSTILE for ch in name):
+        raise ValidationError("name_bad_char")
+    for previous, ch in zip(" " + name, name, strict=False):  # the first character follows nothing (a space)
         code = _refusal(ch, previous)
         if code is not None:
-            raise ValidationError(code, char=ch if code != "name_bad_char" else "")
-        previous = ch
+            raise ValidationError(code, char=ch)
     if not any(unicodedata.category(ch).startswith("L") or _is_private(ch) for ch in name):
         raise ValidationError("name_no_letter")
     return name

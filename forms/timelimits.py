@@ -72,8 +72,7 @@ def _add_months(start: date, months: int) -> date:
     """The last day of a period of `months` months whose first (counted) day is `start` (民法 §121)."""
     index = start.month - 1 + months
     year, month = start.year + index // 12, index % 12 + 1
-    if start.day == 1:
-        return date(year, month, 1) - timedelta(days=1)
+    # From the 1st, the day before the 1st of the month after the last: the last day of the last month.
     if start.day > _monthcal.monthrange(year, month)[1]:
         return date(year, month, _monthcal.monthrange(year, month)[1])
     return date(year, month, start.day) - timedelta(days=1)

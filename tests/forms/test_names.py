@@ -7,7 +7,7 @@ import pytest
 
 from forms.errors import ValidationError
 from forms.messages import text
-from forms.names import NAME_MAX_CHARS, has_private_use, mask_name, on_paper, same_name, validate_name
+from forms.names import NAME_MAX_CHARS, fold, has_private_use, mask_name, on_paper, same_name, validate_name
 
 ACCEPTED = [
     ("王小明", "王小明"),  # CJK
@@ -24,6 +24,8 @@ ACCEPTED = [
     ("Jose\u0301", "José"),  # a combining accent, composed (NFC)
     ("Nguyễn Thị Lan", "Nguyễn Thị Lan"),
     ("An\u0304a", "An\u0304a"),  # n with a macron: no precomposed form, the mark stays on its letter
+    ("Lin\u0304\u0301", "Lin\u0304\u0301"),  # two marks on one letter (the second follows a mark)
+    ("林\ue000\u0301", "林\ue000\u0301"),  # a mark on a register's rare character
     ("김민준", "김민준"),
     ("देवी", "देवी"),  # Devanagari with a vowel sign (a combining mark)
     ("محمد", "محمد"),
@@ -53,6 +55,7 @@ def test_names_people_have_are_accepted(typed: str, kept: str) -> None:
         ("👍🏽", "name_symbol"),
         ("🇹🇼林", "name_symbol"),
         ("王\ufe0f", "name_symbol"),  # an emoji presentation selector
+        ("王\ufe00", "name_symbol"),  # the first variation selector
         ("\u0301王", "name_symbol"),  # a mark on nothing
         ("王.明", "name_symbol"),
         ("王_明", "name_symbol"),
@@ -77,10 +80,17 @@ def test_what_no_name_holds_is_refused_in_words(typed: str, code: str) -> None:
     assert "姓名" in said and "{" not in said
 
 
-def test_the_refused_character_is_named() -> None:
+@pytest.mark.parametrize(("typed", "shown"), [("王小明7", "「7」"), ("王&明", "「&」"), ("\u0301王", "「\u0301」")])
+def test_the_refused_character_is_named(typed: str, shown: str) -> None:
     with pytest.raises(ValidationError) as err:
-        validate_name("王小明7")
-    assert "「7」" in text(err.value.code, **err.value.params)
+        validate_name(typed)
+    assert shown in text(err.value.code, **err.value.params)
+
+
+def test_a_name_folds_to_what_identifies_it() -> None:
+    assert fold("瓦歷斯‧諾幹") == "瓦歷斯諾幹"
+    assert fold("ＫＯＬＡＳ　Yotaka-Lin") == "kolasyotakalin"
+    assert fold("林台生") == "林臺生"
 
 
 def test_a_rare_character_is_flagged_and_printed_as_a_box() -> None:
@@ -97,6 +107,7 @@ def test_a_rare_character_is_flagged_and_printed_as_a_box() -> None:
         ("林\u3000小美", "林○美"),
         ("歐陽 娜娜", "歐○○娜"),
         ("An\u0304a", "A○a"),  # a letter with its mark is one character
+        ("Lin\u0304", "L○n\u0304"),  # … kept whole when it is the last
         ("瓦歷斯‧諾幹", "瓦○○○○幹"),
         ("𡘙小明", "𡘙○明"),
     ],

@@ -27,46 +27,92 @@ def test_the_shipped_documents_load() -> None:
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "key"),
+    ("old", "new", "key", "problem"),
     [
-        ("version = 1", "", "version"),
-        ("version = 1", "version = 0", "version"),
-        ("version = 1", 'version = 1\ncolour = "red"', "colour"),
-        ("last_year = 2027", "last_year = 2024", "last_year"),  # before first_year
-        ('"2026-02-16"', '"2026-02-30"', "days_off[16]"),  # 2025 holds 15 days off: 2026-02-16 is the 17th
-        ('"2026-02-16"', '"2029-02-16"', "days_off[16]"),  # outside the years
-        ('"2026-02-16"', '"2026-02-14"', "days_off"),  # a Saturday: weekends are off anyway
-        ('"2026-02-16"', '"2026-01-01"', "days_off"),  # twice
-        ('make_up_workdays = ["2025-02-08"]', 'make_up_workdays = ["2025-02-10"]', "make_up_workdays"),  # a Monday
-        ('make_up_workdays = ["2025-02-08"]', "make_up_workdays = 5", "make_up_workdays"),
-        ("first_year = 2025", "first_year = [", "(file)"),
+        ("version = 1", "", "version", "missing"),
+        ("version = 1", "version = 0", "version", "expected a whole number from 1 to 1000000"),
+        ("version = 1", "version = 1000001", "version", "expected a whole number from 1 to 1000000"),
+        ("version = 1", 'version = 1\ncolour = "red"', "colour", "unknown key"),
+        ("first_year = 2025", "first_year = 1999", "first_year", "expected a whole number from 2000 to 2099"),
+        ("last_year = 2027", "last_year = 2024", "last_year", "expected a whole number from 2025 to 2099"),
+        ("last_year = 2027", "last_year = 2100", "last_year", "expected a whole number from 2025 to 2099"),
+        # 2025 holds 15 days off: 2026-02-16 is the 17th
+        ('"2026-02-16"', '"2026-02-30"', "days_off[16]", "'2026-02-30' is not a date (YYYY-MM-DD)"),
+        ('"2026-02-16"', "20260216", "days_off[16]", "20260216 is not a date (YYYY-MM-DD)"),
+        ('"2026-02-16"', '"2029-02-16"', "days_off[16]", "2029-02-16 is outside 2025–2027"),
+        ('"2026-02-16"', '"2026-02-14"', "days_off", "2026-02-14 is a weekend day"),
+        ('"2026-02-16"', '"2026-01-01"', "days_off", "a date is listed twice"),
+        ('make_up_workdays = ["2025-02-08"]', 'make_up_workdays = ["2025-02-10"]', "make_up_workdays",
+         "2025-02-10 is a weekday"),
+        ('make_up_workdays = ["2025-02-08"]', "make_up_workdays = 5", "make_up_workdays", "expected a list of dates"),
+        ("first_year = 2025", "first_year = true", "first_year", "expected a whole number from 2000 to 2099"),
     ],
-)
-def test_a_bad_calendar_names_its_key(old: str, new: str, key: str) -> None:
+)  # fmt: skip
+def test_a_bad_calendar_names_its_key(old: str, new: str, key: str, problem: str) -> None:
     assert old in CALENDAR
     with pytest.raises(ReferenceError) as err:
         parse_calendar(CALENDAR.replace(old, new, 1))
-    assert err.value.params["key"] == key
+    assert err.value.params == {"kind": "calendar", "key": key, "problem": problem}
     said = text(err.value.code, **err.value.params)
     assert key in said and "未採用" in said
 
 
+def test_not_toml_says_where() -> None:
+    for kind, parse_one in (("calendar", parse_calendar), ("thresholds", parse_thresholds)):
+        with pytest.raises(ReferenceError) as err:
+            parse_one("version = [")
+        assert (err.value.params["kind"], err.value.params["key"]) == (kind, "(file)")
+        assert err.value.params["problem"] == "Invalid value (at end of document)"  # tomllib's own words
+
+
 @pytest.mark.parametrize(
-    ("old", "new", "key"),
+    ("old", "new", "key", "problem"),
     [
-        ("2026 = 17186", "2026 = -1", "min_living_cost.68000000.2026"),
-        ("2026 = 17186", "2026 = true", "min_living_cost.68000000.2026"),
-        ("2026 = 17186", "26 = 17186", "min_living_cost.68000000.26"),
-        ("[min_living_cost.68000000]", "[min_living_cost.6800]", "min_living_cost.6800"),
-        ("[avg_consumption]", "[avg_consumption]\n2026 = 0", "avg_consumption.2026"),
-        ("[avg_consumption]", "[avg_consumptions]", "avg_consumptions"),
+        ("version = 1", "", "version", "missing"),
+        ("version = 1", "version = 1\nextra = 1", "extra", "unknown key"),
+        ("2026 = 17186", "2026 = -1", "min_living_cost.68000000.2026", "expected a whole number from 1 to 1000000"),
+        ("2026 = 17186", "2026 = 1000001", "min_living_cost.68000000.2026", "expected a whole number from 1 to 1000000"),
+        ("2026 = 17186", "2026 = true", "min_living_cost.68000000.2026", "expected a whole number from 1 to 1000000"),
+        ("2026 = 17186", "26 = 17186", "min_living_cost.68000000.26", "expected a year from 2000 to 2099"),
+        ("2026 = 17186", "2100 = 17186", "min_living_cost.68000000.2100", "expected a year from 2000 to 2099"),
+        ("[min_living_cost.68000000]", "[min_living_cost.6800]", "min_living_cost.6800",
+         "expected an 8-digit city code and its years"),
+        ("[avg_consumption]", "[avg_consumption]\n2026 = 0", "avg_consumption.2026",
+         "expected a whole number from 1 to 1000000"),
+        ("[avg_consumption]", "[avg_consumption]\n1999 = 5", "avg_consumption.1999", "expected a year from 2000 to 2099"),
+        ("[avg_consumption]", "[avg_consumptions]", "avg_consumptions", "unknown key"),
     ],
-)
-def test_bad_amounts_name_their_key(old: str, new: str, key: str) -> None:
+)  # fmt: skip
+def test_bad_amounts_name_their_key(old: str, new: str, key: str, problem: str) -> None:
     assert old in THRESHOLDS
     with pytest.raises(ReferenceError) as err:
         parse_thresholds(THRESHOLDS.replace(old, new, 1))
-    assert err.value.params["key"] == key
+    assert err.value.params == {"kind": "thresholds", "key": key, "problem": problem}
+
+
+@pytest.mark.parametrize(
+    ("text_", "key", "problem"),
+    [
+        ("version = 1\nmin_living_cost = 5\n", "min_living_cost", "expected a table of cities"),
+        ("version = 1\nmin_living_cost = {}\navg_consumption = 5\n", "avg_consumption", "expected a table of years"),
+        ("version = 1\n[min_living_cost]\n68000000 = 5\n", "min_living_cost.68000000",
+         "expected an 8-digit city code and its years"),
+    ],
+)  # fmt: skip
+def test_amount_tables_of_the_wrong_shape(text_: str, key: str, problem: str) -> None:
+    with pytest.raises(ReferenceError) as err:
+        parse_thresholds(text_)
+    assert err.value.params == {"kind": "thresholds", "key": key, "problem": problem}
+
+
+def test_parse_by_kind() -> None:
+    from forms.reference import parse
+
+    assert parse("calendar", CALENDAR).version == 1
+    assert parse("thresholds", THRESHOLDS).version == 1
+    with pytest.raises(ReferenceError) as err:
+        parse("weather", "")
+    assert err.value.params == {"kind": "weather", "key": "kind", "problem": "one of ['calendar', 'thresholds']"}
 
 
 def test_a_calendar_for_a_new_year_makes_its_due_dates_exact() -> None:

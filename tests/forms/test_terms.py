@@ -104,3 +104,46 @@ def test_a_case_taken_before_terms_were_kept_is_decided_from_itself() -> None:
     assert "身心障礙證明（愛心卡）" not in old.exempt and "戶口名簿或戶籍謄本" in old.exempt
     unpublished = terms_of_earlier_case(CATALOG.get("SW-01"), P, False, None, (), 0)
     assert (unpublished.promise, unpublished.fee) == (ON_THE_SPOT, None)
+
+
+def test_the_whole_terms_of_a_case_as_stored() -> None:
+    """Every field, by hand: 身障鑑定 passed (the 鑑定表 handed over, its note, no published fee)."""
+    check = DocumentCheck((Document("身分證或戶口名簿影本", "household"),), (Document("近3個月1吋照片"),))
+    got = decide_terms(CATALOG.get("SW-01"), P, False, check, RECEIVED, CAL)
+    assert got == CaseTerms(
+        promise=ON_THE_SPOT,
+        limit=CATALOG.get("SW-01").time_limit,
+        due_date=None,
+        due_covered=True,
+        handed_over="鑑定表",
+        due_note="身心障礙證明由市府社會局於完成鑑定及需求評估後核發（需求評估以15個工作天為限）",
+        fee=None,
+        fee_note="",
+        exempt=("身分證或戶口名簿影本",),
+        owed=("近3個月1吋照片",),
+    )
+    paid = decide_terms(CATALOG.get("SW-03"), F, True, DocumentCheck((), ()), RECEIVED, CAL)
+    assert (paid.limit, paid.fee, paid.fee_note) == (DEFAULT_LIMIT, 0, "郵寄領證需附28元回郵")
+
+
+def test_a_due_date_past_the_calendar_is_marked() -> None:
+    """Received Mon 2027-12-20 under §51: ends Sun 2028-02-20, counted with weekends only: Mon 02-21, not covered."""
+    got = decide_terms(CATALOG.get("SW-14"), P, False, DocumentCheck((), ()), date(2027, 12, 20), CAL)
+    assert (got.due_date, got.due_covered) == (date(2028, 2, 21), False)
+
+
+def test_words_with_their_defaults() -> None:
+    from forms.terms import limit_words
+
+    assert (fee_words(None), fee_words(0), fee_words(1), fee_words(1200)) == (
+        "依機關公告",
+        "免費",
+        "新臺幣 1 元",
+        "新臺幣 1,200 元",
+    )
+    assert limit_words(TimeLimit(0, "on_the_spot")) == "當場辦理"
+
+
+def test_an_earlier_case_handed_over_on_the_spot_is_owed_nothing() -> None:
+    old = terms_of_earlier_case(CATALOG.get("SW-05"), P, False, RECEIVED, (), 0)  # its due date was its own day
+    assert (old.promise, old.due_date) == (ON_THE_SPOT, None)

@@ -36,6 +36,8 @@ TYPHOON = CAL.with_closures([date(2026, 11, 23)])  # a Monday declared 停止上
         # Counting starts 12-31; February 2027 has no 31st: its last day, Sun 02-28; 03-01 is the 補假 of 228:
         # Tue 2027-03-02.
         (date(2026, 12, 30), TimeLimit(2, MONTHS), date(2027, 3, 2), True),
+        # Counting starts 01-31; March has a 31st: the day before it, Mon 03-30.
+        (date(2026, 1, 30), TimeLimit(2, MONTHS), date(2026, 3, 30), True),
         # One month from Mon 2026-08-31: starts 09-01, the whole of September: Wed 09-30.
         (date(2026, 8, 31), TimeLimit(1, MONTHS), date(2026, 9, 30), True),
         # 2025-02-08 was a Saturday of work (補班): one working day after Fri 02-07 is that Saturday …
@@ -83,6 +85,8 @@ def test_section_51_for_every_service_with_no_published_limit() -> None:
             assert service.time_limit.words() == "2 個月，依行政程序法第51條"
 
 
-def test_a_negative_limit_is_refused() -> None:
-    with pytest.raises(ValueError):
+def test_a_negative_limit_or_an_unknown_unit_is_refused() -> None:
+    with pytest.raises(ValueError, match="^a limit is never negative$"):
         due_date(CAL, date(2026, 11, 20), TimeLimit(-1, DAYS))
+    with pytest.raises(ValueError, match="^unknown unit 'weeks'$"):
+        due_date(CAL, date(2026, 11, 20), TimeLimit(2, "weeks"))
