@@ -10,6 +10,7 @@ since no font here draws them and no other system shares their code points.
 from __future__ import annotations
 
 import unicodedata
+from itertools import pairwise
 
 from forms.errors import ValidationError
 
@@ -69,7 +70,7 @@ def validate_name(raw: str) -> str:
     # Hostile characters first: they are refused as such, whatever else the name holds.
     if any(unicodedata.category(ch) in _HOSTILE for ch in name):
         raise ValidationError("name_bad_char")
-    for previous, ch in zip(" " + name, name, strict=False):  # the first character follows nothing (a space)
+    for previous, ch in pairwise(" " + name):  # the first character follows nothing (a space)
         code = _refusal(ch, previous)
         if code is not None:
             raise ValidationError(code, char=ch)

@@ -27,7 +27,7 @@ def year_words(year: int) -> str:
     return f"{year - ROC_OFFSET}年" if year > ROC_OFFSET else f"民前{ROC_OFFSET + 1 - year}年"
 
 
-def _ad_year(roc: int, before: bool) -> int:
+def _ad_year(roc: int, before: bool = False) -> int:
     if roc == 0:
         raise ValidationError("date_year_zero")
     return ROC_OFFSET + 1 - roc if before else roc + ROC_OFFSET
@@ -62,7 +62,7 @@ def parse_date(raw: str) -> date:
             return _build(_ad_year(int(m[2]), bool(m[1])), int(m[3]), int(m[4]))
     if text.isascii() and text.isdigit():
         if len(text) == 7:
-            return _build(_ad_year(int(text[:3]), False), int(text[3:5]), int(text[5:]))
+            return _build(_ad_year(int(text[:3])), int(text[3:5]), int(text[5:]))
         if len(text) == 8:
             return _build(int(text[:4]), int(text[4:6]), int(text[6:]))
     raise ValidationError("date_format")

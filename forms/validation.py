@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from forms.errors import ValidationError
 from forms.fields import FieldSpec, validate_field
-from forms.ids import parse_id
+from forms.ids import NationalId, parse_id
 from forms.names import NAME_MAX_CHARS, validate_name
 from forms.rocdate import parse_date
 from forms.types import Applicant, Beneficiary
@@ -51,6 +51,18 @@ def _capture(form: ApplicantForm, key: str, check: Callable[[], T]) -> T | None:
         return None
 
 
+def _check_beneficiary(form: ApplicantForm, beneficiary: Beneficiary, applicant: NationalId | None) -> None:
+    """Applying for another person: that person's ID is needed, and is not the applicant's own."""
+    relation = form.fields.get(beneficiary.relation_field)  # None: the relation itself was not valid (said so)
+    if relation in (None, beneficiary.self) or beneficiary.id_field in form.problems:
+        return
+    other = form.fields[beneficiary.id_field]  # an optional field: "" when not typed
+    if not other:
+        form.problems[beneficiary.id_field] = ValidationError("beneficiary_id_missing")
+    elif applicant is not None and other == applicant.value:
+        form.problems[beneficiary.id_field] = ValidationError("beneficiary_is_applicant")
+
+
 def validate_applicant(
     raw_id: str,
     raw_name: str,
@@ -72,13 +84,8 @@ def validate_applicant(
     national_id = _capture(form, "national_id", lambda: parse_id(raw_id))
     name = _capture(form, "name", lambda: validate_name(raw_name))
     birth = _capture(form, "birth_date", lambda: validate_birth_date(raw_birth, today))
-    if beneficiary is not None and beneficiary.id_field not in form.problems:
-        on_behalf = form.fields.get(beneficiary.relation_field, beneficiary.self) != beneficiary.self
-        other = form.fields.get(beneficiary.id_field, "")
-        if on_behalf and not other:
-            form.problems[beneficiary.id_field] = ValidationError("beneficiary_id_missing")
-        elif on_behalf and national_id is not None and other == national_id.value:
-            form.problems[beneficiary.id_field] = ValidationError("beneficiary_is_applicant")
+    if beneficiary is not None:
+        _check_beneficiary(form, beneficiary, national_id)
     if national_id is not None and name is not None and birth is not None:
         form.applicant = Applicant(national_id, name, birth)
     return form

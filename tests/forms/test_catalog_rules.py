@@ -104,3 +104,28 @@ def test_sw19_has_two_income_caps() -> None:
     assert decide(service.rules, MAN, facts(45_001), ctx(fields=fields, avg_consumption=30_000)).outcome is (
         Outcome.FAIL
     )
+
+
+def test_an_invalid_relation_is_said_once_and_asks_for_no_other_id() -> None:
+    service = CATALOG.get("SW-03")
+    form = validate_applicant("H123456786", "王小明", "39/1/1", TODAY, service.fields,
+                              {"phone": "0912345678", "plate": "ABC-1234", "vehicle_type": "自用小客車",
+                               "relation": "鄰居"}, service.beneficiary)  # fmt: skip
+    assert set(form.problems) == {"relation"}
+
+
+def test_field_in_checks_its_values_and_reaches_fields_inside_any_of() -> None:
+    from forms.eligibility import RULE_KINDS, fields_of
+    from forms.types import Rule
+
+    check = RULE_KINDS["field_in"].check
+    assert check is not None
+    for values in ([], [""], ["a", 1]):
+        assert check({"field": "f", "values": values, "label": "x"}) == "values must be a non-empty list of strings"
+    assert check({"field": "f", "values": ["a"], "label": "x"}) is None
+    nested = Rule("any_of", {"label": "x", "options": [{"kind": "has_disability"},
+                                                      {"kind": "field_in", "field": "proof", "values": ["a"],
+                                                       "label": "y"}]})  # fmt: skip
+    assert fields_of(nested) == {"proof"}
+    assert fields_of(Rule("field_within_days", {"field": "event_date", "days": 90, "label": "z"})) == {"event_date"}
+    assert fields_of(Rule("has_disability", {})) == set()

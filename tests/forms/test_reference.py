@@ -130,3 +130,20 @@ def test_a_calendar_for_a_new_year_makes_its_due_dates_exact() -> None:
     )
     exact = due_date(newer, date(2027, 12, 30), TimeLimit(3, DAYS))
     assert (exact.day, exact.covered) == (date(2028, 1, 4), True)
+
+
+def test_amounts_at_the_ends_of_their_ranges_and_the_second_cap() -> None:
+    doc = (
+        "version = 1000000\n[min_living_cost.68000000]\n2000 = 1\n2099 = 1000000\n"
+        "[avg_consumption]\n2000 = 5\n2099 = 30000\n"
+    )
+    amounts = parse_thresholds(doc)
+    assert amounts.version == 1000000
+    assert (amounts.living_cost("68000000", 2000), amounts.living_cost("68000000", 2099)) == (1, 1000000)
+    assert (amounts.consumption(2000), amounts.consumption(2099)) == (5, 30000)
+    without = parse_thresholds("version = 2\n[min_living_cost.68000000]\n2026 = 17186\n")
+    assert without.avg_consumption == {} and without.version == 2
+    with pytest.raises(ReferenceError) as err:
+        parse_thresholds("version = 0\n[min_living_cost.68000000]\n2026 = 17186\n")
+    assert err.value.params == {"kind": "thresholds", "key": "version",
+                                "problem": "expected a whole number from 1 to 1000000"}  # fmt: skip

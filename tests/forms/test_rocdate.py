@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from forms.errors import ValidationError
+from forms.messages import text
 from forms.rocdate import format_roc, format_roc_compact, format_roc_slash, parse_date
 
 
@@ -122,3 +123,26 @@ def test_year_zero_and_the_range(raw: str, code: str) -> None:
     with pytest.raises(ValidationError) as err:
         parse_date(raw)
     assert err.value.code == code
+
+
+def test_the_range_ends_are_in_it_and_the_words_say_so() -> None:
+    assert parse_date("1850-01-01") == date(1850, 1, 1) and parse_date("188/12/31") == date(2099, 12, 31)
+    with pytest.raises(ValidationError) as err:
+        parse_date("1849-12-31")
+    assert text(err.value.code, **err.value.params) == "日期超出可受理範圍（民前62年1月1日至188年12月31日）。"
+
+
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [("民前1/02/30", "沒有這一天：民前1年2月30日。"), ("1/02/30", "沒有這一天：民國1年2月30日。")],
+)
+def test_an_impossible_day_is_named_in_its_own_era(raw: str, said: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        parse_date(raw)
+    assert text(err.value.code, **err.value.params) == said
+
+
+def test_the_seven_digit_form_has_no_years_before_the_republic() -> None:
+    assert format_roc_compact(date(1912, 1, 1)) == "0010101"
+    with pytest.raises(ValueError, match="^the 7-digit form has no years before 民國$"):
+        format_roc_compact(date(1911, 12, 31))

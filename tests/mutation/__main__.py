@@ -113,7 +113,8 @@ MODULES = (
         frozenset(
             {
                 *("receipt_data", "notice_data", "void_slip_data", "review_rows", "dayclose_data", "track_url"),
-                *("service_kind_text", "due_text", "fee_text", "decision_text", "money", "status_text"),
+                *("service_kind_text", "case_terms", "fee_text", "case_fee_text", "decision_text", "money"),
+                "status_text",
                 *("_capped", "office_hours", "problem_lines", "audit_text", "_service_name", "change_text"),
             }
         ),
