@@ -15,6 +15,7 @@ import pytest
 from desktop.paperwork import (
     _capped,
     dayclose_data,
+    fee_text,
     money,
     notice_data,
     office_hours,
@@ -430,6 +431,23 @@ def test_a_correction_without_a_case_and_of_a_kind_this_version_has_no_word_for(
     )
     (table,) = [t for t in paper.tables if t.title.startswith("更正登錄")]
     assert table.rows == (("115年11月18日", "", "adjust", "+20", "補登", "chief-test"),)
+
+
+@pytest.mark.parametrize(
+    ("fee", "method", "note", "shown"),
+    [
+        (None, "cash", "", "依機關公告"),
+        (None, "cash", "依長照等級", "依機關公告（依長照等級）"),
+        (0, "none", "", "免費"),
+        (0, "none", "保費另計", "免費（保費另計）"),
+        (1200, "transfer", "", "新臺幣 1,200 元（轉帳）"),
+        (80, "voucher", "", "新臺幣 80 元（voucher）"),  # a method this version has no word for: as recorded
+    ],
+)
+def test_fees_in_words(fee: int | None, method: str, note: str, shown: str) -> None:
+    assert fee_text(fee, method, note) == shown
+    if not note:
+        assert fee_text(fee, method) == shown
 
 
 @pytest.mark.parametrize(
