@@ -762,14 +762,10 @@ class ClosureIn(WireModel):
     announcement: Annotated[str, StringConstraints(min_length=4, max_length=200, pattern=LINE_PATTERN)]
 
 
-class Closure(WireModel):
+class Closure(ClosureIn):
     """A closure as the city holds it: where it applies, who declared it and when."""
 
-    closure_uuid: UUID
-    day: OfficeDay
-    scope: ClosureScope
     area_code: Code  # the office's code (scope office) or the city's (scope city)
-    announcement: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=LINE_PATTERN)]
     declared_by: ShortText
     declared_at: Moment
     seq: int = Field(ge=1)
