@@ -148,7 +148,7 @@ class IntakeWizard(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.on_escape)
         QShortcut(QKeySequence("Ctrl+N"), self, self.clear)
         QShortcut(QKeySequence("Ctrl+O"), self, self.on_override_clicked)
-        QShortcut(QKeySequence("Ctrl+P"), self, self.on_notice_clicked)
+        QShortcut(QKeySequence("Ctrl+Shift+P"), self, self.on_notice_clicked)  # Ctrl+P is the window's print
         self._set_enabled(False)
 
     def _run(
@@ -235,7 +235,7 @@ class IntakeWizard(QWidget):
         self.owed_list.setObjectName("owed_list")
         for lst in (self.replaced_list, self.owed_list):
             lst.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.notice_button = QPushButton("列印一次告知單 (Ctrl+P)")
+        self.notice_button = QPushButton("列印一次告知單 (Ctrl+Shift+P)")
         self.notice_button.setObjectName("notice_button")
         self.notice_button.clicked.connect(self.on_notice_clicked)
         self.fee_label = QLabel("")
