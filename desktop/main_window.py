@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
         self.service_list.service_chosen.connect(self.intake.set_service)
         self.intake.case_saved.connect(self.on_intake_case_saved)
         self.intake.notice_written.connect(self.on_intake_notice_written)
+        self.intake.citizen_started.connect(self.clear_preview)
         self.intake.network_state_changed.connect(self.set_online)
         self._push_timer = QTimer(self)
         self._push_timer.setInterval(150)
@@ -545,6 +546,12 @@ class MainWindow(QMainWindow):
     def show_pdf(self, path: Path) -> None:
         self.shown_pdf = path
         self.pdf_doc.load(str(path))
+
+    def clear_preview(self) -> None:
+        """The next citizen is served: the last one's receipt leaves the screen (and Ctrl+P no longer prints it; a
+        copy is 補印 from the sync page)."""
+        self.shown_pdf = None
+        self.pdf_doc.close()
 
     def print_preview(self) -> None:
         """Print what the preview shows (the last receipt, notice or copy) through Qt's print dialog."""

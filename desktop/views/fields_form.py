@@ -50,9 +50,9 @@ class FieldsForm(QWidget):
         return edit
 
     def build(self, service: ServiceType | None) -> None:
-        """Lay out the applicant's fields and the service's own; what was typed for the applicant is kept."""
+        """Lay out the applicant's fields and the service's own; what was typed for the applicant is kept. Consent is
+        not: it is given for one application's look-ups, and is asked again for another service."""
         kept = {k: self.editors[k].text() for k in ("national_id", "name", "birth_date") if k in self.editors}  # type: ignore[attr-defined]
-        consent = self.consent_box.isChecked() if self._body is not None else False
         if self._body is not None:
             # Hide and detach at once: deleteLater alone would let the old form paint under the new one.
             self._outer.removeWidget(self._body)
@@ -66,7 +66,7 @@ class FieldsForm(QWidget):
         self.birth_edit = self._line("birth_edit", "民國年，例：050/03/15 或 0500315", 20)
         self.consent_box = QCheckBox("申請人同意本所查驗其戶籍等個人資料（免附書證謄本）")
         self.consent_box.setObjectName("consent_box")
-        self.consent_box.setChecked(consent)
+        self.consent_box.setChecked(False)
         self.consent_box.toggled.connect(lambda _checked: self.edited.emit())
         self.editors = {"national_id": self.id_edit, "name": self.name_edit, "birth_date": self.birth_edit}
         for fixed, typed in kept.items():

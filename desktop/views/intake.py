@@ -94,6 +94,7 @@ class IntakeWizard(QWidget):
     case_saved = Signal(object, object)
     notice_written = Signal(object)
     network_state_changed = Signal(bool)
+    citizen_started = Signal()  # the form was cleared for the next citizen: nothing of the last one stays shown
 
     def __init__(
         self,
@@ -354,6 +355,7 @@ class IntakeWizard(QWidget):
         self._invalidate()
         self.message_label.clear()
         self._go(0)
+        self.citizen_started.emit()
 
     def _invalidate(self) -> None:
         """Any edit after a look-up makes its result stale: the clerk must look up again before accepting."""

@@ -465,3 +465,20 @@ def test_an_offered_benefit_says_why_and_opens_with_the_applicant(
     assert window.intake.form.id_edit.text().upper() == senior.national_id  # as typed (fill() types it in lower case)
     assert window.intake.form.name_edit.text() == senior.name
     assert not window.intake.form.consent_box.isChecked()
+
+
+def test_the_next_citizen_starts_at_a_clean_desk(
+    qtbot: QtBot, window: MainWindow, services: Services, senior: Resident
+) -> None:
+    """After a receipt, the next citizen sees no trace of the last one: the preview is empty and Ctrl+P prints
+    nothing; consent ticked for one service is not carried to another."""
+    choose(qtbot, window, "SW-05")
+    fill(qtbot, window, senior, PHONE)
+    verify(qtbot, window)
+    accept(qtbot, window)
+    assert window.shown_pdf is not None
+    qtbot.keyClick(window.intake.next_citizen_button, Qt.Key.Key_Return)
+    assert window.shown_pdf is None and window.pdf_doc.pageCount() == 0
+    window.intake.form.consent_box.setChecked(True)
+    choose(qtbot, window, "SW-02")
+    assert not window.intake.form.consent_box.isChecked()
