@@ -207,11 +207,25 @@ class Cases:
             return self._to_saved_many(s, rows)
 
     def same_service(self, national_id: str, service_code: str) -> list[str]:
-        """Case numbers of this person's earlier cases of the same service on this device (duplicate warning)."""
+        """Case numbers of this person's earlier cases of the same service on this device (duplicate warning); a
+        voided or withdrawn case is no duplicate (the city leaves out what it closed, 撤回 included)."""
         with self._core.read() as s:
+            voided = select(VoidRow.case_uuid)
+            corrected = select(CorrectionRow.case_uuid).where(
+                CorrectionRow.kind == "void", CorrectionRow.case_uuid.is_not(None)
+            )
+            withdrawn = select(OutboxRow.case_uuid).where(
+                OutboxRow.kind == "case", OutboxRow.state == "withdrawn", OutboxRow.case_uuid.is_not(None)
+            )
             rows = s.scalars(
                 select(CaseRow.case_number)
-                .where(CaseRow.id_digest == self._core.id_digest(national_id), CaseRow.service_code == service_code)
+                .where(
+                    CaseRow.id_digest == self._core.id_digest(national_id),
+                    CaseRow.service_code == service_code,
+                    CaseRow.case_uuid.not_in(voided),
+                    CaseRow.case_uuid.not_in(corrected),
+                    CaseRow.case_uuid.not_in(withdrawn),
+                )
                 .order_by(CaseRow.case_number)
             ).all()
         return list(rows)

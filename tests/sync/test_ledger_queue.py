@@ -424,3 +424,13 @@ def test_only_cases_still_owed_by_a_date_are_on_the_due_lists(ledger: Ledger) ->
     ledger.cases.accept(draft(Outcome.FAIL))  # refused: no due date
     listed = [(d.case_number, d.due_date) for d in ledger.books.day_facts(day).open_due]
     assert listed == [(owed.case_number, date(2026, 11, 27))]
+
+
+def test_a_voided_or_withdrawn_case_is_no_duplicate(ledger: Ledger) -> None:
+    kept = ledger.cases.accept(draft())
+    voided = ledger.cases.accept(draft())
+    ledger.books.void(voided.case_uuid, "重複受理", Approval("supervisor-a", "approval-7"))
+    withdrawn = ledger.cases.accept(draft())
+    ledger.outbox.withdraw(str(withdrawn.case_uuid), "民眾撤回申請", "supervisor-a")
+    assert ledger.cases.same_service(PERSON.national_id.value, "SW-01") == [kept.case_number]
+    assert ledger.cases.same_service(PERSON.national_id.value, "SW-05") == []
