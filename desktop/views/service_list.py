@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from forms.catalog import Catalog
@@ -29,11 +29,26 @@ class ServiceList(QWidget):
         layout.addWidget(QLabel("申辦項目"))
         layout.addWidget(self.search_edit)
         layout.addWidget(self.list, 1)
+        self.search_edit.setAccessibleName("搜尋申辦項目")
+        self.search_edit.setAccessibleDescription("輸入名稱、代碼、類別或俗稱；上下鍵選擇，Enter 開始受理")
+        self.list.setAccessibleName("申辦項目清單")
+        # Up and Down in the search box move the list, as a clerk expects of a type-ahead box.
+        self.search_edit.installEventFilter(self)
         self.search_edit.textChanged.connect(self._refill)
         self.search_edit.returnPressed.connect(self._choose_current)
         self.list.itemActivated.connect(lambda _item: self._choose_current())
         self.list.itemClicked.connect(lambda _item: self._choose_current())
         self._refill("")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.search_edit and event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            steps = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 5, Qt.Key.Key_PageUp: -5}
+            if key in steps and self.list.count():
+                row = min(max(self.list.currentRow() + steps[key], 0), self.list.count() - 1)
+                self.list.setCurrentRow(row)
+                return True
+        return super().eventFilter(watched, event)
 
     def set_catalog(self, catalog: Catalog) -> None:
         """A newer catalog: list it, keeping what the clerk typed in the search box."""

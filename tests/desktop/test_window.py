@@ -482,3 +482,18 @@ def test_the_next_citizen_starts_at_a_clean_desk(
     window.intake.form.consent_box.setChecked(True)
     choose(qtbot, window, "SW-02")
     assert not window.intake.form.consent_box.isChecked()
+
+
+def test_arrow_keys_in_the_search_box_move_the_list(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    box = window.service_list.search_edit
+    type_text(qtbot, box, "CA-")
+    listed = window.service_list.list
+    assert listed.count() >= 3 and listed.currentRow() == 0
+    qtbot.keyClick(box, Qt.Key.Key_Down)
+    qtbot.keyClick(box, Qt.Key.Key_Down)
+    qtbot.keyClick(box, Qt.Key.Key_Up)
+    assert listed.currentRow() == 1 and box.hasFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert "CA-07" in window.intake.service_label.text()  # the second of CA-06, CA-07, …
+    assert box.accessibleName() == "搜尋申辦項目" and listed.accessibleName() == "申辦項目清單"
