@@ -57,6 +57,7 @@ SANDBOX_OFFICE_CODE = SANDBOX_OFFICE.code
 SANDBOX_USER = "練習櫃台"
 # Practice mode has a supervisor so overrides can be rehearsed; its password is published on purpose (no real data).
 SANDBOX_SUPERVISOR = ("練習主管", "practice")
+PRACTICE_UNLOCK = SANDBOX_SUPERVISOR[1]  # unlocks the idle lock in 練習模式 (said on the lock and in the README)
 
 
 @dataclass
@@ -166,7 +167,8 @@ def start_sandbox(data_dir: Path) -> Services:
         server.stop()  # a damaged ledger: the sandbox server is started again for the rebuild
         raise
     services.sandbox = server
-    services.unlock = lambda typed: hmac.compare_digest(typed.encode(), password.encode())
+    # The practice account's password is random and never shown: the lock takes the documented practice password.
+    services.unlock = lambda typed: hmac.compare_digest(typed.encode(), PRACTICE_UNLOCK.encode())
     services.intake.verify_supervisor = lambda user, typed: (user, typed) == SANDBOX_SUPERVISOR
     return services
 

@@ -14,7 +14,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from desktop.bootstrap import Services
+from desktop.bootstrap import PRACTICE_UNLOCK, Services
 from desktop.paperwork import LAYOUT_NAMES, audit_text, write_correction_slip, write_reprint, write_void_slip
 from desktop.printer import PrintPdf, print_pdf
 from desktop.tasks import TaskRunner
@@ -193,7 +193,8 @@ class MainWindow(QMainWindow):
         self._health_timer.setInterval(HEALTH_INTERVAL_MS)
         self._health_timer.timeout.connect(self.check_health)
         self._health_timer.start()
-        self.idle_lock = IdleLock(self, services.idle_lock_s, services.unlock)
+        hint = f"練習模式：解鎖密碼為「{PRACTICE_UNLOCK}」" if services.practice else ""
+        self.idle_lock = IdleLock(self, services.idle_lock_s, services.unlock, hint)
         self.idle_lock.locked.connect(self.check_ledger)  # the full check runs while nobody is working
         self.refresh_outbox()
         self.check_health()

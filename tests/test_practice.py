@@ -23,6 +23,8 @@ def test_practice_device_enrols_once_with_its_own_random_key(tmp_path: Path) -> 
     first = start_sandbox(tmp_path / "a")
     device, secret = first.device.device_id, json.loads((tmp_path / "a" / "practice-keys.json").read_text())
     first.client.health()
+    # The idle lock opens with the documented practice password (README), and with nothing else.
+    assert first.unlock("practice") and not first.unlock("") and not first.unlock("Practice")
     first.close()
     assert device.startswith("D") and secret["device-secret"] != "00" * 32
     again = start_sandbox(tmp_path / "a")  # the next start: the same device, the same key

@@ -7,9 +7,11 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
+COVER = "#2d3a4a"  # the lock's colour: nothing of the window shows through
 BLOCKED = {QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride, QEvent.Type.Shortcut}
 
 
@@ -19,15 +21,23 @@ class IdleLock(QWidget):
     locked = Signal()
     unlocked = Signal()
 
-    def __init__(self, window: QWidget, idle_s: float, check: Callable[[str], bool]) -> None:
+    def __init__(self, window: QWidget, idle_s: float, check: Callable[[str], bool], hint: str = "") -> None:
         super().__init__(window)
         self._window = window
         self._idle_s = idle_s
         self._check = check
         self._last = time.monotonic()
         self.setObjectName("idle_lock")
+        # Opaque: a plain QWidget paints no style-sheet background unless told to; the palette covers the rest.
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setAutoFillBackground(True)
-        self.setStyleSheet("#idle_lock { background: #2d3a4a; } QLabel { color: white; font-size: 16px; }")
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(COVER))
+        self.setPalette(palette)
+        self.setStyleSheet(
+            f"#idle_lock {{ background: {COVER}; }} QLabel {{ color: white; font-size: 16px; }}"
+            " QLineEdit { background: white; color: black; font-size: 16px; padding: 4px; }"
+        )
         self.password = QLineEdit()
         self.password.setObjectName("unlock_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -40,6 +50,9 @@ class IdleLock(QWidget):
         layout.addWidget(QLabel("畫面已鎖定（閒置過久）。請輸入密碼繼續作業："))
         layout.addWidget(self.password)
         layout.addWidget(self.message)
+        if hint:
+            layout.addWidget(QLabel(hint))
+        self.password.setAccessibleName("解鎖密碼")
         self.hide()
         app = QApplication.instance()
         if app is not None:

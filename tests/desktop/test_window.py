@@ -291,13 +291,25 @@ def test_cases_taken_offline_are_verified_when_the_network_returns(
 def test_idle_lock_covers_the_window_until_the_password(
     qtbot: QtBot, services: Services, open_window: Callable[[], MainWindow]
 ) -> None:
+    from PySide6.QtGui import QColor
+
+    from desktop.views.idle_lock import COVER
     from tests.conftest import PASSWORD
 
     services.idle_lock_s = 0.3
     services.unlock = lambda typed: typed == PASSWORD
     w = open_window()
+    w.resize(1366, 768)
     qtbot.waitUntil(lambda: w.idle_lock.is_locked, timeout=5_000)
     assert w.idle_lock.password.hasFocus()
+    # Opaque: of 640 pixels sampled over the whole window, those outside the prompt are the cover's colour.
+    shot = w.grab().toImage()
+    cover = QColor(COVER).rgb()
+    points = [(shot.width() * (i + 0.5) / 32, shot.height() * (j + 0.5) / 20) for i in range(32) for j in range(20)]
+    prompt = w.idle_lock.password.geometry().adjusted(-400, -120, 400, 80)
+    outside = [(x, y) for x, y in points if not prompt.contains(int(x), int(y))]
+    covered = sum(shot.pixel(int(x), int(y)) == cover for x, y in outside)
+    assert len(outside) > 400 and covered == len(outside), (covered, len(outside))
     qtbot.keyClick(w.idle_lock.password, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert not w.service_list.search_edit.hasFocus()  # shortcuts do not act behind the cover
     qtbot.keyClicks(w.idle_lock.password, "wrong")
