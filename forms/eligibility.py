@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from forms.messages import text
 from forms.names import same_name
 from forms.rocdate import format_roc
 from forms.types import Applicant, Decision, Facts, Office, Outcome, Rule, RuleResult
@@ -474,10 +475,11 @@ def _any_of(p: dict[str, Any], a: Applicant, facts: Facts, ctx: Context) -> Rule
     for r in results:
         if r.outcome is Outcome.PASS:
             return RuleResult("any_of", Outcome.PASS, r.code, r.params)
-    outcome = Outcome.UNKNOWN if any(r.outcome is Outcome.UNKNOWN for r in results) else Outcome.FAIL
-    return RuleResult(
-        "any_of", outcome, "any_of_failed" if outcome is Outcome.FAIL else "any_of_unknown", {"label": p["label"]}
-    )
+    if any(r.outcome is Outcome.UNKNOWN for r in results):
+        return RuleResult("any_of", Outcome.UNKNOWN, "any_of_unknown", {"label": p["label"]})
+    # Each way in, with the applicant's own fact: 「未滿65歲（64歲），115年3月2日起符合；查無身心障礙證明」.
+    why = "；".join(text(r.code, **r.params).rstrip("。") for r in results)
+    return RuleResult("any_of", Outcome.FAIL, "any_of_failed", {"label": p["label"], "why": why})
 
 
 def _check_any_of(p: dict[str, Any]) -> str | None:

@@ -138,8 +138,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Aged {min_age} or over ({age}, since {eligible_from}).",
     },
     "age_under": {
-        "zh-TW": "未滿 {min_age} 歲：{eligible_from} 起才可申請。",
-        "en": "Under {min_age}: eligible from {eligible_from}.",
+        "zh-TW": "未滿{min_age}歲（{age}歲），{eligible_from}起符合。",
+        "en": "Under {min_age} ({age}): eligible from {eligible_from}.",
     },
     "age_within": {"zh-TW": "年齡 {age} 歲，未逾 {max_age} 歲。", "en": "Aged {age}, not over {max_age}."},
     "age_over": {"zh-TW": "年齡 {age} 歲，已逾 {max_age} 歲。", "en": "Aged {age}, over {max_age}."},
@@ -229,7 +229,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "不在受理期間（每年 {start} 至 {end}）。",
         "en": "Outside the application period ({start} to {end} each year).",
     },
-    "any_of_failed": {"zh-TW": "不符合：{label}。", "en": "Not met: {label}."},
+    "any_of_failed": {"zh-TW": "不符合：{label}（{why}）。", "en": "Not met: {label} ({why})."},
     "any_of_unknown": {"zh-TW": "待查驗：{label}。", "en": "Pending: {label}."},
     "tax_unavailable": {"zh-TW": "財稅資料暫時無法查驗，連線後再查。", "en": "Tax look-up could not run; pending."},
     "disability_unavailable": {
@@ -684,4 +684,12 @@ def text(code: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
     An unknown code is a programming error and raises KeyError (a test checks every code used has text).
     """
     template = MESSAGES[code][lang]
-    return template.format(**params) if params else template
+    return template.format_map(_Given(params)) if params else template
+
+
+class _Given(dict[str, Any]):
+    """A message's parameters; one a sentence gained later (a case stored before it had it) reads as ？, never as
+    a crash on a reprint."""
+
+    def __missing__(self, key: str) -> str:
+        return "？"

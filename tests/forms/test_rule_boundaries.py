@@ -54,17 +54,17 @@ def drop(record: dict[str, Any], key: str) -> dict[str, Any]:
 # (kind, params, facts, today, extra context, expected outcome, expected code, the sentence the clerk reads)
 ROWS: list[tuple[str, dict[str, Any], dict[str, Any], str, dict[str, Any], Outcome, str, str]] = [
     # 65 from the first day of the birth month (born 15 Nov 1961)
-    ("age_at_least", {"years": 65, "method": "birthday_month"}, {"household": hh()}, "2026-10-31", {}, F, "age_under", "未滿 65 歲：115年11月1日 起才可申請。"),
+    ("age_at_least", {"years": 65, "method": "birthday_month"}, {"household": hh()}, "2026-10-31", {}, F, "age_under", "未滿65歲（64歲），115年11月1日起符合。"),
     ("age_at_least", {"years": 65, "method": "birthday_month"}, {"household": hh()}, "2026-11-01", {}, P, "age_ok", "年滿65歲（65歲，115年11月1日起）。"),
     ("age_at_least", {"years": 65, "method": "birthday_month"}, {"household": hh()}, "2026-11-02", {}, P, "age_ok", "年滿65歲（65歲，115年11月1日起）。"),
     # 65 on the birthday itself
-    ("age_at_least", {"years": 65, "method": "birthday"}, {"household": hh()}, "2026-11-14", {}, F, "age_under", "未滿 65 歲：115年11月15日 起才可申請。"),
+    ("age_at_least", {"years": 65, "method": "birthday"}, {"household": hh()}, "2026-11-14", {}, F, "age_under", "未滿65歲（64歲），115年11月15日起符合。"),
     ("age_at_least", {"years": 65, "method": "birthday"}, {"household": hh()}, "2026-11-15", {}, P, "age_ok", "年滿65歲（65歲，115年11月15日起）。"),
     # born 29 Feb: in a common year the birthday counts from 1 March
-    ("age_at_least", {"years": 65, "method": "birthday"}, {"household": hh(birth_date="1960-02-29")}, "2025-02-28", {}, F, "age_under", "未滿 65 歲：114年3月1日 起才可申請。"),
+    ("age_at_least", {"years": 65, "method": "birthday"}, {"household": hh(birth_date="1960-02-29")}, "2025-02-28", {}, F, "age_under", "未滿65歲（64歲），114年3月1日起符合。"),
     ("age_at_least", {"years": 65, "method": "birthday"}, {"household": hh(birth_date="1960-02-29")}, "2025-03-01", {}, P, "age_ok", "年滿65歲（65歲，114年3月1日起）。"),
     # ROC-year age (役男): from 1 January of the year
-    ("age_at_least", {"years": 65, "method": "roc_year"}, {"household": hh()}, "2025-12-31", {}, F, "age_under", "未滿 65 歲：115年1月1日 起才可申請。"),
+    ("age_at_least", {"years": 65, "method": "roc_year"}, {"household": hh()}, "2025-12-31", {}, F, "age_under", "未滿65歲（64歲），115年1月1日起符合。"),
     ("age_at_least", {"years": 65, "method": "roc_year"}, {"household": hh()}, "2026-01-01", {}, P, "age_ok", "年滿65歲（65歲，115年1月1日起）。"),
     ("age_at_least", {"years": 65, "method": "birthday"}, {"household": None}, "2026-11-15", {}, U, "household_unavailable", "戶籍資料暫時無法查驗，本案將以「待查驗」受理，連線後再查。"),
     ("age_at_least", {"years": 65, "method": "birthday"}, {"household": {"found": False}}, "2026-11-15", {}, F, "person_not_found", "戶籍資料查無此人。"),
@@ -208,7 +208,7 @@ ANY_OF = {
 ANY_ROWS: list[tuple[dict[str, Any], str, Outcome, str, str]] = [
     ({"household": hh(), "disability": {"found": False}}, "2026-11-15", P, "age_ok", "年滿65歲（65歲，115年11月15日起）。"),
     ({"household": hh(), "disability": dis()}, "2026-01-01", P, "disability_ok", "領有身心障礙證明（中度，效期至無期限）。"),
-    ({"household": hh(), "disability": {"found": False}}, "2026-01-01", F, "any_of_failed", "不符合：年滿65歲或領有身障證明。"),
+    ({"household": hh(), "disability": {"found": False}}, "2026-01-01", F, "any_of_failed", "不符合：年滿65歲或領有身障證明（未滿65歲（64歲），115年11月15日起符合；查無身心障礙證明）。"),
     ({"household": hh(), "disability": None}, "2026-01-01", U, "any_of_unknown", "待查驗：年滿65歲或領有身障證明。"),
     ({"household": hh(), "disability": None}, "2026-11-15", P, "age_ok", "年滿65歲（65歲，115年11月15日起）。"),
     ({"household": None, "disability": dis()}, "2026-01-01", P, "disability_ok", "領有身心障礙證明（中度，效期至無期限）。"),

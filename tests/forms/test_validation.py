@@ -126,3 +126,8 @@ def test_no_applicant_while_one_is_wrong(raw_id: str, raw_name: str, raw_birth: 
     form = validate_applicant(raw_id, raw_name, raw_birth, TODAY)
     assert set(form.problems) == bad
     assert form.applicant is None
+
+
+def test_a_reason_stored_before_its_sentence_gained_a_figure_still_reads() -> None:
+    """A case from before 年齡 was part of age_under: its stored parameters lack `age`; the sentence shows ？."""
+    assert text("age_under", min_age=65, eligible_from="115年11月1日") == "未滿65歲（？歲），115年11月1日起符合。"
