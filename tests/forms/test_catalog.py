@@ -150,3 +150,19 @@ def test_duplicate_codes(tmp_path: Path) -> None:
 def test_empty_folder(tmp_path: Path) -> None:
     with pytest.raises(CatalogError):
         load_catalog(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("身障停車", {"SW-03"}),
+        ("老人卡", {"SW-05"}),
+        ("低收", {"SW-18", "SW-19", "SW-20", "SW-23", "SW-28", "IN-31", "IN-32", "IN-33"}),
+        ("健保轉出", {"SW-14"}),
+        ("輪椅", {"SW-18"}),
+        ("獨居老人", {"SW-27"}),
+    ],
+)
+def test_search_finds_what_clerks_type(typed: str, found: set[str]) -> None:
+    """Short names and synonyms clerks use at the counter, written here from the services they mean."""
+    assert {s.code for s in load_catalog().search(typed)} == found
