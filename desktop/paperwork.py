@@ -423,6 +423,7 @@ def void_slip_data(case: SavedCase, void: VoidRecord, services: Services) -> Voi
         approval="離線核准（主管於本機確認）" if void.approval == "offline" else void.approval,
         reason=void.reason,
         practice=services.practice,
+        refund=case.fee,
     )
 
 

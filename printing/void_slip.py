@@ -28,6 +28,7 @@ class VoidSlipData:
     approval: str  # the city's approval id, or 離線核准
     reason: str
     practice: bool = False
+    refund: int = 0  # NT$ collected with the receipt, to be paid back (0: nothing was collected)
 
 
 def build_void_slip_pdf(v: VoidSlipData, layout: str = "a4", invariant: bool = False) -> bytes:
@@ -54,7 +55,10 @@ def build_void_slip_pdf(v: VoidSlipData, layout: str = "a4", invariant: bool = F
     ):
         s.pair(label, value, body)
     s.rule()
-    s.text("本收據號碼保留不再使用；已收規費依規定退還。", body)
+    if v.refund > 0:
+        s.text(f"本收據號碼保留不再使用；已收規費新臺幣 {v.refund:,} 元依規定退還。", body)
+    else:
+        s.text("本收據號碼保留不再使用；本案未收規費，無須退費。", body)
     s.gap(8 * mm if a4 else 4 * mm)
     s.text("民眾簽收：＿＿＿＿＿＿＿＿　　主管核章：＿＿＿＿＿＿＿＿", body)
     return s.render(f"收據作廢證明 {v.receipt_number}", invariant, page_height=A4[1] if a4 else None)

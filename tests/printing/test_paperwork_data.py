@@ -386,6 +386,7 @@ def test_a_void_slip(approval: str, shown: str) -> None:
         approval=shown,
         reason="誤收，申請人改日再來",
         practice=True,
+        refund=80,  # what was collected is what is paid back
     )
 
 
@@ -463,8 +464,9 @@ def test_a_void_slip_of_a_service_with_no_published_fee() -> None:
                       "offline", "重複受理")  # fmt: skip
     services = SimpleNamespace(catalog=load_catalog(), device=DEVICE, practice=False)
     slip = void_slip_data(saved("SW-01", fee=0, payment_method="none"), void, services)  # type: ignore[arg-type]
-    assert (slip.service_name, slip.fee_text, slip.practice) == (
+    assert (slip.service_name, slip.fee_text, slip.practice, slip.refund) == (
         SW01,
         "依機關公告",
         False,
+        0,
     )

@@ -175,3 +175,24 @@ def test_day_close_report_flows_over_pages_with_charts(tmp_path: Path) -> None:
     pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(path))).group(1))  # type: ignore[union-attr]
     assert "收據號碼缺漏" in text and pages >= 3 and re.search(rf"第\s*{pages}\s*頁", text)
     assert build_report_pdf(report_data(3), invariant=True) == build_report_pdf(report_data(3), invariant=True)
+
+
+def test_a_void_slip_promises_a_refund_only_of_what_was_collected() -> None:
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from printing.void_slip import VoidSlipData, build_void_slip_pdf
+
+    base = VoidSlipData("桃園市桃園區公所", "68000010-D0007-1151120-0001", "D0007-R0000041", "敬老愛心卡", "王○明",
+                        "H12345****", "115年11月20日 09:05", "免費", "amy", "115年11月20日 11:02", "chief-test",
+                        "離線核准", "重複受理")  # fmt: skip
+    seen = {}
+    for refund in (0, 80):
+        with tempfile.TemporaryDirectory() as folder:
+            pdf = Path(folder) / "slip.pdf"
+            pdf.write_bytes(build_void_slip_pdf(VoidSlipData(**{**base.__dict__, "refund": refund})))
+            shown = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+            seen[refund] = "".join(shown.split())
+    assert "本案未收規費，無須退費" in seen[0] and "退還" not in seen[0]
+    assert "已收規費新臺幣80元依規定退還" in seen[80]
