@@ -667,15 +667,34 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+# What the city's answer means for the clerk, and what to do next (a queue entry in 需處理).
+STATUS_WORDS = {
+    "conflict": "市府已有同一案件但內容不同",
+    "rejected": "市府拒收此筆資料",
+}
+NEXT_STEPS = {
+    "conflict": "請核對本機與市府資料，確認後「更正後重送」或「撤回」",
+    "rejected": "請依原因「更正後重送」，或「撤回」並聯絡申請人",
+}
+
+
 def reason_text(reason: str, lang: str = DEFAULT_LANG) -> str:
-    """A queue entry's stored reason ("rejected: case_number_taken", "conflict: …") in words where the code is
-    known; otherwise as stored."""
-    _status, _, rest = reason.partition(": ")
-    code, _, detail = (rest or reason).partition(": ")
-    if code in MESSAGES and "{" not in MESSAGES[code][lang]:
-        words = MESSAGES[code][lang]
-        return f"{words}（{detail}）" if detail else words
-    return reason
+    """A queue entry's stored reason ("rejected: case_number_taken", "conflict: …", "net_timeout") in words, with
+    the next step where one is needed; a code this version has no words for is said as the status only (the raw
+    reason stays in the log and the ledger)."""
+    status, sep, rest = reason.partition(": ")
+    if not sep:
+        status, rest = "", reason
+    code, _, detail = rest.partition(": ")
+    if code in MESSAGES:
+        words = text(code, lang).rstrip("。")
+        words = f"{words}（{detail}）" if detail else words
+    elif status in STATUS_WORDS:
+        words = STATUS_WORDS[status]
+    else:
+        return reason
+    step = NEXT_STEPS.get(status)
+    return f"{words}；{step}。" if step else f"{words}。"
 
 
 def text(code: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
@@ -683,8 +702,7 @@ def text(code: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
 
     An unknown code is a programming error and raises KeyError (a test checks every code used has text).
     """
-    template = MESSAGES[code][lang]
-    return template.format_map(_Given(params)) if params else template
+    return MESSAGES[code][lang].format_map(_Given(params))
 
 
 class _Given(dict[str, Any]):
