@@ -686,11 +686,11 @@ def reason_text(reason: str, lang: str = DEFAULT_LANG) -> str:
     if not sep:
         status, rest = "", reason
     code, _, detail = rest.partition(": ")
-    if code in MESSAGES:
-        words = text(code, lang).rstrip("。")
+    if code in MESSAGES and "{" not in MESSAGES[code][lang]:
+        words = MESSAGES[code][lang].rstrip("。")
         words = f"{words}（{detail}）" if detail else words
     elif status in STATUS_WORDS:
-        words = STATUS_WORDS[status]
+        words = STATUS_WORDS[status]  # a sentence that needs figures the stored reason does not keep: the status
     else:
         return reason
     step = NEXT_STEPS.get(status)

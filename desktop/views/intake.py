@@ -250,7 +250,8 @@ class IntakeWizard(QWidget):
         self.accept_button = QPushButton("受理並列印收據 (Ctrl+Enter)")
         self.accept_button.setObjectName("accept_button")
         self.accept_button.clicked.connect(self.on_accept_clicked)
-        self.accept_button.setAutoDefault(True)
+        # Accepting takes a deliberate key (Ctrl+Enter): a second Enter after 「下一步」 must not save unread.
+        self.accept_button.setAutoDefault(False)
         back = QPushButton("返回 (Esc)")
         back.clicked.connect(self.on_escape)
         form = QFormLayout()
@@ -295,7 +296,7 @@ class IntakeWizard(QWidget):
     def _go(self, step: int) -> None:
         self.pages.setCurrentIndex(step)
         self.step_label.setText("　→　".join(t if i != step else f"【{t}】" for i, t in enumerate(STEP_TITLES)))
-        focus = {0: self.form.id_edit, 1: self.next_button, 2: self.accept_button, 3: self.next_citizen_button}
+        focus = {0: self.form.id_edit, 1: self.next_button, 2: self.owed_list, 3: self.next_citizen_button}
         focus[step].setFocus()
 
     def _set_enabled(self, enabled: bool) -> None:

@@ -179,10 +179,12 @@ def accept(qtbot: QtBot, w: MainWindow) -> tuple[SavedCase, Path]:
     wizard = w.intake
     assert wizard.step == 1 and wizard.next_button.hasFocus()
     qtbot.keyClick(wizard.next_button, Qt.Key.Key_Return)
-    assert wizard.step == 2 and wizard.accept_button.hasFocus()
+    assert wizard.step == 2 and wizard.owed_list.hasFocus()  # the documents are read first
+    qtbot.keyClick(wizard.owed_list, Qt.Key.Key_Return)  # Enter alone accepts nothing
+    assert wizard.step == 2
     saved: list[tuple[SavedCase, Path]] = []
     wizard.case_saved.connect(lambda case, path: saved.append((case, path)))
-    qtbot.keyClick(wizard.accept_button, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(wizard.owed_list, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: bool(saved), timeout=10_000)
     assert wizard.step == 3
     return saved[0]

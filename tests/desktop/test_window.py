@@ -242,7 +242,7 @@ def test_sync_page_lists_set_aside_cases_for_resend_or_withdrawal(
     qtbot.waitUntil(lambda: "需處理 1 件" in window.sync_panel.counts_label.text(), timeout=10_000)
     assert not window.offline_banner.isVisible()
     table = window.sync_panel.table
-    assert table.rowCount() == 1 and "rejected" in table.item(0, 4).text()
+    assert table.rowCount() == 1 and "市府拒收此筆資料" in table.item(0, 4).text()  # words, not the raw code
     table.selectRow(0)
     window.sync_panel.resend_button.click()
     assert "待上傳 1 件" in window.sync_panel.counts_label.text()

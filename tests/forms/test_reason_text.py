@@ -26,3 +26,10 @@ def test_stored_reasons_in_words(stored: str, said: str) -> None:
 def test_no_raw_code_reaches_the_screen() -> None:
     for stored in ("conflict: different content for this key", "rejected: receipt_number_taken", "net_timeout"):
         assert not re.search(r"[a-z]+_[a-z]+|different content", reason_text(stored)), stored
+
+
+def test_a_sentence_that_needs_figures_falls_back_to_the_status() -> None:
+    """service_unknown needs the service it names; a stored "rejected: service_unknown" has none."""
+    assert (
+        reason_text("rejected: service_unknown") == "市府拒收此筆資料；請依原因「更正後重送」，或「撤回」並聯絡申請人。"
+    )
