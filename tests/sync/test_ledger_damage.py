@@ -224,14 +224,19 @@ def test_a_sound_ledger_passes_the_full_check_with_its_sealed_copies(tmp_path: P
 
 
 def _with_override_and_due_date(ledger: Ledger) -> str:
-    """A case with every column the sealed copy is compared on (an override, a due date); its number."""
+    """A case with every column the sealed copy is compared on (an override, a due date, the receipt's terms); its
+    number."""
     from dataclasses import replace
     from datetime import date
 
     from sync.protocol import wire
 
+    from forms.terms import DUE, CaseTerms
+    from forms.timelimits import DEFAULT_LIMIT
+
     override = wire.Override(approval_id=uuid4(), supervisor="chief-test", reason="民眾急需，主管核可", rules=["age"])
-    case = ledger.cases.accept(replace(draft(), override=override, due_date=date(2026, 12, 1)))
+    terms = CaseTerms(DUE, DEFAULT_LIMIT, date(2026, 12, 1), True, "", "", None, "", ("戶口名簿",), ())
+    case = ledger.cases.accept(replace(draft(), override=override, due_date=date(2026, 12, 1), terms=terms))
     return case.case_number
 
 
@@ -247,6 +252,7 @@ def _with_override_and_due_date(ledger: Ledger) -> str:
         ("UPDATE cases SET id_digest = 'f' || substr(id_digest, 2) WHERE case_number = :n", "id_digest"),
         ("UPDATE cases SET id_masked = 'H12345****X' WHERE case_number = :n", "id_masked"),
         ("UPDATE cases SET override_json = NULL WHERE case_number = :n", "override_json"),
+        ("UPDATE cases SET terms_json = NULL WHERE case_number = :n", "terms_json"),
         (
             "UPDATE receipts SET receipt_number = 'D0001-R0000009' WHERE case_uuid = "
             "(SELECT case_uuid FROM cases WHERE case_number = :n)",

@@ -434,3 +434,19 @@ def test_a_voided_or_withdrawn_case_is_no_duplicate(ledger: Ledger) -> None:
     ledger.outbox.withdraw(str(withdrawn.case_uuid), "民眾撤回申請", "supervisor-a")
     assert ledger.cases.same_service(PERSON.national_id.value, "SW-01") == [kept.case_number]
     assert ledger.cases.same_service(PERSON.national_id.value, "SW-05") == []
+
+
+def test_a_case_keeps_the_terms_its_receipt_promised(ledger: Ledger) -> None:
+    """The terms go into the case row and into its sealed upload, and come back whole."""
+    from forms.terms import DUE, CaseTerms
+    from forms.timelimits import TimeLimit
+
+    terms = CaseTerms(DUE, TimeLimit(7, "days", basis="gov.tw"), date(2026, 11, 27), True, "", "另行通知", None, "",
+                      ("戶口名簿",), ("照片",))  # fmt: skip
+    case = ledger.cases.accept(draft(due_date=date(2026, 11, 27), documents_owed=("照片",), terms=terms))
+    assert case.terms == terms and ledger.cases.case(case.case_uuid).terms == terms
+    (item,) = [i for i in ledger.outbox.due(10, None) if i.key == str(case.case_uuid)]
+    sent = wire.CaseIn.model_validate_json(item.payload)
+    assert sent.terms is not None and sent.terms.to_domain() == terms
+    plain = ledger.cases.accept(draft())
+    assert plain.terms is None and ledger.cases.case(plain.case_uuid).terms is None
