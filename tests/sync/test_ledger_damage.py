@@ -229,10 +229,9 @@ def _with_override_and_due_date(ledger: Ledger) -> str:
     from dataclasses import replace
     from datetime import date
 
-    from sync.protocol import wire
-
     from forms.terms import DUE, CaseTerms
     from forms.timelimits import DEFAULT_LIMIT
+    from sync.protocol import wire
 
     override = wire.Override(approval_id=uuid4(), supervisor="chief-test", reason="民眾急需，主管核可", rules=["age"])
     terms = CaseTerms(DUE, DEFAULT_LIMIT, date(2026, 12, 1), True, "", "", None, "", ("戶口名簿",), ())
