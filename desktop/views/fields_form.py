@@ -91,6 +91,11 @@ class FieldsForm(QWidget):
             self.errors[key] = error
             form.addRow(label, self.editors[key])
             form.addRow("", error)
+            # A screen reader names each field by its row's label, and reads its problem as the description.
+            self.editors[key].setAccessibleName(label)
+            spec_hint = next((sp.hint for sp in self._specs if sp.id == key), "")
+            if spec_hint:
+                self.editors[key].setAccessibleDescription(spec_hint)
         form.addRow("", self.consent_box)
         # Tab and Enter both walk the fields in the order the clerk reads them off the ID card and the form.
         chain = [self.editors[key] for _, key in rows] + [self.consent_box]

@@ -196,6 +196,7 @@ class IntakeWizard(QWidget):
         self.rules_list.setObjectName("rules_list")
         self.rules_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.rules_list.setWordWrap(True)
+        self.rules_list.setAccessibleName("查驗結果：各項資格條件")
         self.rules_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.duplicate_label = QLabel("")
         self.duplicate_label.setObjectName("duplicate_label")
@@ -204,6 +205,7 @@ class IntakeWizard(QWidget):
         self.benefits_list = QListWidget()
         self.benefits_list.setObjectName("benefits_list")
         self.benefits_list.setWordWrap(True)
+        self.benefits_list.setAccessibleName("福利好幫手：另可申請的項目")
         self.benefits_list.setMaximumHeight(110)
         # Tab to the list and Enter (or a double click) opens that service's intake for the same applicant.
         self.benefits_list.itemActivated.connect(self.on_benefit_activated)
@@ -231,8 +233,10 @@ class IntakeWizard(QWidget):
     def _build_documents_page(self) -> QWidget:
         page = QWidget()
         self.replaced_list = QListWidget()
+        self.replaced_list.setAccessibleName("免附文件：已電子查驗")
         self.replaced_list.setObjectName("replaced_list")
         self.owed_list = QListWidget()
+        self.owed_list.setAccessibleName("待補文件：申請人仍須提出")
         self.owed_list.setObjectName("owed_list")
         for lst in (self.replaced_list, self.owed_list):
             lst.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -244,6 +248,7 @@ class IntakeWizard(QWidget):
         self.due_label = QLabel("")
         self.due_label.setObjectName("due_label")
         self.payment_combo = QComboBox()
+        self.payment_combo.setAccessibleName("付款方式")
         self.payment_combo.setObjectName("payment_combo")
         for code in ("cash", "card", "transfer"):
             self.payment_combo.addItem(PAYMENT_NAMES[code], code)
