@@ -15,6 +15,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from desktop.views.screen import fit_to_screen  # PySide6 only: light
+
 if TYPE_CHECKING:
     from desktop.bootstrap import Services
     from desktop.main_window import MainWindow
@@ -30,7 +32,7 @@ class StartupWindow(QMainWindow):
         self._first_paint: Callable[[], None] | None = first_paint
         self.setObjectName("startup_window")
         self.setWindowTitle("Counterdesk 臨櫃服務")
-        self.resize(1280, 800)
+        fit_to_screen(self)
         self.label = QLabel("")
         self.label.setObjectName("startup_label")
         self.label.setWordWrap(True)
@@ -103,6 +105,7 @@ class Launch:
         assert self.runner is not None
         window = MainWindow(services, self.runner)
         window.setGeometry(self.startup.geometry())
+        window.setWindowState(self.startup.windowState())  # maximised on a small screen, as the first window was
         window.show()
         self.startup.close()
         self.window = window

@@ -25,6 +25,7 @@ from desktop.views.errors import describe
 from desktop.views.idle_lock import IdleLock
 from desktop.views.intake import AskOverride, Confirm, IntakeWizard, ask_yes_no
 from desktop.views.review_page import ChooseFile, ReviewPage
+from desktop.views.screen import fit_to_screen
 from desktop.views.service_list import ServiceList
 from desktop.views.supervisor import AskSupervisor, ask_supervisor
 from desktop.views.sync_panel import AskReason, SyncPanel
@@ -76,7 +77,7 @@ class MainWindow(QMainWindow):
         self._choose_file = choose_file
         self.shown_pdf: Path | None = None  # what the preview shows (and Ctrl+P prints)
         self.setWindowTitle(f"Counterdesk 臨櫃服務 — {services.device.office.name}")
-        self.resize(1280, 800)
+        fit_to_screen(self)
         self.last_receipt: Path | None = None
         self.last_dayclose: Path | None = None
         self.last_notice: Path | None = None

@@ -509,3 +509,10 @@ def test_arrow_keys_in_the_search_box_move_the_list(qtbot: QtBot, window: MainWi
     qtbot.keyClick(box, Qt.Key.Key_Return)
     assert "CA-07" in window.intake.service_label.text()  # the second of CA-06, CA-07, …
     assert box.accessibleName() == "搜尋申辦項目" and listed.accessibleName() == "申辦項目清單"
+
+
+def test_the_window_fits_the_screen_it_opens_on(window: MainWindow) -> None:
+    """The offscreen test screen (800×600) is smaller than the preferred 1280×800: maximised, within the screen."""
+    room = window.screen().availableGeometry()
+    assert room.width() < 1320 and bool(window.windowState() & Qt.WindowState.WindowMaximized)
+    assert window.width() <= room.width() and window.height() <= room.height()
