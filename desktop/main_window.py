@@ -105,6 +105,10 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.intake)
         splitter.addWidget(preview)
         splitter.setSizes([300, 560, 420])
+        # On a narrow screen the intake page grows and shrinks first; the service names stay readable.
+        self.service_list.setMinimumWidth(220)
+        for index, stretch in enumerate((0, 1, 0)):
+            splitter.setStretchFactor(index, stretch)
 
         central = QWidget()
         layout = QVBoxLayout(central)
