@@ -464,6 +464,9 @@ class Override(WireModel):
 # -- cases ----------------------------------------------------------------------------------------------------
 
 
+_TERMS_AS_THEY_ARE = ("due_date", "due_covered", "handed_over", "due_note", "fee", "fee_note")  # same on both sides
+
+
 class Terms(WireModel):
     """What the receipt promised (forms.terms.CaseTerms), sealed with the case so that every reprint, here or on
     a rebuilt ledger, prints what the original printed."""
@@ -491,28 +494,18 @@ class Terms(WireModel):
             limit_unit=limit.unit,
             limit_source=limit.source,
             limit_basis=limit.basis,
-            due_date=terms.due_date,
-            due_covered=terms.due_covered,
-            handed_over=terms.handed_over,
-            due_note=terms.due_note,
-            fee=terms.fee,
-            fee_note=terms.fee_note,
             exempt=list(terms.exempt),
             owed=list(terms.owed),
+            **{name: getattr(terms, name) for name in _TERMS_AS_THEY_ARE},
         )
 
     def to_domain(self) -> CaseTerms:
         return CaseTerms(
             promise=self.promise,
             limit=TimeLimit(self.limit_value, self.limit_unit, self.limit_source, self.limit_basis),
-            due_date=self.due_date,
-            due_covered=self.due_covered,
-            handed_over=self.handed_over,
-            due_note=self.due_note,
-            fee=self.fee,
-            fee_note=self.fee_note,
             exempt=tuple(self.exempt),
             owed=tuple(self.owed),
+            **{name: getattr(self, name) for name in _TERMS_AS_THEY_ARE},
         )
 
 
