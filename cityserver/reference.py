@@ -17,6 +17,7 @@ from cityserver.context import Db, State, aware, now, security_event
 from cityserver.db import ClosureRow
 from cityserver.errors import ApiError
 from cityserver.permissions import Allowed
+from cityserver.population import office_of  # the city's register: which city an office is in
 from forms.reference import CALENDAR, THRESHOLDS, parse
 from forms.resources import resource_path
 from sync.protocol import wire
@@ -25,11 +26,6 @@ log = logging.getLogger(__name__)
 
 router = APIRouter()
 FILES = {CALENDAR: ("calendar", "tw_office_calendar.toml"), THRESHOLDS: ("thresholds.toml",)}
-
-
-def city_of(office_code: str) -> str:
-    """The city (直轄市/縣市) of a district office: its code's first five digits (TAIWAN_PRACTICE.md §5.1)."""
-    return office_code[:5] + "000"
 
 
 def load_reference(folder: Path | None = None) -> list[wire.ReferenceDoc]:
@@ -70,7 +66,9 @@ def list_closures(
     office = access.caller.office_code
     rows = db.scalars(
         select(ClosureRow)
-        .where(ClosureRow.seq > since, or_(ClosureRow.area_code == office, ClosureRow.area_code == city_of(office)))
+        .where(
+            ClosureRow.seq > since, or_(ClosureRow.area_code == office, ClosureRow.area_code == office_of(office)[1])
+        )
         .order_by(ClosureRow.seq)
         .limit(5_000)
     )
@@ -87,7 +85,7 @@ def declare_closure(body: wire.ClosureIn, access: Allowed, db: Db) -> wire.Closu
     if known is not None:
         return _closure(known)
     moment = now()
-    area = who.office_code if body.scope == "office" else city_of(who.office_code)
+    area = who.office_code if body.scope == "office" else office_of(who.office_code)[1]
     row = ClosureRow(
         closure_uuid=str(body.closure_uuid),
         day=body.day,
