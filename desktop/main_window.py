@@ -40,7 +40,6 @@ from sync.city.catchup import CatchUp, check_numbers_quietly, numbers_text
 from sync.city.pull import pull_statuses
 from sync.city.push import PushReport, push_pending
 from sync.city.reconcile import Reconciliation, reconcile
-from sync.city.reference_sync import ReferenceData, pull_reference
 from sync.ledger import SavedCase
 from sync.protocol.errors import SyncError, SyncErrorKind
 from sync.services.closures import ClosureOutcome
@@ -400,26 +399,17 @@ class MainWindow(QMainWindow):
 
     def pull_reference(self) -> None:
         """The city's newer calendar and amounts, then the closures declared since: due dates counted again."""
-        services = self.services
+        closures = self.services.closures
+        if closures is None:
+            return
 
-        def work() -> tuple[list[str], ClosureOutcome | None]:
-            current = ReferenceData(services.intake.calendar, services.intake.thresholds)
-            data, kinds = pull_reference(services.ledger, services.client, current)
-            if kinds:
-                services.intake.use_reference(services.intake.calendar, data.thresholds)
-                if "calendar" in kinds and services.closures is not None:
-                    services.closures.use_calendar(data.calendar)  # open due dates counted again
-            return kinds, services.closures.pull() if services.closures else None
-
-        def done(result: tuple[list[str], ClosureOutcome | None]) -> None:
+        def done(result: tuple[list[str], ClosureOutcome]) -> None:
             kinds, closed = result
-            said = [REFERENCE_NAMES[k] for k in kinds]
-            if closed is not None and closed.closures:
-                said.append(closure_text(closed))
+            said = [REFERENCE_NAMES[k] for k in kinds] + ([closure_text(closed)] if closed.closures else [])
             if said:
                 self.statusBar().showMessage("市府資料已更新：" + "；".join(said), 30_000)
 
-        self._run("net", work, done, lambda exc: log.warning("reference data not applied: %s", exc))
+        self._run("net", closures.refresh, done, lambda exc: log.warning("reference data not applied: %s", exc))
 
     def declare_closure(self) -> None:
         """A supervisor enters a closure the city announced; the moved due dates are listed."""

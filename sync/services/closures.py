@@ -12,11 +12,12 @@ from forms.calendar import OfficeCalendar
 from forms.catalog import Catalog
 from forms.errors import DomainError
 from forms.reasons import checked_reason
+from forms.reference import CALENDAR
 from forms.rocdate import format_roc
 from forms.terms import DUE, owed_limit
 from forms.timelimits import TimeLimit, due_date
 from sync.city.client import CityClient
-from sync.city.reference_sync import pull_closures
+from sync.city.reference_sync import ReferenceData, pull_closures, pull_reference
 from sync.ledger import Ledger
 from sync.ledger.reference import DueChange, OpenCase
 from sync.protocol import wire
@@ -60,6 +61,17 @@ class Closures:
             wire.ClosureIn(closure_uuid=self._ledger.reference.new_uuid(), day=day, scope=scope, announcement=said)
         )
         return self.apply(self._ledger.reference.store_closures([declared]))
+
+    def refresh(self) -> tuple[list[str], ClosureOutcome]:
+        """At sync: the city's newer calendar and amounts (kinds that changed), then the closures declared since;
+        every open due date counted again where either moved it. Raises SyncError / ReferenceError (nothing kept)."""
+        current = ReferenceData(self._intake.calendar, self._intake.thresholds)
+        data, kinds = pull_reference(self._ledger, self._client, current)
+        if kinds:
+            self._intake.use_reference(self._intake.calendar, data.thresholds)
+            if CALENDAR in kinds:
+                self.use_calendar(data.calendar)
+        return kinds, self.pull()
 
     def pull(self) -> ClosureOutcome:
         """The closures declared since the last pull, applied. Raises SyncError when the city cannot be asked."""

@@ -125,3 +125,17 @@ def test_a_supervisor_declares_a_closure_in_the_window_and_sees_what_moved(
     said = next(q for q in dialogs.questions if "停止上班 115年11月27日" in q)
     assert "1 件未結案件處理期限順延" in said
     assert f"{relief.case_number}：115年11月27日 → 115年11月30日" in said
+
+
+def test_at_sync_a_device_takes_a_closure_another_declared(city: EmbeddedServer, tmp_path: Path) -> None:
+    """The supervisor's PC declares; another PC of the office learns it at its next sync (refresh): nothing newer
+    in the calendar or amounts, one closure, applied to its intakes."""
+    for chief in make_services(city, tmp_path / "chief", SUPERVISOR, SUPERVISOR_PASSWORD):
+        assert chief.closures is not None
+        chief.closures.declare(TYPHOON, "office", "颱風停止上班公告（測試）")
+    for clerk in make_services(city, tmp_path / "clerk", USER, PASSWORD):
+        assert clerk.closures is not None
+        kinds, outcome = clerk.closures.refresh()
+        assert kinds == [] and [c.day for c in outcome.closures] == [TYPHOON]
+        assert not clerk.intake.calendar.is_working_day(TYPHOON)
+        assert clerk.closures.refresh()[1].closures == ()
