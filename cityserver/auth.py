@@ -92,7 +92,9 @@ def _proven_device(db: Session, device_id: str, nonce: str, signature: str, mess
     if not _take_nonce(db, nonce, device_id):
         db.commit()
         raise ApiError(401, "challenge_invalid", "unknown, used or expired challenge")
-    device = db.get(DeviceRow, device_id)
+    # The device's row is locked for the rest of the transaction: its log-ins and refreshes run one after
+    # another, so eight racing copies of one refresh token cannot deadlock on the family's rows (PostgreSQL).
+    device = db.get(DeviceRow, device_id, with_for_update=True)
     if device is None or not signing.verify(device.public_key, signature, message):
         security_event(db, "device_proof_failed", address=where, device_id=device_id)
         db.commit()
