@@ -12,11 +12,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from desktop.bootstrap import PRACTICE_UNLOCK, Services
 from desktop.paperwork import LAYOUT_NAMES, audit_text, write_correction_slip, write_reprint, write_void_slip
-from desktop.printer import PrintPdf, print_pdf
+from desktop.printer import PrintPdf, print_direct, print_pdf, printer_names
 from desktop.tasks import TaskRunner
 from desktop.views.closure import REFERENCE_NAMES, AskClosure, ask_closure, closure_text
 from desktop.views.dayclose_page import DayClosePage
@@ -41,6 +41,7 @@ from sync.city.pull import pull_statuses
 from sync.city.push import PushReport, push_pending
 from sync.city.reconcile import Reconciliation, reconcile
 from sync.ledger import SavedCase
+from sync.ledger.settings import DEVICE_SETTINGS, PDF_PRINTER
 from sync.protocol.errors import SyncError, SyncErrorKind
 from sync.services.closures import ClosureOutcome
 from sync.services.intake import Reverification
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.devices_page: DevicesPage | None = None
         self._choose_file = choose_file
         self.shown_pdf: Path | None = None  # what the preview shows (and Ctrl+P prints)
+        self.last_printed: str | None = None  # the printer or PDF file the last print went to
         self.setWindowTitle(f"Counterdesk 臨櫃服務 — {services.device.office.name}")
         fit_to_screen(self)
         self.last_receipt: Path | None = None
@@ -155,16 +157,16 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.devices_action)
         self.addAction(self.search_action)
         settings = self.menuBar().addMenu("設定")
-        layout_menu = settings.addMenu("收據紙張")
-        self.layout_actions: dict[str, QAction] = {}
-        group = QActionGroup(self)
-        for value, label in LAYOUT_NAMES.items():
-            action = QAction(label, self, checkable=True)
-            action.setChecked(services.ledger.settings.get("receipt_layout") == value)
-            action.triggered.connect(lambda _checked=False, v=value: self.set_receipt_layout(v))
-            group.addAction(action)
-            layout_menu.addAction(action)
-            self.layout_actions[value] = action
+        self.layout_actions = self._choice_menu(settings, "receipt_layout", self.set_receipt_layout)
+        self.printer_menu = settings.addMenu("印表機")
+        self.printer_menu.aboutToShow.connect(self._fill_printer_menu)
+        self._fill_printer_menu()
+        self.print_on_accept_action = QAction(DEVICE_SETTINGS["print_on_accept"].label, self, checkable=True)
+        self.print_on_accept_action.setChecked(services.ledger.settings.get("print_on_accept") == "1")
+        self.print_on_accept_action.toggled.connect(
+            lambda on: self.services.ledger.settings.set("print_on_accept", "1" if on else "0")
+        )
+        settings.addAction(self.print_on_accept_action)
         self.closure_action = QAction("停止上班登錄（颱風等）…", self)
         self.closure_action.triggered.connect(self.declare_closure)
         self.closure_action.setEnabled(may(services.role, "declare_closure"))
@@ -179,6 +181,12 @@ class MainWindow(QMainWindow):
         self.warning_label.setStyleSheet("color: #8a4b00; font-weight: bold;")
         self.warning_label.setVisible(False)
         self.statusBar().addPermanentWidget(self.warning_label)
+        self.print_label = QLabel("")
+        self.print_label.setObjectName("print_label")
+        self.print_label.setWordWrap(True)
+        self.print_label.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.print_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.print_label, 1)
         self.audit_label = QLabel("")
         self.audit_label.setObjectName("audit_label")
         self.audit_label.setStyleSheet("color: #b3261e; font-weight: bold;")
@@ -223,6 +231,36 @@ class MainWindow(QMainWindow):
         self, lane: str, fn: Callable[[], Any], ok: Callable[[Any], None], fail: Callable[[BaseException], None]
     ) -> None:
         self.runner.run(lane, fn, ok, fail, owner=self)
+
+    def _choice_menu(self, parent: QMenu, key: str, choose: Callable[[str], None]) -> dict[str, QAction]:
+        """A submenu of one declared setting's choices, the current one checked."""
+        setting = DEVICE_SETTINGS[key]
+        menu = parent.addMenu(setting.label)
+        current = self.services.ledger.settings.get(key)
+        group = QActionGroup(menu)
+        actions: dict[str, QAction] = {}
+        for value, label in setting.choices.items():
+            action = QAction(label, menu, checkable=True)
+            action.setChecked(current == value)
+            action.triggered.connect(lambda _checked=False, v=value: choose(v))
+            group.addAction(action)
+            menu.addAction(action)
+            actions[value] = action
+        return actions
+
+    def _fill_printer_menu(self) -> None:
+        """The printers this PC knows now (one may have been added since), plus asking each time and PDF files."""
+        menu, current = self.printer_menu, self.services.ledger.settings.get("printer")
+        menu.clear()
+        group = QActionGroup(menu)
+        choices = [("", "每次詢問（開啟列印對話框）"), *((n, n) for n in printer_names())]
+        choices.append((PDF_PRINTER, "存為 PDF 檔（不送印表機）"))
+        for value, label in choices:
+            action = QAction(label, menu, checkable=True)
+            action.setChecked(current == value)
+            action.triggered.connect(lambda _checked=False, v=value: self.set_printer(v))
+            group.addAction(action)
+            menu.addAction(action)
 
     def _action(self, label: str, keys: str, slot: Callable[[], object]) -> QAction:
         action = QAction(label, self)
@@ -309,6 +347,7 @@ class MainWindow(QMainWindow):
         self.show_pdf(path)
         self.refresh_outbox()
         self.statusBar().showMessage(f"收據已存檔：{path.name}", 10_000)
+        self._print_automatically(path)
         if case.sync_state == "pending":
             self.sync_now()
 
@@ -316,6 +355,7 @@ class MainWindow(QMainWindow):
         self.last_notice = path
         self.show_pdf(path)
         self.statusBar().showMessage(f"一次告知單已產生：{path.name}", 10_000)
+        self._print_automatically(path)
 
     # -- sync ----------------------------------------------------------------------------------------------------
 
@@ -551,13 +591,49 @@ class MainWindow(QMainWindow):
         self.pdf_doc.close()
 
     def print_preview(self) -> None:
-        """Print what the preview shows (the last receipt, notice or copy) through Qt's print dialog."""
+        """Ctrl+P: print what the preview shows (the last receipt, notice or copy) on the chosen printer, or
+        through Qt's print dialog when none is chosen."""
         shown = self.shown_pdf
         if shown is None:
             self.statusBar().showMessage("目前沒有可列印的收據。", 10_000)
             return
-        if self._print(self, shown):
-            self.statusBar().showMessage(f"已送出列印：{shown.name}", 10_000)
+        self.print_paper(shown, automatic=False)
+
+    def print_paper(self, path: Path, automatic: bool) -> None:
+        """Send a receipt, notice or slip to the printer of the settings, off the GUI thread. `automatic` (after
+        accepting) never opens a dialog: without a chosen printer the clerk is told how to print."""
+        printer = self.services.ledger.settings.get("printer")
+        if not printer:
+            if automatic:
+                self.statusBar().showMessage(
+                    f"{path.name} 已存檔；未設定印表機（設定→印表機），按 Ctrl+P 列印。", 30_000
+                )
+            elif self._print(self, path):
+                self.statusBar().showMessage(f"已送出列印：{path.name}", 10_000)
+            return
+
+        def done(where: str) -> None:
+            self.last_printed = where
+            self.print_label.setVisible(False)
+            self.statusBar().showMessage(f"已列印：{path.name}（{Path(where).name}）", 15_000)
+
+        def failed(exc: BaseException) -> None:
+            # Stays in sight until a print succeeds: a passing status message (a sync) must not hide it.
+            log.warning("printing %s failed: %s", path.name, getattr(exc, "code", type(exc).__name__))
+            self.print_label.setText("⚠ " + describe(exc))
+            self.print_label.setVisible(True)
+
+        folder = self.services.data_dir / "printed"
+        self._run("print", lambda: print_direct(path, printer, folder), done, failed)
+
+    def _print_automatically(self, path: Path) -> None:
+        if self.services.ledger.settings.get("print_on_accept") == "1":
+            self.print_paper(path, automatic=True)
+
+    def set_printer(self, value: str) -> None:
+        self.services.ledger.settings.set("printer", value)
+        shown = {"": "每次詢問", PDF_PRINTER: "存為 PDF 檔"}.get(value, value)
+        self.statusBar().showMessage(f"印表機：{shown}", 10_000)
 
     def set_receipt_layout(self, value: str) -> None:
         self.services.ledger.settings.set("receipt_layout", value)
@@ -590,6 +666,7 @@ class MainWindow(QMainWindow):
             self.show_pdf(path)
             self.refresh_outbox()
             self.statusBar().showMessage(f"收據 {case.receipt_number} 已作廢：{path.name}", 15_000)
+            self._print_automatically(path)
             self.sync_now()
 
         def failed(exc: BaseException) -> None:

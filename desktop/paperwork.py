@@ -29,6 +29,7 @@ from printing.void_slip import VoidSlipData, build_void_slip_pdf
 from sync.ledger import Device, SavedCase
 from sync.ledger.private_files import private_dir, write_private
 from sync.ledger.reviews import ReviewLine, ReviewRun
+from sync.ledger.settings import DEVICE_SETTINGS
 from sync.protocol.receipt_signing import short_code
 from sync.services.intake import Verification
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from desktop.bootstrap import Services
 
 PAYMENT_NAMES = {"cash": "現金", "card": "信用卡／行動支付", "transfer": "轉帳", "none": "免繳"}
-LAYOUT_NAMES = {"a4": "A4（民眾收執聯＋存根聯）", "thermal80": "80 mm 熱感紙"}
+LAYOUT_NAMES = DEVICE_SETTINGS["receipt_layout"].choices
 LISTED = 200  # case numbers on paper per list
 CORRECTION_NAMES = {"void": "作廢退費", "refund": "退費", "note": "註記"}
 

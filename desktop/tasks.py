@@ -1,4 +1,4 @@
-"""Background work off the GUI thread: a `db` lane (one worker) and a `net` lane (four workers).
+"""Background work off the GUI thread: a `db` lane (one worker), a `net` lane (four) and a `print` lane (one).
 
 Results come back to the GUI thread through a queued signal (Anki's run_on_main pattern): the worker never
 touches a widget.
@@ -31,6 +31,7 @@ class TaskRunner(QObject):
         self._lanes = {
             "db": ThreadPoolExecutor(max_workers=1, thread_name_prefix="db"),
             "net": ThreadPoolExecutor(max_workers=4, thread_name_prefix="net"),
+            "print": ThreadPoolExecutor(max_workers=1, thread_name_prefix="print"),  # one page after another
         }
         self._lock = threading.Lock()
         self._ready: list[Callable[[], None]] = []

@@ -438,6 +438,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "所選案件不屬於要更正的營業日。",
         "en": "The case does not belong to the day being corrected.",
     },
+    "printer_unavailable": {
+        "zh-TW": (
+            "印表機「{printer}」無法使用，未列印；文件已存為 PDF（{file}），可按 Ctrl+P 重印，或至「設定→印表機」改選。"
+        ),
+        "en": "Printer {printer} is not available; nothing printed. The PDF is kept ({file}).",
+    },
+    "print_failed": {
+        "zh-TW": "送往印表機「{printer}」失敗，未列印；文件已存為 PDF（{file}），請檢查印表機後按 Ctrl+P 重印。",
+        "en": "Printing on {printer} failed. The PDF is kept ({file}).",
+    },
     "setting_invalid": {
         "zh-TW": "設定值不正確（{key}）。",
         "en": "Invalid setting ({key}).",

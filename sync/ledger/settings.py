@@ -1,9 +1,11 @@
-"""The device's settings in the ledger: what an office may change in the window (the receipt layout), newer
+"""The device's settings in the ledger: what an office may change in the window (paper, printer), newer
 catalog files pulled from the city, the last measured clock skew, the push's batch size and a supervisor's leave to
 go on taking cases past the offline limit."""
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import uuid4
 
@@ -16,7 +18,35 @@ from sync.ledger.records import LookupAudit
 from sync.ledger.store.tables import CatalogEntryRow, CounterRow, SettingRow
 from sync.protocol.errors import StoreError
 
-SETTING_KEYS = {"receipt_layout": ("a4", "thermal80")}
+PDF_PRINTER = "@pdf"  # the "printer" that keeps each print as a PDF file (a laptop without a printer; tests)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One device setting, declared once: the window's settings menu, the store's check and the restore all read
+    this. `choices` maps each allowed value to its label; without choices the value is a short line of text."""
+
+    key: str
+    label: str
+    default: str
+    choices: dict[str, str] = field(default_factory=dict)
+    max_length: int = 120
+
+    def valid(self, value: str) -> bool:
+        if self.choices:
+            return value in self.choices
+        return len(value) <= self.max_length and not any(unicodedata.category(c).startswith("C") for c in value)
+
+
+DEVICE_SETTINGS = {
+    s.key: s
+    for s in (
+        Setting("receipt_layout", "收據紙張", "a4", {"a4": "A4（民眾收執聯＋存根聯）", "thermal80": "80 mm 熱感紙"}),
+        # "" asks with the print dialog each time; a name prints there directly (Qt's name of the printer)
+        Setting("printer", "印表機", ""),
+        Setting("print_on_accept", "受理後直接列印收據", "1", {"1": "是", "0": "否"}),
+    )
+}
 
 
 def write_clock_skew(s: Session, seconds: int) -> None:
@@ -35,11 +65,12 @@ class Settings:
         """A device setting (the first allowed value when never set)."""
         with self._core.read() as s:
             row = s.get(SettingRow, key)
-        return row.value if row else SETTING_KEYS[key][0]
+        return row.value if row else DEVICE_SETTINGS[key].default
 
     def set(self, key: str, value: str) -> None:
         """Raises StoreError(setting_invalid) for an unknown key or value."""
-        if value not in SETTING_KEYS.get(key, ()):
+        setting = DEVICE_SETTINGS.get(key)
+        if setting is None or not setting.valid(value):
             raise StoreError("setting_invalid", key=key)
         with self._core.write() as s:
             s.merge(SettingRow(key=key, value=value))
