@@ -28,7 +28,7 @@ from desktop.views.review_page import ChooseFile, ReviewPage
 from desktop.views.screen import fit_to_screen
 from desktop.views.service_list import ServiceList
 from desktop.views.supervisor import AskSupervisor, ask_supervisor
-from desktop.views.sync_panel import AskReason, SyncPanel
+from desktop.views.sync_panel import AskNote, AskReason, SyncPanel
 from forms.backlog import SKEW_WARN_S
 from forms.catalog import Catalog
 from forms.messages import text
@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         confirm: Confirm | None = None,
         override_dialog: AskOverride | None = None,
         reason_dialog: AskReason | None = None,
+        note_dialog: AskNote | None = None,
         supervisor_dialog: AskSupervisor | None = None,
         closure_dialog: AskClosure | None = None,
         printer: PrintPdf | None = None,
@@ -121,12 +122,13 @@ class MainWindow(QMainWindow):
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
-        self.sync_panel = SyncPanel(services.ledger, services.intake.clerk, reason_dialog)
+        self.sync_panel = SyncPanel(services.ledger, services.intake.clerk, reason_dialog, note_dialog)
         self.sync_panel.sync_requested.connect(self.sync_now)
         self.sync_panel.queue_changed.connect(self.refresh_outbox)
         self.sync_panel.correction_requested.connect(self.on_sync_panel_correction_requested)
         self.sync_panel.reprint_requested.connect(self.on_sync_panel_reprint_requested)
         self.sync_panel.void_requested.connect(self.on_sync_panel_void_requested)
+        self.sync_panel.follow_up_handled.connect(self.refresh_outbox)
         self.sync_dock = QDockWidget("同步狀態", self)
         self.sync_dock.setObjectName("sync_dock")
         self.sync_dock.setWidget(self.sync_panel)
@@ -277,7 +279,8 @@ class MainWindow(QMainWindow):
 
     def refresh_outbox(self) -> None:
         counts = self.services.ledger.outbox.counts()
-        attention = f"，需處理 {counts['attention']} 件" if counts["attention"] else ""
+        open_items = counts["attention"] + len(self.services.ledger.followups.open())
+        attention = f"，需處理 {open_items} 件" if open_items else ""
         self.outbox_label.setText(f"待上傳 {counts['pending']} 件{attention}")
         self.sync_panel.refresh()
         self.show_warnings()
@@ -513,9 +516,10 @@ class MainWindow(QMainWindow):
             if changes:
                 self.sync_panel.show_reverified(changes)
                 passed = sum(c.decision.outcome is Outcome.PASS for c in changes)
-                self.statusBar().showMessage(
-                    f"已補查 {len(changes)} 件待查驗案件：符合 {passed} 件，其餘請見同步狀態", 15_000
-                )
+                failed_ = sum(c.decision.outcome is Outcome.FAIL for c in changes)
+                more = f"；不符資格 {failed_} 件列入需處理，請聯絡申請人" if failed_ else ""
+                self.statusBar().showMessage(f"已補查 {len(changes)} 件待查驗案件：符合 {passed} 件{more}", 30_000)
+                self.refresh_outbox()
                 self.sync_dock.setVisible(True)
                 self.sync_now()  # the updates go to the city at once
 

@@ -99,6 +99,7 @@ class DayClose:
     corrections: tuple[CorrectionRecord, ...]
     per_hour: dict[int, int]  # hour of day -> cases received
     close: CloseRecord | None
+    follow_ups: tuple[str, ...] = ()  # case numbers in 需處理 (an offline case found not eligible, …)
 
     @property
     def fee_total(self) -> int:
@@ -129,6 +130,8 @@ class DayClose:
             found.append(Problem("dc_differing", {"numbers": "、".join(c.differing)}))
         if self.pending_sync:
             found.append(Problem("dc_pending_sync", {"n": len(self.pending_sync)}))
+        if self.follow_ups:
+            found.append(Problem("dc_follow_up", {"n": len(self.follow_ups), "numbers": "、".join(self.follow_ups)}))
         for v in self.voids:
             found.append(Problem("dc_void", {"receipt": v.receipt_number, "reason": v.reason}, needs_note=False))
         overdue = sum(d.overdue for d in self.due)
@@ -184,6 +187,7 @@ def compute(
         corrections=facts.corrections,
         per_hour=dict(sorted(Counter(c.received_at.hour for c in valid).items())),
         close=facts.close,
+        follow_ups=facts.follow_ups,
     )
 
 
@@ -297,6 +301,7 @@ def report_json(report: DayClose, cash: tuple[CashLine, ...], note: str) -> str:
         "voids": [asdict(v) for v in report.voids],
         "cash": [{**asdict(c), "difference": c.difference} for c in cash],
         "pending_sync": list(report.pending_sync),
+        "follow_ups": list(report.follow_ups),
         "comparison": asdict(report.comparison),
         "due": [{**asdict(d), "due_date": d.due_date.isoformat()} for d in report.due],
         "audit_break": report.audit_break,

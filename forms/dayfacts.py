@@ -84,3 +84,4 @@ class DayFacts:
     last_receipt_seq: int | None  # the last one issued on this day, from the ledger's counter (a missing last
     # receipt shows on its own day)
     receipt_prefix: str  # this device's receipt numbers start with it (e.g. "D0007-")
+    follow_ups: tuple[str, ...] = ()  # case numbers still in 需處理 (any day): listed until handled

@@ -438,6 +438,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "所選案件不屬於要更正的營業日。",
         "en": "The case does not belong to the day being corrected.",
     },
+    "fu_recheck_failed": {
+        "zh-TW": "連線後查驗不符資格：請聯絡申請人說明結果，記錄「已處理」；如申請人撤回，請「作廢收據」。",
+        "en": "Not eligible after the deferred look-ups: tell the applicant, then record how it was handled.",
+    },
+    "fu_recheck_failed_fee": {
+        "zh-TW": (
+            "連線後查驗不符資格，已收規費 {fee} 元：請聯絡申請人，退費並「作廢收據」；"
+            "申請人仍要求受理時，記錄「已處理」。"
+        ),
+        "en": "Not eligible after the deferred look-ups; NT${fee} was taken: refund and void, or record handling.",
+    },
+    "follow_up_note": {
+        "zh-TW": "請寫明如何處理（{min}～{max} 個字），例如「已電話通知申請人」。",
+        "en": "Say how it was handled ({min} to {max} characters).",
+    },
+    "follow_up_unknown": {
+        "zh-TW": "此案件沒有待處理的事項（可能已由他人處理）。",
+        "en": "This case has no open follow-up.",
+    },
+    "dc_follow_up": {
+        "zh-TW": "需處理的案件 {n} 件尚未處理：{numbers}",
+        "en": "{n} cases still need follow-up: {numbers}",
+    },
     "printer_unavailable": {
         "zh-TW": (
             "印表機「{printer}」無法使用，未列印；文件已存為 PDF（{file}），可按 Ctrl+P 重印，或至「設定→印表機」改選。"

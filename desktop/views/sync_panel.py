@@ -19,19 +19,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms.errors import DomainError
+from forms.followups import FollowUp
 from forms.messages import reason_text, text
 from forms.names import mask_name
 from forms.rocdate import format_roc
 from forms.types import Outcome
 from sync.ledger import Ledger, OutboxView, SavedCase
+from sync.protocol.errors import StoreError
 from sync.services.intake import Reverification
 
 STATE_NAMES = {"pending": "待上傳", "sent": "已送達", "attention": "需處理", "withdrawn": "已撤回"}
 AskReason = Callable[[QWidget], "str | None"]
+AskNote = Callable[[QWidget, str], "str | None"]  # (parent, what it is about) -> how it was handled
 
 
 def ask_reason(parent: QWidget) -> str | None:
     text, ok = QInputDialog.getText(parent, "撤回案件", "撤回理由（會記錄在案）：")
+    return text.strip() if ok and text.strip() else None
+
+
+def ask_note(parent: QWidget, about: str) -> str | None:
+    text, ok = QInputDialog.getText(
+        parent, "記錄處理結果", f"{about}\n如何處理（會記錄在案），例如「已電話通知申請人」："
+    )
     return text.strip() if ok and text.strip() else None
 
 
@@ -42,6 +53,7 @@ class SyncPanel(QWidget):
     correction_requested(str): the clerk will correct a set-aside case (its key) in the intake wizard.
     reprint_requested(SavedCase): a copy of this case's receipt, marked 補印.
     void_requested(SavedCase): void this case's receipt (a supervisor approves).
+    follow_up_handled(): a follow-up was recorded as handled.
     """
 
     sync_requested = Signal()
@@ -49,14 +61,21 @@ class SyncPanel(QWidget):
     correction_requested = Signal(str)
     reprint_requested = Signal(object)
     void_requested = Signal(object)
+    follow_up_handled = Signal()
 
     def __init__(
-        self, ledger: Ledger, clerk: str, reason_dialog: AskReason | None = None, parent: QWidget | None = None
+        self,
+        ledger: Ledger,
+        clerk: str,
+        reason_dialog: AskReason | None = None,
+        note_dialog: AskNote | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._ledger = ledger
         self._clerk = clerk
         self._ask_reason = reason_dialog or ask_reason
+        self._ask_note = note_dialog or ask_note
         self.counts_label = QLabel("")
         self.counts_label.setObjectName("counts_label")
         self.last_label = QLabel("")
@@ -97,6 +116,37 @@ class SyncPanel(QWidget):
         layout.addWidget(self.progress)
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)
+        self.followup_table = QTableWidget(0, 5)
+        self.followup_table.setObjectName("followup_table")
+        self.followup_table.setAccessibleName("需處理：查驗後不符資格等待聯絡的案件")
+        self.followup_table.setHorizontalHeaderLabels(["案件編號", "申請人", "項目", "原因", "下一步"])
+        self.followup_table.horizontalHeader().setStretchLastSection(True)
+        self.followup_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.followup_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.followup_table.setWordWrap(True)
+        self.handled_button = QPushButton("記錄已處理…")
+        self.handled_button.setObjectName("handled_button")
+        self.handled_button.clicked.connect(self.on_handled_clicked)
+        self.followup_void_button = QPushButton("退費並作廢收據…")
+        self.followup_void_button.setObjectName("followup_void_button")
+        self.followup_void_button.clicked.connect(self.on_followup_void_clicked)
+        follow_head = QHBoxLayout()
+        self.followup_label = QLabel("需處理的案件（聯絡申請人後記錄）：")
+        follow_head.addWidget(self.followup_label, 1)
+        follow_head.addWidget(self.handled_button)
+        follow_head.addWidget(self.followup_void_button)
+        self.followup_box = QWidget()
+        follow_layout = QVBoxLayout(self.followup_box)
+        follow_layout.setContentsMargins(0, 0, 0, 0)
+        follow_layout.addLayout(follow_head)
+        follow_layout.addWidget(self.followup_table)
+        self.followup_step = QLabel("")  # the chosen row's next step in full (a table cell cuts it)
+        self.followup_step.setObjectName("followup_step")
+        self.followup_step.setWordWrap(True)
+        self.followup_step.setStyleSheet("color: #7a1712; font-weight: bold;")
+        follow_layout.addWidget(self.followup_step)
+        self.followup_table.currentCellChanged.connect(lambda *_: self._show_step())
+        layout.addWidget(self.followup_box)
         self.search_edit = QLineEdit()
         self.search_edit.setObjectName("case_search")
         self.search_edit.setAccessibleName("搜尋案件（案件編號、姓名或身分證統一編號）")
@@ -131,10 +181,13 @@ class SyncPanel(QWidget):
         layout.addWidget(self.reverified)
         self._rows: list[OutboxView] = []
         self._recent: list[SavedCase] = []
+        self._follow_ups: list[FollowUp] = []
         self.refresh()
 
     def refresh(self) -> None:
         counts = self._ledger.outbox.counts()
+        follow_ups = self._ledger.followups.open()
+        counts["attention"] += len(follow_ups)  # one 需處理 count, whatever the kind
         self.counts_label.setText("　".join(f"{STATE_NAMES[k]} {counts.get(k, 0)} 件" for k in STATE_NAMES))
         last = self._ledger.outbox.last_delivery()
         self.last_label.setText(f"最後送達：{format_roc(last.date())} {last:%H:%M}" if last else "最後送達：尚無")
@@ -152,6 +205,7 @@ class SyncPanel(QWidget):
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
+        self.show_follow_ups(follow_ups)
         query = self.search_edit.text().strip()
         self.show_cases(self._ledger.cases.search(query) if query else self._ledger.cases.recent(30))
 
@@ -169,6 +223,59 @@ class SyncPanel(QWidget):
             ):
                 self.cases_table.setItem(r, c, QTableWidgetItem(value))
         self.cases_table.resizeColumnsToContents()
+
+    def show_follow_ups(self, follow_ups: list[FollowUp]) -> None:
+        self._follow_ups = follow_ups
+        self.followup_box.setVisible(bool(follow_ups))
+        self.followup_table.setRowCount(len(follow_ups))
+        for r, f in enumerate(follow_ups):
+            why = "；".join(text(x.code, **x.params) for x in f.reasons) or "不符資格"
+            code, params = f.next_step()
+            for c, value in enumerate((f.case_number, f.name_masked, f.service_code, why, text(code, **params))):
+                item = QTableWidgetItem(value)
+                item.setForeground(Qt.GlobalColor.darkRed)
+                item.setToolTip(value)
+                self.followup_table.setItem(r, c, item)
+        # The reason and the next step wrap in their columns instead of running off the page.
+        self.followup_table.resizeColumnsToContents()
+        self.followup_table.setColumnWidth(3, min(self.followup_table.columnWidth(3), 240))
+        self.followup_table.resizeRowsToContents()
+        self._show_step()
+
+    def _show_step(self) -> None:
+        chosen = self._chosen_follow_up()
+        if chosen is None:
+            self.followup_step.setText("請選擇一件，依下一步處理。" if self._follow_ups else "")
+            return
+        code, params = chosen.next_step()
+        self.followup_step.setText(f"下一步（{chosen.case_number}）：{text(code, **params)}")
+
+    def _chosen_follow_up(self) -> FollowUp | None:
+        row = self.followup_table.currentRow()
+        if 0 <= row < len(self._follow_ups):
+            return self._follow_ups[row]
+        return self._follow_ups[0] if len(self._follow_ups) == 1 else None
+
+    def on_handled_clicked(self) -> None:
+        chosen = self._chosen_follow_up()
+        if chosen is None:
+            return
+        note = self._ask_note(self, f"案件 {chosen.case_number}（{chosen.name_masked}）")
+        if note is None:
+            return
+        try:
+            self._ledger.followups.handle(chosen.case_uuid, self._clerk, note)
+        except (DomainError, StoreError) as exc:
+            self.followup_label.setText(text(exc.code, **exc.params))
+            return
+        self.followup_label.setText("需處理的案件（聯絡申請人後記錄）：")
+        self.refresh()
+        self.follow_up_handled.emit()
+
+    def on_followup_void_clicked(self) -> None:
+        chosen = self._chosen_follow_up()
+        if chosen is not None:
+            self.void_requested.emit(self._ledger.cases.case(chosen.case_uuid))
 
     def show_reverified(self, changes: list[Reverification]) -> None:
         """The outcome of deferred look-ups: each case taken offline with what it turned out to be."""

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from forms.errors import DomainError
+from forms.followups import follow_up_after_recheck
 from forms.ids import mask_id, parse_id
 from forms.rocdate import format_roc_compact
 from forms.types import Decision, Outcome, RuleResult
@@ -30,7 +31,15 @@ from sync.ledger.records import (
     seq_of,
 )
 from sync.ledger.store.integrity import CASE_COUNTER, LAST_RECEIPT, RECEIPT_COUNTER
-from sync.ledger.store.tables import CaseRow, CorrectionRow, CounterRow, OutboxRow, ReceiptRow, VoidRow
+from sync.ledger.store.tables import (
+    CaseRow,
+    CorrectionRow,
+    CounterRow,
+    FollowUpRow,
+    OutboxRow,
+    ReceiptRow,
+    VoidRow,
+)
 from sync.protocol import wire
 from sync.protocol.errors import StoreError
 
@@ -177,6 +186,12 @@ class Cases:
                 raise KeyError(str(case_uuid))
             return self._to_saved(s, row)
 
+    def some(self, keys: Sequence[str]) -> list[SavedCase]:
+        """The cases of these UUIDs that exist, in the order given."""
+        with self._core.read() as s:
+            rows = {r.case_uuid: r for r in s.scalars(select(CaseRow).where(CaseRow.case_uuid.in_(keys)))}
+            return self._to_saved_many(s, [rows[k] for k in keys if k in rows])
+
     def cases_on(self, day: date) -> list[SavedCase]:
         with self._core.read() as s:
             rows = s.scalars(
@@ -302,7 +317,7 @@ class Cases:
             verified_at=now,
         )
         with self._core.write() as s:
-            s.execute(
+            changed = s.execute(
                 update(CaseRow)
                 .where(CaseRow.case_uuid == str(case_uuid), CaseRow.status == STATUS_PENDING_VERIFICATION)
                 .values(
@@ -312,6 +327,9 @@ class Cases:
                     documents_owed_json=json.dumps(list(documents_owed), ensure_ascii=False),
                 )
             )
+            kind = follow_up_after_recheck(outcome)
+            if kind and changed.rowcount:  # type: ignore[attr-defined]
+                s.merge(FollowUpRow(case_uuid=str(case_uuid), kind=kind, opened_at=now.isoformat()))
             s.add(
                 OutboxRow(
                     idempotency_key=str(change.update_uuid),

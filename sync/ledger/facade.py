@@ -15,6 +15,7 @@ from sync.ledger.audit import Audit
 from sync.ledger.books import Books
 from sync.ledger.cases import Cases
 from sync.ledger.core import LedgerCore
+from sync.ledger.followups import FollowUps
 from sync.ledger.numbering import Numbering
 from sync.ledger.outbox import Outbox
 from sync.ledger.records import Device
@@ -50,6 +51,7 @@ class Ledger:
         self.audit = Audit(self.core)
         self.cases = Cases(self.core)
         self.outbox = Outbox(self.core)
+        self.followups = FollowUps(self.core, self.cases)
         self.books = Books(self.core, self.audit)
         self.reviews = Reviews(self.core)
         self.settings = Settings(self.core, self.audit)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -80,6 +81,7 @@ class Books:
     def prepare(self, day: date, ask_server: bool = True) -> DayClose:
         """The day's figures, compared with the city's digest when it can be asked (never raises for that)."""
         facts = self._ledger.books.day_facts(day)
+        facts = replace(facts, follow_ups=tuple(f.case_number for f in self._ledger.followups.open()))
         digest: wire.DigestResponse | None = None
         error: str | None = None
         if ask_server:

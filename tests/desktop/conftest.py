@@ -59,6 +59,7 @@ class Dialogs:
         self.file: Path | None = None
         self.printed: list[Path] = []
         self.answer = True
+        self.note: str | None = None
 
     def confirm(self, _parent: QWidget, _title: str, question: str) -> bool:
         self.questions.append(question)
@@ -77,6 +78,10 @@ class Dialogs:
     def ask_closure(self, _parent: QWidget, today: date) -> ClosureAnswer | None:
         self.questions.append(f"closure on {today.isoformat()}")
         return self.closure
+
+    def ask_note(self, _parent: QWidget, about: str) -> str | None:
+        self.questions.append(f"note: {about}")
+        return self.note
 
     def choose_file(self, _parent: QWidget) -> Path | None:
         self.questions.append("choose file")
@@ -111,6 +116,7 @@ def open_window(qtbot: QtBot, services: Services, dialogs: Dialogs) -> Iterator[
             override_dialog=dialogs.ask_override,
             supervisor_dialog=dialogs.ask_supervisor,
             closure_dialog=dialogs.ask_closure,
+            note_dialog=dialogs.ask_note,
             printer=dialogs.print_pdf,
             choose_file=dialogs.choose_file,
         )

@@ -368,6 +368,7 @@ def test_the_signed_report_says_everything_in_canonical_json() -> None:
             {"clerk": "ben", "expected": 130, "counted": 120, "explanation": "少收十元，已補", "difference": -10},
         ],
         "pending_sync": [C2.case_number, C6.case_number],
+        "follow_ups": [],
         "comparison": {
             "compared": True,
             "held": 5,

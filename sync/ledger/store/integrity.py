@@ -42,6 +42,7 @@ TABLES = (
     "review_items",
     "reference_docs",
     "closures",
+    "follow_ups",
 )
 
 

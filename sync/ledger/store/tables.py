@@ -245,3 +245,16 @@ class ReviewItemRow(Base):
     change: Mapped[str | None] = mapped_column(String(24), nullable=True)
     reasons_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     benefits_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class FollowUpRow(Base):
+    """Something a case needs after it was taken (revision 0012): open while handled_at is NULL."""
+
+    __tablename__ = "follow_ups"
+
+    case_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    opened_at: Mapped[str] = mapped_column(String(40))
+    handled_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    handled_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)  # sealed
