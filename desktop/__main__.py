@@ -7,6 +7,7 @@ import getpass
 import json
 import logging
 import os
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -242,12 +243,31 @@ def _ledger_path(data_dir: Path) -> Path:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    suffix = None
+    if args.screen:
+        # Before Qt starts: a headless screen of that size (Qt's offscreen platform reads it from a JSON file),
+        # and the Windows display scaling as Qt's scale factor.
+        size = re.fullmatch(r"(\d{3,4})x(\d{3,4})", args.screen)
+        if size is None or not 0.5 <= args.scale <= 4:
+            print("--screen 須為 寬x高（例：1366x768），--scale 為 0.5～4（例：1.5）。", file=sys.stderr)
+            return 2
+        out.mkdir(parents=True, exist_ok=True)
+        config = out / "screen.json"
+        width, height = int(size[1]), int(size[2])
+        screen = {"name": "counter", "x": 0, "y": 0, "width": width, "height": height, "logicalDpi": 96}
+        config.write_text(json.dumps({"screens": [screen]}), encoding="utf-8")
+        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+        os.environ["QT_SCALE_FACTOR"] = f"{args.scale:g}"
+        suffix = args.screen + ("" if args.scale == 1 else f"@{round(args.scale * 100)}")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from desktop.demo import run
 
-    for line in run(Path(args.out)):
+    cut = 0
+    for line in run(out, suffix):
         print(line)
-    return 0
+        cut += "CUT OFF" in line
+    return 1 if cut else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser("demo", help="headless scripted tour: 3 intakes, one offline, sync, day close")
     demo.add_argument("--out", required=True)
+    demo.add_argument("--screen", help="also screenshot every page and dialog on a screen this size, e.g. 1366x768")
+    demo.add_argument("--scale", type=float, default=1.0, help="display scaling with --screen, e.g. 1.25 or 1.5")
     cat = sub.add_parser("catalog", help="list the loaded services")
     cat.add_argument("--json", action="store_true")
     sub.add_parser("check-ledger", help="check the ledger file: one line LEDGER ok|damaged|behind …; exit 0 if ok")

@@ -18,6 +18,7 @@ from desktop import app as qtapp
 from desktop.bootstrap import SANDBOX_OFFICE, SANDBOX_SUPERVISOR, start_sandbox
 from desktop.main_window import MainWindow
 from desktop.tasks import TaskRunner, wait_idle
+from desktop.tour import tour
 from forms.clock import taipei_now
 from forms.eligibility import eligible_from
 from forms.rocdate import format_roc_slash
@@ -92,7 +93,8 @@ def settle(seconds: float = 0.6) -> None:
         time.sleep(0.02)
 
 
-def run(out: Path) -> Iterator[str]:
+def run(out: Path, suffix: str | None = None) -> Iterator[str]:
+    """`suffix` (e.g. "1366x768@150"): also screenshots of every page and dialog at this process's screen."""
     out.mkdir(parents=True, exist_ok=True)
     data_dir = out / "data"
     if data_dir.exists():
@@ -129,6 +131,10 @@ def run(out: Path) -> Iterator[str]:
         receipts.append(window.last_receipt)
         shutil.copy2(window.last_notice, out / "notice-parking.pdf")
         yield f"intake parking: {window.intake.outcome_label.text()} → {window.last_receipt.name}; notice-parking.pdf"
+        if suffix is not None:
+            for shot in tour(window, runner, out / "screens", suffix, parking_applicant(), parking):
+                verdict = "fits" if not shot.problems else "CUT OFF: " + "; ".join(shot.problems)
+                yield f"screen {shot.path.name}: {verdict}"
         window.sync_now()
         wait_idle(runner)
         yield f"sync: outbox {services.ledger.outbox.counts()}"
@@ -169,8 +175,7 @@ def run(out: Path) -> Iterator[str]:
         assert window.last_dayclose is not None
         shutil.copy2(window.last_dayclose, out / window.last_dayclose.name)
         yield f"day close: {out / window.last_dayclose.name}"
-        window.sync_dock.setVisible(True)  # the sync page, as a liaison officer checks it at the end of the day
-        window.sync_panel.refresh()
+        window.show_sync_page(True)  # the sync page, as a liaison officer checks it at the end of the day
         window.grab().save(str(out / "window.png"))
         yield f"screenshot: {out / 'window.png'}"
     finally:

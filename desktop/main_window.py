@@ -8,14 +8,29 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.bootstrap import PRACTICE_UNLOCK, Services
-from desktop.paperwork import LAYOUT_NAMES, audit_text, write_correction_slip, write_reprint, write_void_slip
+from desktop.paperwork import (
+    LAYOUT_NAMES,
+    PAYMENT_NAMES,
+    audit_text,
+    write_correction_slip,
+    write_reprint,
+    write_void_slip,
+)
 from desktop.printer import PrintPdf, print_direct, print_pdf, printer_names
 from desktop.tasks import TaskRunner
 from desktop.views.closure import REFERENCE_NAMES, AskClosure, ask_closure, closure_text
@@ -24,6 +39,7 @@ from desktop.views.devices_page import DevicesPage
 from desktop.views.errors import describe
 from desktop.views.idle_lock import IdleLock
 from desktop.views.intake import AskOverride, Confirm, IntakeWizard, ask_yes_no
+from desktop.views.pdf_preview import pdf_preview
 from desktop.views.review_page import ChooseFile, ReviewPage
 from desktop.views.screen import fit_to_screen
 from desktop.views.service_list import ServiceList
@@ -31,7 +47,9 @@ from desktop.views.supervisor import AskSupervisor, ask_supervisor
 from desktop.views.sync_panel import AskNote, AskReason, SyncPanel
 from forms.backlog import SKEW_WARN_S
 from forms.catalog import Catalog
+from forms.errors import CatalogError
 from forms.messages import text
+from forms.names import mask_name
 from forms.rocdate import format_roc
 from forms.roles import may
 from forms.types import Outcome
@@ -49,6 +67,22 @@ from sync.services.intake import Reverification
 log = logging.getLogger(__name__)
 
 HEALTH_INTERVAL_MS = 30_000
+
+
+def void_prompt(case: SavedCase, service_name: str, closed: bool) -> str:
+    """What the supervisor approves, in words a person checks against the receipt in hand: who, what, how much."""
+    when = f"{format_roc(case.received_at.date())} {case.received_at:%H:%M}"
+    method = PAYMENT_NAMES.get(case.payment_method, case.payment_method)
+    money = f"規費 {case.fee:,} 元（{method}）需退還" if case.fee else "未收規費"
+    lines = [
+        f"作廢收據 {case.receipt_number}",
+        f"申請人 {mask_name(case.applicant_name)}（{case.id_masked}）　{service_name}",
+        f"受理 {when}　承辦 {case.clerk}　{money}",
+        f"案件 {case.case_number}",
+    ]
+    if closed:
+        lines.append("該營業日已日結簽核：將以「更正登錄」作廢並退費，連結原日結。")
+    return "\n".join(lines)
 
 
 class MainWindow(QMainWindow):
@@ -89,13 +123,7 @@ class MainWindow(QMainWindow):
 
         self.service_list = ServiceList(services.catalog)
         self.intake = IntakeWizard(services, runner, confirm, override_dialog)
-        self.pdf_doc = QPdfDocument(self)
-        self.pdf_view = QPdfView(self)
-        self.pdf_view.setObjectName("receipt_view")
-        self.pdf_view.setAccessibleName("收據預覽")
-        self.pdf_view.setDocument(self.pdf_doc)
-        self.pdf_view.setPageMode(QPdfView.PageMode.SinglePage)
-        self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.pdf_doc, self.pdf_view = pdf_preview(self, "receipt_view", "收據預覽", multi_page=False)
         preview = QWidget()
         preview_layout = QVBoxLayout(preview)
         preview_layout.setContentsMargins(0, 0, 0, 0)
@@ -106,8 +134,10 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.service_list)
         splitter.addWidget(self.intake)
         splitter.addWidget(preview)
-        splitter.setSizes([300, 560, 420])
-        # On a narrow screen the intake page grows and shrinks first; the service names stay readable.
+        # Shares of the window's width (it was fitted to the screen above): on a 1366-px screen at 150 % the intake
+        # keeps half, the service names stay readable.
+        width = self.width()
+        splitter.setSizes([max(220, width * 22 // 100), width * 50 // 100, width * 28 // 100])
         self.service_list.setMinimumWidth(220)
         for index, stretch in enumerate((0, 1, 0)):
             splitter.setStretchFactor(index, stretch)
@@ -117,9 +147,14 @@ class MainWindow(QMainWindow):
         if services.practice:
             banner = QLabel("練習模式：使用模擬市府伺服器與虛構民眾資料，所開收據非正式收據。")
             banner.setObjectName("practice_banner")
+            banner.setWordWrap(True)
             banner.setStyleSheet("background: #ffe08a; color: #4a3800; padding: 6px; font-weight: bold;")
             layout.addWidget(banner)
-        layout.addWidget(splitter, 1)
+        # Two pages in the window, never a dock that grows it: the counter (F8 leaves it) and the sync page.
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("main_pages")
+        self.pages.addWidget(splitter)
+        layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
         self.sync_panel = SyncPanel(services.ledger, services.intake.clerk, reason_dialog, note_dialog)
@@ -129,18 +164,22 @@ class MainWindow(QMainWindow):
         self.sync_panel.reprint_requested.connect(self.on_sync_panel_reprint_requested)
         self.sync_panel.void_requested.connect(self.on_sync_panel_void_requested)
         self.sync_panel.follow_up_handled.connect(self.refresh_outbox)
-        self.sync_dock = QDockWidget("同步狀態", self)
-        self.sync_dock.setObjectName("sync_dock")
-        self.sync_dock.setWidget(self.sync_panel)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.sync_dock)
-        self.sync_dock.setVisible(False)
+        sync_scroll = QScrollArea()
+        sync_scroll.setObjectName("sync_page")
+        sync_scroll.setWidgetResizable(True)
+        sync_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        sync_scroll.setWidget(self.sync_panel)
+        self.sync_page = sync_scroll
+        self.pages.addWidget(sync_scroll)
         self.offline_banner = QLabel("離線作業中：案件先存於本機，連線後自動上傳；查驗結果將以「待查驗」處理。")
         self.offline_banner.setObjectName("offline_banner")
+        self.offline_banner.setWordWrap(True)
         self.offline_banner.setStyleSheet("background: #f9d7d5; color: #7a1712; padding: 6px; font-weight: bold;")
         self.offline_banner.setVisible(False)
         layout.insertWidget(0, self.offline_banner)
         self.sync_action = self._action("立即同步 (F9)", "F9", self.sync_now)
         self.sync_page_action = self._action("同步狀態 (F8)", "F8", self.toggle_sync_page)
+        self.sync_page_action.setCheckable(True)
         self.dayclose_action = self._action("日結 (Ctrl+D)", "Ctrl+D", self.close_day)
         self.dayclose_action.setEnabled(may(services.role, "day_close"))
         self.print_action = self._action("列印收據 (Ctrl+P)", "Ctrl+P", self.print_preview)
@@ -319,9 +358,21 @@ class MainWindow(QMainWindow):
         self.intake.correct(service, details)
 
     def toggle_sync_page(self) -> None:
-        self.sync_dock.setVisible(not self.sync_dock.isVisible())
-        if self.sync_dock.isVisible():
+        self.show_sync_page(not self.sync_page_shown)
+
+    @property
+    def sync_page_shown(self) -> bool:
+        return self.pages.currentWidget() is self.sync_page
+
+    def show_sync_page(self, shown: bool) -> None:
+        """F8: the sync page instead of the counter, and back (the intake keeps what was typed)."""
+        self.pages.setCurrentIndex(self.pages.indexOf(self.sync_page) if shown else 0)
+        self.sync_page_action.setChecked(shown)
+        if shown:
             self.sync_panel.refresh()
+            self.sync_panel.setFocus()
+        else:
+            self.intake.setFocus()
 
     def check_health(self) -> None:
         def ok(_health: object) -> None:
@@ -520,7 +571,7 @@ class MainWindow(QMainWindow):
                 more = f"；不符資格 {failed_} 件列入需處理，請聯絡申請人" if failed_ else ""
                 self.statusBar().showMessage(f"已補查 {len(changes)} 件待查驗案件：符合 {passed} 件{more}", 30_000)
                 self.refresh_outbox()
-                self.sync_dock.setVisible(True)
+                self.show_sync_page(True)
                 self.sync_now()  # the updates go to the city at once
 
         def failed(exc: BaseException) -> None:
@@ -650,9 +701,11 @@ class MainWindow(QMainWindow):
         services, books = self.services, self.services.books
         assert books is not None
         closed = case.business_date in services.ledger.books.closed_days()
-        prompt = f"作廢收據 {case.receipt_number}（案件 {case.case_number}）。"
-        if closed:
-            prompt += "\n該營業日已日結簽核：將以「更正登錄」作廢並退費，連結原日結。"
+        try:
+            service_name = services.catalog.get(case.service_code).name_zh
+        except CatalogError:  # a service the catalog no longer lists: its code
+            service_name = case.service_code
+        prompt = void_prompt(case, service_name, closed)
         answer = self._ask_supervisor(self, "收據作廢", prompt, True)
         if answer is None:
             return

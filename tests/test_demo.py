@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -62,3 +63,43 @@ def test_demo_writes_receipts_day_close_and_screenshot(tmp_path: Path) -> None:
     with sqlite3.connect(out / "data" / "ledger.db") as conn:
         refused = conn.execute("SELECT kind, last_error FROM outbox WHERE state = 'attention'").fetchall()
     assert refused == []
+
+
+PAGES = (  # every page and dialog a clerk or a supervisor meets (issue 14), written out here, not taken from the tour
+    "intake-applicant",
+    "intake-result",
+    "intake-documents",
+    "intake-done",
+    "sync",
+    "lock",
+    "dayclose",
+    "review",
+    "devices",
+    "dialog-void",
+    "dialog-override",
+    "dialog-closure",
+    "dialog-note",
+    "dialog-login",
+    "dialog-enrol",
+)
+
+
+@pytest.mark.parametrize(("scale", "suffix"), [("1", "1366x768"), ("1.5", "1366x768@150")])
+def test_every_page_and_dialog_fits_a_1366_by_768_counter_screen(tmp_path: Path, scale: str, suffix: str) -> None:
+    out = tmp_path / "demo"
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "demo", "--out", str(out), "--screen", "1366x768", "--scale", scale],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "QT_SCALE_FACTOR")},
+        check=False,
+    )
+    verdicts = [line for line in result.stdout.splitlines() if line.startswith("screen ")]
+    assert [line for line in verdicts if "CUT OFF" in line] == []
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(verdicts) == len(PAGES)
+    for page in PAGES:
+        png = out / "screens" / f"{page}-{suffix}.png"
+        width, height = struct.unpack(">II", png.read_bytes()[16:24])  # the PNG header's IHDR
+        assert 200 <= width <= 1366 and 100 <= height <= 768, (page, width, height)

@@ -9,6 +9,7 @@ from datetime import date
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
+from desktop.views.screen import fit_dialog
 from forms.errors import ValidationError
 from forms.messages import text
 from forms.rocdate import format_roc, format_roc_slash, parse_date
@@ -29,45 +30,55 @@ class ClosureAnswer:
 AskClosure = Callable[[QWidget, date], "ClosureAnswer | None"]
 
 
-def ask_closure(parent: QWidget, today: date) -> ClosureAnswer | None:
-    dialog = QDialog(parent)
-    dialog.setWindowTitle("停止上班登錄")
-    dialog.setMinimumWidth(480)  # the announcement line shows its example whole
-    layout = QFormLayout(dialog)
-    intro = QLabel("依市府公告登錄停止上班日（如颱風）。登錄後各設備之未結案件處理期限將依行政程序法第48條重新計算。")
-    intro.setWordWrap(True)
-    layout.addRow(intro)
-    day_edit = QLineEdit(format_roc_slash(today))
-    scope = QComboBox()
-    for key, label in SCOPES.items():
-        scope.addItem(label, key)
-    announcement = QLineEdit()
-    announcement.setPlaceholderText("例：桃園市政府 115年8月1日 颱風停止上班公告")
-    problem = QLabel("")
-    problem.setStyleSheet("color: #b3261e;")
-    layout.addRow("停止上班日", day_edit)
-    layout.addRow("範圍", scope)
-    layout.addRow("公告依據", announcement)
-    layout.addRow(problem)
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    answer: list[ClosureAnswer] = []
+class ClosureDialog(QDialog):
+    def __init__(self, parent: QWidget | None, today: date) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("停止上班登錄")
+        layout = QFormLayout(self)
+        intro = QLabel(
+            "依市府公告登錄停止上班日（如颱風）。登錄後各設備之未結案件處理期限將依行政程序法第48條重新計算。"
+        )
+        intro.setWordWrap(True)
+        layout.addRow(intro)
+        self.day_edit = QLineEdit(format_roc_slash(today))
+        self.day_edit.setAccessibleName("停止上班日")
+        self.scope = QComboBox()
+        self.scope.setAccessibleName("範圍")
+        for key, label in SCOPES.items():
+            self.scope.addItem(label, key)
+        self.announcement = QLineEdit()
+        self.announcement.setAccessibleName("公告依據")
+        self.announcement.setPlaceholderText("例：桃園市政府 115年8月1日 颱風停止上班公告")
+        self.problem = QLabel("")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b3261e;")
+        layout.addRow("停止上班日", self.day_edit)
+        layout.addRow("範圍", self.scope)
+        layout.addRow("公告依據", self.announcement)
+        layout.addRow(self.problem)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout.addRow(buttons)
+        self.answer: ClosureAnswer | None = None
+        fit_dialog(self, 480)  # the announcement line shows its example whole
 
-    def accept() -> None:
+    def submit(self) -> None:
         try:
-            day = parse_date(day_edit.text())
+            day = parse_date(self.day_edit.text())
         except ValidationError as exc:
-            problem.setText(text(exc.code, **exc.params))
-            day_edit.setFocus()
+            self.problem.setText(text(exc.code, **exc.params))
+            self.day_edit.setFocus()
             return
-        answer.append(ClosureAnswer(day, str(scope.currentData()), announcement.text().strip()))
-        dialog.accept()
+        self.answer = ClosureAnswer(day, str(self.scope.currentData()), self.announcement.text().strip())
+        self.accept()
 
-    buttons.accepted.connect(accept)
-    buttons.rejected.connect(dialog.reject)
-    layout.addRow(buttons)
-    if dialog.exec() != QDialog.DialogCode.Accepted or not answer:
+
+def ask_closure(parent: QWidget, today: date) -> ClosureAnswer | None:
+    dialog = ClosureDialog(parent, today)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
-    return answer[0]
+    return dialog.answer
 
 
 def closure_text(outcome: ClosureOutcome) -> str:

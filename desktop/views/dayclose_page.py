@@ -11,10 +11,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -33,6 +32,8 @@ from desktop.paperwork import money, problem_lines, status_text, write_dayclose
 from desktop.printer import PrintPdf, print_pdf
 from desktop.tasks import TaskRunner
 from desktop.views.errors import describe
+from desktop.views.pdf_preview import pdf_preview
+from desktop.views.screen import fit_to_screen
 from desktop.views.supervisor import AskSupervisor, ask_supervisor
 from forms.dayclose import CashLine, DayClose, cash_lines, sign_off_problems, signed_inputs
 from forms.dayfacts import CloseRecord
@@ -90,12 +91,14 @@ class DayClosePage(QWidget):
             QTableWidget.EditTrigger.AllEditTriggers & ~QTableWidget.EditTrigger.CurrentChanged
         )
         self.cash_table.itemChanged.connect(self.on_cash_item_changed)
+        self.cash_table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
         self.problems = QListWidget()
         self.problems.setObjectName("problem_list")
         self.note = QPlainTextEdit()
         self.note.setObjectName("dayclose_note")
         self.note.setPlaceholderText("主管說明：有差異時請寫明處理情形（例如：網路中斷，已請承辦人明日補傳）")
         self.note.setMaximumHeight(70)
+        self.note.setTabChangesFocus(True)  # Tab leaves the note for the buttons, as in every other field
         self.note.textChanged.connect(self.update_blockers)
         self.blockers = QLabel("")
         self.blockers.setObjectName("dayclose_blockers")
@@ -119,39 +122,42 @@ class DayClosePage(QWidget):
         QShortcut(QKeySequence("F5"), self, self.refresh)
         QShortcut(QKeySequence("Ctrl+P"), self, self.print_report)
 
-        self.pdf_doc = QPdfDocument(self)
-        self.pdf_view = QPdfView(self)
-        self.pdf_view.setObjectName("dayclose_view")
-        self.pdf_view.setDocument(self.pdf_doc)
-        self.pdf_view.setPageMode(QPdfView.PageMode.MultiPage)
-        self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.pdf_doc, self.pdf_view = pdf_preview(self, "dayclose_view", "日結報表預覽", multi_page=True)
 
+        # The figures scroll; the buttons stay below them in sight whatever the screen (a 768-px counter PC).
         left = QWidget()
         figures = QVBoxLayout(left)
         figures.addWidget(self.title)
         figures.addWidget(self.summary)
-        figures.addWidget(QLabel("各承辦人："))
-        figures.addWidget(self.clerks, 1)
-        figures.addWidget(QLabel("各申辦項目："))
-        figures.addWidget(self.services_table, 1)
-        figures.addWidget(QLabel("現金點收（請輸入實點金額；有差額須寫明原因）："))
-        figures.addWidget(self.cash_table, 1)
+        for caption, table in (
+            ("各承辦人：", self.clerks),
+            ("各申辦項目：", self.services_table),
+            ("現金點收（請輸入實點金額；有差額須寫明原因）：", self.cash_table),
+        ):
+            figures.addWidget(QLabel(caption))
+            table.setMinimumHeight(110)
+            figures.addWidget(table, 1)
         figures.addWidget(QLabel("差異與提醒："))
+        self.problems.setMinimumHeight(90)
         figures.addWidget(self.problems, 1)
         figures.addWidget(self.note)
         figures.addWidget(self.blockers)
         figures.addWidget(self.message)
+        scroll = QScrollArea()
+        scroll.setObjectName("dayclose_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(left)
         buttons = QHBoxLayout()
         for button in (self.refresh_button, self.preview_button, self.print_button, self.sign_button):
             buttons.addWidget(button)
-        figures.addLayout(buttons)
         splitter = QSplitter()
-        splitter.addWidget(left)
+        splitter.addWidget(scroll)
         splitter.addWidget(self.pdf_view)
         splitter.setSizes([620, 480])
         layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
-        self.resize(1200, 820)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+        fit_to_screen(self, QSize(1200, 820))
 
     @staticmethod
     def _table(name: str, headers: tuple[str, ...]) -> QTableWidget:

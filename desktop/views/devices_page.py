@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop.tasks import TaskRunner
 from desktop.views.errors import describe
+from desktop.views.screen import fit_to_screen
 from forms.clock import TAIPEI
 from forms.errors import DomainError
 from forms.rocdate import format_roc
@@ -92,11 +93,11 @@ class DevicesPage(QWidget):
         self.status.setWordWrap(True)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                "本所已登記的電腦。遺失或遭竊的電腦請立即停用：其登入、權杖與金鑰即刻失效；停用前送達市府的收據仍可查驗。"
-            )
+        intro = QLabel(
+            "本所已登記的電腦。遺失或遭竊的電腦請立即停用：其登入、權杖與金鑰即刻失效；停用前送達市府的收據仍可查驗。"
         )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         actions = QHBoxLayout()
         actions.addWidget(self.revoke_button)
@@ -111,7 +112,7 @@ class DevicesPage(QWidget):
         layout.addLayout(new)
         layout.addWidget(self.code_label)
         layout.addWidget(self.status)
-        self.resize(760, 480)
+        fit_to_screen(self, QSize(760, 480))
 
     def _busy(self, busy: bool) -> None:
         for button in (self.code_button, self.revoke_button, self.replace_button, self.refresh_button):

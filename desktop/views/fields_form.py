@@ -61,10 +61,11 @@ class FieldsForm(QWidget):
             self._body.deleteLater()
         self._body = QWidget(self)
         form = QFormLayout(self._body)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow (150 %): labels above their fields
         self.id_edit = self._line("id_edit", "例：A123456789", 20)
         self.name_edit = self._line("name_edit", "申請人姓名", 60)
         self.birth_edit = self._line("birth_edit", "民國年，例：050/03/15 或 0500315", 20)
-        self.consent_box = QCheckBox("申請人同意本所查驗其戶籍等個人資料（免附書證謄本）")
+        self.consent_box = QCheckBox("申請人同意本所查驗其戶籍等個人資料\n（免附書證謄本）")  # two lines: fits 150 %
         self.consent_box.setObjectName("consent_box")
         self.consent_box.setChecked(False)
         self.consent_box.toggled.connect(lambda _checked: self.edited.emit())
@@ -96,7 +97,7 @@ class FieldsForm(QWidget):
             spec_hint = next((sp.hint for sp in self._specs if sp.id == key), "")
             if spec_hint:
                 self.editors[key].setAccessibleDescription(spec_hint)
-        form.addRow("", self.consent_box)
+        form.addRow(self.consent_box)
         # Tab and Enter both walk the fields in the order the clerk reads them off the ID card and the form.
         chain = [self.editors[key] for _, key in rows] + [self.consent_box]
         for current, nxt in zip(chain, chain[1:], strict=False):

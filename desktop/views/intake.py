@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -134,10 +136,20 @@ class IntakeWizard(QWidget):
         self.message_label.setObjectName("message_label")
         self.message_label.setWordWrap(True)
 
+        # The pages scroll inside the wizard: on a short screen (768 px at 150 %) a long form never pushes the
+        # window past the screen; Tab scrolls to the field it lands on.
+        scroll = QScrollArea()
+        scroll.setObjectName("intake_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.pages)
+        self.pages.currentChanged.connect(
+            lambda _index: scroll.verticalScrollBar().setValue(0)
+        )  # each page from its top
         layout = QVBoxLayout(self)
         layout.addWidget(self.service_label)
         layout.addWidget(self.step_label)
-        layout.addWidget(self.pages, 1)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.message_label)
 
         self._progress_timer = QTimer(self)
@@ -209,7 +221,7 @@ class IntakeWizard(QWidget):
         self.benefits_list.setMaximumHeight(110)
         # Tab to the list and Enter (or a double click) opens that service's intake for the same applicant.
         self.benefits_list.itemActivated.connect(self.on_benefit_activated)
-        self.next_button = QPushButton("下一步：文件與規費 (Enter)")
+        self.next_button = QPushButton("下一步 (Enter)")  # the step line names the next page
         self.next_button.setObjectName("next_button")
         self.next_button.clicked.connect(self.on_next_clicked)
         self.next_button.setAutoDefault(True)  # Enter on a focused button presses it, outside dialogs too
@@ -225,7 +237,9 @@ class IntakeWizard(QWidget):
         layout.addWidget(self.outcome_label)
         layout.addWidget(self.rules_list, 1)
         layout.addWidget(self.duplicate_label)
-        layout.addWidget(QLabel("福利好幫手：依本次查驗資料另可申請（選取後按 Enter 開啟該項目，申請人資料帶入）"))
+        benefits_caption = QLabel("福利好幫手：依本次查驗資料另可申請（選取後按 Enter 開啟該項目，申請人資料帶入）")
+        benefits_caption.setWordWrap(True)
+        layout.addWidget(benefits_caption)
         layout.addWidget(self.benefits_list)
         layout.addLayout(row)
         return page
@@ -260,6 +274,7 @@ class IntakeWizard(QWidget):
         back = QPushButton("返回 (Esc)")
         back.clicked.connect(self.on_escape)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("規費", self.fee_label)
         form.addRow("繳費方式", self.payment_combo)
         form.addRow("預定完成", self.due_label)

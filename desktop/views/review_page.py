@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from desktop.paperwork import REVIEW_COLUMNS, review_rows, write_review
 from desktop.tasks import TaskRunner
 from desktop.views.errors import describe
+from desktop.views.screen import fit_to_screen
 from forms.review import STILL_ELIGIBLE
 from sync.ledger.reviews import ReviewLine, ReviewRun
 from sync.services.review import ReviewProgress, suited
@@ -53,8 +54,6 @@ class ReviewPage(QWidget):
     """Signals:
     progressed(int, int): done and total, emitted from the worker thread (delivered on the GUI thread).
     """
-
-    progressed = Signal(int, int)
 
     def __init__(
         self,
@@ -127,8 +126,7 @@ class ReviewPage(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.only_changes)
         layout.addWidget(self.table, 1)
-        self.resize(1100, 700)
-        self.progressed.connect(self.on_progressed)
+        fit_to_screen(self, QSize(1100, 700))
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel)
         self._set_running(False)
 
@@ -206,7 +204,7 @@ class ReviewPage(QWidget):
         )
 
     def _report(self, p: ReviewProgress) -> None:
-        self.progressed.emit(p.done, p.total)  # from the worker: Qt queues it to the GUI thread
+        self._runner.post(lambda: self.on_progressed(p.done, p.total), owner=self)  # from the worker thread
 
     def on_progressed(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(1, total))

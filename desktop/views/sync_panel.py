@@ -39,11 +39,20 @@ def ask_reason(parent: QWidget) -> str | None:
     return text.strip() if ok and text.strip() else None
 
 
+def note_dialog(parent: QWidget, about: str) -> QInputDialog:
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle("記錄處理結果")
+    dialog.setLabelText(f"{about}\n如何處理（會記錄在案），例如「已電話通知申請人」：")
+    dialog.setOkButtonText("記錄")
+    dialog.setCancelButtonText("取消")
+    return dialog
+
+
 def ask_note(parent: QWidget, about: str) -> str | None:
-    text, ok = QInputDialog.getText(
-        parent, "記錄處理結果", f"{about}\n如何處理（會記錄在案），例如「已電話通知申請人」："
-    )
-    return text.strip() if ok and text.strip() else None
+    dialog = note_dialog(parent, about)
+    if dialog.exec() != QInputDialog.DialogCode.Accepted:
+        return None
+    return dialog.textValue().strip() or None
 
 
 class SyncPanel(QWidget):

@@ -42,7 +42,7 @@ def test_a_failed_recheck_is_a_follow_up_until_handled(
     row = [panel.followup_table.item(0, c).text() for c in range(5)]
     assert row[0] == case.case_number and senior_elsewhere.name not in " ".join(row)
     assert "戶籍不在桃園市" in row[3] and "聯絡申請人" in row[4]
-    window.sync_dock.grab().save(str(services.data_dir / "followups.png"))
+    window.grab().save(str(services.data_dir / "followups.png"))
 
     page = open_page(qtbot, window)
     lines = [page.problems.item(i).text() for i in range(page.problems.count())]

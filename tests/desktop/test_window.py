@@ -237,7 +237,7 @@ def test_sync_page_lists_set_aside_cases_for_resend_or_withdrawal(
     rewrite_first_payload(services.ledger, lambda payload: payload.update(service_code="XX-99"))
     city.start()
     qtbot.keyClick(window, Qt.Key.Key_F8)
-    assert window.sync_dock.isVisible()
+    assert window.sync_page_shown
     qtbot.keyClick(window, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: "需處理 1 件" in window.sync_panel.counts_label.text(), timeout=10_000)
     assert not window.offline_banner.isVisible()
