@@ -74,6 +74,7 @@ def run_app(args: argparse.Namespace) -> int:
                 launch.services.close()
     from desktop import app as qtapp
     from desktop.bootstrap import connect, enrol, recover_ledger
+    from desktop.heap import freeze_startup_heap
     from desktop.main_window import MainWindow
     from desktop.tasks import TaskRunner
     from desktop.views.enrol import EnrolDialog
@@ -111,6 +112,7 @@ def run_app(args: argparse.Namespace) -> int:
     services = login.result_value
     window = MainWindow(services, runner)
     window.show()
+    freeze_startup_heap()
     try:
         return app.exec()
     finally:

@@ -99,6 +99,7 @@ class Launch:
         return self._build()
 
     def _ready(self, services: Services) -> None:
+        from desktop.heap import freeze_startup_heap
         from desktop.main_window import MainWindow
 
         self.services = services
@@ -108,6 +109,7 @@ class Launch:
         window.setWindowState(self.startup.windowState())  # maximised on a small screen, as the first window was
         window.show()
         self.startup.close()
+        freeze_startup_heap()
         self.window = window
         self._on_ready(window)
 

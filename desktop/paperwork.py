@@ -101,6 +101,7 @@ def receipt_data(case: SavedCase, catalog: Catalog, device: Device, qr_payload: 
         qr_payload=qr_payload,
         replaced_docs=terms.exempt,
         owed_docs=terms.owed,
+        shown_docs=terms.shown,
         practice=practice,
     )
 

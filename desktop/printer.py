@@ -73,6 +73,9 @@ def _free_name(folder: Path, stem: str) -> Path:
     raise AssertionError("unreachable")
 
 
+BAND_ROWS = 256  # pixel rows drawn at a time
+
+
 def render_to(printer: QPrinter, path: Path) -> bool:
     """Print the PDF's pages on `printer` (a real printer, or a PDF file in tests), page size from the PDF."""
     document = QPdfDocument()
@@ -93,7 +96,10 @@ def render_to(printer: QPrinter, path: Path) -> bool:
                 printer.newPage()
             area = printer.pageRect(QPrinter.Unit.DevicePixel)
             image = document.render(page, QSize(int(area.width()), int(area.height())))
-            painter.drawImage(QPointF(0, 0), image)
+            # In bands: one drawImage of a whole A4 page at 200 dpi held Python's lock for 66 ms while Qt compressed
+            # it, freezing the window; a band takes a tenth of that and the window runs in between.
+            for top in range(0, image.height(), BAND_ROWS):
+                painter.drawImage(QPointF(0, top), image.copy(0, top, image.width(), BAND_ROWS))
     finally:
         painter.end()
     document.close()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 
 from forms.types import Document, Facts, ServiceType
 
@@ -12,6 +13,24 @@ class DocumentCheck:
     replaced: tuple[Document, ...]  # fetched electronically: the citizen need not bring them
     owed: tuple[Document, ...]  # still needed on paper, all listed at once
     not_applicable: tuple[Document, ...] = ()  # the register says the citizen has none (e.g. no disability card)
+    shown: tuple[Document, ...] = ()  # 已驗: shown at the counter and checked by the clerk, no longer owed
+
+
+def with_shown(check: DocumentCheck, names: Collection[str]) -> DocumentCheck:
+    """The check after the clerk's ticks: the owed documents named in `names` were shown (已驗), the others stay
+    owed (待補); looked-up ones stay 免附 whatever is ticked. Earlier ticks are undone first, so the ticks given
+    are the whole answer."""
+    paper = check.shown + check.owed
+    order = {doc.name: i for i, doc in enumerate(paper)}
+    unknown = set(names) - set(order)
+    if unknown:
+        raise ValueError(f"not a document owed on paper: {sorted(unknown)}")
+    by_order = sorted(paper, key=lambda doc: order[doc.name])
+    return replace(
+        check,
+        shown=tuple(doc for doc in by_order if doc.name in names),
+        owed=tuple(doc for doc in by_order if doc.name not in names),
+    )
 
 
 def check_documents(service: ServiceType, facts: Facts) -> DocumentCheck:

@@ -39,6 +39,7 @@ class CaseTerms:
     fee_note: str
     exempt: tuple[str, ...]  # 免附: looked up and found
     owed: tuple[str, ...]  # 待補: still to be brought
+    shown: tuple[str, ...] = ()  # 已驗: shown at the counter (terms kept before the ticks existed have none)
 
 
 def promise_of(service: ServiceType, outcome: Outcome, overridden: bool) -> str:
@@ -83,6 +84,7 @@ def decide_terms(
         fee_note=service.fee_note,
         exempt=tuple(d.name for d in documents.replaced),
         owed=tuple(d.name for d in documents.owed),
+        shown=tuple(d.name for d in documents.shown),
     )
 
 

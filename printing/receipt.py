@@ -33,6 +33,7 @@ class ReceiptLabels:
     due: str = "預定完成"
     decision: str = "初審結果"
     documents: str = "免附文件"
+    shown: str = "已驗文件"
     owed: str = "待補文件"
     fee: str = "規費"
     clerk: str = "承辦人"
@@ -60,6 +61,7 @@ class ReceiptData:
     qr_payload: str
     replaced_docs: tuple[str, ...] = ()
     owed_docs: tuple[str, ...] = ()
+    shown_docs: tuple[str, ...] = ()  # shown at the counter and checked (已驗)
     practice: bool = False
     reprinted: str | None = None  # when set (ROC date and time), the copy is marked 補印 with it
     verify_code: str = ""  # short code for checking progress by hand (XXXX-XXXX)
@@ -88,6 +90,8 @@ def receipt_rows(r: ReceiptData) -> list[tuple[str, str]]:
     ]
     if r.replaced_docs:
         rows.append((lab.documents, "、".join(r.replaced_docs)))
+    if r.shown_docs:
+        rows.append((lab.shown, "、".join(r.shown_docs)))
     if r.owed_docs:
         rows.append((lab.owed, "、".join(r.owed_docs)))
     return rows

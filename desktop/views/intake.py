@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,9 @@ from desktop.paperwork import PAYMENT_NAMES, write_notice, write_receipt
 from desktop.tasks import TaskRunner
 from desktop.views.fields_form import FieldsForm
 from desktop.views.supervisor import ask_supervisor
+from desktop.views.ticks import HINT as TICK_HINT
+from desktop.views.ticks import TickList
+from forms.documents import with_shown
 from forms.errors import DomainError
 from forms.messages import text
 from forms.names import PLACEHOLDER, PRIVATE_USE_FLAG, has_private_use
@@ -112,6 +116,7 @@ class IntakeWizard(QWidget):
         self._confirm = confirm or ask_yes_no
         self._ask_override = override_dialog or ask_override
         self._service: ServiceType | None = None
+        self._shown: set[str] = set()  # paper documents ticked 已驗 on the documents page
         self.verification: Verification | None = None
         self._generation = 0
         self._busy = False
@@ -249,11 +254,11 @@ class IntakeWizard(QWidget):
         self.replaced_list = QListWidget()
         self.replaced_list.setAccessibleName("免附文件：已電子查驗")
         self.replaced_list.setObjectName("replaced_list")
-        self.owed_list = QListWidget()
-        self.owed_list.setAccessibleName("待補文件：申請人仍須提出")
+        self.owed_list = TickList()
+        self.owed_list.setAccessibleName("紙本文件：已驗或待補")
         self.owed_list.setObjectName("owed_list")
-        for lst in (self.replaced_list, self.owed_list):
-            lst.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.owed_list.ticked.connect(self.on_document_ticked)
+        self.replaced_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.notice_button = QPushButton("列印一次告知單 (Ctrl+Shift+P)")
         self.notice_button.setObjectName("notice_button")
         self.notice_button.clicked.connect(self.on_notice_clicked)
@@ -284,7 +289,7 @@ class IntakeWizard(QWidget):
         layout = QVBoxLayout(page)
         layout.addWidget(QLabel("已由電子查驗取代，免附："))
         layout.addWidget(self.replaced_list)
-        layout.addWidget(QLabel("仍須繳交（一次告知）："))
+        layout.addWidget(QLabel(f"紙本文件（{TICK_HINT}；待補者列入一次告知單）："))
         layout.addWidget(self.owed_list)
         layout.addWidget(self.notice_button)
         layout.addLayout(form)
@@ -381,6 +386,7 @@ class IntakeWizard(QWidget):
     def _invalidate(self) -> None:
         """Any edit after a look-up makes its result stale: the clerk must look up again before accepting."""
         self.verification = None
+        self._shown.clear()
         self.outcome_label.clear()
         self.rules_list.clear()
         self.benefits_list.clear()
@@ -590,17 +596,31 @@ class IntakeWizard(QWidget):
         self.replaced_list.clear()
         for d in v.documents.replaced:
             self.replaced_list.addItem(f"✔ {d.name}（{text('lookup_' + (d.replaced_by or ''))}電子查驗）")
-        self.owed_list.clear()
-        for d in v.documents.owed:
-            self.owed_list.addItem(f"☐ {d.name}")
-        if "documents" in service.unknown:
-            self.owed_list.addItem("（應備文件依機關公告，請依承辦單位說明）")
-        self.notice_button.setEnabled(bool(v.documents.owed))
-        terms = self._services.intake.terms(v)
+        terms = self._services.intake.terms(self._show_paper())
         self.fee_label.setText(fee_words(terms.fee, terms.fee_note))
         self.payment_combo.setEnabled(takes_payment(service))
         self.due_label.setText(promise_words(terms))
         self._go(2)
+
+    def on_document_ticked(self, name: str, shown: bool) -> None:
+        """Space / 1 / 2 on a paper document: 已驗 or 待補; the receipt and the 一次告知單 follow."""
+        if self.verification is None or self.step != 2 or self._busy:
+            return
+        (self._shown.add if shown else self._shown.discard)(name)
+        self._show_paper()
+
+    def _show_paper(self) -> Verification:
+        v = self.verification
+        assert v is not None
+        paper = {d.name for d in v.documents.owed + v.documents.shown}
+        self._shown &= paper  # a tick of another look-up's paper does not carry over
+        self.verification = v = replace(v, documents=with_shown(v.documents, self._shown))
+        unknown = "（應備文件依機關公告，請依承辦單位說明）" if "documents" in v.service.unknown else ""
+        self.owed_list.show_documents(
+            tuple(d.name for d in v.documents.owed), tuple(d.name for d in v.documents.shown), unknown
+        )
+        self.notice_button.setEnabled(bool(v.documents.owed))
+        return v
 
     # -- step 3: documents, fee, accept ----------------------------------------------------------------------------
 

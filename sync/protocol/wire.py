@@ -484,6 +484,15 @@ class Terms(WireModel):
     fee_note: Note = ""
     exempt: list[DocName] = Field(default_factory=list, max_length=30)
     owed: list[DocName] = Field(default_factory=list, max_length=30)
+    shown: list[DocName] = Field(default_factory=list, max_length=30)
+
+    @model_validator(mode="after")
+    def _paper_said_once(self) -> Terms:
+        # A document is 免附, 已驗 or 待補: a receipt listing one twice would contradict itself.
+        named = self.exempt + self.owed + self.shown
+        if len(set(named)) != len(named):
+            raise ValueError("a document is listed twice in the receipt's terms")
+        return self
 
     @classmethod
     def of(cls, terms: CaseTerms) -> Terms:
@@ -496,6 +505,7 @@ class Terms(WireModel):
             limit_basis=limit.basis,
             exempt=list(terms.exempt),
             owed=list(terms.owed),
+            shown=list(terms.shown),
             **{name: getattr(terms, name) for name in _TERMS_AS_THEY_ARE},
         )
 
@@ -505,6 +515,7 @@ class Terms(WireModel):
             limit=TimeLimit(self.limit_value, self.limit_unit, self.limit_source, self.limit_basis),
             exempt=tuple(self.exempt),
             owed=tuple(self.owed),
+            shown=tuple(self.shown),
             **{name: getattr(self, name) for name in _TERMS_AS_THEY_ARE},
         )
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from forms.benefits import find_benefits
 from forms.catalog import load_catalog
-from forms.documents import check_documents
+from forms.documents import check_documents, with_shown
 from forms.eligibility import Context
 from forms.ids import parse_id
 from forms.types import Applicant, Facts, Office
@@ -85,3 +87,35 @@ def test_a_household_with_a_baby_does_not_make_a_grandmother_a_parent() -> None:
     }
     assert offers["SW-16"].standing == "可洽詢"
     assert offers["SW-16"].reasons == ("戶內有未滿 2 歲兒童 1 名。",)
+
+
+def test_documents_shown_at_the_counter_are_no_longer_owed_and_ticks_can_be_undone() -> None:
+    service = CATALOG.get("SW-05")  # 敬老愛心卡: ID card and photo on paper, household and disability looked up
+    check = check_documents(service, Facts({"household": HOUSEHOLD, "disability": CARD}))
+    card, photo = "身分證正本（驗畢發還）", "最近6個月2吋照片（或現場拍照）"
+    assert [d.name for d in check.owed] == [card, photo]
+    ticked = with_shown(check, {card})
+    assert [d.name for d in ticked.shown] == [card] and [d.name for d in ticked.owed] == [photo]
+    assert ticked.replaced == check.replaced  # what was looked up stays 免附 whatever is ticked
+    both = with_shown(ticked, {card, photo})
+    assert both.owed == () and [d.name for d in both.shown] == [card, photo]
+    undone = with_shown(both, set())
+    assert undone.shown == () and [d.name for d in undone.owed] == [card, photo]  # the catalog's order again
+    with pytest.raises(ValueError):
+        with_shown(check, {"戶口名簿或戶籍謄本"})  # looked up, not owed on paper: nothing to tick
+
+
+def test_terms_keep_what_was_shown_apart_from_what_is_owed() -> None:
+    from forms.calendar import OfficeCalendar
+    from forms.terms import decide_terms
+    from forms.types import Outcome
+
+    service = CATALOG.get("SW-05")
+    check = with_shown(
+        check_documents(service, Facts({"household": HOUSEHOLD, "disability": CARD})), {"身分證正本（驗畢發還）"}
+    )
+    terms = decide_terms(
+        service, Outcome.PASS, False, check, date(2026, 12, 3), OfficeCalendar(2026, 2027, frozenset(), frozenset())
+    )
+    assert terms.shown == ("身分證正本（驗畢發還）",)
+    assert terms.owed == ("最近6個月2吋照片（或現場拍照）",)
