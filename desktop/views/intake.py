@@ -41,6 +41,7 @@ from desktop.bootstrap import Services
 from desktop.paperwork import PAYMENT_NAMES, write_notice, write_receipt
 from desktop.tasks import TaskRunner
 from desktop.views.fields_form import FieldsForm
+from desktop.views.screen import fit_rows
 from desktop.views.supervisor import ask_supervisor
 from desktop.views.ticks import HINT as TICK_HINT
 from desktop.views.ticks import TickList
@@ -148,6 +149,7 @@ class IntakeWizard(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.pages)
+        self._scroll = scroll
         self.pages.currentChanged.connect(
             lambda _index: scroll.verticalScrollBar().setValue(0)
         )  # each page from its top
@@ -289,11 +291,14 @@ class IntakeWizard(QWidget):
         layout = QVBoxLayout(page)
         layout.addWidget(QLabel("已由電子查驗取代，免附："))
         layout.addWidget(self.replaced_list)
-        layout.addWidget(QLabel(f"紙本文件（{TICK_HINT}；待補者列入一次告知單）："))
+        paper_caption = QLabel(f"紙本文件（{TICK_HINT}；待補者列入一次告知單）：")
+        paper_caption.setWordWrap(True)
+        layout.addWidget(paper_caption)
         layout.addWidget(self.owed_list)
         layout.addWidget(self.notice_button)
         layout.addLayout(form)
         layout.addLayout(row)
+        layout.addStretch(1)  # compact at the top: the pages share the height of the tallest
         return page
 
     def _build_done_page(self) -> QWidget:
@@ -323,6 +328,7 @@ class IntakeWizard(QWidget):
         self.step_label.setText("　→　".join(t if i != step else f"【{t}】" for i, t in enumerate(STEP_TITLES)))
         focus = {0: self.form.id_edit, 1: self.next_button, 2: self.owed_list, 3: self.next_citizen_button}
         focus[step].setFocus()
+        self._scroll.ensureWidgetVisible(focus[step])  # on a short screen the field in use is in sight
 
     def _set_enabled(self, enabled: bool) -> None:
         self.pages.setEnabled(enabled)
@@ -596,7 +602,9 @@ class IntakeWizard(QWidget):
         self.replaced_list.clear()
         for d in v.documents.replaced:
             self.replaced_list.addItem(f"✔ {d.name}（{text('lookup_' + (d.replaced_by or ''))}電子查驗）")
+        fit_rows(self.replaced_list)
         terms = self._services.intake.terms(self._show_paper())
+        self.message_label.setText("紙本文件：空白鍵切換 已驗／待補；確認後按 Ctrl+Enter 受理並列印收據。")
         self.fee_label.setText(fee_words(terms.fee, terms.fee_note))
         self.payment_combo.setEnabled(takes_payment(service))
         self.due_label.setText(promise_words(terms))
@@ -619,6 +627,7 @@ class IntakeWizard(QWidget):
         self.owed_list.show_documents(
             tuple(d.name for d in v.documents.owed), tuple(d.name for d in v.documents.shown), unknown
         )
+        fit_rows(self.owed_list)
         self.notice_button.setEnabled(bool(v.documents.owed))
         return v
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
+    QListWidget,
     QScrollArea,
     QWidget,
 )
@@ -44,6 +45,14 @@ def fit_dialog(dialog: QWidget, width: int) -> None:
         return
     dialog.setMinimumWidth(min(width, room.width() - FRAME.width()))
     dialog.setMaximumSize(room.size() - FRAME)
+
+
+def fit_rows(view: QListWidget, least: int = 1) -> None:
+    """A short list as tall as its rows (at least `least`), so the page below it stays in sight on a short
+    screen; the page's own scroll area takes care of a long one."""
+    rows = max(view.count(), least)
+    height = sum(view.sizeHintForRow(i) for i in range(view.count())) or view.fontMetrics().height() * rows
+    view.setFixedHeight(height + 2 * view.frameWidth() + 4)
 
 
 CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QLabel)

@@ -57,6 +57,8 @@ MODULES = (
     Module("forms.timelimits", "forms/timelimits.py", ("tests/forms",)),
     Module("forms.terms", "forms/terms.py", ("tests/forms", "tests/printing")),
     Module("forms.reference", "forms/reference.py", ("tests/forms",)),
+    # Which paper the look-ups replaced, which was shown at the counter, which is still owed.
+    Module("forms.documents", "forms/documents.py", ("tests/forms",)),
     # The ledger: numbering, sealing, the outbox writes, the audit chain; what stops it issuing numbers twice.
     Module(
         "sync.ledger.core",
