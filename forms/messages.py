@@ -91,6 +91,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The address must name the village (里/村).",
     },
     "amount_format": {"zh-TW": "金額請輸入整數（例：12000）。", "en": "Enter a whole amount (e.g. 12000)."},
+    "tendered_short": {
+        "zh-TW": "實收 {paid} 元不足應收 {fee} 元，請再確認收款。",
+        "en": "NT${paid} tendered does not cover the NT${fee} fee.",
+    },
     "amount_too_large": {"zh-TW": "金額過大（上限 {limit} 元）。", "en": "Amount too large (limit NT${limit})."},
     "yesno_format": {"zh-TW": "請回答「是」或「否」。", "en": "Answer yes or no."},
     "choice_unknown": {"zh-TW": "請從選項中選擇：{choices}。", "en": "Choose one of: {choices}."},

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -46,10 +47,10 @@ from desktop.views.supervisor import ask_supervisor
 from desktop.views.ticks import HINT as TICK_HINT
 from desktop.views.ticks import TickList
 from forms.documents import with_shown
-from forms.errors import DomainError
+from forms.errors import DomainError, ValidationError
 from forms.messages import text
 from forms.names import PLACEHOLDER, PRIVATE_USE_FLAG, has_private_use
-from forms.payment import takes_payment
+from forms.payment import change_due, takes_payment
 from forms.rocdate import format_roc, format_roc_slash
 from forms.terms import fee_words, promise_words
 from forms.types import Outcome, ServiceType
@@ -284,6 +285,18 @@ class IntakeWizard(QWidget):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("規費", self.fee_label)
         form.addRow("繳費方式", self.payment_combo)
+        self.tendered_edit = QLineEdit()
+        self.tendered_edit.setObjectName("tendered_edit")
+        self.tendered_edit.setAccessibleName("現金實收金額")
+        self.tendered_edit.setPlaceholderText("收現金時輸入實收金額，例：1000（可不填）")
+        self.tendered_edit.textEdited.connect(lambda _t: self._show_change())
+        self.change_label = QLabel("")
+        self.change_label.setObjectName("change_label")
+        self.change_label.setWordWrap(True)
+        self.payment_combo.currentIndexChanged.connect(lambda _i: self._show_change())
+        form.addRow("實收", self.tendered_edit)
+        form.addRow("找零", self.change_label)
+        self._fee_form = form
         form.addRow("預定完成", self.due_label)
         row = QHBoxLayout()
         row.addWidget(self.accept_button)
@@ -607,8 +620,36 @@ class IntakeWizard(QWidget):
         self.message_label.setText("紙本文件：空白鍵切換 已驗／待補；確認後按 Ctrl+Enter 受理並列印收據。")
         self.fee_label.setText(fee_words(terms.fee, terms.fee_note))
         self.payment_combo.setEnabled(takes_payment(service))
+        self.tendered_edit.clear()
+        self._show_change()
         self.due_label.setText(promise_words(terms))
         self._go(2)
+
+    def _cash_due(self) -> int | None:
+        """The fee to collect in cash now, or None (free, unpublished, or paid another way)."""
+        v = self.verification
+        if v is None or not takes_payment(v.service) or self.payment_combo.currentData() != "cash":
+            return None
+        return v.service.fee
+
+    def _show_change(self) -> str | None:
+        """Shows the change for the cash typed; returns what is wrong with it (None: nothing typed, or enough)."""
+        fee = self._cash_due()
+        for widget in (self.tendered_edit, self.change_label):
+            self._fee_form.setRowVisible(widget, fee is not None)
+        if fee is None or not self.tendered_edit.text().strip():
+            self.change_label.setText("")
+            return None
+        try:
+            change = change_due(fee, self.tendered_edit.text())
+        except ValidationError as exc:
+            problem = text(exc.code, **exc.params)
+            self.change_label.setText(problem)
+            self.change_label.setStyleSheet("color: #b3261e; font-weight: bold;")
+            return problem
+        self.change_label.setStyleSheet("font-weight: bold;")
+        self.change_label.setText(f"找零 {change:,} 元")
+        return None
 
     def on_document_ticked(self, name: str, shown: bool) -> None:
         """Space / 1 / 2 on a paper document: 已驗 or 待補; the receipt and the 一次告知單 follow."""
@@ -648,6 +689,11 @@ class IntakeWizard(QWidget):
     def on_accept_clicked(self) -> None:
         v = self.verification
         if v is None or self.step != 2 or self._busy:
+            return
+        short = self._show_change()
+        if short is not None:
+            self.message_label.setText(short)  # money first: nothing is saved until the cash adds up
+            self.tendered_edit.setFocus()
             return
         services = self._services
         payment = str(self.payment_combo.currentData())
@@ -694,8 +740,15 @@ class IntakeWizard(QWidget):
         self.accept_button.setEnabled(True)
         self.verification = None
         due = f"，預定完成 {format_roc(case.due_date)}" if case.due_date else ""
+        collect = (
+            f"\n應收 新臺幣 {case.fee:,} 元（{PAYMENT_NAMES.get(case.payment_method, case.payment_method)}）"
+            if case.fee
+            else ""
+        )
+        change = self.change_label.text() if collect and case.payment_method == "cash" else ""
         self.done_label.setText(
-            f"已受理（{case.status}）\n案件編號：{case.case_number}\n收據號碼：{case.receipt_number}{due}"
+            f"已受理\n案件編號：{case.case_number}\n收據號碼：{case.receipt_number}{due}{collect}"
+            + (f"　{change}" if change else "")
         )
         self.message_label.setText("收據已產生，請交付申請人。")
         self._go(3)

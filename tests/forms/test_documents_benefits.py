@@ -119,3 +119,20 @@ def test_terms_keep_what_was_shown_apart_from_what_is_owed() -> None:
     )
     assert terms.shown == ("身分證正本（驗畢發還）",)
     assert terms.owed == ("最近6個月2吋照片（或現場拍照）",)
+
+
+def test_a_register_answer_without_a_found_flag_counts_as_found_and_a_household_not_found_is_owed() -> None:
+    service = CATALOG.get("SW-05")  # 戶口名簿 replaced by household, 身心障礙證明 by disability
+    unflagged = {k: v for k, v in HOUSEHOLD.items() if k != "found"}
+    check = check_documents(service, Facts({"household": unflagged, "disability": CARD}))
+    assert "戶口名簿或戶籍謄本" in {d.name for d in check.replaced}
+    # Not in the household register: the citizen shows what they have, on paper (never "not applicable").
+    absent = check_documents(service, Facts({"household": {"found": False}, "disability": CARD}))
+    assert "戶口名簿或戶籍謄本" in [d.name for d in absent.owed]
+    assert "戶口名簿或戶籍謄本" not in {d.name for d in absent.not_applicable}
+
+
+def test_ticking_a_document_that_is_not_owed_names_it() -> None:
+    check = check_documents(CATALOG.get("SW-05"), Facts({"household": HOUSEHOLD, "disability": CARD}))
+    with pytest.raises(ValueError, match="戶口名簿或戶籍謄本"):
+        with_shown(check, {"戶口名簿或戶籍謄本"})

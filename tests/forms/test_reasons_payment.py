@@ -9,7 +9,7 @@ import pytest
 
 from forms.catalog import load_catalog
 from forms.errors import ValidationError
-from forms.payment import payment_method, takes_payment
+from forms.payment import change_due, payment_method, takes_payment
 from forms.reasons import REASON_MIN, checked_reason
 
 SERVICE = load_catalog().get("SW-01")
@@ -33,3 +33,21 @@ def test_payment_follows_the_fee(fee: int | None, takes: bool, method: str) -> N
     service = replace(SERVICE, fee=fee)
     assert takes_payment(service) is takes
     assert payment_method(service, "card") == method
+
+
+@pytest.mark.parametrize(
+    ("fee", "tendered", "change"),
+    [(80, "100", 20), (80, "80", 0), (1500, "2,000", 500), (80, "１００", 20), (80, "500元", 420), (80, " 100 ", 20)],
+)
+def test_change_for_cash_tendered(fee: int, tendered: str, change: int) -> None:
+    assert change_due(fee, tendered) == change
+
+
+@pytest.mark.parametrize(
+    ("tendered", "code"),
+    [("50", "tendered_short"), ("79", "tendered_short"), ("一百", "amount_format"), ("", "amount_format")],
+)
+def test_cash_that_is_no_amount_or_does_not_cover_the_fee_is_refused(tendered: str, code: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        change_due(80, tendered)
+    assert raised.value.code == code

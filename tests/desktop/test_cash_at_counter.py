@@ -1,0 +1,75 @@
+"""Cash at the counter: the amount to collect, the cash tendered and the change, shown as the clerk types; cash that
+does not cover the fee saves nothing; another payment method asks for no cash."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt
+
+from cityserver.population import Resident
+from desktop.bootstrap import Services
+from desktop.main_window import MainWindow
+from tests.desktop.conftest import fill, table_count, type_text, verify
+from tests.desktop.test_window import PHONE, choose
+from tests.fakes.catalogs import paid_catalog
+
+FEE = 150
+
+
+def paid_window(services: Services, open_window: Callable[[], MainWindow]) -> MainWindow:
+    catalog = paid_catalog(FEE)
+    services.catalog = catalog
+    services.intake.catalog = catalog
+    return open_window()
+
+
+def to_documents(qtbot: QtBot, w: MainWindow, person: Resident) -> None:
+    choose(qtbot, w, "SW-05")
+    fill(qtbot, w, person, PHONE)
+    verify(qtbot, w)
+    qtbot.keyClick(w.intake.next_button, Qt.Key.Key_Return)
+    assert w.intake.step == 2
+
+
+def test_cash_tendered_shows_the_change_and_short_cash_saves_nothing(
+    qtbot: QtBot, services: Services, open_window: Callable[[], MainWindow], senior: Resident
+) -> None:
+    w = paid_window(services, open_window)
+    to_documents(qtbot, w, senior)
+    wizard = w.intake
+    assert wizard.fee_label.text() == "新臺幣 150 元" and wizard.tendered_edit.isVisibleTo(w)
+    type_text(qtbot, wizard.tendered_edit, "100")
+    assert "不足" in wizard.change_label.text() and "150" in wizard.change_label.text()
+    cases = table_count(services, "cases")
+    qtbot.keyClick(wizard.tendered_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait(200)
+    assert wizard.step == 2 and table_count(services, "cases") == cases  # nothing saved
+    assert "不足" in wizard.message_label.text() and wizard.tendered_edit.hasFocus()
+    wizard.tendered_edit.clear()
+    type_text(qtbot, wizard.tendered_edit, "500")
+    assert wizard.change_label.text() == "找零 350 元"
+    qtbot.keyClick(wizard.tendered_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: wizard.step == 3, timeout=10_000)
+    assert "應收 新臺幣 150 元（現金）" in wizard.done_label.text() and "找零 350 元" in wizard.done_label.text()
+
+
+def test_a_card_payment_asks_for_no_cash(
+    qtbot: QtBot, services: Services, open_window: Callable[[], MainWindow], senior: Resident
+) -> None:
+    w = paid_window(services, open_window)
+    to_documents(qtbot, w, senior)
+    wizard = w.intake
+    wizard.payment_combo.setCurrentIndex(wizard.payment_combo.findData("card"))
+    assert not wizard.tendered_edit.isVisibleTo(w) and not wizard.change_label.isVisibleTo(w)
+    qtbot.keyClick(wizard.owed_list, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: wizard.step == 3, timeout=10_000)
+    assert "應收 新臺幣 150 元（信用卡／行動支付）" in wizard.done_label.text()
+
+
+def test_a_free_service_shows_no_cash_rows(qtbot: QtBot, window: MainWindow, senior: Resident) -> None:
+    to_documents(qtbot, window, senior)
+    assert not window.intake.tendered_edit.isVisibleTo(window)
+    assert "應收" not in window.intake.done_label.text()
