@@ -27,6 +27,7 @@ from desktop.paperwork import (
     LAYOUT_NAMES,
     PAYMENT_NAMES,
     audit_text,
+    service_name,
     write_correction_slip,
     write_reprint,
     write_void_slip,
@@ -47,7 +48,6 @@ from desktop.views.supervisor import AskSupervisor, ask_supervisor
 from desktop.views.sync_panel import AskNote, AskReason, SyncPanel
 from forms.backlog import SKEW_WARN_S
 from forms.catalog import Catalog
-from forms.errors import CatalogError
 from forms.messages import text
 from forms.names import mask_name
 from forms.rocdate import format_roc
@@ -157,7 +157,13 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self.sync_panel = SyncPanel(services.ledger, services.intake.clerk, reason_dialog, note_dialog)
+        self.sync_panel = SyncPanel(
+            services.ledger,
+            services.intake.clerk,
+            reason_dialog,
+            note_dialog,
+            service_name=lambda code: service_name(self.services.catalog, code),
+        )
         self.sync_panel.sync_requested.connect(self.sync_now)
         self.sync_panel.queue_changed.connect(self.refresh_outbox)
         self.sync_panel.correction_requested.connect(self.on_sync_panel_correction_requested)
@@ -701,11 +707,7 @@ class MainWindow(QMainWindow):
         services, books = self.services, self.services.books
         assert books is not None
         closed = case.business_date in services.ledger.books.closed_days()
-        try:
-            service_name = services.catalog.get(case.service_code).name_zh
-        except CatalogError:  # a service the catalog no longer lists: its code
-            service_name = case.service_code
-        prompt = void_prompt(case, service_name, closed)
+        prompt = void_prompt(case, service_name(services.catalog, case.service_code), closed)
         answer = self._ask_supervisor(self, "收據作廢", prompt, True)
         if answer is None:
             return

@@ -106,7 +106,8 @@ def receipt_data(case: SavedCase, catalog: Catalog, device: Device, qr_payload: 
     )
 
 
-def _service_name(catalog: Catalog, code: str) -> str:
+def service_name(catalog: Catalog, code: str) -> str:
+    """A service's name for people; its code when the catalog no longer lists it."""
     try:
         return catalog.get(code).name_zh
     except DomainError:  # a case from a service no longer in the catalog still counts
@@ -186,7 +187,7 @@ def dayclose_data(
         ReportTable(
             "各申辦項目",
             ("申辦項目", "件數", "規費（依付款方式）"),
-            tuple((_service_name(catalog, s.code), f"{s.cases:,}", money(s.fees)) for s in report.services),
+            tuple((service_name(catalog, s.code), f"{s.cases:,}", money(s.fees)) for s in report.services),
             numeric=(1,),
         ),
         ReportTable(
@@ -243,7 +244,7 @@ def dayclose_data(
             ("案件編號", "申辦項目", "承辦人", "處理期限"),
             _capped(
                 [
-                    (d.case_number, _service_name(catalog, d.service_code), d.clerk, format_roc(d.due_date))
+                    (d.case_number, service_name(catalog, d.service_code), d.clerk, format_roc(d.due_date))
                     for d in overdue
                 ]
             ),
@@ -254,7 +255,7 @@ def dayclose_data(
             "即將到期（兩個工作天內，依項目與期限）",
             ("申辦項目", "處理期限", "件數"),
             tuple(
-                (_service_name(catalog, code), format_roc(due), f"{n:,}")
+                (service_name(catalog, code), format_roc(due), f"{n:,}")
                 for (code, due), n in sorted(
                     Counter((d.service_code, d.due_date) for d in report.due if not d.overdue).items()
                 )
@@ -272,7 +273,7 @@ def dayclose_data(
         tables=tables,
         charts=(
             Chart("每小時收件數", office_hours(report.per_hour)),
-            Chart("各項目收件數", tuple((_service_name(catalog, s.code), s.cases) for s in report.services), True),
+            Chart("各項目收件數", tuple((service_name(catalog, s.code), s.cases) for s in report.services), True),
         ),
         note=note,
         practice=practice,
@@ -356,7 +357,7 @@ def review_rows(lines: list[ReviewLine], catalog: Catalog) -> list[tuple[str, ..
             on_paper(line.name) if line.name else "",
             change_text(line.change),
             "；".join(line.reasons),
-            "、".join(_service_name(catalog, code) for code in line.benefits),
+            "、".join(service_name(catalog, code) for code in line.benefits),
         )
         for line in lines
     ]
@@ -369,7 +370,7 @@ def review_report_data(
     rows = review_rows(lines, catalog)
     changed = tuple(row for row, line in zip(rows, lines, strict=True) if line.change != STILL_ELIGIBLE)
     newly = tuple(row for row, line in zip(rows, lines, strict=True) if line.benefits)
-    service = _service_name(catalog, run.service_code)
+    service = service_name(catalog, run.service_code)
     stamp = f"{format_roc(when.date())} {when:%H:%M}"
     return ReportData(
         office_name=device.office.name,

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.paperwork import money, problem_lines, status_text, write_dayclose
+from desktop.paperwork import money, problem_lines, service_name, status_text, write_dayclose
 from desktop.printer import PrintPdf, print_pdf
 from desktop.tasks import TaskRunner
 from desktop.views.errors import describe
@@ -190,7 +190,7 @@ class DayClosePage(QWidget):
         self._fill(self.clerks, [(k.clerk, k.cases, k.voided, money(k.fees), k.cash_expected) for k in report.clerks])
         self._fill(
             self.services_table,
-            [(self._service_name(s.code), s.cases, money(s.fees)) for s in report.services],
+            [(service_name(self._services.catalog, s.code), s.cases, money(s.fees)) for s in report.services],
         )
         self._fill_cash(report)
         self.problems.clear()
@@ -208,12 +208,6 @@ class DayClosePage(QWidget):
         self.message.setText("本日已簽核，資料已鎖定；如需更正請以更正登錄處理。" if signed else "")
         self.update_blockers()
         self.preview()
-
-    def _service_name(self, code: str) -> str:
-        try:
-            return self._services.catalog.get(code).name_zh
-        except DomainError:
-            return code
 
     def _fill(self, table: QTableWidget, rows: list[tuple[object, ...]]) -> None:
         table.setRowCount(len(rows))

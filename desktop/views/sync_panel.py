@@ -79,8 +79,10 @@ class SyncPanel(QWidget):
         reason_dialog: AskReason | None = None,
         note_dialog: AskNote | None = None,
         parent: QWidget | None = None,
+        service_name: Callable[[str], str] = str,
     ) -> None:
         super().__init__(parent)
+        self._service_name = service_name  # cases are listed by the service's name, not its code
         self._ledger = ledger
         self._clerk = clerk
         self._ask_reason = reason_dialog or ask_reason
@@ -207,7 +209,7 @@ class SyncPanel(QWidget):
             if row.state == "pending" and row.next_attempt_at:
                 error += f"（下次嘗試 {row.next_attempt_at[11:16]}）"
             for c, value in enumerate(
-                (row.case_number, row.service_code, row.id_masked, STATE_NAMES[row.state], error)
+                (row.case_number, self._service_name(row.service_code), row.id_masked, STATE_NAMES[row.state], error)
             ):
                 item = QTableWidgetItem(value)
                 if row.state == "attention":
@@ -228,7 +230,7 @@ class SyncPanel(QWidget):
             city = (case.server_status or "（尚未回報）") + (f"：{case.server_note}" if case.server_note else "")
             here = "已作廢" if case.voided else case.status
             for c, value in enumerate(
-                (case.case_number, case.service_code, mask_name(case.applicant_name), here, city)
+                (case.case_number, self._service_name(case.service_code), mask_name(case.applicant_name), here, city)
             ):
                 self.cases_table.setItem(r, c, QTableWidgetItem(value))
         self.cases_table.resizeColumnsToContents()
@@ -240,7 +242,9 @@ class SyncPanel(QWidget):
         for r, f in enumerate(follow_ups):
             why = "；".join(text(x.code, **x.params) for x in f.reasons) or "不符資格"
             code, params = f.next_step()
-            for c, value in enumerate((f.case_number, f.name_masked, f.service_code, why, text(code, **params))):
+            for c, value in enumerate(
+                (f.case_number, f.name_masked, self._service_name(f.service_code), why, text(code, **params))
+            ):
                 item = QTableWidgetItem(value)
                 item.setForeground(Qt.GlobalColor.darkRed)
                 item.setToolTip(value)

@@ -51,3 +51,9 @@ def test_cash_that_is_no_amount_or_does_not_cover_the_fee_is_refused(tendered: s
     with pytest.raises(ValidationError) as raised:
         change_due(80, tendered)
     assert raised.value.code == code
+
+
+def test_short_cash_names_both_amounts_as_printed() -> None:
+    with pytest.raises(ValidationError) as raised:
+        change_due(1500, "1000")
+    assert raised.value.params == {"fee": "1,500", "paid": "1,000"}

@@ -59,6 +59,7 @@ MODULES = (
     Module("forms.reference", "forms/reference.py", ("tests/forms",)),
     # Which paper the look-ups replaced, which was shown at the counter, which is still owed.
     Module("forms.documents", "forms/documents.py", ("tests/forms",)),
+    Module("forms.payment", "forms/payment.py", ("tests/forms",)),
     # The ledger: numbering, sealing, the outbox writes, the audit chain; what stops it issuing numbers twice.
     Module(
         "sync.ledger.core",
