@@ -11,11 +11,9 @@ from uuid import UUID
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
-    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -42,7 +40,7 @@ from desktop.views.idle_lock import IdleLock
 from desktop.views.intake import AskOverride, Confirm, IntakeWizard, ask_yes_no
 from desktop.views.pdf_preview import pdf_preview
 from desktop.views.review_page import ChooseFile, ReviewPage
-from desktop.views.screen import fit_to_screen
+from desktop.views.screen import fit_to_screen, scrolling
 from desktop.views.service_list import ServiceList
 from desktop.views.supervisor import AskSupervisor, ask_supervisor
 from desktop.views.sync_panel import AskNote, AskReason, SyncPanel
@@ -170,13 +168,8 @@ class MainWindow(QMainWindow):
         self.sync_panel.reprint_requested.connect(self.on_sync_panel_reprint_requested)
         self.sync_panel.void_requested.connect(self.on_sync_panel_void_requested)
         self.sync_panel.follow_up_handled.connect(self.refresh_outbox)
-        sync_scroll = QScrollArea()
-        sync_scroll.setObjectName("sync_page")
-        sync_scroll.setWidgetResizable(True)
-        sync_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        sync_scroll.setWidget(self.sync_panel)
-        self.sync_page = sync_scroll
-        self.pages.addWidget(sync_scroll)
+        self.sync_page = scrolling(self.sync_panel, "sync_page")
+        self.pages.addWidget(self.sync_page)
         self.offline_banner = QLabel("離線作業中：案件先存於本機，連線後自動上傳；查驗結果將以「待查驗」處理。")
         self.offline_banner.setObjectName("offline_banner")
         self.offline_banner.setWordWrap(True)

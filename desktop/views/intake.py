@@ -22,7 +22,6 @@ from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -32,7 +31,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -42,7 +40,7 @@ from desktop.bootstrap import Services
 from desktop.paperwork import PAYMENT_NAMES, write_notice, write_receipt
 from desktop.tasks import TaskRunner
 from desktop.views.fields_form import FieldsForm
-from desktop.views.screen import fit_rows
+from desktop.views.screen import fit_rows, scrolling
 from desktop.views.supervisor import ask_supervisor
 from desktop.views.ticks import HINT as TICK_HINT
 from desktop.views.ticks import TickList
@@ -145,11 +143,7 @@ class IntakeWizard(QWidget):
 
         # The pages scroll inside the wizard: on a short screen (768 px at 150 %) a long form never pushes the
         # window past the screen; Tab scrolls to the field it lands on.
-        scroll = QScrollArea()
-        scroll.setObjectName("intake_scroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(self.pages)
+        scroll = scrolling(self.pages, "intake_scroll")
         self._scroll = scroll
         self.pages.currentChanged.connect(
             lambda _index: scroll.verticalScrollBar().setValue(0)

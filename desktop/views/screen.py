@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
     QComboBox,
+    QFrame,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -45,6 +46,17 @@ def fit_dialog(dialog: QWidget, width: int) -> None:
         return
     dialog.setMinimumWidth(min(width, room.width() - FRAME.width()))
     dialog.setMaximumSize(room.size() - FRAME)
+
+
+def scrolling(content: QWidget, name: str) -> QScrollArea:
+    """`content` in a frameless scroll area that widens it to the area (it scrolls up and down only, as long as
+    the content wraps: cut_off reports sideways scrolling)."""
+    area = QScrollArea()
+    area.setObjectName(name)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(content)
+    return area
 
 
 def fit_rows(view: QListWidget, least: int = 1) -> None:

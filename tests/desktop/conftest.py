@@ -29,6 +29,7 @@ from sync.city.enrolment import Enrolment
 from sync.ledger import SavedCase
 from sync.ledger.secrets import MemorySecretStore
 from tests.conftest import OFFICE, PASSWORD, USER, fixed_now
+from tests.fakes.catalogs import FEE, paid_catalog
 from tests.fakes.devices import TEST_DEVICE, TEST_DEVICE_ID
 
 
@@ -136,6 +137,14 @@ def open_window(qtbot: QtBot, services: Services, dialogs: Dialogs) -> Iterator[
 
 @pytest.fixture
 def window(open_window: Callable[[], MainWindow]) -> MainWindow:
+    return open_window()
+
+
+def paid_window(services: Services, open_window: Callable[[], MainWindow], fee: int = FEE) -> MainWindow:
+    """The window on a catalog where 敬老愛心卡 (SW-05) charges `fee`."""
+    catalog = paid_catalog(fee)
+    services.catalog = catalog
+    services.intake.catalog = catalog
     return open_window()
 
 

@@ -12,18 +12,10 @@ from PySide6.QtCore import Qt
 from cityserver.population import Resident
 from desktop.bootstrap import Services
 from desktop.main_window import MainWindow
-from tests.desktop.conftest import fill, table_count, type_text, verify
+from tests.desktop.conftest import fill, paid_window, table_count, type_text, verify
 from tests.desktop.test_window import PHONE, choose
-from tests.fakes.catalogs import paid_catalog
 
 FEE = 150
-
-
-def paid_window(services: Services, open_window: Callable[[], MainWindow]) -> MainWindow:
-    catalog = paid_catalog(FEE)
-    services.catalog = catalog
-    services.intake.catalog = catalog
-    return open_window()
 
 
 def to_documents(qtbot: QtBot, w: MainWindow, person: Resident) -> None:
@@ -37,7 +29,7 @@ def to_documents(qtbot: QtBot, w: MainWindow, person: Resident) -> None:
 def test_cash_tendered_shows_the_change_and_short_cash_saves_nothing(
     qtbot: QtBot, services: Services, open_window: Callable[[], MainWindow], senior: Resident
 ) -> None:
-    w = paid_window(services, open_window)
+    w = paid_window(services, open_window, FEE)
     to_documents(qtbot, w, senior)
     wizard = w.intake
     assert wizard.fee_label.text() == "新臺幣 150 元" and wizard.tendered_edit.isVisibleTo(w)
@@ -59,7 +51,7 @@ def test_cash_tendered_shows_the_change_and_short_cash_saves_nothing(
 def test_a_card_payment_asks_for_no_cash(
     qtbot: QtBot, services: Services, open_window: Callable[[], MainWindow], senior: Resident
 ) -> None:
-    w = paid_window(services, open_window)
+    w = paid_window(services, open_window, FEE)
     to_documents(qtbot, w, senior)
     wizard = w.intake
     wizard.payment_combo.setCurrentIndex(wizard.payment_combo.findData("card"))

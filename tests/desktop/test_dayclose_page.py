@@ -18,22 +18,15 @@ from desktop.bootstrap import Services
 from desktop.main_window import MainWindow
 from desktop.views.dayclose_page import DayClosePage
 from tests.conftest import SUPERVISOR, SUPERVISOR_PASSWORD, USER
-from tests.desktop.conftest import Dialogs, accept, fill, pdf_text, today, verify
+from tests.desktop.conftest import Dialogs, accept, fill, paid_window, pdf_text, today, verify
 from tests.desktop.test_window import PHONE, choose
-from tests.fakes.catalogs import FEE, paid_catalog
+from tests.fakes.catalogs import FEE
 
 FULL_ID = re.compile(r"[A-Z][1289]\d{8}")
 
 
 def run(*cmd: str) -> str:
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-
-
-def paid_window(services: Services, open_window: Callable[[], MainWindow]) -> MainWindow:
-    catalog = paid_catalog()
-    services.catalog = catalog
-    services.intake.catalog = catalog
-    return open_window()
 
 
 def take(qtbot: QtBot, w: MainWindow, person: Resident) -> Path:
