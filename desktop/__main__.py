@@ -111,6 +111,7 @@ def run_app(args: argparse.Namespace) -> int:
         return 1
     services = login.result_value
     window = MainWindow(services, runner)
+    window.restore_layout()
     window.show()
     freeze_startup_heap()
     try:

@@ -19,6 +19,7 @@ from desktop.bootstrap import SANDBOX_OFFICE, SANDBOX_SUPERVISOR, start_sandbox
 from desktop.main_window import MainWindow
 from desktop.tasks import TaskRunner, wait_idle
 from desktop.tour import tour
+from desktop.window_state import keep_layouts_in
 from forms.clock import taipei_now
 from forms.eligibility import eligible_from
 from forms.rocdate import format_roc_slash
@@ -101,6 +102,7 @@ def run(out: Path, suffix: str | None = None) -> Iterator[str]:
         shutil.rmtree(data_dir)
     app = QApplication.instance() or QApplication([])
     qtapp.configure(app)  # type: ignore[arg-type]
+    keep_layouts_in(data_dir / "layouts")  # the demo's window leaves the user's own layout alone
     services = start_sandbox(data_dir)
     runner = TaskRunner()
     supervisor = (*SANDBOX_SUPERVISOR, "民眾當場改申請其他項目")  # the practice supervisor approves

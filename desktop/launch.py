@@ -107,6 +107,7 @@ class Launch:
         window = MainWindow(services, self.runner)
         window.setGeometry(self.startup.geometry())
         window.setWindowState(self.startup.windowState())  # maximised on a small screen, as the first window was
+        window.restore_layout()  # or, where this clerk left it last time
         window.show()
         self.startup.close()
         freeze_startup_heap()

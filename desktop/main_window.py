@@ -44,6 +44,7 @@ from desktop.views.screen import fit_to_screen, scrolling
 from desktop.views.service_list import ServiceList
 from desktop.views.supervisor import AskSupervisor, ask_supervisor
 from desktop.views.sync_panel import AskNote, AskReason, SyncPanel
+from desktop.window_state import restore_layout, save_layout
 from forms.backlog import SKEW_WARN_S
 from forms.catalog import Catalog
 from forms.messages import text
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         preview_layout.addWidget(self.pdf_view, 1)
 
         splitter = QSplitter()
+        self.counter_splitter = splitter
         splitter.addWidget(self.service_list)
         splitter.addWidget(self.intake)
         splitter.addWidget(preview)
@@ -731,7 +733,13 @@ class MainWindow(QMainWindow):
         if self.idle_lock.is_locked:
             self.idle_lock.setGeometry(self.rect())
 
+    def restore_layout(self) -> None:
+        """The signed-in clerk's window as they left it on this PC; otherwise fitted to the screen."""
+        if not restore_layout(self, self.counter_splitter, self.services.intake.clerk):
+            fit_to_screen(self)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        save_layout(self, self.counter_splitter, self.services.intake.clerk)
         for page in (self.dayclose_page, self.review_page, self.devices_page):
             if page is not None:
                 page.close()

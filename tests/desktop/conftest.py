@@ -23,6 +23,7 @@ from desktop.main_window import MainWindow
 from desktop.printer import render_to
 from desktop.tasks import TaskRunner
 from desktop.views.closure import ClosureAnswer
+from desktop.window_state import keep_layouts_in
 from forms.rocdate import format_roc_compact
 from sync.city.client import Credentials
 from sync.city.enrolment import Enrolment
@@ -41,6 +42,12 @@ def make_services(city: EmbeddedServer, data: Path, username: str, password: str
     yield s
     s.client.close()
     s.ledger.close()
+
+
+@pytest.fixture(autouse=True)
+def own_layouts(tmp_path: Path) -> None:
+    """Each test's windows remember their layout in the test's own folder, never in the user's."""
+    keep_layouts_in(tmp_path / "layouts")
 
 
 @pytest.fixture
