@@ -68,14 +68,14 @@ log = logging.getLogger(__name__)
 HEALTH_INTERVAL_MS = 30_000
 
 
-def void_prompt(case: SavedCase, service_name: str, closed: bool) -> str:
+def void_prompt(case: SavedCase, service: str, closed: bool) -> str:
     """What the supervisor approves, in words a person checks against the receipt in hand: who, what, how much."""
     when = f"{format_roc(case.received_at.date())} {case.received_at:%H:%M}"
     method = PAYMENT_NAMES.get(case.payment_method, case.payment_method)
     money = f"規費 {case.fee:,} 元（{method}）需退還" if case.fee else "未收規費"
     lines = [
         f"作廢收據 {case.receipt_number}",
-        f"申請人 {mask_name(case.applicant_name)}（{case.id_masked}）　{service_name}",
+        f"申請人 {mask_name(case.applicant_name)}（{case.id_masked}）　{service}",
         f"受理 {when}　承辦 {case.clerk}　{money}",
         f"案件 {case.case_number}",
     ]

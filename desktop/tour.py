@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from cityserver.population import Resident
 from desktop.main_window import MainWindow, void_prompt
+from desktop.paperwork import service_name
 from desktop.tasks import TaskRunner, wait_idle
 from desktop.views.closure import ClosureDialog
 from desktop.views.enrol import EnrolDialog
@@ -90,7 +91,7 @@ def tour(
 
     services = window.services
     case = services.ledger.cases.recent(1)[0]
-    prompt = void_prompt(case, services.catalog.get(case.service_code).name_zh, closed=False)
+    prompt = void_prompt(case, service_name(services.catalog, case.service_code), closed=False)
     dialogs: list[tuple[str, QWidget]] = [
         ("dialog-void", SupervisorDialog(window, "收據作廢", prompt, True)),
         (

@@ -19,6 +19,12 @@ def payment_method(service: ServiceType, chosen: str) -> str:
     return chosen if takes_payment(service) else NO_PAYMENT
 
 
+def cash_to_collect(service: ServiceType, method: str) -> int | None:
+    """The fee to take in cash at the counter now; None when nothing is paid in cash (free, unpublished, or
+    paid another way)."""
+    return service.fee if takes_payment(service) and method == "cash" else None
+
+
 def change_due(fee: int, tendered: str) -> int:
     """The change to hand back for cash tendered (as typed: 1,000 / １０００ / 1000元). Raises ValidationError
     (amount_format, amount_too_large, tendered_short) for an amount that is not one or does not cover the fee."""

@@ -48,7 +48,7 @@ from forms.documents import with_shown
 from forms.errors import DomainError, ValidationError
 from forms.messages import text
 from forms.names import PLACEHOLDER, PRIVATE_USE_FLAG, has_private_use
-from forms.payment import change_due, takes_payment
+from forms.payment import cash_to_collect, change_due, takes_payment
 from forms.rocdate import format_roc, format_roc_slash
 from forms.terms import fee_words, promise_words
 from forms.types import Outcome, ServiceType
@@ -619,16 +619,10 @@ class IntakeWizard(QWidget):
         self.due_label.setText(promise_words(terms))
         self._go(2)
 
-    def _cash_due(self) -> int | None:
-        """The fee to collect in cash now, or None (free, unpublished, or paid another way)."""
-        v = self.verification
-        if v is None or not takes_payment(v.service) or self.payment_combo.currentData() != "cash":
-            return None
-        return v.service.fee
-
     def _show_change(self) -> str | None:
         """Shows the change for the cash typed; returns what is wrong with it (None: nothing typed, or enough)."""
-        fee = self._cash_due()
+        v = self.verification
+        fee = cash_to_collect(v.service, str(self.payment_combo.currentData())) if v is not None else None
         for widget in (self.tendered_edit, self.change_label):
             self._fee_form.setRowVisible(widget, fee is not None)
         if fee is None or not self.tendered_edit.text().strip():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
@@ -26,12 +27,18 @@ def to_documents(qtbot: QtBot, w: MainWindow, person: Resident) -> None:
     assert w.intake.step == 2
 
 
-def test_cash_tendered_shows_the_change_and_short_cash_saves_nothing(
-    qtbot: QtBot, services: Services, open_window: Callable[[], MainWindow], senior: Resident
-) -> None:
+@pytest.fixture
+def paid(qtbot: QtBot, services: Services, open_window: Callable[[], MainWindow], senior: Resident) -> MainWindow:
+    """A window charging FEE for 敬老愛心卡, on the documents page of an eligible senior's intake."""
     w = paid_window(services, open_window, FEE)
     to_documents(qtbot, w, senior)
-    wizard = w.intake
+    return w
+
+
+def test_cash_tendered_shows_the_change_and_short_cash_saves_nothing(
+    qtbot: QtBot, services: Services, paid: MainWindow
+) -> None:
+    w, wizard = paid, paid.intake
     assert wizard.fee_label.text() == "新臺幣 150 元" and wizard.tendered_edit.isVisibleTo(w)
     type_text(qtbot, wizard.tendered_edit, "100")
     assert "不足" in wizard.change_label.text() and "150" in wizard.change_label.text()
@@ -48,12 +55,8 @@ def test_cash_tendered_shows_the_change_and_short_cash_saves_nothing(
     assert "應收 新臺幣 150 元（現金）" in wizard.done_label.text() and "找零 350 元" in wizard.done_label.text()
 
 
-def test_a_card_payment_asks_for_no_cash(
-    qtbot: QtBot, services: Services, open_window: Callable[[], MainWindow], senior: Resident
-) -> None:
-    w = paid_window(services, open_window, FEE)
-    to_documents(qtbot, w, senior)
-    wizard = w.intake
+def test_a_card_payment_asks_for_no_cash(qtbot: QtBot, paid: MainWindow) -> None:
+    w, wizard = paid, paid.intake
     wizard.payment_combo.setCurrentIndex(wizard.payment_combo.findData("card"))
     assert not wizard.tendered_edit.isVisibleTo(w) and not wizard.change_label.isVisibleTo(w)
     qtbot.keyClick(wizard.owed_list, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)

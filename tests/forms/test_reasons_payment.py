@@ -9,7 +9,7 @@ import pytest
 
 from forms.catalog import load_catalog
 from forms.errors import ValidationError
-from forms.payment import change_due, payment_method, takes_payment
+from forms.payment import cash_to_collect, change_due, payment_method, takes_payment
 from forms.reasons import REASON_MIN, checked_reason
 
 SERVICE = load_catalog().get("SW-01")
@@ -57,3 +57,11 @@ def test_short_cash_names_both_amounts_as_printed() -> None:
     with pytest.raises(ValidationError) as raised:
         change_due(1500, "1000")
     assert raised.value.params == {"fee": "1,500", "paid": "1,000"}
+
+
+@pytest.mark.parametrize(
+    ("fee", "method", "cash"), [(80, "cash", 80), (80, "card", None), (0, "cash", None), (None, "cash", None)]
+)
+def test_cash_is_collected_only_for_a_fee_paid_in_cash(fee: int | None, method: str, cash: int | None) -> None:
+    service = replace(load_catalog().get("SW-05"), fee=fee)
+    assert cash_to_collect(service, method) == cash
