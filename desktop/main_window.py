@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.bootstrap import PRACTICE_UNLOCK, Services
+from desktop.desk import DeskModel
+from desktop.operations import Change, Operations
 from desktop.paperwork import (
     LAYOUT_NAMES,
     PAYMENT_NAMES,
@@ -57,10 +59,11 @@ from sync.city.catchup import CatchUp, check_numbers_quietly, numbers_text
 from sync.city.pull import pull_statuses
 from sync.city.push import PushReport, push_pending
 from sync.city.reconcile import Reconciliation, reconcile
-from sync.ledger import SavedCase
+from sync.ledger import PendingCase, SavedCase
 from sync.ledger.settings import DEVICE_SETTINGS, PDF_PRINTER
 from sync.protocol.errors import SyncError, SyncErrorKind
 from sync.services.closures import ClosureOutcome
+from sync.services.desk import DeskState, read_desk
 from sync.services.intake import Reverification
 
 log = logging.getLogger(__name__)
@@ -117,11 +120,20 @@ class MainWindow(QMainWindow):
         self.last_dayclose: Path | None = None
         self.last_notice: Path | None = None
         self._syncing = False
+        self._push_again = False
         self._verifying = False
         self._key_registered = False
+        # Every change goes through an operation; what it changed refreshes the views that show it.
+        self.ops = Operations(runner, self)
+        self.ops.did_change.connect(self._changed)
+        self.desk = DeskModel(
+            self.ops, lambda query: read_desk(services.ledger, services.intake.backlog_state(), query), self
+        )
+        self.desk.loaded.connect(self._show_desk)
+        self.desk.failed.connect(lambda exc: self.statusBar().showMessage(describe(exc), 30_000))
 
         self.service_list = ServiceList(services.catalog)
-        self.intake = IntakeWizard(services, runner, confirm, override_dialog)
+        self.intake = IntakeWizard(services, self.ops, confirm, override_dialog)
         self.pdf_doc, self.pdf_view = pdf_preview(self, "receipt_view", "收據預覽", multi_page=False)
         preview = QWidget()
         preview_layout = QVBoxLayout(preview)
@@ -160,16 +172,16 @@ class MainWindow(QMainWindow):
         self.sync_panel = SyncPanel(
             services.ledger,
             services.intake.clerk,
+            self.ops,
+            self.desk,
             reason_dialog,
             note_dialog,
             service_name=lambda code: service_name(self.services.catalog, code),
         )
         self.sync_panel.sync_requested.connect(self.sync_now)
-        self.sync_panel.queue_changed.connect(self.refresh_outbox)
         self.sync_panel.correction_requested.connect(self.on_sync_panel_correction_requested)
         self.sync_panel.reprint_requested.connect(self.on_sync_panel_reprint_requested)
         self.sync_panel.void_requested.connect(self.on_sync_panel_void_requested)
-        self.sync_panel.follow_up_handled.connect(self.refresh_outbox)
         self.sync_page = scrolling(self.sync_panel, "sync_page")
         self.pages.addWidget(self.sync_page)
         self.offline_banner = QLabel("離線作業中：案件先存於本機，連線後自動上傳；查驗結果將以「待查驗」處理。")
@@ -205,9 +217,7 @@ class MainWindow(QMainWindow):
         self._fill_printer_menu()
         self.print_on_accept_action = QAction(DEVICE_SETTINGS["print_on_accept"].label, self, checkable=True)
         self.print_on_accept_action.setChecked(services.ledger.settings.get("print_on_accept") == "1")
-        self.print_on_accept_action.toggled.connect(
-            lambda on: self.services.ledger.settings.set("print_on_accept", "1" if on else "0")
-        )
+        self.print_on_accept_action.toggled.connect(lambda on: self.set_setting("print_on_accept", "1" if on else "0"))
         settings.addAction(self.print_on_accept_action)
         self.closure_action = QAction("停止上班登錄（颱風等）…", self)
         self.closure_action.triggered.connect(self.declare_closure)
@@ -251,7 +261,7 @@ class MainWindow(QMainWindow):
         hint = f"練習模式：解鎖密碼為「{PRACTICE_UNLOCK}」" if services.practice else ""
         self.idle_lock = IdleLock(self, services.idle_lock_s, services.unlock, hint)
         self.idle_lock.locked.connect(self.check_ledger)  # the full check runs while nobody is working
-        self.refresh_outbox()
+        self.desk.reload()
         self.check_health()
         self._run("db", services.ledger.audit.verify_chain, self._audit_checked, self._sync_failed)
         # Before the first case: is this ledger level with what the city holds of the device?
@@ -260,19 +270,29 @@ class MainWindow(QMainWindow):
             lambda: check_numbers_quietly(services.ledger, services.client),
             self._numbers_checked,
             self._sync_failed,
+            Change.LEDGER | Change.CASES,
         )
         self.service_list.search_edit.setFocus()
 
     def _numbers_checked(self, found: CatchUp | None) -> None:
-        self.show_warnings()
         if found is not None and (message := numbers_text(found)):
             self.statusBar().showMessage(message, 30_000)
-            self.refresh_outbox()
+
+    def _changed(self, changes: Change) -> None:
+        """An operation changed something: what waits for the city goes now (the views refresh themselves)."""
+        if changes & Change.TO_SEND:
+            self.sync_now()
 
     def _run(
-        self, lane: str, fn: Callable[[], Any], ok: Callable[[Any], None], fail: Callable[[BaseException], None]
+        self,
+        lane: str,
+        fn: Callable[[], Any],
+        ok: Callable[[Any], None],
+        fail: Callable[[BaseException], None],
+        changes: Change | Callable[[Any], Change] = Change.NONE,
+        changes_on_failure: Change = Change.NONE,
     ) -> None:
-        self.runner.run(lane, fn, ok, fail, owner=self)
+        self.ops.run(lane, fn, changes, ok, fail, owner=self, changes_on_failure=changes_on_failure)
 
     def _choice_menu(self, parent: QMenu, key: str, choose: Callable[[str], None]) -> dict[str, QAction]:
         """A submenu of one declared setting's choices, the current one checked."""
@@ -317,28 +337,22 @@ class MainWindow(QMainWindow):
         self.online_label.setStyleSheet(f"color: {'#1b7f3b' if online else '#b3261e'};")
         self.offline_banner.setVisible(not online)
 
-    def refresh_outbox(self) -> None:
-        counts = self.services.ledger.outbox.counts()
-        open_items = counts["attention"] + len(self.services.ledger.followups.open())
-        attention = f"，需處理 {open_items} 件" if open_items else ""
-        self.outbox_label.setText(f"待上傳 {counts['pending']} 件{attention}")
-        self.sync_panel.refresh()
-        self.show_warnings()
+    def _show_desk(self, state: DeskState) -> None:
+        attention = f"，需處理 {state.attention} 件" if state.attention else ""
+        self.outbox_label.setText(f"待上傳 {state.counts['pending']} 件{attention}")
+        self.show_warnings(state)
 
-    def show_warnings(self) -> None:
-        """Backlog and clock problems stay in sight in the status bar until they are gone."""
+    def show_warnings(self, state: DeskState) -> None:
+        """Backlog, ledger and clock problems stay in sight in the status bar until they are gone."""
         warnings = []
-        state = self.services.intake.backlog_state()
-        if state.code:
-            warnings.append(text(state.code, **state.params))
-        ledger = self.services.ledger
-        if ledger.damage is not None:
-            warnings.append(text("ledger_unreadable", where=ledger.damage))
-        elif ledger.numbering.standing:
-            standing = ledger.numbering.standing[0]
-            other = standing == "other_ledger"
-            warnings.append(text("ledger_other") if other else text("ledger_behind", detail=standing))
-        skew = self.services.ledger.settings.clock_skew()
+        if state.backlog.code:
+            warnings.append(text(state.backlog.code, **state.backlog.params))
+        if state.damage is not None:
+            warnings.append(text("ledger_unreadable", where=state.damage))
+        elif state.standing:
+            other = state.standing[0] == "other_ledger"
+            warnings.append(text("ledger_other") if other else text("ledger_behind", detail=state.standing[0]))
+        skew = state.clock_skew_s
         if skew is not None and abs(skew) > SKEW_WARN_S:
             warnings.append(text("clock_skew", minutes=round(abs(skew) / 60)))
         self.warning_label.setText("⚠ " + " ".join(warnings) if warnings else "")
@@ -353,10 +367,12 @@ class MainWindow(QMainWindow):
         self._run("db", lambda: write_reprint(case, self.services), done, self._sync_failed)
 
     def on_sync_panel_correction_requested(self, key: str) -> None:
-        details = self.services.ledger.cases.applicant_details(UUID(key))
-        service = self.services.catalog.get(details.service_code)
-        self.service_list.choose(service.code)
-        self.intake.correct(service, details)
+        def done(details: PendingCase) -> None:
+            service = self.services.catalog.get(details.service_code)
+            self.service_list.choose(service.code)
+            self.intake.correct(service, details)
+
+        self._run("db", lambda: self.services.ledger.cases.applicant_details(UUID(key)), done, self._sync_failed)
 
     def toggle_sync_page(self) -> None:
         self.show_sync_page(not self.sync_page_shown)
@@ -370,7 +386,7 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(self.pages.indexOf(self.sync_page) if shown else 0)
         self.sync_page_action.setChecked(shown)
         if shown:
-            self.sync_panel.refresh()
+            self.desk.reload()  # the server's notes may have changed since
             self.sync_panel.setFocus()
         else:
             self.intake.setFocus()
@@ -387,7 +403,7 @@ class MainWindow(QMainWindow):
     def check_ledger(self) -> None:
         """The ledger's full check (SQLite's integrity check, the whole audit chain, every value): damage found
         stops writes and stays in sight."""
-        self._run("db", self.services.ledger.check_integrity, lambda _found: self.show_warnings(), self._sync_failed)
+        self._run("db", self.services.ledger.check_integrity, lambda _found: None, self._sync_failed, Change.LEDGER)
 
     def _audit_checked(self, first_bad: int | None) -> None:
         """A broken audit chain stays in sight (not a dialog the clerk clicks away)."""
@@ -400,11 +416,8 @@ class MainWindow(QMainWindow):
     def on_intake_case_saved(self, case: SavedCase, path: Path) -> None:
         self.last_receipt = path
         self.show_pdf(path)
-        self.refresh_outbox()
         self.statusBar().showMessage(f"收據已存檔：{path.name}", 10_000)
         self._print_automatically(path)
-        if case.sync_state == "pending":
-            self.sync_now()
 
     def on_intake_notice_written(self, path: Path) -> None:
         self.last_notice = path
@@ -416,25 +429,28 @@ class MainWindow(QMainWindow):
 
     def sync_now(self) -> None:
         if self._syncing:
+            self._push_again = True  # what was queued meanwhile goes right after this push
             return
-        self._syncing = True
+        self._syncing, self._push_again = True, False
         self.sync_action.setEnabled(False)
         services = self.services
-        total = services.ledger.outbox.counts()["pending"]
-        answered = [0]  # written by the worker, read by the timer
-        self.sync_panel.set_progress(0, total)
-        self._push_timer.timeout.connect(lambda: self.sync_panel.set_progress(answered[0], total))
+        progress = [0, 0]  # answered, queued: written by the worker, read by the timer
+        self.sync_panel.set_progress(0, 0)
+        self._push_timer.timeout.connect(lambda: self.sync_panel.set_progress(progress[0], progress[1]))
         self._push_timer.start()
 
         def push() -> PushReport:
+            progress[1] = services.ledger.outbox.counts()["pending"]
             numbers = check_numbers_quietly(services.ledger, services.client)
             report = push_pending(
-                services.ledger, services.client, ignore_schedule=True, progress=lambda n: answered.__setitem__(0, n)
+                services.ledger, services.client, ignore_schedule=True, progress=lambda n: progress.__setitem__(0, n)
             )
             report.numbers = numbers
             return report
 
-        self._run("net", push, self._synced, self._sync_failed)
+        # A push cut off half-way has still delivered part of the queue: the desk is read again either way.
+        sent = Change.QUEUE | Change.CASES | Change.LEDGER
+        self._run("net", push, self._synced, self._push_failed, sent, changes_on_failure=sent)
 
     def _push_done(self) -> None:
         self._push_timer.stop()
@@ -443,12 +459,17 @@ class MainWindow(QMainWindow):
         except (RuntimeError, TypeError):
             pass
         self.sync_panel.set_progress(None)
+        self._syncing = False
+        self.sync_action.setEnabled(True)
+        if self._push_again:
+            QTimer.singleShot(0, self.sync_now)
+
+    def _push_failed(self, exc: BaseException) -> None:
+        self._push_done()
+        self._sync_failed(exc)
 
     def _synced(self, report: PushReport) -> None:
         self._push_done()
-        self._syncing = False
-        self.sync_action.setEnabled(True)
-        self.refresh_outbox()
         if report.numbers is not None and (message := numbers_text(report.numbers)):
             self.statusBar().showMessage(message, 30_000)
         if report.error_code:
@@ -462,8 +483,7 @@ class MainWindow(QMainWindow):
             self.pull_statuses()
             self.pull_catalog()
             self.pull_reference()
-            if not self.services.ledger.outbox.counts()["pending"]:
-                self.reconcile_today()
+            self.reconcile_today()
             if report.delivered or report.conflict or report.rejected:
                 self.statusBar().showMessage(
                     f"同步完成：送達 {report.delivered} 件，需處理 {report.conflict + report.rejected} 件", 10_000
@@ -532,34 +552,38 @@ class MainWindow(QMainWindow):
         self._run(
             "net",
             lambda: pull_statuses(services.ledger, services.client),
-            lambda _changed: self.sync_panel.refresh(),
+            lambda _changed: None,
             lambda exc: log.info("status pull skipped: %s", exc),
+            Change.STATUSES,
         )
 
     def reconcile_today(self) -> None:
-        """Ask the server what it holds of today's cases; what it lost goes back in the queue and is sent again."""
+        """Once the queue is empty, ask the server what it holds of today's cases; what it lost goes back in the
+        queue and is sent again, what differs is set aside."""
         services = self.services
 
-        def done(result: Reconciliation) -> None:
-            if result.resent or result.differing:
+        def work() -> Reconciliation | None:
+            if services.ledger.outbox.counts()["pending"]:
+                return None  # the next push comes first
+            return reconcile(services.ledger, services.client, services.today())
+
+        def done(result: Reconciliation | None) -> None:
+            if result is not None and (result.resent or result.differing):
                 self.statusBar().showMessage(
                     f"對帳：伺服器缺 {len(result.resent)} 件已重新上傳；內容不符 {len(result.differing)} 件列入需處理",
                     15_000,
                 )
-                self.refresh_outbox()
-                if result.resent:
-                    self.sync_now()
 
-        self._run(
-            "net",
-            lambda: reconcile(services.ledger, services.client, services.today()),
-            done,
-            lambda exc: log.info("reconciliation skipped: %s", exc),
-        )
+        def changed(result: Reconciliation | None) -> Change:
+            if result is None or not (result.resent or result.differing):
+                return Change.NONE
+            return Change.QUEUE | (Change.TO_SEND if result.resent else Change.NONE)
+
+        self._run("net", work, done, lambda exc: log.info("reconciliation skipped: %s", exc), changed)
 
     def verify_deferred(self) -> None:
         """Back online: run the look-ups of cases taken offline, decide again, and list what changed."""
-        if self._verifying or not self.services.ledger.cases.awaiting_verification():
+        if self._verifying:
             return
         self._verifying = True
 
@@ -571,20 +595,20 @@ class MainWindow(QMainWindow):
                 failed_ = sum(c.decision.outcome is Outcome.FAIL for c in changes)
                 more = f"；不符資格 {failed_} 件列入需處理，請聯絡申請人" if failed_ else ""
                 self.statusBar().showMessage(f"已補查 {len(changes)} 件待查驗案件：符合 {passed} 件{more}", 30_000)
-                self.refresh_outbox()
                 self.show_sync_page(True)
-                self.sync_now()  # the updates go to the city at once
 
         def failed(exc: BaseException) -> None:
             self._verifying = False
             self._sync_failed(exc)
 
-        self._run("net", self.services.intake.verify_deferred, done, failed)
+        def changed(changes: list[Reverification]) -> Change:
+            # The updates go to the city at once; a failed re-check opens a follow-up.
+            return Change.CASES | Change.FOLLOW_UPS | Change.TO_SEND if changes else Change.NONE
+
+        self._run("net", self.services.intake.verify_deferred, done, failed, changed)
 
     def _sync_failed(self, exc: BaseException) -> None:
-        self._push_done()
-        self._syncing = False
-        self.sync_action.setEnabled(True)
+        """A look-up of the city or a read of the ledger failed: said in the status bar, the code in the log."""
         if isinstance(exc, SyncError):
             self.set_online(exc.kind not in (SyncErrorKind.NETWORK, SyncErrorKind.TIMEOUT))
             self.statusBar().showMessage(text(exc.code, **exc.params), 10_000)
@@ -630,9 +654,8 @@ class MainWindow(QMainWindow):
 
     def on_dayclose_page_signed(self, _record: object, path: Path) -> None:
         self.last_dayclose = path
-        self.refresh_outbox()
         self.statusBar().showMessage(f"日結已簽核：{path.name}", 15_000)
-        self.sync_now()
+        self.ops.announce(Change.DAY | Change.TO_SEND)
 
     # -- receipts: print, layout, void ---------------------------------------------------------------------------
 
@@ -686,22 +709,30 @@ class MainWindow(QMainWindow):
         if self.services.ledger.settings.get("print_on_accept") == "1":
             self.print_paper(path, automatic=True)
 
+    def set_setting(self, key: str, value: str, said: str = "") -> None:
+        """Store one declared setting (validated and audited by the ledger) on the database lane."""
+        self._run(
+            "db",
+            lambda: self.services.ledger.settings.set(key, value),
+            lambda _none: self.statusBar().showMessage(said, 10_000) if said else None,
+            lambda exc: self.statusBar().showMessage(describe(exc), 15_000),
+        )
+
     def set_printer(self, value: str) -> None:
-        self.services.ledger.settings.set("printer", value)
         shown = {"": "每次詢問", PDF_PRINTER: "存為 PDF 檔"}.get(value, value)
-        self.statusBar().showMessage(f"印表機：{shown}", 10_000)
+        self.set_setting("printer", value, f"印表機：{shown}")
 
     def set_receipt_layout(self, value: str) -> None:
-        self.services.ledger.settings.set("receipt_layout", value)
         self.layout_actions[value].setChecked(True)
-        self.statusBar().showMessage(f"收據紙張：{LAYOUT_NAMES[value]}（下一張收據起適用）", 10_000)
+        self.set_setting("receipt_layout", value, f"收據紙張：{LAYOUT_NAMES[value]}（下一張收據起適用）")
 
     def on_sync_panel_void_requested(self, case: SavedCase) -> None:
         """Void a receipt: a supervisor approves with credentials and a reason; a void slip prints. A receipt of a
         signed day is voided by a correction entry instead (linked to that day's close, fee refunded)."""
         services, books = self.services, self.services.books
         assert books is not None
-        closed = case.business_date in services.ledger.books.closed_days()
+        # The desk's read says which days are signed; a day signed since is refused by the books themselves.
+        closed = self.desk.state is not None and case.business_date in self.desk.state.closed_days
         prompt = void_prompt(case, service_name(services.catalog, case.service_code), closed)
         answer = self._ask_supervisor(self, "收據作廢", prompt, True)
         if answer is None:
@@ -718,15 +749,14 @@ class MainWindow(QMainWindow):
         def done(path: Path) -> None:
             self.last_receipt = path
             self.show_pdf(path)
-            self.refresh_outbox()
             self.statusBar().showMessage(f"收據 {case.receipt_number} 已作廢：{path.name}", 15_000)
             self._print_automatically(path)
-            self.sync_now()
 
         def failed(exc: BaseException) -> None:
             self.statusBar().showMessage(describe(exc), 15_000)
 
-        self._run("net", work, done, failed)
+        voided = Change.CASES | Change.FOLLOW_UPS | Change.DAY | Change.TO_SEND
+        self._run("net", work, done, failed, voided)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)

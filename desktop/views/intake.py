@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.bootstrap import Services
+from desktop.operations import Change, Operations
 from desktop.paperwork import PAYMENT_NAMES, write_notice, write_receipt
-from desktop.tasks import TaskRunner
 from desktop.views.fields_form import FieldsForm
 from desktop.views.screen import fit_rows, scrolling
 from desktop.views.supervisor import ask_supervisor
@@ -90,6 +90,12 @@ def ask_override(parent: QWidget, failed: list[str]) -> tuple[str, str, str] | N
     return ask_supervisor(parent, "主管核准受理", "不符條件：\n" + "\n".join(failed))
 
 
+def saved_changes(saved: tuple[SavedCase, Path]) -> Change:
+    """A new case shows on the desk and, queued for the city, is pushed at once."""
+    case, _path = saved
+    return Change.CASES | (Change.TO_SEND if case.sync_state == "pending" else Change.NONE)
+
+
 class IntakeWizard(QWidget):
     """Signals:
     case_saved(SavedCase, Path): a case and its receipt PDF were written.
@@ -105,14 +111,14 @@ class IntakeWizard(QWidget):
     def __init__(
         self,
         services: Services,
-        runner: TaskRunner,
+        ops: Operations,
         confirm: Confirm | None = None,
         override_dialog: AskOverride | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._services = services
-        self._runner = runner
+        self._ops = ops
         self._confirm = confirm or ask_yes_no
         self._ask_override = override_dialog or ask_override
         self._service: ServiceType | None = None
@@ -167,9 +173,14 @@ class IntakeWizard(QWidget):
         self._set_enabled(False)
 
     def _run(
-        self, lane: str, fn: Callable[[], Any], ok: Callable[[Any], None], fail: Callable[[BaseException], None]
+        self,
+        lane: str,
+        fn: Callable[[], Any],
+        ok: Callable[[Any], None],
+        fail: Callable[[BaseException], None],
+        changes: Change | Callable[[Any], Change] = Change.NONE,
     ) -> None:
-        self._runner.run(lane, fn, ok, fail, owner=self)
+        self._ops.run(lane, fn, changes, ok, fail, owner=self)
 
     # -- pages -----------------------------------------------------------------------------------------------------
 
@@ -702,7 +713,7 @@ class IntakeWizard(QWidget):
             if isinstance(exc, DomainError) and exc.code == "backlog_blocked":
                 self._ask_backlog_override(text(exc.code, **exc.params))
 
-        self._run("db", work, lambda r: self._accepted(*r), failed)
+        self._run("db", work, lambda r: self._accepted(*r), failed, saved_changes)
 
     def _ask_backlog_override(self, why: str) -> None:
         """Offline past the limit: a supervisor may let intake go on (checked on this device, and recorded)."""
@@ -720,6 +731,7 @@ class IntakeWizard(QWidget):
             lambda: self._services.intake.override_backlog(supervisor, password, reason),
             granted,
             lambda e: self._failed(e, self._generation),
+            Change.LEDGER,
         )
 
     def _accepted(self, case: SavedCase, path: Path) -> None:

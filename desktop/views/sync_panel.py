@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.desk import DeskModel
+from desktop.operations import Change, Operations
 from forms.errors import DomainError
 from forms.followups import FollowUp
 from forms.messages import reason_text, text
@@ -27,6 +29,7 @@ from forms.rocdate import format_roc
 from forms.types import Outcome
 from sync.ledger import Ledger, OutboxView, SavedCase
 from sync.protocol.errors import StoreError
+from sync.services.desk import DeskState
 from sync.services.intake import Reverification
 
 STATE_NAMES = {"pending": "待上傳", "sent": "已送達", "attention": "需處理", "withdrawn": "已撤回"}
@@ -56,26 +59,26 @@ def ask_note(parent: QWidget, about: str) -> str | None:
 
 
 class SyncPanel(QWidget):
-    """Signals:
+    """Paints the desk's state (it never reads the ledger itself); its buttons are operations.
+
+    Signals:
     sync_requested(): the clerk asked for 立即同步.
-    queue_changed(): an entry was resent or withdrawn.
     correction_requested(str): the clerk will correct a set-aside case (its key) in the intake wizard.
     reprint_requested(SavedCase): a copy of this case's receipt, marked 補印.
     void_requested(SavedCase): void this case's receipt (a supervisor approves).
-    follow_up_handled(): a follow-up was recorded as handled.
     """
 
     sync_requested = Signal()
-    queue_changed = Signal()
     correction_requested = Signal(str)
     reprint_requested = Signal(object)
     void_requested = Signal(object)
-    follow_up_handled = Signal()
 
     def __init__(
         self,
         ledger: Ledger,
         clerk: str,
+        ops: Operations,
+        desk: DeskModel,
         reason_dialog: AskReason | None = None,
         note_dialog: AskNote | None = None,
         parent: QWidget | None = None,
@@ -85,6 +88,8 @@ class SyncPanel(QWidget):
         self._service_name = service_name  # cases are listed by the service's name, not its code
         self._ledger = ledger
         self._clerk = clerk
+        self._ops = ops
+        self._desk = desk
         self._ask_reason = reason_dialog or ask_reason
         self._ask_note = note_dialog or ask_note
         self.counts_label = QLabel("")
@@ -193,16 +198,20 @@ class SyncPanel(QWidget):
         self._rows: list[OutboxView] = []
         self._recent: list[SavedCase] = []
         self._follow_ups: list[FollowUp] = []
-        self.refresh()
+        desk.loaded.connect(self.show_state)
+        if desk.state is not None:
+            self.show_state(desk.state)
 
     def refresh(self) -> None:
-        counts = self._ledger.outbox.counts()
-        follow_ups = self._ledger.followups.open()
-        counts["attention"] += len(follow_ups)  # one 需處理 count, whatever the kind
+        """Read the desk again (off the GUI thread); the tables are painted when it arrives."""
+        self._desk.reload()
+
+    def show_state(self, state: DeskState) -> None:
+        counts = state.counts
         self.counts_label.setText("　".join(f"{STATE_NAMES[k]} {counts.get(k, 0)} 件" for k in STATE_NAMES))
-        last = self._ledger.outbox.last_delivery()
+        last = state.last_delivery
         self.last_label.setText(f"最後送達：{format_roc(last.date())} {last:%H:%M}" if last else "最後送達：尚無")
-        self._rows = self._ledger.outbox.items(("attention", "pending"))
+        self._rows = state.queue
         self.table.setRowCount(len(self._rows))
         for r, row in enumerate(self._rows):
             error = reason_text(row.last_error or "")
@@ -216,12 +225,11 @@ class SyncPanel(QWidget):
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
-        self.show_follow_ups(follow_ups)
-        query = self.search_edit.text().strip()
-        self.show_cases(self._ledger.cases.search(query) if query else self._ledger.cases.recent(30))
+        self.show_follow_ups(state.follow_ups)
+        self.show_cases(state.cases)
 
     def on_search_edit_return_pressed(self) -> None:
-        self.refresh()
+        self._desk.search(self.search_edit.text())
 
     def show_cases(self, cases: list[SavedCase]) -> None:
         recent = self._recent = cases
@@ -276,14 +284,20 @@ class SyncPanel(QWidget):
         note = self._ask_note(self, f"案件 {chosen.case_number}（{chosen.name_masked}）")
         if note is None:
             return
-        try:
-            self._ledger.followups.handle(chosen.case_uuid, self._clerk, note)
-        except (DomainError, StoreError) as exc:
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, DomainError | StoreError):
+                raise exc
             self.followup_label.setText(text(exc.code, **exc.params))
-            return
-        self.followup_label.setText("需處理的案件（聯絡申請人後記錄）：")
-        self.refresh()
-        self.follow_up_handled.emit()
+
+        self._ops.run(
+            "db",
+            lambda: self._ledger.followups.handle(chosen.case_uuid, self._clerk, note),
+            Change.FOLLOW_UPS,
+            lambda _done: self.followup_label.setText("需處理的案件（聯絡申請人後記錄）："),
+            failed,
+            owner=self,
+        )
 
     def on_followup_void_clicked(self) -> None:
         chosen = self._chosen_follow_up()
@@ -314,9 +328,8 @@ class SyncPanel(QWidget):
     def on_resend_clicked(self) -> None:
         entry = self._selected()
         if entry is not None:
-            self._ledger.outbox.requeue(entry.key)
-            self.refresh()
-            self.queue_changed.emit()
+            key = entry.key
+            self._ops.run("db", lambda: self._ledger.outbox.requeue(key), Change.QUEUE | Change.TO_SEND, owner=self)
 
     def _chosen_case(self) -> SavedCase | None:
         row = self.cases_table.currentRow()
@@ -341,6 +354,7 @@ class SyncPanel(QWidget):
             return
         reason = self._ask_reason(self)
         if reason:
-            self._ledger.outbox.withdraw(entry.key, reason, self._clerk)
-            self.refresh()
-            self.queue_changed.emit()
+            key = entry.key
+            self._ops.run(
+                "db", lambda: self._ledger.outbox.withdraw(key, reason, self._clerk), Change.QUEUE, owner=self
+            )

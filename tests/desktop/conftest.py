@@ -190,6 +190,11 @@ def fill(
         qtbot.keyClick(form.consent_box, Qt.Key.Key_Space)
 
 
+def settle(qtbot: QtBot, w: MainWindow) -> None:
+    """Wait for the window's operations (and the views' reads they trigger) to finish."""
+    qtbot.waitUntil(lambda: not w.runner.busy, timeout=10_000)
+
+
 def verify(qtbot: QtBot, w: MainWindow) -> None:
     qtbot.keyClick(w.intake.form.consent_box, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: w.intake.step == 1 or bool(w.intake.message_label.text()), timeout=10_000)

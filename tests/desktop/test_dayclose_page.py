@@ -139,7 +139,7 @@ def test_receipt_paper_is_a_setting(
     assert window.layout_actions["a4"].isChecked()
     a4 = take(qtbot, window, senior)
     window.layout_actions["thermal80"].trigger()
-    assert services.ledger.settings.get("receipt_layout") == "thermal80"
+    qtbot.waitUntil(lambda: services.ledger.settings.get("receipt_layout") == "thermal80")
     strip = take(qtbot, window, young)
     widths = [float(re.search(r"Page size:\s+([\d.]+)", run("pdfinfo", str(p))).group(1)) for p in (a4, strip)]  # type: ignore[union-attr]
     assert [round(w / 72 * 25.4) for w in widths] == [210, 80]

@@ -11,7 +11,7 @@ from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
 from desktop.bootstrap import Services
 from desktop.main_window import MainWindow
-from tests.desktop.conftest import Dialogs, accept, fill, verify
+from tests.desktop.conftest import Dialogs, accept, fill, settle, verify
 from tests.desktop.test_dayclose_page import open_page
 from tests.desktop.test_window import PHONE, choose
 
@@ -52,9 +52,11 @@ def test_a_failed_recheck_is_a_follow_up_until_handled(
     dialogs.note = "太短"  # refused: says too little; nothing changes
     panel.followup_table.setCurrentCell(0, 0)
     panel.handled_button.click()
+    settle(qtbot, window)
     assert "請寫明如何處理" in panel.followup_label.text() and panel.followup_table.rowCount() == 1
     dialogs.note = "已電話通知申請人，請其向戶籍地區公所申請"
     panel.handled_button.click()
+    settle(qtbot, window)
     assert panel.followup_table.rowCount() == 0 and not panel.followup_box.isVisible()
     assert "需處理" not in window.outbox_label.text()
     page.report = None  # the same page, its figures made again

@@ -99,7 +99,7 @@ def test_printing_on_accept_can_be_turned_off(
 ) -> None:
     window.set_printer(PDF_PRINTER)
     window.print_on_accept_action.setChecked(False)
-    assert services.ledger.settings.get("print_on_accept") == "0"
+    qtbot.waitUntil(lambda: services.ledger.settings.get("print_on_accept") == "0")
     choose(qtbot, window, "SW-05")
     fill(qtbot, window, senior, PHONE)
     verify(qtbot, window)

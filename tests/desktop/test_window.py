@@ -15,7 +15,7 @@ from cityserver.population import Resident
 from desktop.bootstrap import Services
 from desktop.main_window import MainWindow
 from tests.conftest import SUPERVISOR, SUPERVISOR_PASSWORD
-from tests.desktop.conftest import Dialogs, accept, fill, pdf_text, table_count, type_text, verify
+from tests.desktop.conftest import Dialogs, accept, fill, pdf_text, settle, table_count, type_text, verify
 from tests.fakes.tamper import rewrite_first_payload
 
 PHONE = {"phone": "0912345678"}
@@ -244,17 +244,17 @@ def test_sync_page_lists_set_aside_cases_for_resend_or_withdrawal(
     table = window.sync_panel.table
     assert table.rowCount() == 1 and "市府拒收此筆資料" in table.item(0, 4).text()  # words, not the raw code
     table.selectRow(0)
-    window.sync_panel.resend_button.click()
-    assert "待上傳 1 件" in window.sync_panel.counts_label.text()
+    window.sync_panel.resend_button.click()  # queued again, and sent at once (the city refuses it again)
+    qtbot.waitUntil(lambda: services.ledger.outbox.counts()["pending"] == 0 and not window.runner.busy)
     qtbot.keyClick(window, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: "需處理 1 件" in window.sync_panel.counts_label.text(), timeout=10_000)
     qtbot.waitUntil(lambda: not window.runner.busy)
     window.sync_panel.refresh()
+    settle(qtbot, window)
     window.sync_panel._ask_reason = lambda _parent: "申請人改以紙本申請"
     table.selectRow(0)
     window.sync_panel.withdraw_button.click()
-    qtbot.waitUntil(lambda: not window.runner.busy)
-    window.sync_panel.refresh()
+    settle(qtbot, window)
     # The case and anything queued for it (its deferred verification) are withdrawn together.
     assert "需處理 0 件" in window.sync_panel.counts_label.text() and table.rowCount() == 0
     assert services.ledger.outbox.counts()["withdrawn"] >= 1
@@ -387,8 +387,10 @@ def test_a_set_aside_case_is_corrected_and_sent_again(
     qtbot.waitUntil(lambda: services.ledger.outbox.counts()["attention"] == 1, timeout=10_000)
     qtbot.waitUntil(lambda: not window.runner.busy)
     window.sync_panel.refresh()
+    settle(qtbot, window)
     window.sync_panel.table.selectRow(0)
     window.sync_panel.correct_button.click()
+    settle(qtbot, window)
     form = window.intake.form
     assert form.id_edit.text() == senior.national_id and "更正案件" in window.intake.message_label.text()
     form.consent_box.setChecked(True)
@@ -421,6 +423,7 @@ def test_reprint_is_marked_and_leaves_the_original(
     before = original.read_bytes()
     qtbot.waitUntil(lambda: not window.runner.busy)
     window.sync_panel.refresh()
+    settle(qtbot, window)
     window.sync_panel.cases_table.selectRow(0)
     window.sync_panel.reprint_button.click()
     qtbot.waitUntil(lambda: window.last_receipt is not None and "補印" in window.last_receipt.name, timeout=10_000)
@@ -446,10 +449,12 @@ def test_cases_are_found_by_id_or_name_on_the_sync_page(
     for query in (young.national_id.lower(), young.name):
         panel.search_edit.setText(query)
         qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)
+        settle(qtbot, window)
         assert panel.cases_table.rowCount() == 1
         assert panel.cases_table.item(0, 2).text().startswith(young.name[0])
     panel.search_edit.clear()
     qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)
+    settle(qtbot, window)
     assert panel.cases_table.rowCount() == 2
 
 
