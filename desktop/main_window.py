@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import QTimer
@@ -125,6 +124,7 @@ class MainWindow(QMainWindow):
         self._key_registered = False
         # Every change goes through an operation; what it changed refreshes the views that show it.
         self.ops = Operations(runner, self)
+        self._run = self.ops.for_owner(self)
         self.ops.did_change.connect(self._changed)
         self.desk = DeskModel(
             self.ops, lambda query: read_desk(services.ledger, services.intake.backlog_state(), query), self
@@ -282,17 +282,6 @@ class MainWindow(QMainWindow):
         """An operation changed something: what waits for the city goes now (the views refresh themselves)."""
         if changes & Change.TO_SEND:
             self.sync_now()
-
-    def _run(
-        self,
-        lane: str,
-        fn: Callable[[], Any],
-        ok: Callable[[Any], None],
-        fail: Callable[[BaseException], None],
-        changes: Change | Callable[[Any], Change] = Change.NONE,
-        changes_on_failure: Change = Change.NONE,
-    ) -> None:
-        self.ops.run(lane, fn, changes, ok, fail, owner=self, changes_on_failure=changes_on_failure)
 
     def _choice_menu(self, parent: QMenu, key: str, choose: Callable[[str], None]) -> dict[str, QAction]:
         """A submenu of one declared setting's choices, the current one checked."""

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop.tasks import TaskRunner
 
 T = TypeVar("T")
+RunFor = Callable[..., None]  # (lane, work, on_success, on_failure, changes=…, changes_on_failure=…)
 
 
 class Change(enum.Flag):
@@ -75,6 +76,21 @@ class Operations(QObject):
                 self.announce(changes_on_failure)
 
         self.runner.run(lane, work, succeeded, failed, owner=owner)
+
+    def for_owner(self, owner: QObject) -> RunFor:
+        """`run` in the callback-first order views use, its results dropped once `owner` is gone."""
+
+        def run(
+            lane: str,
+            work: Callable[[], Any],
+            on_success: Callable[[Any], None],
+            on_failure: Callable[[BaseException], None],
+            changes: Change | Callable[[Any], Change] = Change.NONE,
+            changes_on_failure: Change = Change.NONE,
+        ) -> None:
+            self.run(lane, work, changes, on_success, on_failure, owner, changes_on_failure)
+
+        return run
 
     def announce(self, changes: Change) -> None:
         if changes:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -119,6 +118,7 @@ class IntakeWizard(QWidget):
         super().__init__(parent)
         self._services = services
         self._ops = ops
+        self._run = ops.for_owner(self)
         self._confirm = confirm or ask_yes_no
         self._ask_override = override_dialog or ask_override
         self._service: ServiceType | None = None
@@ -171,16 +171,6 @@ class IntakeWizard(QWidget):
         QShortcut(QKeySequence("Ctrl+O"), self, self.on_override_clicked)
         QShortcut(QKeySequence("Ctrl+Shift+P"), self, self.on_notice_clicked)  # Ctrl+P is the window's print
         self._set_enabled(False)
-
-    def _run(
-        self,
-        lane: str,
-        fn: Callable[[], Any],
-        ok: Callable[[Any], None],
-        fail: Callable[[BaseException], None],
-        changes: Change | Callable[[Any], Change] = Change.NONE,
-    ) -> None:
-        self._ops.run(lane, fn, changes, ok, fail, owner=self)
 
     # -- pages -----------------------------------------------------------------------------------------------------
 
