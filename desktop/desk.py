@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.operations import Change, Operations
 from sync.services.desk import DeskState
 
 log = logging.getLogger(__name__)
+RETRIES, RETRY_MS = 3, 250
 ReadDesk = Callable[[str], DeskState]  # the search typed on the sync page -> the state to show
 
 
@@ -31,6 +32,7 @@ class DeskModel(QObject):
         self._query = ""
         self._reading = False
         self._stale = False
+        self._retries = 0
         self.state: DeskState | None = None
         ops.did_change.connect(self._changed)
 
@@ -53,7 +55,7 @@ class DeskModel(QObject):
         self._ops.run("db", lambda: self._read(query), Change.NONE, self._done, self._failed, owner=self)
 
     def _done(self, state: DeskState) -> None:
-        self._reading = False
+        self._reading, self._retries = False, 0
         self.state = state
         self.loaded.emit(state)
         if self._stale:
@@ -65,3 +67,7 @@ class DeskModel(QObject):
         self.failed.emit(exc)
         if self._stale:
             self.reload()
+        elif self._retries < RETRIES:
+            # A read that met a writer's lock tries again shortly: the last change must reach the screen.
+            self._retries += 1
+            QTimer.singleShot(RETRY_MS, self.reload)

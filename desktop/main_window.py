@@ -451,7 +451,7 @@ class MainWindow(QMainWindow):
         self._syncing = False
         self.sync_action.setEnabled(True)
         if self._push_again:
-            QTimer.singleShot(0, self.sync_now)
+            self.sync_now()  # at once: the window is never idle between the two pushes
 
     def _push_failed(self, exc: BaseException) -> None:
         self._push_done()
