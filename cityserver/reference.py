@@ -18,14 +18,18 @@ from cityserver.db import ClosureRow
 from cityserver.errors import ApiError
 from cityserver.permissions import Allowed
 from cityserver.population import office_of  # the city's register: which city an office is in
-from forms.reference import CALENDAR, THRESHOLDS, parse
+from forms.reference import CALENDAR, OFFICES, THRESHOLDS, parse
 from forms.resources import resource_path
 from sync.protocol import wire
 
 log = logging.getLogger(__name__)
 
 router = APIRouter()
-FILES = {CALENDAR: ("calendar", "tw_office_calendar.toml"), THRESHOLDS: ("thresholds.toml",)}
+FILES = {
+    CALENDAR: ("calendar", "tw_office_calendar.toml"),
+    THRESHOLDS: ("thresholds.toml",),
+    OFFICES: ("offices.toml",),
+}
 
 
 def load_reference(folder: Path | None = None) -> list[wire.ReferenceDoc]:

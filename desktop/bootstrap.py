@@ -24,6 +24,7 @@ from forms.calendar import load_calendar
 from forms.catalog import Catalog, load_catalog
 from forms.clock import taipei_now
 from forms.errors import DomainError
+from forms.offices import load_offices
 from forms.thresholds import load_thresholds
 from forms.types import Office
 from sync.city import enrolment
@@ -281,7 +282,7 @@ def build_services(
     device = Device(office=enrolled.office, device_id=identity.device_id)
     ledger = Ledger(data_dir / "ledger.db", device, device_secret(store), now)
     catalog = stored_catalog(ledger, load_catalog())
-    reference = stored_reference(ledger, load_calendar(), load_thresholds())
+    reference = stored_reference(ledger, load_calendar(), load_thresholds(), load_offices())
     # Practice mode keeps its throw-away password in memory; production drops it after signing in.
     client = CityClient(
         enrolled.server,
@@ -301,6 +302,7 @@ def build_services(
         reference.thresholds,
         now,
         approver=approver,
+        offices=reference.offices,
     )
     services = Services(catalog, device, ledger, client, intake, data_dir, practice, now=now, approver=approver)
     services.signer = ReceiptSigner(identity.receipt)

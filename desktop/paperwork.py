@@ -12,14 +12,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forms.catalog import Catalog
-from forms.dayclose import CashLine, DayClose
+from forms.dayclose import CashLine, ClerkLine, DayClose
 from forms.dayfacts import VoidRecord
 from forms.errors import DomainError
 from forms.messages import text
 from forms.names import on_paper
+from forms.offices import NO_DIRECTORY, OfficeDirectory
+from forms.payment import WAIVED
 from forms.review import CHANGES, STILL_ELIGIBLE
 from forms.rocdate import format_roc
 from forms.terms import CaseTerms, fee_words, promise_words, terms_of_earlier_case
+from forms.timelimits import DueDate, TimeLimit
 from forms.types import Outcome
 from printing.notice import NoticeData, build_notice_pdf
 from printing.receipt import ReceiptData, build_receipt_pdf
@@ -36,7 +39,7 @@ from sync.services.intake import Verification
 if TYPE_CHECKING:
     from desktop.bootstrap import Services
 
-PAYMENT_NAMES = {"cash": "現金", "card": "信用卡／行動支付", "transfer": "轉帳", "none": "免繳"}
+PAYMENT_NAMES = {"cash": "現金", "card": "信用卡／行動支付", "transfer": "轉帳", "none": "免繳", WAIVED: "免徵"}
 LAYOUT_NAMES = DEVICE_SETTINGS["receipt_layout"].choices
 LISTED = 200  # case numbers on paper per list
 CORRECTION_NAMES = {"void": "作廢退費", "refund": "退費", "note": "註記"}
@@ -57,13 +60,13 @@ def case_terms(case: SavedCase, catalog: Catalog) -> CaseTerms:
     )
 
 
-def fee_text(fee: int | None, payment_method: str, note: str = "") -> str:
-    """The fee in words (forms.terms.fee_words) with the payment method's name."""
-    return fee_words(fee, note, PAYMENT_NAMES.get(payment_method, payment_method))
+def fee_text(fee: int | None, payment_method: str, note: str = "", waiver: str = "") -> str:
+    """The fee in words (forms.terms.fee_words) with the payment method's name, or the ground it was waived on."""
+    return fee_words(fee, note, PAYMENT_NAMES.get(payment_method, payment_method), waiver)
 
 
 def case_fee_text(case: SavedCase, terms: CaseTerms) -> str:
-    return fee_text(terms.fee, case.payment_method, terms.fee_note)
+    return fee_text(terms.fee, case.payment_method, terms.fee_note, terms.waiver)
 
 
 def decision_text(case: SavedCase) -> str:
@@ -120,6 +123,14 @@ def money(fees: dict[str, int]) -> str:
     return "、".join(f"{PAYMENT_NAMES.get(m, m)} {v:,}" for m, v in fees.items())
 
 
+def clerk_fees_text(line: ClerkLine) -> str:
+    """A clerk's fees by method, and how many fees were waived (免徵) rather than collected."""
+    waived = f"免徵 {line.waived} 件" if line.waived else ""
+    if not line.fees:
+        return waived or "—"
+    return money(line.fees) + (f"；{waived}" if waived else "")
+
+
 def status_text(report: DayClose) -> str:
     close = report.close
     if close is None:
@@ -164,7 +175,12 @@ def dayclose_data(
     )
     summary = (
         ("有效案件", f"{report.cases:,} 件（作廢 {report.voided} 件）"),
-        ("規費合計", f"{report.fee_total:,} 元" + (f"（{money(report.fees)}）" if report.fees else "")),
+        (
+            "規費合計",
+            f"{report.fee_total:,} 元"
+            + (f"（{money(report.fees)}）" if report.fees else "")
+            + (f"；免徵 {report.waived} 件" if report.waived else ""),
+        ),
         ("應收現金", f"{report.cash_expected:,} 元"),
         (
             "收據號碼",
@@ -180,7 +196,8 @@ def dayclose_data(
             "各承辦人",
             ("承辦人", "件數", "作廢", "規費（依付款方式）", "應收現金"),
             tuple(
-                (k.clerk, f"{k.cases:,}", f"{k.voided}", money(k.fees), f"{k.cash_expected:,}") for k in report.clerks
+                (k.clerk, f"{k.cases:,}", f"{k.voided}", clerk_fees_text(k), f"{k.cash_expected:,}")
+                for k in report.clerks
             ),
             numeric=(1, 2, 4),
         ),
@@ -285,7 +302,26 @@ def audit_text(first_bad: int | None) -> str:
     return "雜湊鏈完整" if first_bad is None else f"第 {first_bad} 筆起遭更動或刪除，請通報資安窗口"
 
 
-def notice_data(v: Verification, device: Device, clerk: str, day: date, practice: bool) -> NoticeData:
+def deadline_text(due: DueDate | None, limit: TimeLimit | None) -> str:
+    """補正期限 as the notice prints it: the day, and the period it was counted from."""
+    if due is None or limit is None:
+        return "依承辦人通知"
+    period = f"{limit.value} 個工作天內"
+    if not due.covered:
+        return f"約 {format_roc(due.day)}前補正（{period}；行事曆未涵蓋，遇假日順延）"
+    return f"請於 {format_roc(due.day)}前補正（{period}）"
+
+
+def notice_data(
+    v: Verification,
+    device: Device,
+    clerk: str,
+    day: date,
+    practice: bool,
+    offices: OfficeDirectory = NO_DIRECTORY,
+    due: DueDate | None = None,
+) -> NoticeData:
+    """The 一次告知單's content; `due`: the 補正期限 counted on the office calendar (IntakeService.supplement_due)."""
     return NoticeData(
         office_name=device.office.name,
         service_name=v.service.name_zh,
@@ -295,7 +331,8 @@ def notice_data(v: Verification, device: Device, clerk: str, day: date, practice
         owed=tuple(d.name for d in v.documents.owed),
         replaced=tuple(d.name for d in v.documents.replaced),
         clerk=clerk,
-        contact=device.office.name,
+        phone=offices.phone(device.office.code),
+        deadline=deadline_text(due, offices.supplement_limit(device.office.code)),
         practice=practice,
     )
 
@@ -329,7 +366,10 @@ def write_receipt(case: SavedCase, services: Services, reprinted: tuple[str, int
 
 
 def write_notice(v: Verification, services: Services) -> Path:
-    data = notice_data(v, services.device, services.intake.clerk, services.today(), services.practice)
+    intake = services.intake
+    data = notice_data(
+        v, services.device, intake.clerk, services.today(), services.practice, intake.offices, intake.supplement_due()
+    )
     return _write_atomic(services.data_dir / "notices" / f"notice-{v.case_uuid}.pdf", build_notice_pdf(data))
 
 

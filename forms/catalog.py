@@ -5,6 +5,7 @@ A bad file fails loudly with the file and the key (CatalogError), so a broken ca
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from forms.errors import CatalogError
 from forms.fields import DATE_WHEN, FIELD_TYPES, FieldSpec
 from forms.resources import resource_path
 from forms.timelimits import DEFAULT_LIMIT, ON_THE_SPOT, UNITS, WORKING_DAYS, TimeLimit
-from forms.types import Beneficiary, Document, Rule, ServiceType
+from forms.types import Beneficiary, Document, FeeWaiver, Rule, ServiceType
 
 # Version 2: a time limit is a table with its unit and basis (version 1's time_limit_days were working days).
 CATALOG_SCHEMA_VERSION = 2
@@ -48,6 +49,7 @@ _SERVICE_OPTIONAL: Spec = {
     "handed_over": str,
     "due_note": str,
     "beneficiary": dict,
+    "fee_waivers": list,
     "keywords": list,
     "rules": list,
     "fields": list,
@@ -61,6 +63,7 @@ _BENEFICIARY_REQUIRED: Spec = {"id_field": str, "relation_field": str, "self": s
 _LIMIT_REQUIRED: Spec = {"value": int, "unit": str, "basis": str}
 _DOC_REQUIRED: Spec = {"name": str}
 _DOC_OPTIONAL: Spec = {"replaced_by": str}
+_WAIVER_REQUIRED: Spec = {"code": str, "label": str, "basis": str}
 
 
 def _fail(path: Path, key: str, problem: str) -> CatalogError:
@@ -147,6 +150,25 @@ def _parse_document(path: Path, index: int, raw: Any, lookups: tuple[str, ...]) 
     if replaced is not None and replaced not in lookups:
         raise _fail(path, key + "replaced_by", f"{replaced!r} is not one of this service's lookups {list(lookups)}")
     return Document(data["name"], replaced)
+
+
+def _parse_waivers(path: Path, data: dict[str, Any]) -> tuple[FeeWaiver, ...]:
+    raws = data.get("fee_waivers", [])
+    if raws and not data.get("fee"):
+        raise _fail(path, "fee_waivers", "a waiver needs a published fee above 0")
+    waivers = []
+    for i, raw in enumerate(raws):
+        key = f"fee_waivers[{i}]."
+        w = _check_table(path, key, raw, _WAIVER_REQUIRED, {})
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", w["code"]):
+            raise _fail(path, key + "code", "lower-case letters, digits and _ (up to 32)")
+        for name in ("label", "basis"):
+            if not w[name].strip():
+                raise _fail(path, key + name, "must not be empty")
+        waivers.append(FeeWaiver(w["code"], w["label"].strip(), w["basis"].strip()))
+    if len({w.code for w in waivers}) != len(waivers):
+        raise _fail(path, "fee_waivers", "duplicate codes")
+    return tuple(waivers)
 
 
 def _from_schema_1(path: Path, data: dict[str, Any]) -> dict[str, Any]:
@@ -237,6 +259,7 @@ def parse_service(path: Path, data: dict[str, Any]) -> ServiceType:
         time_limit=_parse_limit(path, data),
         handed_over=data.get("handed_over", ""),
         beneficiary=beneficiary,
+        fee_waivers=_parse_waivers(path, data),
         due_note=data.get("due_note", ""),
         decides=data["decides"],
         lookups=lookups,

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from forms.dayfacts import CloseRecord, CorrectionRecord, DayCase, DayFacts
+from forms.payment import WAIVED
 
 CASH = "cash"
 NOTE_MIN = 5  # characters of a written explanation
@@ -28,6 +29,7 @@ class ClerkLine:
     voided: int
     fees: dict[str, int]  # payment method -> NT$
     cash_expected: int
+    waived: int = 0  # cases whose published fee was not collected (免徵, each with its ground on the receipt)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,10 @@ class DayClose:
     @property
     def cash_expected(self) -> int:
         return sum(c.cash_expected for c in self.clerks)
+
+    @property
+    def waived(self) -> int:
+        return sum(c.waived for c in self.clerks)
 
     @property
     def signed(self) -> bool:
@@ -205,7 +211,10 @@ def _clerk_lines(cases: tuple[DayCase, ...]) -> tuple[ClerkLine, ...]:
         for c in valid:
             if c.fee:
                 fees[c.payment_method] += c.fee
-        lines.append(ClerkLine(clerk, len(valid), len(mine) - len(valid), dict(sorted(fees.items())), fees[CASH]))
+        waived = sum(1 for c in valid if c.payment_method == WAIVED)
+        lines.append(
+            ClerkLine(clerk, len(valid), len(mine) - len(valid), dict(sorted(fees.items())), fees[CASH], waived)
+        )
     return tuple(lines)
 
 

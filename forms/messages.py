@@ -91,6 +91,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The address must name the village (里/村).",
     },
     "amount_format": {"zh-TW": "金額請輸入整數（例：12000）。", "en": "Enter a whole amount (e.g. 12000)."},
+    "waiver_unknown": {
+        "zh-TW": "「{service}」的規定沒有這項免徵事由，請重新選擇繳費方式。",
+        "en": "The rules of {service} name no such ground for waiving the fee.",
+    },
+    "payment_unknown": {
+        "zh-TW": "本櫃台不收這種繳費方式，請重新選擇。",
+        "en": "This counter does not take that payment method.",
+    },
     "tendered_short": {
         "zh-TW": "實收 {paid} 元不足應收 {fee} 元，請再確認收款。",
         "en": "NT${paid} tendered does not cover the NT${fee} fee.",

@@ -1,4 +1,5 @@
-"""The city's reference data — the office calendar and the statutory amounts — read and validated whole.
+"""The city's reference data — the office calendar, the statutory amounts and the office directory — read and
+validated whole.
 
 The same text is shipped in resources/ and published by the city (versioned), so a new year needs no reinstall. A
 document is taken only when every key of it is right; a bad one names its key (ReferenceError) and nothing of it is
@@ -14,15 +15,22 @@ from typing import Any
 
 from forms.calendar import OfficeCalendar
 from forms.errors import DomainError
+from forms.offices import OfficeContact, OfficeDirectory
 from forms.thresholds import Thresholds
 
 CALENDAR = "calendar"
 THRESHOLDS = "thresholds"
-KINDS = (CALENDAR, THRESHOLDS)
+OFFICES = "offices"
+KINDS = (CALENDAR, THRESHOLDS, OFFICES)
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # office business (as the wire's dates)
 MAX_AMOUNT = 1_000_000
 _CITY = re.compile(r"^\d{8}$")
 _YEAR = re.compile(r"^\d{4}$")
+_OFFICE = re.compile(r"^\d{8}$")
+# 0 + area code, a dash, the number in two groups; an extension after #. (Practice numbers put 0 after the area
+# code, which no Taiwanese subscriber number has, so they never ring anyone.)
+_PHONE = re.compile(r"^0\d{1,3}-\d{3,4}-\d{3,4}(#\d{1,6})?$")
+MAX_SUPPLEMENT_DAYS = 120
 
 
 class ReferenceError(DomainError):
@@ -131,9 +139,42 @@ def parse_thresholds(text: str) -> Thresholds:
     return Thresholds(living, consumption, version=version)
 
 
-def parse(kind: str, text: str) -> OfficeCalendar | Thresholds:
+def parse_offices(text: str) -> OfficeDirectory:
+    """Each district office's phone and 補正期間 (working days), with the city's default period.
+
+    Raises:
+        ReferenceError: not TOML, a key missing or unknown, an office code or phone malformed, a period out of range.
+    """
+    data = _load(OFFICES, text)
+    _keys(OFFICES, data, {"version", "offices"}, frozenset({"supplement_working_days"}))
+    version = _version(OFFICES, data)
+    default = data.get("supplement_working_days")
+    if default is not None:
+        default = _int(OFFICES, "supplement_working_days", default, 1, MAX_SUPPLEMENT_DAYS)
+    table = data["offices"]
+    if not isinstance(table, dict):
+        raise ReferenceError(OFFICES, "offices", "expected a table of offices")
+    offices: dict[str, OfficeContact] = {}
+    for code, entry in table.items():
+        key = f"offices.{code}"
+        if not _OFFICE.match(code) or not isinstance(entry, dict):
+            raise ReferenceError(OFFICES, key, "expected an 8-digit office code and its table")
+        _keys(OFFICES, entry, {"phone"}, frozenset({"supplement_working_days"}))
+        phone = entry["phone"]
+        if not isinstance(phone, str) or not _PHONE.match(phone):
+            raise ReferenceError(OFFICES, f"{key}.phone", "expected a phone as printed: 03-332-2101, 06-123-4567#12")
+        days = entry.get("supplement_working_days")
+        if days is not None:
+            days = _int(OFFICES, f"{key}.supplement_working_days", days, 1, MAX_SUPPLEMENT_DAYS)
+        offices[code] = OfficeContact(phone, days)
+    return OfficeDirectory(offices, default, version=version)
+
+
+def parse(kind: str, text: str) -> OfficeCalendar | Thresholds | OfficeDirectory:
     if kind == CALENDAR:
         return parse_calendar(text)
     if kind == THRESHOLDS:
         return parse_thresholds(text)
+    if kind == OFFICES:
+        return parse_offices(text)
     raise ReferenceError(kind, "kind", f"one of {list(KINDS)}")

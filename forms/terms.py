@@ -13,7 +13,7 @@ from forms.calendar import OfficeCalendar
 from forms.documents import DocumentCheck
 from forms.rocdate import format_roc
 from forms.timelimits import DEFAULT_LIMIT, DueDate, TimeLimit, due_date
-from forms.types import Outcome, ServiceType
+from forms.types import FeeWaiver, Outcome, ServiceType
 
 ON_THE_SPOT = "on_the_spot"  # handed over at the counter: the case is closed when it is accepted
 DUE = "due"  # goes on; to be finished by the due date
@@ -40,6 +40,12 @@ class CaseTerms:
     exempt: tuple[str, ...]  # 免附: looked up and found
     owed: tuple[str, ...]  # 待補: still to be brought
     shown: tuple[str, ...] = ()  # 已驗: shown at the counter (terms kept before the ticks existed have none)
+    waiver: str = ""  # 免徵: the ground, in words (FeeWaiver.words); the fee above is the one published
+
+    @property
+    def collected(self) -> int:
+        """What the case takes at the counter: the published fee, unless waived."""
+        return 0 if self.waiver else (self.fee or 0)
 
 
 def promise_of(service: ServiceType, outcome: Outcome, overridden: bool) -> str:
@@ -68,8 +74,10 @@ def decide_terms(
     documents: DocumentCheck,
     received: date,
     calendar: OfficeCalendar,
+    waiver: FeeWaiver | None = None,
 ) -> CaseTerms:
-    """The terms of a case accepted now (see promise_of and owed_limit)."""
+    """The terms of a case accepted now (see promise_of and owed_limit); `waiver`: the fee is not collected, on
+    that ground (forms.payment.settle)."""
     promise = promise_of(service, outcome, overridden)
     limit = owed_limit(service.time_limit, promise)
     due: DueDate | None = due_date(calendar, received, limit) if promise in OPEN_PROMISES else None
@@ -85,12 +93,16 @@ def decide_terms(
         exempt=tuple(d.name for d in documents.replaced),
         owed=tuple(d.name for d in documents.owed),
         shown=tuple(d.name for d in documents.shown),
+        waiver=waiver.words() if waiver is not None and (service.fee or 0) > 0 else "",
     )
 
 
-def fee_words(fee: int | None, note: str = "", payment: str = "") -> str:
-    """The one wording of a fee: 依機關公告 / 免費 / 新臺幣 1,000 元（現金）. The citizen-facing note explains an
-    unpublished or waived fee; a fee collected is stated as collected."""
+def fee_words(fee: int | None, note: str = "", payment: str = "", waiver: str = "") -> str:
+    """The one wording of a fee: 依機關公告 / 免費 / 新臺幣 1,000 元（現金） / 新臺幣 100 元，免徵（低收入戶，…）.
+    The citizen-facing note explains an unpublished or free fee; a fee collected is stated as collected, a fee
+    waived with its ground."""
+    if fee is not None and fee > 0 and waiver:
+        return f"新臺幣 {fee:,} 元，免徵（{waiver}）"
     if fee is not None and fee > 0:
         return f"新臺幣 {fee:,} 元" + (f"（{payment}）" if payment else "")
     base = UNPUBLISHED if fee is None else "免費"

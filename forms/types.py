@@ -42,6 +42,18 @@ class Document:
 
 
 @dataclass(frozen=True)
+class FeeWaiver:
+    """A ground on which the published fee is not collected (免徵), as the city's rules allow it for a service."""
+
+    code: str
+    label: str  # what the receipt and the day close say, e.g. 低收入戶
+    basis: str  # where the rule is published
+
+    def words(self) -> str:
+        return f"{self.label}，{self.basis}" if self.basis else self.label
+
+
+@dataclass(frozen=True)
 class Beneficiary:
     """A service that someone may apply for on another's behalf (SW-03: a spouse for the disabled person): when
     the relation field is not `self`, the look-ups named are about the person in `id_field`, not the applicant."""
@@ -87,6 +99,7 @@ class ServiceType:
     handed_over: str = ""  # what the counter hands over on the spot when it is not the result (SW-01: 鑑定表)
     due_note: str = ""  # citizen-facing words printed after the promise
     beneficiary: Beneficiary | None = None  # applied for on another's behalf (see Beneficiary)
+    fee_waivers: tuple[FeeWaiver, ...] = ()  # grounds for 免徵 the rules allow (only with a published fee)
 
     def matches(self, query: str) -> bool:
         """Type-ahead match on code, names, category and keywords (case-insensitive substring)."""

@@ -23,7 +23,8 @@ class NoticeData:
     owed: tuple[str, ...]
     replaced: tuple[str, ...]
     clerk: str
-    contact: str
+    phone: str  # the office's, from the city's directory ("" when it lists none)
+    deadline: str  # 補正期限 in words: 請於 115年12月1日前補正（7 個工作天內） / 依承辦人通知
     practice: bool = False
 
 
@@ -48,6 +49,8 @@ def _draw(c: Canvas, data: NoticeData, width: float, height: float, left: float)
         y -= 8 * mm
         draw(c, left, y, line, FONT_NAME, 11)
     y -= 12 * mm
+    draw(c, left, y, f"補正期限：{data.deadline}", FONT_BOLD, 12)
+    y -= 10 * mm
     c.setFont(FONT_BOLD, 12)
     c.drawString(left, y, "請備齊下列文件（本單一次列出全部所缺文件）：")
     c.setFont(FONT_NAME, 11)
@@ -64,4 +67,7 @@ def _draw(c: Canvas, data: NoticeData, width: float, height: float, left: float)
             c.drawString(left + 4 * mm, y, f"✓ {name}")
     y -= 14 * mm
     c.setFont(FONT_NAME, 10)
-    c.drawString(left, y, f"補正期間不計入處理期限（行政程序法第51條）。洽詢：{data.contact}")
+    c.drawString(left, y, "補正期間不計入處理期限（行政程序法第51條）。")
+    y -= 6 * mm
+    phone = f"　電話 {data.phone}" if data.phone else ""
+    draw(c, left, y, f"洽詢：{data.office_name}{phone}　承辦人 {data.clerk}", FONT_NAME, 10)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.paperwork import money, problem_lines, service_name, status_text, write_dayclose
+from desktop.paperwork import clerk_fees_text, money, problem_lines, service_name, status_text, write_dayclose
 from desktop.printer import PrintPdf, print_pdf
 from desktop.tasks import TaskRunner
 from desktop.views.errors import describe
@@ -184,10 +184,13 @@ class DayClosePage(QWidget):
         self.summary.setText(
             f"有效案件 {report.cases:,} 件（作廢 {report.voided} 件）　規費 {report.fee_total:,} 元"
             + (f"（{money(report.fees)}）" if report.fees else "")
+            + (f"　免徵 {report.waived} 件" if report.waived else "")
             + f"　應收現金 {report.cash_expected:,} 元\n"
             f"收據 {report.first_receipt or '—'} ～ {report.last_receipt or '—'}"
         )
-        self._fill(self.clerks, [(k.clerk, k.cases, k.voided, money(k.fees), k.cash_expected) for k in report.clerks])
+        self._fill(
+            self.clerks, [(k.clerk, k.cases, k.voided, clerk_fees_text(k), k.cash_expected) for k in report.clerks]
+        )
         self._fill(
             self.services_table,
             [(service_name(self._services.catalog, s.code), s.cases, money(s.fees)) for s in report.services],

@@ -47,7 +47,7 @@ from forms.documents import with_shown
 from forms.errors import DomainError, ValidationError
 from forms.messages import text
 from forms.names import PLACEHOLDER, PRIVATE_USE_FLAG, has_private_use
-from forms.payment import cash_to_collect, change_due, takes_payment
+from forms.payment import METHODS, WAIVED, cash_to_collect, change_due, settle, takes_payment
 from forms.rocdate import format_roc, format_roc_slash
 from forms.terms import fee_words, promise_words
 from forms.types import Outcome, ServiceType
@@ -267,8 +267,7 @@ class IntakeWizard(QWidget):
         self.payment_combo = QComboBox()
         self.payment_combo.setAccessibleName("付款方式")
         self.payment_combo.setObjectName("payment_combo")
-        for code in ("cash", "card", "transfer"):
-            self.payment_combo.addItem(PAYMENT_NAMES[code], code)
+        self._payment_choices(None)
         self.accept_button = QPushButton("受理並列印收據 (Ctrl+Enter)")
         self.accept_button.setObjectName("accept_button")
         self.accept_button.clicked.connect(self.on_accept_clicked)
@@ -288,7 +287,7 @@ class IntakeWizard(QWidget):
         self.change_label = QLabel("")
         self.change_label.setObjectName("change_label")
         self.change_label.setWordWrap(True)
-        self.payment_combo.currentIndexChanged.connect(lambda _i: self._show_change())
+        self.payment_combo.currentIndexChanged.connect(lambda _i: self._show_fee())
         form.addRow("實收", self.tendered_edit)
         form.addRow("找零", self.change_label)
         self._fee_form = form
@@ -613,17 +612,50 @@ class IntakeWizard(QWidget):
         fit_rows(self.replaced_list)
         terms = self._services.intake.terms(self._show_paper())
         self.message_label.setText("紙本文件：空白鍵切換 已驗／待補；確認後按 Ctrl+Enter 受理並列印收據。")
-        self.fee_label.setText(fee_words(terms.fee, terms.fee_note))
+        self._payment_choices(service)
         self.payment_combo.setEnabled(takes_payment(service))
         self.tendered_edit.clear()
-        self._show_change()
+        self._show_fee()
         self.due_label.setText(promise_words(terms))
         self._go(2)
+
+    def _payment_choices(self, service: ServiceType | None) -> None:
+        """The methods the counter takes and, for a service whose rules allow it, 免徵 on each ground. A method
+        chosen for the last citizen stays; a waiver never carries over."""
+        before = self.payment_combo.currentData()
+        self.payment_combo.blockSignals(True)
+        self.payment_combo.clear()
+        for code in METHODS:
+            self.payment_combo.addItem(PAYMENT_NAMES[code], code)
+        for ground in service.fee_waivers if service is not None else ():
+            self.payment_combo.addItem(f"免徵：{ground.label}", f"{WAIVED}:{ground.code}")
+        self.payment_combo.setCurrentIndex(max(0, self.payment_combo.findData(before if before in METHODS else "cash")))
+        self.payment_combo.blockSignals(False)
+
+    def _chosen_payment(self) -> tuple[str, str | None]:
+        """(method, waiver code) as chosen in the combo."""
+        method, _, waiver = str(self.payment_combo.currentData()).partition(":")
+        return method, waiver or None
+
+    def _show_fee(self) -> None:
+        """The fee as the receipt will state it for the method chosen (collected, or waived on its ground)."""
+        v = self.verification
+        if v is None:
+            return
+        method, waiver = self._chosen_payment()
+        try:
+            terms = self._services.intake.terms(v, settle(v.service, method, waiver))
+        except ValidationError as exc:
+            self.fee_label.setText(text(exc.code, **exc.params))
+            return
+        method_name = PAYMENT_NAMES.get(method, "") if takes_payment(v.service) and not terms.waiver else ""
+        self.fee_label.setText(fee_words(terms.fee, terms.fee_note, method_name, terms.waiver))
+        self._show_change()
 
     def _show_change(self) -> str | None:
         """Shows the change for the cash typed; returns what is wrong with it (None: nothing typed, or enough)."""
         v = self.verification
-        fee = cash_to_collect(v.service, str(self.payment_combo.currentData())) if v is not None else None
+        fee = cash_to_collect(v.service, self._chosen_payment()[0]) if v is not None else None
         for widget in (self.tendered_edit, self.change_label):
             self._fee_form.setRowVisible(widget, fee is not None)
         if fee is None or not self.tendered_edit.text().strip():
@@ -685,7 +717,7 @@ class IntakeWizard(QWidget):
             self.tendered_edit.setFocus()
             return
         services = self._services
-        payment = str(self.payment_combo.currentData())
+        payment, waiver = self._chosen_payment()
         self._busy = True
         self.accept_button.setEnabled(False)
         generation = self._generation
@@ -693,7 +725,7 @@ class IntakeWizard(QWidget):
         supersedes = self._supersedes
 
         def work() -> tuple[SavedCase, Path]:
-            case = services.intake.accept(v, payment, supersedes)
+            case = services.intake.accept(v, payment, supersedes, waiver)
             return case, write_receipt(case, services)
 
         def failed(exc: BaseException) -> None:
@@ -735,6 +767,8 @@ class IntakeWizard(QWidget):
             if case.fee
             else ""
         )
+        if case.terms is not None and case.terms.waiver:
+            collect = f"\n規費免徵（{case.terms.waiver}），不收費"
         change = self.change_label.text() if collect and case.payment_method == "cash" else ""
         self.done_label.setText(
             f"已受理\n案件編號：{case.case_number}\n收據號碼：{case.receipt_number}{due}{collect}"

@@ -1,12 +1,13 @@
-"""The city's calendar and amounts, pulled like the catalog: by version, validated whole, stored in one transaction,
-used from then on; and the closures (停止上班) of this office and its city."""
+"""The city's calendar, amounts and office directory, pulled like the catalog: by version, validated whole, stored
+in one transaction, used from then on; and the closures (停止上班) of this office and its city."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from forms.calendar import OfficeCalendar
-from forms.reference import CALENDAR, THRESHOLDS, parse_calendar, parse_thresholds
+from forms.offices import NO_DIRECTORY, OfficeDirectory
+from forms.reference import CALENDAR, OFFICES, THRESHOLDS, parse_calendar, parse_offices, parse_thresholds
 from forms.thresholds import Thresholds
 from sync.city.client import CityClient
 from sync.ledger import Ledger
@@ -17,6 +18,7 @@ from sync.protocol import wire
 class ReferenceData:
     calendar: OfficeCalendar  # with the closures that apply to this office
     thresholds: Thresholds
+    offices: OfficeDirectory = NO_DIRECTORY
 
 
 def closure_days(ledger: Ledger) -> list[wire.Closure]:
@@ -24,14 +26,18 @@ def closure_days(ledger: Ledger) -> list[wire.Closure]:
     return ledger.reference.closures()
 
 
-def stored_reference(ledger: Ledger, calendar: OfficeCalendar, thresholds: Thresholds) -> ReferenceData:
+def stored_reference(
+    ledger: Ledger, calendar: OfficeCalendar, thresholds: Thresholds, offices: OfficeDirectory = NO_DIRECTORY
+) -> ReferenceData:
     """The shipped documents, or the newer ones this device pulled, with the closures it holds."""
     docs = ledger.reference.docs()
+    if OFFICES in docs and docs[OFFICES][0] > offices.version:
+        offices = parse_offices(docs[OFFICES][1])
     if CALENDAR in docs and docs[CALENDAR][0] > calendar.version:
         calendar = parse_calendar(docs[CALENDAR][1])
     if THRESHOLDS in docs and docs[THRESHOLDS][0] > thresholds.version:
         thresholds = parse_thresholds(docs[THRESHOLDS][1])
-    return ReferenceData(calendar.with_closures(c.day for c in closure_days(ledger)), thresholds)
+    return ReferenceData(calendar.with_closures(c.day for c in closure_days(ledger)), thresholds, offices)
 
 
 def pull_reference(ledger: Ledger, client: CityClient, current: ReferenceData) -> tuple[ReferenceData, list[str]]:
@@ -42,7 +48,7 @@ def pull_reference(ledger: Ledger, client: CityClient, current: ReferenceData) -
         SyncError: the city could not be asked. ReferenceError: a document is invalid — nothing is kept.
     """
     answer = client.reference_data()
-    calendar, thresholds = current.calendar, current.thresholds
+    calendar, thresholds, offices = current.calendar, current.thresholds, current.offices
     newer: list[tuple[str, int, str]] = []
     for doc in answer.docs:
         if doc.kind == CALENDAR and doc.version > calendar.version:
@@ -51,10 +57,13 @@ def pull_reference(ledger: Ledger, client: CityClient, current: ReferenceData) -
         elif doc.kind == THRESHOLDS and doc.version > thresholds.version:
             thresholds = parse_thresholds(doc.text)
             newer.append((doc.kind, doc.version, doc.text))
+        elif doc.kind == OFFICES and doc.version > offices.version:
+            offices = parse_offices(doc.text)
+            newer.append((doc.kind, doc.version, doc.text))
     if not newer:
         return current, []
     ledger.reference.store_docs(newer)
-    return ReferenceData(calendar, thresholds), [kind for kind, _, _ in newer]
+    return ReferenceData(calendar, thresholds, offices), [kind for kind, _, _ in newer]
 
 
 def pull_closures(ledger: Ledger, client: CityClient) -> list[wire.Closure]:

@@ -77,8 +77,9 @@ class Cases:
         decision = draft.decision.outcome
         status = STATUS_PENDING_VERIFICATION if decision is Outcome.UNKNOWN else STATUS_ACCEPTED
         nid = draft.applicant.national_id
-        # What is collected at the counter: nothing when the fee is not published (the receipt says 依機關公告).
-        fee = draft.service.fee or 0
+        # What is collected at the counter: nothing when the fee is not published (the receipt says 依機關公告) or
+        # is waived (the terms say on what ground).
+        fee = draft.terms.collected if draft.terms is not None else draft.service.fee or 0
         with self._core.write() as s:
             if closed_row(s, self._core.device, day) is not None:  # the database refuses it too; this says why in words
                 raise StoreError("intake_day_closed")

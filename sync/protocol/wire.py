@@ -18,6 +18,7 @@ from uuid import UUID
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from forms.ids import normalise_id
+from forms.payment import WAIVED
 from forms.reasons import REASON_MIN
 from forms.terms import PROMISES, CaseTerms
 from forms.timelimits import PUBLISHED, SECTION_51, UNITS, TimeLimit
@@ -89,7 +90,7 @@ BirthDay = Annotated[date, AfterValidator(_birth_day)]
 
 # Fields added after version 1 that hash as absent while empty, so a payload queued by an older client keeps the
 # content hash the city stored for it (a replay stays a duplicate, never a conflict).
-LATE_OPTIONAL = frozenset({"proof", "approval_proof", "terms"})
+LATE_OPTIONAL = frozenset({"proof", "approval_proof", "terms", "waiver"})
 
 
 class WireModel(BaseModel):
@@ -485,6 +486,7 @@ class Terms(WireModel):
     exempt: list[DocName] = Field(default_factory=list, max_length=30)
     owed: list[DocName] = Field(default_factory=list, max_length=30)
     shown: list[DocName] = Field(default_factory=list, max_length=30)
+    waiver: Note | None = None  # 免徵: the ground in words; the fee above is the published one, not collected
 
     @model_validator(mode="after")
     def _paper_said_once(self) -> Terms:
@@ -506,6 +508,7 @@ class Terms(WireModel):
             exempt=list(terms.exempt),
             owed=list(terms.owed),
             shown=list(terms.shown),
+            waiver=terms.waiver or None,
             **{name: getattr(terms, name) for name in _TERMS_AS_THEY_ARE},
         )
 
@@ -516,6 +519,7 @@ class Terms(WireModel):
             exempt=tuple(self.exempt),
             owed=tuple(self.owed),
             shown=tuple(self.shown),
+            waiver=self.waiver or "",
             **{name: getattr(self, name) for name in _TERMS_AS_THEY_ARE},
         )
 
@@ -548,9 +552,16 @@ class CaseIn(WireModel):
 
     @model_validator(mode="after")
     def _terms_agree(self) -> CaseIn:
-        # The receipt's terms and the case cannot say two things: the same due date, fee and paper owed.
+        # The receipt's terms and the case cannot say two things: the same due date, fee collected and paper owed;
+        # a fee is waived (on a published fee) exactly when the case records it so.
         t = self.terms
-        if t is not None and (t.due_date != self.due_date or (t.fee or 0) != self.fee or t.owed != self.documents_owed):
+        if t is not None and (
+            t.due_date != self.due_date
+            or t.to_domain().collected != self.fee
+            or t.owed != self.documents_owed
+            or bool(t.waiver) != (self.payment_method == WAIVED)
+            or (bool(t.waiver) and not t.fee)
+        ):
             raise ValueError("the receipt's terms contradict the case (due date, fee or documents owed)")
         return self
 
@@ -743,9 +754,10 @@ class CatalogDelta(WireModel):
 
 
 class ReferenceDoc(WireModel):
-    """One reference document the city publishes (forms.reference): the office calendar or the amounts."""
+    """One reference document the city publishes (forms.reference): the office calendar, the amounts or the office
+    directory."""
 
-    kind: Literal["calendar", "thresholds"]
+    kind: Literal["calendar", "thresholds", "offices"]
     version: int = Field(ge=1, le=1_000_000)
     text: Annotated[str, StringConstraints(max_length=200_000)]
 

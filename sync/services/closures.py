@@ -63,12 +63,14 @@ class Closures:
         return self.apply(self._ledger.reference.store_closures([declared]))
 
     def refresh(self) -> tuple[list[str], ClosureOutcome]:
-        """At sync: the city's newer calendar and amounts (kinds that changed), then the closures declared since;
-        every open due date counted again where either moved it. Raises SyncError / ReferenceError (nothing kept)."""
-        current = ReferenceData(self._intake.calendar, self._intake.thresholds)
+        """At sync: the city's newer calendar, amounts and office directory (kinds that changed), then the closures
+        declared since; every open due date counted again where either moved it. Raises SyncError / ReferenceError
+        (nothing kept)."""
+        current = ReferenceData(self._intake.calendar, self._intake.thresholds, self._intake.offices)
         data, kinds = pull_reference(self._ledger, self._client, current)
         if kinds:
             self._intake.use_reference(self._intake.calendar, data.thresholds)
+            self._intake.offices = data.offices
             if CALENDAR in kinds:
                 self.use_calendar(data.calendar)
         return kinds, self.pull()

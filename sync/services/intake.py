@@ -21,11 +21,13 @@ from forms.documents import DocumentCheck, check_documents
 from forms.eligibility import Context, decide
 from forms.errors import DomainError, ValidationError
 from forms.ids import parse_id
-from forms.payment import payment_method as payment_for
+from forms.offices import OfficeDirectory
+from forms.payment import Payment, settle
 from forms.reasons import checked_reason
 from forms.rocdate import format_roc
 from forms.terms import CaseTerms, decide_terms
 from forms.thresholds import Thresholds
+from forms.timelimits import DueDate
 from forms.types import Applicant, Decision, Facts, Outcome, ServiceType
 from forms.validation import ApplicantForm, validate_applicant
 from sync.city.client import CityClient
@@ -94,6 +96,7 @@ class IntakeService:
         now: Callable[[], datetime] = taipei_now,
         backlog_policy: BacklogPolicy | None = None,
         approver: Approver | None = None,
+        offices: OfficeDirectory | None = None,
     ) -> None:
         self._ledger = ledger
         self._lookups = lookups
@@ -103,6 +106,7 @@ class IntakeService:
         self.catalog = catalog
         self.calendar = calendar
         self._thresholds = thresholds
+        self.offices = offices or OfficeDirectory()  # the city's directory: phones, 補正期間
         self._now = now
         self.backlog_policy = backlog_policy or BacklogPolicy()
         # Checks a supervisor's name and password without the network (set by the composition root).
@@ -110,6 +114,11 @@ class IntakeService:
         # Supervisors' approvals (online, or signed with their key here); keys kept in memory unless the
         # composition root gives the keyring-backed one.
         self.approver = approver or Approver(client, SupervisorKeys(MemorySecretStore(), device.device_id, now), now)
+
+    def supplement_due(self) -> DueDate | None:
+        """By when what a 一次告知單 given now lists is to be brought (this office's 補正期間 on the office calendar;
+        None when the city sets no period)."""
+        return self.offices.supplement_due(self._device.office.code, self.calendar, self._now().date())
 
     def use_reference(self, calendar: OfficeCalendar, thresholds: Thresholds) -> None:
         """The calendar (with closures) and amounts the next intakes use, as the city published them."""
@@ -265,7 +274,7 @@ class IntakeService:
             changes.append(Reverification(pending.case_number, service.name_zh, v.decision))
         return changes
 
-    def terms(self, verification: Verification) -> CaseTerms:
+    def terms(self, verification: Verification, payment: Payment | None = None) -> CaseTerms:
         """What the receipt will promise if the case is accepted now (forms.terms decides; stored with the case)."""
         return decide_terms(
             verification.service,
@@ -274,6 +283,7 @@ class IntakeService:
             verification.documents,
             self._now().date(),
             self.calendar,
+            payment.waiver if payment is not None else None,
         )
 
     def override_backlog(self, supervisor: str, password: str, reason: str) -> datetime:
@@ -309,13 +319,20 @@ class IntakeService:
         return assess(self._ledger.outbox.backlog(), self._now(), self.backlog_policy)
 
     def accept(
-        self, verification: Verification, payment_method: str = "cash", supersedes: UUID | None = None
+        self,
+        verification: Verification,
+        payment_method: str = "cash",
+        supersedes: UUID | None = None,
+        waiver: str | None = None,
     ) -> SavedCase:
-        """Save the case with its receipt and outbox row (one transaction).
+        """Save the case with its receipt and outbox row (one transaction). `waiver`: the ground's code when the
+        method is forms.payment.WAIVED.
 
         Raises:
             DomainError: backlog_blocked when the device has been offline past the policy's limit.
+            ValidationError: payment_unknown, waiver_unknown (nothing is saved).
         """
+        payment = settle(verification.service, payment_method, waiver)
         check_intake_allowed(
             self._ledger.outbox.backlog(),
             self._now(),
@@ -323,7 +340,7 @@ class IntakeService:
             self._ledger.settings.backlog_override_until(),
         )
         self.check_may_take()
-        terms = self.terms(verification)
+        terms = self.terms(verification, payment)
         if not terms.due_covered:
             log.warning(
                 "office calendar does not reach the due date of a %s case: counted with weekends only",
@@ -336,7 +353,7 @@ class IntakeService:
             applicant=verification.applicant,
             decision=verification.decision,
             clerk=self.clerk,
-            payment_method=payment_for(verification.service, payment_method),
+            payment_method=payment.method,
             fields=verification.fields,
             due_date=terms.due_date,
             documents_owed=terms.owed,

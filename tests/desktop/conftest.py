@@ -147,9 +147,14 @@ def window(open_window: Callable[[], MainWindow]) -> MainWindow:
     return open_window()
 
 
-def paid_window(services: Services, open_window: Callable[[], MainWindow], fee: int = FEE) -> MainWindow:
-    """The window on a catalog where 敬老愛心卡 (SW-05) charges `fee`."""
-    catalog = paid_catalog(fee)
+def paid_window(
+    services: Services,
+    open_window: Callable[[], MainWindow],
+    fee: int = FEE,
+    waivers: tuple[tuple[str, str, str], ...] = (),
+) -> MainWindow:
+    """The window on a catalog where 敬老愛心卡 (SW-05) charges `fee` (with the 免徵 grounds `waivers`)."""
+    catalog = paid_catalog(fee, waivers)
     services.catalog = catalog
     services.intake.catalog = catalog
     return open_window()

@@ -55,6 +55,10 @@ def test_a_document_ticked_as_shown_is_printed_as_checked_and_left_off_the_notic
     qtbot.waitUntil(lambda: bool(notices), timeout=10_000)
     notice = layout_text(notices[0])
     assert PHOTO in notice and CARD not in notice
+    # Told on Fri 115-11-20: 7 working days (the sandbox directory's period) end Tue 115-12-01; the office's phone
+    # from the same directory.
+    assert "補正期限：請於 115年12月1日前補正（7 個工作天內）" in notice
+    assert "洽詢：桃園市桃園區公所 電話 03-0001-0101" in " ".join(notice.split())
 
     saved: list[tuple[SavedCase, Path]] = []
     wizard.case_saved.connect(lambda case, path: saved.append((case, path)))

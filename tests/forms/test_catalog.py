@@ -12,6 +12,7 @@ from forms.messages import text
 
 CATALOG_DIR = Path(__file__).resolve().parents[2] / "resources" / "catalog"
 GOOD = (CATALOG_DIR / "05_sw_05.toml").read_text(encoding="utf-8")
+WAIVER = 'fee_waivers = [{ code = "low_income", label = "低收入戶", basis = "自治條例" }]\n'
 SEED_ITEMS = 38  # seed 002, appendix 1: 12 跨區申辦 + 26 跨區收件
 
 
@@ -69,6 +70,16 @@ def test_unknown_facts_are_marked_not_invented() -> None:
         ('type = "phone"', 'type = "phone"\nwhen = "past"', "fields[0].when"),  # only a date has a side of today
         ('type = "phone"', 'type = "date"\nwhen = "yesterday"', "fields[0].when"),
         ('replaced_by = "disability"', 'replaced_by = "tax"', "documents[2].replaced_by"),
+        # 免徵 grounds: only on a published fee above 0, each with a code, a label and where it is published.
+        ("fee = 0\n", "fee = 0\n" + WAIVER, "fee_waivers"),
+        ("fee = 0\n", "fee = 100\n" + WAIVER.replace('code = "low_income"', 'code = "低收"'), "fee_waivers[0].code"),
+        ("fee = 0\n", "fee = 100\n" + WAIVER.replace('basis = "自治條例"', 'basis = " "'), "fee_waivers[0].basis"),
+        ("fee = 0\n", "fee = 100\n" + WAIVER.replace(', basis = "自治條例"', ""), "fee_waivers[0].basis"),
+        (
+            "fee = 0\n",
+            "fee = 100\n" + WAIVER.replace("}]", "}, " + WAIVER[15:-2] + "]"),
+            "fee_waivers",
+        ),  # the same code twice
     ],
 )
 def test_bad_file_names_file_and_key(tmp_path: Path, old: str, new: str, key: str) -> None:
@@ -114,6 +125,15 @@ def test_no_research_note_reaches_a_citizen() -> None:
     for service in load_catalog():
         for said in (service.fee_note, service.handed_over, service.due_note):
             assert not any(w in said for w in ("未見", "TAIWAN_PRACTICE", "未公告", "ASSUMPTION")), service.code
+
+
+def test_a_waiver_is_read_with_its_ground(tmp_path: Path) -> None:
+    (tmp_path / "paid.toml").write_text(GOOD.replace("fee = 0\n", "fee = 100\n" + WAIVER, 1), encoding="utf-8")
+    (service,) = load_catalog(tmp_path)
+    assert service.fee == 100
+    assert [(w.code, w.label, w.words()) for w in service.fee_waivers] == [
+        ("low_income", "低收入戶", "低收入戶，自治條例")
+    ]
 
 
 def test_a_version_1_file_is_still_read(tmp_path: Path) -> None:

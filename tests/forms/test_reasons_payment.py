@@ -9,8 +9,9 @@ import pytest
 
 from forms.catalog import load_catalog
 from forms.errors import ValidationError
-from forms.payment import cash_to_collect, change_due, payment_method, takes_payment
+from forms.payment import WAIVED, Payment, cash_to_collect, change_due, settle, takes_payment
 from forms.reasons import REASON_MIN, checked_reason
+from forms.types import FeeWaiver
 
 SERVICE = load_catalog().get("SW-01")
 
@@ -32,7 +33,34 @@ def test_a_shorter_reason_is_refused_with_the_limit(typed: str) -> None:
 def test_payment_follows_the_fee(fee: int | None, takes: bool, method: str) -> None:
     service = replace(SERVICE, fee=fee)
     assert takes_payment(service) is takes
-    assert payment_method(service, "card") == method
+    assert settle(service, "card") == Payment(method)
+
+
+LOW_INCOME = FeeWaiver("low_income", "低收入戶", "某市規費減免自治條例第3條")
+PAID = replace(SERVICE, fee=100, fee_waivers=(LOW_INCOME,))
+
+
+def test_a_waiver_the_service_names_is_recorded_with_its_ground() -> None:
+    assert settle(PAID, WAIVED, "low_income") == Payment(WAIVED, LOW_INCOME)
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "waiver", "code"),
+    [
+        (PAID, WAIVED, "veteran", "waiver_unknown"),  # a ground the rules do not name
+        (PAID, WAIVED, None, "waiver_unknown"),
+        (replace(PAID, fee_waivers=()), WAIVED, "low_income", "waiver_unknown"),  # the service allows none
+        (PAID, "bitcoin", None, "payment_unknown"),
+    ],
+)
+def test_a_waiver_or_method_not_allowed_is_refused(service: object, method: str, waiver: str | None, code: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        settle(service, method, waiver)  # type: ignore[arg-type]
+    assert refused.value.code == code
+
+
+def test_a_free_service_takes_nothing_even_when_waived() -> None:
+    assert settle(replace(SERVICE, fee=0), WAIVED, "low_income") == Payment("none")
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from forms.messages import text
-from forms.reference import ReferenceError, parse_calendar, parse_thresholds
+from forms.reference import ReferenceError, parse_calendar, parse_offices, parse_thresholds
 from forms.timelimits import DAYS, TimeLimit, due_date
 
 ROOT = Path(__file__).resolve().parents[2] / "resources"
 CALENDAR = (ROOT / "calendar" / "tw_office_calendar.toml").read_text(encoding="utf-8")
 THRESHOLDS = (ROOT / "thresholds.toml").read_text(encoding="utf-8")
+OFFICES = (ROOT / "offices.toml").read_text(encoding="utf-8")
 
 
 def test_the_shipped_documents_load() -> None:
@@ -112,9 +113,14 @@ def test_parse_by_kind() -> None:
 
     assert parse("calendar", CALENDAR).version == 1
     assert parse("thresholds", THRESHOLDS).version == 1
+    assert parse("offices", OFFICES).version == 1
     with pytest.raises(ReferenceError) as err:
         parse("weather", "")
-    assert err.value.params == {"kind": "weather", "key": "kind", "problem": "one of ['calendar', 'thresholds']"}
+    assert err.value.params == {
+        "kind": "weather",
+        "key": "kind",
+        "problem": "one of ['calendar', 'thresholds', 'offices']",
+    }
 
 
 def test_a_calendar_for_a_new_year_makes_its_due_dates_exact() -> None:
@@ -147,3 +153,59 @@ def test_amounts_at_the_ends_of_their_ranges_and_the_second_cap() -> None:
         parse_thresholds("version = 0\n[min_living_cost.68000000]\n2026 = 17186\n")
     assert err.value.params == {"kind": "thresholds", "key": "version",
                                 "problem": "expected a whole number from 1 to 1000000"}  # fmt: skip
+
+
+def test_the_shipped_office_directory_lists_every_sandbox_office_with_a_practice_phone() -> None:
+    from cityserver.population import PLACES
+
+    directory = parse_offices(OFFICES)
+    codes = {code for place in PLACES for code, _ in place.districts}
+    assert set(directory.offices) == codes
+    # A practice number has 0 right after the area code (no subscriber number does): it rings no one.
+    assert all(c.phone.split("-")[1].startswith("0") for c in directory.offices.values())
+    assert directory.supplement_days == 7
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "problem"),
+    [
+        ('phone = "03-0001-0101"', 'phone = "033322101"', "offices.68000010.phone",
+         "expected a phone as printed: 03-332-2101, 06-123-4567#12"),
+        ('phone = "03-0001-0101"', "phone = 33322101", "offices.68000010.phone",
+         "expected a phone as printed: 03-332-2101, 06-123-4567#12"),
+        ('phone = "03-0001-0101"', 'phone = "03-0001-0101"\nfax = "x"', "fax", "unknown key"),
+        ('phone = "03-0001-0101"', "", "phone", "missing"),
+        ('phone = "03-0001-0101"', 'phone = "03-0001-0101"\nsupplement_working_days = 0',
+         "offices.68000010.supplement_working_days", "expected a whole number from 1 to 120"),
+        ("[offices.68000010]", "[offices.6800001]", "offices.6800001",
+         "expected an 8-digit office code and its table"),
+        ("supplement_working_days = 7", "supplement_working_days = 121", "supplement_working_days",
+         "expected a whole number from 1 to 120"),
+        ("supplement_working_days = 7", 'supplement_working_days = "7"', "supplement_working_days",
+         "expected a whole number from 1 to 120"),
+    ],
+)  # fmt: skip
+def test_a_bad_office_directory_names_its_key(old: str, new: str, key: str, problem: str) -> None:
+    assert old in OFFICES
+    with pytest.raises(ReferenceError) as err:
+        parse_offices(OFFICES.replace(old, new, 1))
+    assert err.value.params == {"kind": "offices", "key": key, "problem": problem}
+
+
+def test_the_supplement_period_is_counted_in_working_days_from_the_notice() -> None:
+    """Office 68000010, 7 working days from Fri 2026-11-20: 11-23 … 11-27 (5), 11-30 (6), Tue 12-01 (7). An office
+    with its own 10: … 12-04 (10). An office the directory does not list takes the city's default; none at all
+    without one."""
+    cal = parse_calendar(CALENDAR)
+    text_ = OFFICES.replace('phone = "03-0002-0201"', 'phone = "03-0002-0201"\nsupplement_working_days = 10', 1)
+    directory = parse_offices(text_)
+    told = date(2026, 11, 20)
+    assert directory.supplement_due("68000010", cal, told) == due_date(cal, told, TimeLimit(7, "working_days"))
+    due = directory.supplement_due("68000010", cal, told)
+    assert due is not None and due.day == date(2026, 12, 1)
+    other = directory.supplement_due("68000020", cal, told)
+    assert other is not None and other.day == date(2026, 12, 4)
+    unlisted = directory.supplement_due("99999999", cal, told)
+    assert unlisted is not None and unlisted.day == date(2026, 12, 1) and directory.phone("99999999") == ""
+    no_default = parse_offices(OFFICES.replace("supplement_working_days = 7", "", 1))
+    assert no_default.supplement_due("68000010", cal, told) is None

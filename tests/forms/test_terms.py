@@ -3,6 +3,7 @@ and the words printed. Expected dates by hand (received Fri 2026-11-20; the DGPA
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -22,7 +23,7 @@ from forms.terms import (
     terms_of_earlier_case,
 )
 from forms.timelimits import DEFAULT_LIMIT, TimeLimit
-from forms.types import Document, Outcome
+from forms.types import Document, FeeWaiver, Outcome
 
 CATALOG = load_catalog()
 CAL = load_calendar()
@@ -95,6 +96,18 @@ def test_the_promise_in_words(over: dict[str, object], said: str) -> None:
 )
 def test_one_wording_of_a_fee(fee: int | None, note: str, payment: str, said: str) -> None:
     assert fee_words(fee, note, payment) == said
+
+
+def test_a_waived_fee_is_said_with_its_ground_and_nothing_is_collected() -> None:
+    ground = FeeWaiver("low_income", "低收入戶", "規費減免規定第3條")
+    card = replace(CATALOG.get("SW-05"), fee=100, fee_waivers=(ground,))
+    got = decide_terms(card, P, False, DocumentCheck((), ()), RECEIVED, CAL, ground)
+    assert (got.fee, got.waiver, got.collected) == (100, "低收入戶，規費減免規定第3條", 0)
+    assert fee_words(got.fee, got.fee_note, "免徵", got.waiver) == "新臺幣 100 元，免徵（低收入戶，規費減免規定第3條）"
+    paid = decide_terms(card, P, False, DocumentCheck((), ()), RECEIVED, CAL)
+    assert (paid.waiver, paid.collected) == ("", 100)
+    free = decide_terms(CATALOG.get("SW-05"), P, False, DocumentCheck((), ()), RECEIVED, CAL, ground)
+    assert (free.waiver, free.collected) == ("", 0)  # nothing published to waive
 
 
 def test_a_case_taken_before_terms_were_kept_is_decided_from_itself() -> None:

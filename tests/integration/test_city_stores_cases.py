@@ -246,3 +246,36 @@ def test_a_receipt_that_contradicts_its_case_is_refused_and_one_that_agrees_is_k
     assert wire.CaseIn.model_validate_json(row.payload).terms == wire.Terms.model_validate(
         terms | {"due_date": "2026-11-27"}
     )
+
+
+@pytest.mark.parametrize(
+    ("fee", "method", "terms_fee", "waiver", "status"),
+    [
+        (0, "waived", 100, "低收入戶，規費減免規定", 200),  # waived on a published fee: kept
+        (100, "waived", 100, "低收入戶，規費減免規定", 422),  # waived yet collected
+        (0, "cash", 100, "低收入戶，規費減免規定", 422),  # a ground on the receipt, cash in the case
+        (0, "waived", 100, None, 422),  # recorded as waived, the receipt names no ground
+        (0, "waived", 0, "低收入戶，規費減免規定", 422),  # nothing to waive
+        (0, "waived", None, "低收入戶，規費減免規定", 422),  # an unpublished fee cannot be waived
+    ],
+)
+def test_a_waived_fee_must_be_said_the_same_by_the_case_and_its_receipt(
+    city: EmbeddedServer,
+    clerk: Api,
+    population: list[Resident],
+    fee: int,
+    method: str,
+    terms_fee: int | None,
+    waiver: str | None,
+    status: int,
+) -> None:
+    """A mutant client cannot record a fee as waived without the ground on the receipt, or the other way round."""
+    case = case_for(TEST_DEVICE, OFFICE.code, "SW-05", population[0].national_id, 1)
+    terms = {"promise": "on_the_spot", "limit_value": 0, "limit_unit": "on_the_spot", "limit_source": "published",
+             "limit_basis": "gov.tw", "fee": terms_fee, "waiver": waiver, "owed": []}  # fmt: skip
+    raw = {"cases": [{**case.model_dump(mode="json"), "fee": fee, "payment_method": method, "terms": terms}]}
+    answer = clerk.post("/api/v1/cases:batch", raw)
+    assert answer.status_code == status, answer.text
+    with city.app.state.session_factory() as s:
+        held = s.get(CaseRow, str(case.case_uuid))
+    assert (held is not None) == (status == 200)

@@ -13,6 +13,7 @@ import pytest
 from cityserver.app import create_app
 from cityserver.embedded import EmbeddedServer
 from forms.calendar import load_calendar
+from forms.offices import load_offices
 from forms.reference import ReferenceError
 from forms.thresholds import load_thresholds
 from forms.timelimits import DAYS, TimeLimit, due_date
@@ -26,7 +27,8 @@ RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 
 def published(folder: Path) -> Path:
-    """The city's folder: the calendar reaches 2028 (with 2028-01-03 off) and 115年 has a consumption figure."""
+    """The city's folder: the calendar reaches 2028 (with 2028-01-03 off), 115年 has a consumption figure, and the
+    office directory gives 桃園區公所 another phone and 10 working days to bring what is owed."""
     (folder / "calendar").mkdir(parents=True)
     cal = (RESOURCES / "calendar" / "tw_office_calendar.toml").read_text(encoding="utf-8")
     cal = cal.replace("version = 1", "version = 2").replace("last_year = 2027", "last_year = 2028")
@@ -36,6 +38,13 @@ def published(folder: Path) -> Path:
     amounts = (RESOURCES / "thresholds.toml").read_text(encoding="utf-8").replace("version = 1", "version = 3")
     (folder / "thresholds.toml").write_text(amounts.replace("[avg_consumption]", "[avg_consumption]\n2026 = 30000"),
                                             encoding="utf-8")  # fmt: skip
+    offices = (RESOURCES / "offices.toml").read_text(encoding="utf-8").replace("version = 1", "version = 2")
+    entry = f'[offices.{OFFICE.code}]  # 桃園區公所\nphone = "03-0001-0101"\n'
+    assert entry in offices
+    (folder / "offices.toml").write_text(
+        offices.replace(entry, f'[offices.{OFFICE.code}]\nphone = "03-0999-0001#12"\nsupplement_working_days = 10\n'),
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -50,7 +59,7 @@ def city(city_template: Path, tmp_path: Path) -> Iterator[EmbeddedServer]:
 
 
 def shipped() -> ReferenceData:
-    return ReferenceData(load_calendar(), load_thresholds())
+    return ReferenceData(load_calendar(), load_thresholds(), load_offices())
 
 
 def test_a_device_takes_the_citys_newer_documents_and_keeps_them(city: EmbeddedServer, tmp_path: Path) -> None:
@@ -58,8 +67,11 @@ def test_a_device_takes_the_citys_newer_documents_and_keeps_them(city: EmbeddedS
     client = client_for(city, TEST_DEVICE, USER, PASSWORD)
     ledger = Ledger(tmp_path / "ledger.db", device, b"\x01" * 32, fixed_now)
     data, kinds = pull_reference(ledger, client, shipped())
-    assert sorted(kinds) == ["calendar", "thresholds"]
-    assert (data.calendar.version, data.thresholds.version) == (2, 3)
+    assert sorted(kinds) == ["calendar", "offices", "thresholds"]
+    assert (data.calendar.version, data.thresholds.version, data.offices.version) == (2, 3, 2)
+    assert data.offices.phone(OFFICE.code) == "03-0999-0001#12"
+    limit = data.offices.supplement_limit(OFFICE.code)
+    assert limit is not None and limit.value == 10
     assert data.thresholds.consumption(2026) == 30000
     # 3 days from Thu 2027-12-30: Sun 01-02 → Mon 01-03 is off in the city's calendar → Tue 2028-01-04, exact.
     due = due_date(data.calendar, date(2027, 12, 30), TimeLimit(3, DAYS))
@@ -69,8 +81,9 @@ def test_a_device_takes_the_citys_newer_documents_and_keeps_them(city: EmbeddedS
     ledger.close()
     # After a restart the kept documents are used, not the shipped ones.
     reopened = Ledger(tmp_path / "ledger.db", device, b"\x01" * 32, fixed_now)
-    kept = stored_reference(reopened, load_calendar(), load_thresholds())
+    kept = stored_reference(reopened, load_calendar(), load_thresholds(), load_offices())
     assert (kept.calendar.version, kept.thresholds.version, kept.calendar.last_year) == (2, 3, 2028)
+    assert (kept.offices.version, kept.offices.phone(OFFICE.code)) == (2, "03-0999-0001#12")
     reopened.close()
     client.close()
 

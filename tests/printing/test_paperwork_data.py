@@ -30,6 +30,8 @@ from forms.clock import TAIPEI
 from forms.dayclose import CashLine, compute
 from forms.dayfacts import CloseRecord, CorrectionRecord, VoidRecord
 from forms.ids import parse_id
+from forms.offices import OfficeContact, OfficeDirectory
+from forms.timelimits import DueDate
 from forms.types import Applicant, Outcome, RuleResult
 from printing.notice import NoticeData
 from printing.receipt import ReceiptData
@@ -408,7 +410,8 @@ def test_the_notice_of_documents_still_owed(practice: bool) -> None:
         owed=("身分證正本（驗畢發還）",),
         replaced=("戶口名簿或戶籍謄本",),
         clerk="amy",
-        contact="桃園市桃園區公所",
+        phone="",
+        deadline="依承辦人通知",
         practice=practice,
     )
 
@@ -470,3 +473,22 @@ def test_a_void_slip_of_a_service_with_no_published_fee() -> None:
         False,
         0,
     )
+
+
+@pytest.mark.parametrize(
+    ("due", "said"),
+    [
+        (DueDate(date(2026, 12, 1)), "請於 115年12月1日前補正（7 個工作天內）"),
+        (DueDate(date(2028, 1, 11), covered=False), "約 117年1月11日前補正（7 個工作天內；行事曆未涵蓋，遇假日順延）"),
+        (None, "依承辦人通知"),
+    ],
+)
+def test_the_notice_gives_the_offices_phone_and_the_supplement_deadline(due: DueDate | None, said: str) -> None:
+    directory = OfficeDirectory({"68000010": OfficeContact("03-0001-0101")}, supplement_days=7, version=1)
+    verification = SimpleNamespace(
+        service=load_catalog().get("SW-05"),
+        applicant=Applicant(parse_id("H123456786"), "王小明", date(1950, 1, 2)),
+        documents=SimpleNamespace(owed=(), replaced=()),
+    )
+    data = notice_data(verification, DEVICE, "amy", date(2026, 11, 20), False, directory, due)  # type: ignore[arg-type]
+    assert (data.phone, data.deadline) == ("03-0001-0101", said)
