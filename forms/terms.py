@@ -48,22 +48,24 @@ class CaseTerms:
         return 0 if self.waiver else (self.fee or 0)
 
 
-def promise_of(service: ServiceType, outcome: Outcome, overridden: bool) -> str:
-    """On the spot only when the service issues on the spot and the applicant passed; a failed case accepted
-    without a supervisor's approval is promised nothing; a pending one is told after its look-ups; every other
-    goes on to a due date."""
+def promise_of(service: ServiceType, outcome: Outcome, overridden: bool, paper_owed: bool = False) -> str:
+    """On the spot only when the service issues on the spot, the applicant passed and no paper is still owed
+    (what waits for a document cannot be handed over now); a failed case accepted without a supervisor's approval
+    is promised nothing; a pending one is told after its look-ups; every other goes on to a due date.
+
+    `paper_owed` is False for cases taken before the rule (terms_of_earlier_case): their receipts said 當場 then."""
     if outcome is Outcome.FAIL and not overridden:
         return REFUSED
     if outcome is Outcome.UNKNOWN:
         return PENDING
-    if service.time_limit.on_the_spot and outcome is Outcome.PASS:
+    if service.time_limit.on_the_spot and outcome is Outcome.PASS and not paper_owed:
         return ON_THE_SPOT
     return DUE
 
 
 def owed_limit(limit: TimeLimit, promise: str) -> TimeLimit:
-    """What a counter that issues on the spot could not hand over (pending, or let through by a supervisor) is
-    owed within §51's two months."""
+    """What a counter that issues on the spot could not hand over (pending, waiting for paper, or let through by a
+    supervisor) is owed within §51's two months."""
     return DEFAULT_LIMIT if promise in OPEN_PROMISES and limit.on_the_spot else limit
 
 
@@ -78,7 +80,7 @@ def decide_terms(
 ) -> CaseTerms:
     """The terms of a case accepted now (see promise_of and owed_limit); `waiver`: the fee is not collected, on
     that ground (forms.payment.settle)."""
-    promise = promise_of(service, outcome, overridden)
+    promise = promise_of(service, outcome, overridden, bool(documents.owed))
     limit = owed_limit(service.time_limit, promise)
     due: DueDate | None = due_date(calendar, received, limit) if promise in OPEN_PROMISES else None
     return CaseTerms(
@@ -130,6 +132,8 @@ def promise_words(terms: CaseTerms) -> str:
         said = f"{format_roc(terms.due_date)}（{limit_words(terms.limit)}）"
     else:
         said = f"約 {format_roc(terms.due_date)}（行事曆未涵蓋，遇假日順延；{limit_words(terms.limit)}）"
+    if terms.promise == DUE and terms.owed:  # the clock waits for the paper (補正期間不計)
+        said = f"待補文件補齊後辦理，{'最遲 ' if terms.due_date else ''}{said}"
     return f"{said}；{terms.due_note}" if terms.due_note else said
 
 

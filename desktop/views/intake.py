@@ -264,6 +264,8 @@ class IntakeWizard(QWidget):
         self.fee_label.setObjectName("fee_label")
         self.due_label = QLabel("")
         self.due_label.setObjectName("due_label")
+        for words in (self.fee_label, self.due_label):  # a waiver's ground, a promise waiting for paper: long
+            words.setWordWrap(True)
         self.payment_combo = QComboBox()
         self.payment_combo.setAccessibleName("付款方式")
         self.payment_combo.setObjectName("payment_combo")
@@ -611,7 +613,7 @@ class IntakeWizard(QWidget):
             self.replaced_list.addItem(f"✔ {d.name}（{text('lookup_' + (d.replaced_by or ''))}電子查驗）")
         fit_rows(self.replaced_list)
         terms = self._services.intake.terms(self._show_paper())
-        self.message_label.setText("紙本文件：空白鍵切換 已驗／待補；確認後按 Ctrl+Enter 受理並列印收據。")
+        self.message_label.setText("紙本文件：空白鍵切換 已驗／待補，A＝全部已驗；Ctrl+Enter 受理並列印收據。")
         self._payment_choices(service)
         self.payment_combo.setEnabled(takes_payment(service))
         self.tendered_edit.clear()

@@ -8,7 +8,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 SHOWN_MARK, OWED_MARK = "☑ 已驗", "☐ 待補"
-HINT = "空白鍵切換 已驗／待補（1＝已驗，2＝待補）"
+HINT = "空白鍵切換 已驗／待補（1＝已驗，2＝待補，A＝全部已驗）"
 
 
 class TickList(QListWidget):
@@ -36,7 +36,17 @@ class TickList(QListWidget):
         if self.count():
             self.setCurrentRow(min(max(current, 0), self.count() - 1))
 
+    def names(self) -> list[str]:
+        """The documents listed (not the note)."""
+        items = (self.item(i) for i in range(self.count()))
+        return [name for item in items if (name := item.data(Qt.ItemDataRole.UserRole))]
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.key() == Qt.Key.Key_A and not event.modifiers():
+            # The citizen brought everything: one key for all (each still untickable on its own).
+            for name in self.names():
+                self.ticked.emit(name, True)
+            return
         item = self.currentItem()
         name = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         if name and item is not None and not event.modifiers():

@@ -24,7 +24,7 @@ def layout_text(pdf: Path) -> str:
 
 
 def row(text: str, label: str) -> str:
-    return next((line for line in text.splitlines() if label in line), "")
+    return next((line for line in text.splitlines() if line.strip().startswith(label)), "")
 
 
 def test_a_document_ticked_as_shown_is_printed_as_checked_and_left_off_the_notice(

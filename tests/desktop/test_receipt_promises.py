@@ -18,6 +18,7 @@ from cityserver.population import Resident
 from desktop.bootstrap import Services
 from desktop.paperwork import write_receipt, write_reprint
 from forms.catalog import Catalog
+from forms.documents import with_shown
 from forms.rocdate import format_roc_slash
 from sync.ledger import SavedCase
 from tests.conftest import SUPERVISOR, SUPERVISOR_PASSWORD
@@ -41,7 +42,8 @@ def flat(pdf: Path) -> str:
     return "".join(shown.split())
 
 
-def take(services: Services, code: str, person: Resident, override: bool = False) -> SavedCase:
+def take(services: Services, code: str, person: Resident, override: bool = False, shown: bool = False) -> SavedCase:
+    """The case through the app's intake; `shown`: every paper document was shown at the counter (已驗)."""
     service = services.catalog.get(code)
     fields = {f.id: "0912-345-678" for f in service.fields}
     form = services.intake.validate(
@@ -51,6 +53,8 @@ def take(services: Services, code: str, person: Resident, override: bool = False
     v = services.intake.verify(services.intake.new_case_uuid(), service, form.applicant, form.fields, consent=True)
     if override:
         v = services.intake.approve_override(v, SUPERVISOR, SUPERVISOR_PASSWORD, "申請人已提出遷入證明，准予受理")
+    if shown:
+        v = replace(v, documents=with_shown(v.documents, [d.name for d in v.documents.owed]))
     return services.intake.accept(v)
 
 
@@ -60,6 +64,7 @@ def receipts(services: Services, case: SavedCase) -> list[str]:
         services.ledger.settings.set("receipt_layout", layout)
         path = write_receipt(case, services)
         if SHOW:
+            (Path(SHOW) / f"{layout}.pdf").write_bytes(path.read_bytes())
             subprocess.run(
                 [
                     "pdftoppm",
@@ -81,12 +86,24 @@ def no_research_notes(seen: str) -> None:
 
 
 def test_a_senior_who_passed_gets_the_card_on_the_spot(services: Services, senior: Resident) -> None:
-    case = take(services, "SW-05", senior)
+    case = take(services, "SW-05", senior, shown=True)
     assert case.decision.value == "pass" and case.due_date is None  # handed over: nothing is left to be due
     for seen in receipts(services, case):
         assert "當場核發" in seen and "免費" in seen
         assert "戶口名簿或戶籍謄本" in seen  # looked up and found: 免附
         no_research_notes(seen)
+
+
+def test_a_senior_who_passed_but_still_owes_the_photo_is_not_promised_the_card_now(
+    services: Services, senior: Resident
+) -> None:
+    """Passed, but the ID card and photo are not ticked as shown: nothing can be handed over; owed within §51's two
+    months from Fri 2026-11-20 (Wed 2027-01-20), the clock waiting for the paper."""
+    case = take(services, "SW-05", senior)
+    assert case.decision.value == "pass" and str(case.due_date) == "2027-01-20"
+    for seen in receipts(services, case):
+        assert "當場核發" not in seen and "待補文件補齊後辦理" in seen and "116年1月20日" in seen
+        assert "最近6個月2吋照片" in seen
 
 
 def test_a_failed_applicant_is_promised_nothing(services: Services, young: Resident) -> None:
@@ -105,7 +122,7 @@ def test_a_case_let_through_by_a_supervisor_is_due_within_section_51(services: S
     assert str(case.due_date) == "2027-01-20"
     for seen in receipts(services, case):
         assert "當場核發" not in seen
-        assert "116年1月20日" in seen and "依行政程序法第51條" in seen
+        assert "116年1月20日" in seen and "行政程序法第51條" in seen  # (a wrapped line: 依 ends the one before)
         assert "經主管" in seen
 
 
@@ -144,7 +161,7 @@ def test_sw01_hands_over_the_assessment_form_not_the_certificate(
     services: Services, population: list[Resident]
 ) -> None:
     person = next(r for r in population if r.city_code == services.device.office.city_code and r.birth_date.year < 2000)
-    case = take(services, "SW-01", person)
+    case = take(services, "SW-01", person, shown=True)
     for seen in receipts(services, case):
         assert SW01_HANDED_OVER in seen and "當場核發" not in seen
         assert "15個工作天" in seen
@@ -153,7 +170,7 @@ def test_sw01_hands_over_the_assessment_form_not_the_certificate(
 
 
 def test_a_reprint_after_a_catalog_change_prints_what_the_original_did(services: Services, senior: Resident) -> None:
-    case = take(services, "SW-05", senior)
+    case = take(services, "SW-05", senior, shown=True)
     services.ledger.settings.set("receipt_layout", "a4")
     original = flat(write_receipt(case, services))
     # The city publishes a fee of NT$100 and another limit for the card the next day.

@@ -120,8 +120,8 @@ def test_a_case_taken_before_terms_were_kept_is_decided_from_itself() -> None:
 
 
 def test_the_whole_terms_of_a_case_as_stored() -> None:
-    """Every field, by hand: 身障鑑定 passed (the 鑑定表 handed over, its note, no published fee)."""
-    check = DocumentCheck((Document("身分證或戶口名簿影本", "household"),), (Document("近3個月1吋照片"),))
+    """Every field, by hand: 身障鑑定 passed, its photo shown (the 鑑定表 handed over, its note, no published fee)."""
+    check = DocumentCheck((Document("身分證或戶口名簿影本", "household"),), (), shown=(Document("近3個月1吋照片"),))
     got = decide_terms(CATALOG.get("SW-01"), P, False, check, RECEIVED, CAL)
     assert got == CaseTerms(
         promise=ON_THE_SPOT,
@@ -133,7 +133,8 @@ def test_the_whole_terms_of_a_case_as_stored() -> None:
         fee=None,
         fee_note="",
         exempt=("身分證或戶口名簿影本",),
-        owed=("近3個月1吋照片",),
+        owed=(),
+        shown=("近3個月1吋照片",),
     )
     paid = decide_terms(CATALOG.get("SW-03"), F, True, DocumentCheck((), ()), RECEIVED, CAL)
     assert (paid.limit, paid.fee, paid.fee_note) == (DEFAULT_LIMIT, 0, "郵寄領證需附28元回郵")
@@ -160,3 +161,19 @@ def test_words_with_their_defaults() -> None:
 def test_an_earlier_case_handed_over_on_the_spot_is_owed_nothing() -> None:
     old = terms_of_earlier_case(CATALOG.get("SW-05"), P, False, RECEIVED, (), 0)  # its due date was its own day
     assert (old.promise, old.due_date) == (ON_THE_SPOT, None)
+
+
+def test_what_waits_for_paper_is_not_handed_over_on_the_spot() -> None:
+    """敬老愛心卡 passed but its photo is still to be brought: not 當場核發 but owed within §51's two months (the
+    clock waits for the paper); the same case with the photo shown is handed over on the spot."""
+    card = CATALOG.get("SW-05")
+    photo = Document("最近6個月2吋照片（或現場拍照）")
+    waiting = decide_terms(card, P, False, DocumentCheck((), (photo,)), RECEIVED, CAL)
+    # Two months from 2026-11-20: the period ends 2027-01-20 (a Wednesday, a working day).
+    assert (waiting.promise, waiting.limit, waiting.due_date) == (DUE, DEFAULT_LIMIT, date(2027, 1, 20))
+    assert (
+        promise_words(waiting)
+        == "待補文件補齊後辦理，最遲 116年1月20日（處理期限 2 個月，依行政程序法第51條，補正期間不計）"
+    )
+    shown = decide_terms(card, P, False, DocumentCheck((), (), shown=(photo,)), RECEIVED, CAL)
+    assert (shown.promise, shown.due_date, promise_words(shown)) == (ON_THE_SPOT, None, "當場核發")

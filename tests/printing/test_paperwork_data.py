@@ -122,7 +122,7 @@ def test_a_paid_overridden_receipt() -> None:
     assert receipt_data(case, paid_catalog(80), DEVICE, QR, practice=True) == expected(
         service_name="敬老愛心卡",
         # Let through by a supervisor: not handed over on the spot, so owed within §51's two months.
-        due_text="處理期限 2 個月，依行政程序法第51條，補正期間不計",
+        due_text="待補文件補齊後辦理，處理期限 2 個月，依行政程序法第51條，補正期間不計",
         decision_text="不符資格（已受理）；經主管chief-test核准受理：本人已遷入本市",
         reasons=(
             "戶籍不在桃園市（目前設籍臺南市）。",
