@@ -24,8 +24,7 @@ from sqlalchemy.orm import Session
 from cityserver import approvals
 from cityserver.approvals import Claim
 from cityserver.context import Db, ServerState, State, aware, now, security_event
-from cityserver.db import CaseRow, CaseUpdateRow, DayRecordRow, ResidentRow, StatusEventRow
-from cityserver.errors import ApiError
+from cityserver.db import CaseRow, CaseStepRow, CaseUpdateRow, DayRecordRow, ResidentRow, StatusEventRow
 from cityserver.permissions import Access, Allowed, Caller, Relation
 from forms.clock import TAIPEI
 from forms.errors import DomainError
@@ -412,8 +411,9 @@ def status_changes(access: Allowed, db: Db, since: Cursor = 0) -> wire.StatusCha
     if access.allows(Relation.FORWARDED):
         visible.append(CaseRow.assigned_office == office)
     rows = db.execute(
-        select(StatusEventRow, CaseRow.case_number)
+        select(StatusEventRow, CaseRow.case_number, CaseStepRow.owed, CaseStepRow.owed_by)
         .join(CaseRow, CaseRow.case_uuid == StatusEventRow.case_uuid)
+        .outerjoin(CaseStepRow, CaseStepRow.seq == StatusEventRow.seq)  # what a 補件 asks for
         .where(StatusEventRow.seq > since)
         .where(or_(*visible))
         .order_by(StatusEventRow.seq)
@@ -427,31 +427,12 @@ def status_changes(access: Allowed, db: Db, since: Cursor = 0) -> wire.StatusCha
             status=e.status,
             note=e.note,
             at=aware(e.at),
+            owed=json.loads(owed) if owed else [],
+            owed_by=owed_by,
         )
-        for e, number in rows
+        for e, number, owed, owed_by in rows
     ]
     return wire.StatusChangesResponse(changes=changes, cursor=changes[-1].seq if changes else since)
-
-
-@router.post(f"{wire.API_PREFIX}/cases/{{case_uuid}}/status", response_model=wire.StatusChange)
-def set_status(case_uuid: uuid.UUID, body: wire.StatusUpdateRequest, access: Allowed, db: Db) -> wire.StatusChange:
-    """The deciding office records a step; no other office may (it cannot even see the case)."""
-    case = db.get(CaseRow, str(case_uuid))
-    if case is None:
-        raise ApiError(404, "not_found", "no such case for this office")
-    access.check(case.office_code, case.assigned_office)  # the receiving office of a forwarded case may not
-    event = StatusEventRow(case_uuid=case.case_uuid, status=body.status, note=body.note, at=now())
-    case.status = body.status
-    db.add(event)
-    db.commit()
-    return wire.StatusChange(
-        seq=event.seq,
-        case_uuid=case_uuid,
-        case_number=case.case_number,
-        status=event.status,
-        note=event.note,
-        at=aware(event.at),
-    )
 
 
 @router.get(f"{wire.API_PREFIX}/forwarded", response_model=wire.ForwardedResponse)

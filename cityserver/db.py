@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from cityserver.population import DEFAULT_SEED, DEFAULT_SIZE, LOOKUP_KINDS, generate
+from forms.casesteps import FINAL
 
 # Bumped when a table changes. The reference server has no migrations of its own yet: a database made by an
 # older version is refused with a clear message instead of failing on a missing column later.
@@ -220,7 +221,26 @@ class CaseUpdateRow(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-CLOSED_STATUSES = ("核准", "駁回", "撤回")
+class CaseStepRow(Base):
+    """A step the deciding office recorded (審核中 / 補件 / 核准 / 駁回), under the key its device chose: a retry is the
+    same step, never a second one. Its status event (seq) is what devices and /track follow. (A table of its own,
+    so that older databases simply get it.)"""
+
+    __tablename__ = "case_steps"
+
+    step_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_uuid: Mapped[str] = mapped_column(ForeignKey("cases.case_uuid"), index=True)
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    owed: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of document names (補件)
+    owed_by: Mapped[date | None] = mapped_column(Date, nullable=True)
+    by: Mapped[str] = mapped_column(String(64))
+    office_code: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+CLOSED_STATUSES = FINAL
 
 
 class DayRecordRow(Base):

@@ -94,8 +94,9 @@ PERMISSIONS: dict[str, Rule] = {
     "list_closures": rule(clerk="none", liaison="none", supervisor="none"),
     "declare_closure": rule(supervisor="own"),
     # The deciding office's back office: not village liaison officers.
-    "set_status": rule(clerk="own forwarded", supervisor="own forwarded"),
+    "record_step": rule(clerk="own forwarded", supervisor="own forwarded"),
     "forwarded": rule(clerk="own", supervisor="own"),
+    "case_queue": rule(clerk="own", supervisor="own"),
     # Supervisors of the office; the city's administrators for any office.
     "lookup_batch": rule(supervisor="none"),
     "review_list": rule(supervisor="none"),

@@ -115,6 +115,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The office calendar does not cover ROC year {year} yet; no due date.",
     },
     "override_nothing": {"zh-TW": "沒有不符的條件需要核准。", "en": "No failed rule to override."},
+    "step_case_closed": {
+        "zh-TW": "本案已{status}，不能再記錄處理步驟。",
+        "en": "The case is already {status}; no further step can be recorded.",
+    },
+    "step_not_allowed": {
+        "zh-TW": "本案目前為「{status}」，不能改為「{step}」。",
+        "en": "A case that is {status} cannot go to {step}.",
+    },
+    "step_reason_short": {
+        "zh-TW": "駁回須寫明理由（至少 {min} 個字），將告知申請人。",
+        "en": "A rejection needs a reason of at least {min} characters (the applicant is told).",
+    },
+    "step_owed_missing": {
+        "zh-TW": "補件須列出應補文件（最多 {max} 項）及補正期限。",
+        "en": "A request for documents names what is owed (at most {max}) and by when.",
+    },
+    "step_owed_past": {
+        "zh-TW": "補正期限須晚於今天。",
+        "en": "The date to bring the documents must be after today.",
+    },
+    "step_owed_extra": {
+        "zh-TW": "只有補件才列應補文件與期限。",
+        "en": "Only a request for documents lists documents and a date.",
+    },
+    "step_case_changed": {
+        "zh-TW": "本案剛由他人更新為「{status}」，請重新整理後再試。",
+        "en": "Someone else just moved the case to {status}; refresh and try again.",
+    },
     "override_reason_short": {
         "zh-TW": "請寫明核准理由（至少 {min} 個字）。",
         "en": "Write the reason for the override (at least {min} characters).",

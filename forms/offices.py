@@ -34,7 +34,7 @@ class OfficeDirectory:
         entry = self.offices.get(office_code)
         days = entry.supplement_days if entry is not None and entry.supplement_days is not None else None
         days = days if days is not None else self.supplement_days
-        return TimeLimit(days, WORKING_DAYS, basis="市府公所通訊錄") if days is not None else None
+        return TimeLimit(days, WORKING_DAYS) if days is not None else None
 
     def supplement_due(self, office_code: str, calendar: OfficeCalendar, told: date) -> DueDate | None:
         """The day by which what a notice given on `told` lists is to be brought (None: no period set)."""

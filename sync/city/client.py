@@ -54,6 +54,9 @@ REFUSAL_CODES = frozenset(
         "enrol_proof_invalid",
         "key_in_use",
         "forbidden",
+        "step_invalid",
+        "step_case_changed",
+        "step_conflict",
     }
 )
 
@@ -341,8 +344,13 @@ class CityClient:
     def status_changes(self, since: int) -> wire.StatusChangesResponse:
         return self._call("GET", f"/status-changes?since={int(since)}", None, wire.StatusChangesResponse)
 
-    def set_status(self, case_uuid: UUID, request: wire.StatusUpdateRequest) -> wire.StatusChange:
-        return self._call("POST", f"/cases/{case_uuid}/status", request, wire.StatusChange)
+    def record_step(self, case_uuid: UUID, step: wire.CaseStepIn) -> wire.StatusChange:
+        """A step of a case this office decides (safe to retry: the step_uuid is its key)."""
+        return self._call("POST", f"/cases/{case_uuid}/steps", step, wire.StatusChange)
+
+    def queue(self) -> wire.QueueResponse:
+        """The open cases this office decides."""
+        return self._call("GET", "/queue", None, wire.QueueResponse)
 
     def forwarded(self) -> wire.ForwardedResponse:
         return self._call("GET", "/forwarded", None, wire.ForwardedResponse)

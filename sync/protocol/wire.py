@@ -713,6 +713,8 @@ class StatusChange(WireModel):
     status: CaseStatus
     note: Annotated[str, StringConstraints(max_length=200)] = ""
     at: datetime
+    owed: list[DocName] = Field(default_factory=list, max_length=30)  # 補件: what is to be brought …
+    owed_by: OfficeDay | None = None  # … and by when
 
 
 class StatusChangesResponse(WireModel):
@@ -720,11 +722,37 @@ class StatusChangesResponse(WireModel):
     cursor: int = Field(ge=0)  # ask again with since=cursor
 
 
-class StatusUpdateRequest(WireModel):
-    """The deciding office records a step (審核中 / 補件 / 核准 / 駁回)."""
+class CaseStepIn(WireModel):
+    """The deciding office records a step (審核中 / 補件 / 核准 / 駁回; forms.casesteps says what may follow what).
+    step_uuid is the idempotency key: a retry is the same step."""
 
+    step_uuid: UUID
     status: Literal["審核中", "補件", "核准", "駁回"]
     note: Annotated[str, StringConstraints(max_length=200, pattern=PARAGRAPH_PATTERN)] = ""
+    owed: list[DocName] = Field(default_factory=list, max_length=30)
+    owed_by: OfficeDay | None = None
+
+
+class QueueCase(WireModel):
+    """An open case the caller's office decides (its own, or one another office received for it)."""
+
+    case_uuid: UUID
+    case_number: str
+    service_code: Code
+    id_masked: str
+    received_by: Code  # the office that took it (another one: 跨區收件)
+    clerk: ShortText  # who took it
+    received_on: OfficeDay
+    status: CaseStatus
+    due_date: OfficeDay | None = None
+    owed: list[DocName] = Field(default_factory=list, max_length=30)  # paper owed at intake, or asked for by 補件
+    owed_by: OfficeDay | None = None
+    holder: ShortText  # who has it now: the last step's author, else the clerk who took it
+    steps: int = Field(ge=0)
+
+
+class QueueResponse(WireModel):
+    cases: list[QueueCase] = Field(max_length=5000)
 
 
 class ForwardedCase(WireModel):

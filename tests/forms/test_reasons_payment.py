@@ -57,6 +57,7 @@ def test_a_waiver_or_method_not_allowed_is_refused(service: object, method: str,
     with pytest.raises(ValidationError) as refused:
         settle(service, method, waiver)  # type: ignore[arg-type]
     assert refused.value.code == code
+    assert refused.value.params == ({"service": "身心障礙鑑定及身心障礙證明申請"} if code == "waiver_unknown" else {})
 
 
 def test_a_free_service_takes_nothing_even_when_waived() -> None:

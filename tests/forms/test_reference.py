@@ -209,3 +209,30 @@ def test_the_supplement_period_is_counted_in_working_days_from_the_notice() -> N
     assert unlisted is not None and unlisted.day == date(2026, 12, 1) and directory.phone("99999999") == ""
     no_default = parse_offices(OFFICES.replace("supplement_working_days = 7", "", 1))
     assert no_default.supplement_due("68000010", cal, told) is None
+
+
+@pytest.mark.parametrize(
+    ("text_", "key", "problem"),
+    [
+        ('version = 1\noffices = "all"\n', "offices", "expected a table of offices"),
+        ("offices = {}\n", "version", "missing"),
+        ("version = 0\noffices = {}\n", "version", "expected a whole number from 1 to 1000000"),
+    ],
+)
+def test_an_office_directory_of_the_wrong_shape(text_: str, key: str, problem: str) -> None:
+    with pytest.raises(ReferenceError) as err:
+        parse_offices(text_)
+    assert err.value.params == {"kind": "offices", "key": key, "problem": problem}
+
+
+def test_an_office_directory_that_is_not_toml_says_so() -> None:
+    with pytest.raises(ReferenceError) as err:
+        parse_offices("version = = 1")
+    assert (err.value.params["kind"], err.value.params["key"]) == ("offices", "(file)")
+
+
+def test_the_shipped_directory_is_what_a_device_starts_with() -> None:
+    from forms.offices import load_offices
+
+    shipped = load_offices()
+    assert shipped == parse_offices(OFFICES) and shipped.phone("68000010") == "03-0001-0101"

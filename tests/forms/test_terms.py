@@ -177,3 +177,13 @@ def test_what_waits_for_paper_is_not_handed_over_on_the_spot() -> None:
     )
     shown = decide_terms(card, P, False, DocumentCheck((), (), shown=(photo,)), RECEIVED, CAL)
     assert (shown.promise, shown.due_date, promise_words(shown)) == (ON_THE_SPOT, None, "當場核發")
+
+
+def test_a_waiver_at_the_edges_of_a_fee() -> None:
+    """NT$1 is a fee that can be waived; NT$0 is free whatever ground is named."""
+    ground = FeeWaiver("low_income", "低收入戶", "規費減免規定")
+    assert fee_words(1, waiver="低收入戶") == "新臺幣 1 元，免徵（低收入戶）"
+    assert fee_words(0, waiver="低收入戶") == "免費" and fee_words(None, waiver="低收入戶") == "依機關公告"
+    one = replace(CATALOG.get("SW-05"), fee=1, fee_waivers=(ground,))
+    got = decide_terms(one, P, False, DocumentCheck((), ()), RECEIVED, CAL, ground)
+    assert (got.waiver, got.collected) == ("低收入戶，規費減免規定", 0)

@@ -242,7 +242,8 @@ def test_another_office_cannot_write_under_office_a(offices: Offices) -> None:
     assert o.clerk_b.push("updates", [update_])[0]["detail"] == "unknown_case"
     void = record_for(o.b_device, OFFICE_B, "void", str(uuid.uuid4()), case_uuid=mine.case_uuid)
     assert o.clerk_b.push("records", [void])[0]["detail"] == "unknown_case"
-    assert o.clerk_b.post(f"/api/v1/cases/{mine.case_uuid}/status", {"status": "駁回"}).status_code == 404
+    step = {"step_uuid": str(uuid.uuid4()), "status": "駁回", "note": "另一區公所想駁回"}
+    assert o.clerk_b.post(f"/api/v1/cases/{mine.case_uuid}/steps", step).status_code == 404
     assert o.clerk_b.post("/api/v1/digest", {"day": DAY.isoformat()}).json()["items"] == []  # its own device's only
     # Office A's next (predictable) number was not taken by anyone: A's case under it goes through, and its
     # genuine receipt verifies on the public page.

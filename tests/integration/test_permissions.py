@@ -15,7 +15,7 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -69,8 +69,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Closures: every device user of an office reads its own and its city's; only its supervisors declare one.
     "list_closures": {"clerk": "none", "liaison": "none", "supervisor": "none"},
     "declare_closure": {"supervisor": "own"},
-    "set_status": {"clerk": "own forwarded", "supervisor": "own forwarded"},
+    "record_step": {"clerk": "own forwarded", "supervisor": "own forwarded"},
     "forwarded": {"clerk": "own", "supervisor": "own"},
+    "case_queue": {"clerk": "own", "supervisor": "own"},
     "lookup_batch": {"supervisor": "none"},
     "review_list": {"supervisor": "none"},
     "create_enrolment": {"supervisor": "own", "administrator": "own other"},
@@ -93,8 +94,9 @@ RELATIONS = {
     "register_supervisor_key": ("own",),
     "declare_closure": ("own",),  # always the caller's own office (or its city): the session says which
     "status_changes": ("own", "forwarded", "other"),
-    "set_status": ("own", "forwarded", "other"),
+    "record_step": ("own", "forwarded", "other"),
     "forwarded": ("own",),
+    "case_queue": ("own",),
     "create_enrolment": ("own", "other"),
     "list_devices": ("own", "other"),
     "revoke_device": ("own", "other"),
@@ -243,10 +245,18 @@ def _status_changes(w: World, role: str, relation: str) -> bool:
     return w.cases[relation].case_number in {c["case_number"] for c in response.json()["changes"]}
 
 
-def _set_status(w: World, role: str, relation: str) -> bool:
-    path = f"/api/v1/cases/{w.cases[relation].case_uuid}/status"
-    response = w.call(role, "POST", path, {"status": "審核中"})
+def _record_step(w: World, role: str, relation: str) -> bool:
+    # 補件 may follow 收件 and 補件 alike, so every probe can record one on the same case.
+    path = f"/api/v1/cases/{w.cases[relation].case_uuid}/steps"
+    owed_by = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    step = {"step_uuid": str(uuid.uuid4()), "status": "補件", "owed": ["照片"], "owed_by": owed_by}
+    response = w.call(role, "POST", path, step)
     return not _refused(response) and response.status_code == 200
+
+
+def _case_queue(w: World, role: str, _relation: str) -> bool:
+    response = w.call(role, "GET", "/api/v1/queue")
+    return not _refused(response) and w.cases["own"].case_number in {c["case_number"] for c in response.json()["cases"]}
 
 
 def _register_key(w: World, role: str, _relation: str) -> bool:
@@ -370,7 +380,8 @@ PROBES: dict[str, Probe] = {
             )
         )
     ),
-    "set_status": _set_status,
+    "record_step": _record_step,
+    "case_queue": _case_queue,
     "forwarded": lambda w, role, _r: not _refused(w.call(role, "GET", "/api/v1/forwarded")),
     "lookup_batch": lambda w, role, _r: (
         not _refused(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from pathlib import Path
 from uuid import uuid4
 
@@ -314,14 +315,16 @@ def test_status_pull_back_and_forwarding_to_the_home_district(
     assert [(c.case_number, c.received_by, c.id_masked) for c in queue] == [
         (case.case_number, OFFICE.code, home.national_id[:6] + "****")
     ]
-    other.set_status(case.case_uuid, wire.StatusUpdateRequest(status="審核中"))
-    other.set_status(case.case_uuid, wire.StatusUpdateRequest(status="核准", note="已完成轉出"))
+    other.record_step(case.case_uuid, wire.CaseStepIn(step_uuid=uuid.uuid4(), status="審核中"))
+    other.record_step(case.case_uuid, wire.CaseStepIn(step_uuid=uuid.uuid4(), status="核准", note="已完成轉出"))
     assert pull_statuses(ledger, client) == 2
     assert ledger.cases.case(case.case_uuid).server_status == "核准"
     assert pull_statuses(ledger, client) == 0  # the cursor moved on
     # The receiving office may not decide it, and a third office cannot even see it.
     with pytest.raises(SyncError):
-        client.set_status(case.case_uuid, wire.StatusUpdateRequest(status="駁回"))
+        client.record_step(
+            case.case_uuid, wire.CaseStepIn(step_uuid=uuid.uuid4(), status="駁回", note="不是本所的案件")
+        )
     add_user(city.app.state.session_factory, "third", "third-pw-1", "68000090", "clerk")
     third = client_for(city, enrol(city, "68000090"), "third", "third-pw-1")
     assert third.forwarded().cases == [] and third.status_changes(0).changes == []

@@ -57,6 +57,7 @@ MODULES = (
     Module("forms.timelimits", "forms/timelimits.py", ("tests/forms",)),
     Module("forms.terms", "forms/terms.py", ("tests/forms", "tests/printing")),
     Module("forms.reference", "forms/reference.py", ("tests/forms",)),
+    Module("forms.offices", "forms/offices.py", ("tests/forms", "tests/printing")),
     # Which paper the look-ups replaced, which was shown at the counter, which is still owed.
     Module("forms.documents", "forms/documents.py", ("tests/forms",)),
     Module("forms.payment", "forms/payment.py", ("tests/forms",)),
@@ -119,6 +120,7 @@ MODULES = (
                 *("service_kind_text", "case_terms", "fee_text", "case_fee_text", "decision_text", "money"),
                 "status_text",
                 *("_capped", "office_hours", "problem_lines", "audit_text", "_service_name", "change_text"),
+                *("deadline_text", "clerk_fees_text"),
             }
         ),
     ),

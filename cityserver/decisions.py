@@ -1,0 +1,161 @@
+"""The deciding office's back office: its queue of open cases (its own and those other offices received for it), and
+the steps it records on them (審核中 / 補件 / 核准 / 駁回), each once under its key, checked against forms.casesteps,
+and numbered as a status event that the receiving office's devices and /track follow."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import date
+
+from fastapi import APIRouter
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cityserver.context import Db, aware, now
+from cityserver.db import CLOSED_STATUSES, CaseRow, CaseStepRow, StatusEventRow
+from cityserver.errors import ApiError
+from cityserver.permissions import Allowed
+from forms.casesteps import SUPPLEMENT, Step, check_step
+from forms.clock import TAIPEI
+from forms.errors import ValidationError
+from forms.ids import mask_id
+from sync.protocol import wire
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+QUEUE_LIMIT = 5000
+
+
+def _change(case: CaseRow, event: StatusEventRow, step: CaseStepRow | None) -> wire.StatusChange:
+    return wire.StatusChange(
+        seq=event.seq,
+        case_uuid=uuid.UUID(case.case_uuid),
+        case_number=case.case_number,
+        status=event.status,
+        note=event.note,
+        at=aware(event.at),
+        owed=json.loads(step.owed) if step is not None else [],
+        owed_by=step.owed_by if step is not None else None,
+    )
+
+
+def _again(db: Session, case: CaseRow, body: wire.CaseStepIn, digest: str) -> wire.StatusChange | None:
+    """The step already recorded under this key: the same step again (answered as it was), or other content."""
+    held = db.get(CaseStepRow, str(body.step_uuid))
+    if held is None:
+        return None
+    if held.case_uuid != case.case_uuid or held.content_hash != digest:
+        raise ApiError(409, "step_conflict", "another step was recorded under this key")
+    event = db.scalars(select(StatusEventRow).where(StatusEventRow.seq == held.seq)).one()
+    return _change(case, event, held)
+
+
+@router.post(f"{wire.API_PREFIX}/cases/{{case_uuid}}/steps", response_model=wire.StatusChange)
+def record_step(case_uuid: uuid.UUID, body: wire.CaseStepIn, access: Allowed, db: Db) -> wire.StatusChange:
+    """The deciding office records a step; no other office may (it cannot even see the case). A retry under the
+    same step_uuid answers the step recorded; a step that no longer follows the case's status is refused."""
+    case = db.get(CaseRow, str(case_uuid))
+    if case is None:
+        raise ApiError(404, "not_found", "no such case for this office")
+    access.check(case.office_code, case.assigned_office)  # the receiving office of a forwarded case may not
+    digest = wire.content_hash(body)
+    if (same := _again(db, case, body, digest)) is not None:
+        return same
+    today = now().astimezone(TAIPEI).date()
+    try:
+        step = check_step(case.status, Step(body.status, body.note, tuple(body.owed), body.owed_by), today)
+    except ValidationError as exc:
+        raise ApiError(409 if exc.code == "step_case_closed" else 422, "step_invalid", exc.code) from exc
+    moment = now()
+    moved = db.execute(
+        update(CaseRow)
+        .where(CaseRow.case_uuid == case.case_uuid, CaseRow.status == case.status)
+        .values(status=step.status)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        db.rollback()
+        raise ApiError(409, "step_case_changed", "the case moved on meanwhile")
+    event = StatusEventRow(case_uuid=case.case_uuid, status=step.status, note=step.note[:200], at=moment)
+    db.add(event)
+    db.flush()
+    row = CaseStepRow(
+        step_uuid=str(body.step_uuid),
+        case_uuid=case.case_uuid,
+        seq=event.seq,
+        status=step.status,
+        content_hash=digest,
+        owed=json.dumps(list(step.owed), ensure_ascii=False),
+        owed_by=step.owed_by,
+        by=access.caller.username,
+        office_code=access.caller.office_code,
+        at=moment,
+    )
+    db.add(row)
+    try:
+        db.commit()
+    except IntegrityError:  # the same key recorded by a concurrent retry
+        db.rollback()
+        db.refresh(case)
+        if (same := _again(db, case, body, digest)) is not None:
+            return same
+        raise
+    log.info("case %s: %s by %s", case.case_number, step.status, access.caller.username)
+    return _change(case, event, row)
+
+
+def _last_steps(db: Session, keys: list[str]) -> dict[str, tuple[CaseStepRow, int]]:
+    """Each case's latest recorded step and how many it has."""
+    if not keys:
+        return {}
+    counts = dict(
+        db.execute(
+            select(CaseStepRow.case_uuid, func.count())
+            .where(CaseStepRow.case_uuid.in_(keys))
+            .group_by(CaseStepRow.case_uuid)
+        ).all()
+    )
+    latest: dict[str, tuple[CaseStepRow, int]] = {}
+    for row in db.scalars(select(CaseStepRow).where(CaseStepRow.case_uuid.in_(keys)).order_by(CaseStepRow.seq)):
+        latest[row.case_uuid] = (row, int(counts[row.case_uuid]))
+    return latest
+
+
+def _queue_case(case: CaseRow, last: tuple[CaseStepRow, int] | None) -> wire.QueueCase:
+    payload = json.loads(case.payload)
+    step = last[0] if last is not None else None
+    supplement = step is not None and step.status == SUPPLEMENT and case.status == SUPPLEMENT
+    due = payload.get("due_date")
+    return wire.QueueCase(
+        case_uuid=uuid.UUID(case.case_uuid),
+        case_number=case.case_number,
+        service_code=case.service_code,
+        id_masked=mask_id(case.national_id),
+        received_by=case.office_code,
+        clerk=payload.get("clerk") or case.pushed_by,
+        received_on=case.business_date,
+        status=case.status,
+        due_date=date.fromisoformat(due) if due else None,
+        owed=json.loads(step.owed) if supplement and step is not None else payload.get("documents_owed", []),
+        owed_by=step.owed_by if supplement and step is not None else None,
+        holder=step.by if step is not None else (payload.get("clerk") or case.pushed_by),
+        steps=last[1] if last is not None else 0,
+    )
+
+
+@router.get(f"{wire.API_PREFIX}/queue", response_model=wire.QueueResponse)
+def case_queue(access: Allowed, db: Db) -> wire.QueueResponse:
+    """The open cases the caller's office decides, oldest due first (those without a due date last)."""
+    office = access.caller.office_code
+    cases = db.scalars(
+        select(CaseRow)
+        .where(CaseRow.assigned_office == office, CaseRow.status.not_in(CLOSED_STATUSES))
+        .order_by(CaseRow.business_date, CaseRow.case_number)
+        .limit(QUEUE_LIMIT)
+    ).all()
+    last = _last_steps(db, [c.case_uuid for c in cases])
+    queue = [_queue_case(c, last.get(c.case_uuid)) for c in cases]
+    queue.sort(key=lambda q: (q.due_date is None, q.due_date or date.max, q.case_number))
+    return wire.QueueResponse(cases=queue)

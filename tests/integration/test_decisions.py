@@ -1,0 +1,127 @@
+"""Cases after intake, against a real city (SQLite and PostgreSQL): a 跨區收件 case received at 桃園區 is decided at
+the applicant's home office — in its queue with who took it and what was owed, 審核中 → 補件 (what, by when) → 審核中
+→ 核准, each step once under its key, every step pulled back by the receiving office — and then leaves the queue; a
+step that does not follow, a retry with other content and a step by the receiving office are refused."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from cityserver.app import add_user
+from cityserver.db import CaseStepRow, StatusEventRow
+from cityserver.embedded import EmbeddedServer
+from cityserver.population import Resident
+from sync.protocol import wire
+from tests.conftest import OFFICE, PASSWORD, USER
+from tests.fakes.devices import TEST_DEVICE, Api, enrol, token_for
+from tests.fakes.wire_cases import case_for
+
+pytestmark = pytest.mark.integration
+HOME_CLERK, HOME_PASSWORD = "home-clerk", "home-pw-1"
+LATER = (datetime.now(UTC) + timedelta(days=20)).date()  # a 補正 date after the city's today
+
+
+@pytest.fixture
+def world(city: EmbeddedServer, population: list[Resident]) -> tuple[Api, Api, Resident, wire.CaseIn]:
+    """The receiving clerk (桃園區), the home office's clerk, the applicant, and their 跨區收件 case (SW-14) with
+    a photo still owed, pushed by the receiving clerk."""
+    home = next(r for r in population if r.city_code == OFFICE.city_code and r.district_code != OFFICE.code)
+    receiving = Api(city, token_for(city, TEST_DEVICE, USER, PASSWORD))
+    add_user(city.app.state.session_factory, HOME_CLERK, HOME_PASSWORD, home.district_code, "clerk")
+    deciding = Api(city, token_for(city, enrol(city, home.district_code), HOME_CLERK, HOME_PASSWORD))
+    case = case_for(TEST_DEVICE, OFFICE.code, "SW-14", home.national_id, 1, clerk="林承辦",
+                    due_date=date(2027, 1, 20), documents_owed=["最近6個月2吋照片"])  # fmt: skip
+    assert [a["status"] for a in receiving.push("cases", [case])] == ["accepted"]
+    return receiving, deciding, home, case
+
+
+def step(api: Api, case: wire.CaseIn, status: str, key: uuid.UUID | None = None, **more: Any) -> Any:
+    body = {"step_uuid": str(key or uuid.uuid4()), "status": status, **more}
+    return api.post(f"/api/v1/cases/{case.case_uuid}/steps", body)
+
+
+def test_a_forwarded_case_is_decided_at_home_and_followed_by_the_office_that_took_it(
+    city: EmbeddedServer, world: tuple[Api, Api, Resident, wire.CaseIn]
+) -> None:
+    receiving, deciding, home, case = world
+    (queued,) = deciding.get("/api/v1/queue").json()["cases"]
+    assert (queued["case_number"], queued["received_by"], queued["clerk"], queued["holder"]) == (
+        case.case_number, OFFICE.code, "林承辦", "林承辦"
+    )  # fmt: skip
+    assert (queued["status"], queued["due_date"], queued["owed"], queued["steps"]) == (
+        "已轉送", "2027-01-20", ["最近6個月2吋照片"], 0
+    )  # fmt: skip
+    assert queued["id_masked"] == home.national_id[:6] + "****"
+    assert receiving.get("/api/v1/queue").json()["cases"] == []  # the receiving office does not decide it
+
+    assert step(deciding, case, "審核中").status_code == 200
+    asked = step(deciding, case, "補件", note="請補戶口名簿影本", owed=["戶口名簿影本"], owed_by=LATER.isoformat())
+    assert asked.status_code == 200, asked.text
+    assert (asked.json()["owed"], asked.json()["owed_by"]) == (["戶口名簿影本"], LATER.isoformat())
+    (queued,) = deciding.get("/api/v1/queue").json()["cases"]
+    assert (queued["status"], queued["owed"], queued["owed_by"], queued["holder"], queued["steps"]) == (
+        "補件", ["戶口名簿影本"], LATER.isoformat(), HOME_CLERK, 2
+    )  # fmt: skip
+    assert step(deciding, case, "審核中").status_code == 200
+    assert step(deciding, case, "核准", note="已轉出").status_code == 200
+    assert deciding.get("/api/v1/queue").json()["cases"] == []
+
+    # The receiving office's devices follow every step, with what was owed.
+    changes = receiving.get("/api/v1/status-changes", params={"since": 0}).json()["changes"]
+    assert [(c["status"], c["owed"], c["owed_by"]) for c in changes] == [
+        ("已轉送", [], None),
+        ("審核中", [], None),
+        ("補件", ["戶口名簿影本"], LATER.isoformat()),
+        ("審核中", [], None),
+        ("核准", [], None),
+    ]
+    # Decided: no step follows; and the receiving office could not have recorded one.
+    closed = step(deciding, case, "駁回", note="資格不符不予受理")
+    assert (closed.status_code, closed.json()["code"], closed.json()["detail"]) == (
+        409, "step_invalid", "step_case_closed"
+    )  # fmt: skip
+    assert step(receiving, case, "審核中").status_code == 404
+    with city.app.state.session_factory() as s:
+        steps = s.scalars(select(CaseStepRow).order_by(CaseStepRow.seq)).all()
+        assert [(r.status, r.by, r.office_code) for r in steps] == [
+            (status, HOME_CLERK, home.district_code) for status in ("審核中", "補件", "審核中", "核准")
+        ]
+
+
+def test_a_step_is_recorded_once_under_its_key(
+    city: EmbeddedServer, world: tuple[Api, Api, Resident, wire.CaseIn]
+) -> None:
+    _receiving, deciding, _home, case = world
+    key = uuid.uuid4()
+    first = step(deciding, case, "審核中", key, note="開始審核")
+    again = step(deciding, case, "審核中", key, note="開始審核")  # the answer was lost: the device retries
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    other = step(deciding, case, "核准", key)  # the same key for another step: a bug or an attack
+    assert (other.status_code, other.json()["code"]) == (409, "step_conflict")
+    with city.app.state.session_factory() as s:
+        events = s.scalars(select(StatusEventRow).where(StatusEventRow.case_uuid == str(case.case_uuid))).all()
+        assert [e.status for e in events] == ["已轉送", "審核中"]
+
+
+@pytest.mark.parametrize(
+    ("status", "more", "detail"),
+    [
+        ("駁回", {"note": "不符"}, "step_reason_short"),
+        ("補件", {"owed": ["照片"]}, "step_owed_missing"),
+        ("補件", {"owed": ["照片"], "owed_by": "2020-01-02"}, "step_owed_past"),
+        ("核准", {"owed": ["照片"]}, "step_owed_extra"),
+    ],
+)
+def test_a_step_that_does_not_say_what_it_must_changes_nothing(
+    city: EmbeddedServer, world: tuple[Api, Api, Resident, wire.CaseIn], status: str, more: dict[str, Any], detail: str
+) -> None:
+    _receiving, deciding, _home, case = world
+    refused = step(deciding, case, status, **more)
+    assert (refused.status_code, refused.json()["code"], refused.json()["detail"]) == (422, "step_invalid", detail)
+    (queued,) = deciding.get("/api/v1/queue").json()["cases"]
+    assert (queued["status"], queued["steps"]) == ("已轉送", 0)
