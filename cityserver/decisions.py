@@ -10,7 +10,7 @@ import uuid
 from datetime import date
 
 from fastapi import APIRouter
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -106,27 +106,27 @@ def record_step(case_uuid: uuid.UUID, body: wire.CaseStepIn, access: Allowed, db
     return _change(case, event, row)
 
 
-def _last_steps(db: Session, keys: list[str]) -> dict[str, tuple[CaseStepRow, int]]:
-    """Each case's latest recorded step and how many it has."""
-    if not keys:
-        return {}
-    counts = dict(
-        db.execute(
-            select(CaseStepRow.case_uuid, func.count())
-            .where(CaseStepRow.case_uuid.in_(keys))
-            .group_by(CaseStepRow.case_uuid)
+def _histories(db: Session, keys: list[str]) -> dict[str, list[tuple[StatusEventRow, CaseStepRow | None]]]:
+    """Each case's status events in order, with the recorded step behind each (None: intake's own)."""
+    found: dict[str, list[tuple[StatusEventRow, CaseStepRow | None]]] = {key: [] for key in keys}
+    for start in range(0, len(keys), 500):  # bounded IN lists
+        rows = db.execute(
+            select(StatusEventRow, CaseStepRow)
+            .outerjoin(CaseStepRow, CaseStepRow.seq == StatusEventRow.seq)
+            .where(StatusEventRow.case_uuid.in_(keys[start : start + 500]))
+            .order_by(StatusEventRow.seq)
         ).all()
-    )
-    latest: dict[str, tuple[CaseStepRow, int]] = {}
-    for row in db.scalars(select(CaseStepRow).where(CaseStepRow.case_uuid.in_(keys)).order_by(CaseStepRow.seq)):
-        latest[row.case_uuid] = (row, int(counts[row.case_uuid]))
-    return latest
+        for event, step in rows:
+            found[event.case_uuid].append((event, step))
+    return found
 
 
-def _queue_case(case: CaseRow, last: tuple[CaseStepRow, int] | None) -> wire.QueueCase:
+def _queue_case(case: CaseRow, history: list[tuple[StatusEventRow, CaseStepRow | None]]) -> wire.QueueCase:
     payload = json.loads(case.payload)
-    step = last[0] if last is not None else None
-    supplement = step is not None and step.status == SUPPLEMENT and case.status == SUPPLEMENT
+    taken_by = payload.get("clerk") or case.pushed_by
+    steps = [step for _, step in history if step is not None]
+    last = steps[-1] if steps else None
+    supplement = last is not None and last.status == SUPPLEMENT and case.status == SUPPLEMENT
     due = payload.get("due_date")
     return wire.QueueCase(
         case_uuid=uuid.UUID(case.case_uuid),
@@ -134,14 +134,21 @@ def _queue_case(case: CaseRow, last: tuple[CaseStepRow, int] | None) -> wire.Que
         service_code=case.service_code,
         id_masked=mask_id(case.national_id),
         received_by=case.office_code,
-        clerk=payload.get("clerk") or case.pushed_by,
+        clerk=taken_by,
         received_on=case.business_date,
         status=case.status,
         due_date=date.fromisoformat(due) if due else None,
-        owed=json.loads(step.owed) if supplement and step is not None else payload.get("documents_owed", []),
-        owed_by=step.owed_by if supplement and step is not None else None,
-        holder=step.by if step is not None else (payload.get("clerk") or case.pushed_by),
-        steps=last[1] if last is not None else 0,
+        owed=json.loads(last.owed) if supplement and last is not None else payload.get("documents_owed", []),
+        owed_by=last.owed_by if supplement and last is not None else None,
+        holder=last.by if last is not None else taken_by,
+        history=[
+            wire.StepMark(
+                status=event.status,
+                on=aware(event.at).astimezone(TAIPEI).date(),
+                by=step.by if step is not None else taken_by,
+            )
+            for event, step in history
+        ],
     )
 
 
@@ -155,7 +162,7 @@ def case_queue(access: Allowed, db: Db) -> wire.QueueResponse:
         .order_by(CaseRow.business_date, CaseRow.case_number)
         .limit(QUEUE_LIMIT)
     ).all()
-    last = _last_steps(db, [c.case_uuid for c in cases])
-    queue = [_queue_case(c, last.get(c.case_uuid)) for c in cases]
+    histories = _histories(db, [c.case_uuid for c in cases])
+    queue = [_queue_case(c, histories[c.case_uuid]) for c in cases]
     queue.sort(key=lambda q: (q.due_date is None, q.due_date or date.max, q.case_number))
     return wire.QueueResponse(cases=queue)

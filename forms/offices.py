@@ -16,6 +16,7 @@ from forms.timelimits import WORKING_DAYS, DueDate, TimeLimit, due_date
 class OfficeContact:
     phone: str  # as printed: 03-332-2101 (or with an extension: #123)
     supplement_days: int | None = None  # 補正期間 in working days; None: the directory's default
+    name: str = ""  # 桃園市中壢區公所
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,11 @@ class OfficeDirectory:
     offices: dict[str, OfficeContact] = field(default_factory=dict)
     supplement_days: int | None = None  # the city's default 補正期間 (working days); None: none set
     version: int = 0  # of the city's published directory; 0 = none
+
+    def name(self, office_code: str) -> str:
+        """The office's name, or its code when the directory does not list it."""
+        entry = self.offices.get(office_code)
+        return entry.name if entry is not None and entry.name else office_code
 
     def phone(self, office_code: str) -> str:
         """The office's phone, or "" when the directory does not list the office."""

@@ -159,14 +159,17 @@ def parse_offices(text: str) -> OfficeDirectory:
         key = f"offices.{code}"
         if not _OFFICE.match(code) or not isinstance(entry, dict):
             raise ReferenceError(OFFICES, key, "expected an 8-digit office code and its table")
-        _keys(OFFICES, entry, {"phone"}, frozenset({"supplement_working_days"}))
+        _keys(OFFICES, entry, {"phone"}, frozenset({"supplement_working_days", "name"}))
+        name = entry.get("name", "")
+        if not isinstance(name, str) or len(name) > 40 or any(ch.isspace() or ord(ch) < 32 for ch in name):
+            raise ReferenceError(OFFICES, f"{key}.name", "expected the office's name, e.g. 桃園市中壢區公所")
         phone = entry["phone"]
         if not isinstance(phone, str) or not _PHONE.match(phone):
             raise ReferenceError(OFFICES, f"{key}.phone", "expected a phone as printed: 03-332-2101, 06-123-4567#12")
         days = entry.get("supplement_working_days")
         if days is not None:
             days = _int(OFFICES, f"{key}.supplement_working_days", days, 1, MAX_SUPPLEMENT_DAYS)
-        offices[code] = OfficeContact(phone, days)
+        offices[code] = OfficeContact(phone, days, name)
     return OfficeDirectory(offices, default, version=version)
 
 

@@ -733,6 +733,14 @@ class CaseStepIn(WireModel):
     owed_by: OfficeDay | None = None
 
 
+class StepMark(WireModel):
+    """One step of a case's history, as an office day (收件 / 已轉送 at intake, then the deciding office's)."""
+
+    status: CaseStatus
+    on: OfficeDay
+    by: Annotated[str, StringConstraints(max_length=200, pattern=LINE_PATTERN)] = ""
+
+
 class QueueCase(WireModel):
     """An open case the caller's office decides (its own, or one another office received for it)."""
 
@@ -748,7 +756,7 @@ class QueueCase(WireModel):
     owed: list[DocName] = Field(default_factory=list, max_length=30)  # paper owed at intake, or asked for by 補件
     owed_by: OfficeDay | None = None
     holder: ShortText  # who has it now: the last step's author, else the clerk who took it
-    steps: int = Field(ge=0)
+    history: list[StepMark] = Field(default_factory=list, max_length=1000)
 
 
 class QueueResponse(WireModel):

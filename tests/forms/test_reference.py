@@ -164,6 +164,11 @@ def test_the_shipped_office_directory_lists_every_sandbox_office_with_a_practice
     # A practice number has 0 right after the area code (no subscriber number does): it rings no one.
     assert all(c.phone.split("-")[1].startswith("0") for c in directory.offices.values())
     assert directory.supplement_days == 7
+    # The names are the ones the city's register gives (the city and its devices say the same).
+    from cityserver.population import office_of
+
+    assert all(directory.name(code) == office_of(code)[0] for code in codes)
+    assert directory.name("99999999") == "99999999"
 
 
 @pytest.mark.parametrize(
@@ -175,6 +180,10 @@ def test_the_shipped_office_directory_lists_every_sandbox_office_with_a_practice
          "expected a phone as printed: 03-332-2101, 06-123-4567#12"),
         ('phone = "03-0001-0101"', 'phone = "03-0001-0101"\nfax = "x"', "fax", "unknown key"),
         ('phone = "03-0001-0101"', "", "phone", "missing"),
+        ('name = "桃園市桃園區公所"', 'name = "桃園 區公所"', "offices.68000010.name",
+         "expected the office's name, e.g. 桃園市中壢區公所"),
+        ('name = "桃園市桃園區公所"', "name = 5", "offices.68000010.name",
+         "expected the office's name, e.g. 桃園市中壢區公所"),
         ('phone = "03-0001-0101"', 'phone = "03-0001-0101"\nsupplement_working_days = 0',
          "offices.68000010.supplement_working_days", "expected a whole number from 1 to 120"),
         ("[offices.68000010]", "[offices.6800001]", "offices.6800001",

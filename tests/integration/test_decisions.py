@@ -53,9 +53,10 @@ def test_a_forwarded_case_is_decided_at_home_and_followed_by_the_office_that_too
     assert (queued["case_number"], queued["received_by"], queued["clerk"], queued["holder"]) == (
         case.case_number, OFFICE.code, "林承辦", "林承辦"
     )  # fmt: skip
-    assert (queued["status"], queued["due_date"], queued["owed"], queued["steps"]) == (
-        "已轉送", "2027-01-20", ["最近6個月2吋照片"], 0
+    assert (queued["status"], queued["due_date"], queued["owed"], len(queued["history"])) == (
+        "已轉送", "2027-01-20", ["最近6個月2吋照片"], 1
     )  # fmt: skip
+    assert queued["history"][0]["status"] == "已轉送" and queued["history"][0]["by"] == "林承辦"
     assert queued["id_masked"] == home.national_id[:6] + "****"
     assert receiving.get("/api/v1/queue").json()["cases"] == []  # the receiving office does not decide it
 
@@ -64,9 +65,12 @@ def test_a_forwarded_case_is_decided_at_home_and_followed_by_the_office_that_too
     assert asked.status_code == 200, asked.text
     assert (asked.json()["owed"], asked.json()["owed_by"]) == (["戶口名簿影本"], LATER.isoformat())
     (queued,) = deciding.get("/api/v1/queue").json()["cases"]
-    assert (queued["status"], queued["owed"], queued["owed_by"], queued["holder"], queued["steps"]) == (
-        "補件", ["戶口名簿影本"], LATER.isoformat(), HOME_CLERK, 2
+    assert (queued["status"], queued["owed"], queued["owed_by"], queued["holder"]) == (
+        "補件", ["戶口名簿影本"], LATER.isoformat(), HOME_CLERK
     )  # fmt: skip
+    assert [(m["status"], m["by"]) for m in queued["history"]] == [
+        ("已轉送", "林承辦"), ("審核中", HOME_CLERK), ("補件", HOME_CLERK)
+    ]  # fmt: skip
     assert step(deciding, case, "審核中").status_code == 200
     assert step(deciding, case, "核准", note="已轉出").status_code == 200
     assert deciding.get("/api/v1/queue").json()["cases"] == []
@@ -124,4 +128,4 @@ def test_a_step_that_does_not_say_what_it_must_changes_nothing(
     refused = step(deciding, case, status, **more)
     assert (refused.status_code, refused.json()["code"], refused.json()["detail"]) == (422, "step_invalid", detail)
     (queued,) = deciding.get("/api/v1/queue").json()["cases"]
-    assert (queued["status"], queued["steps"]) == ("已轉送", 0)
+    assert (queued["status"], len(queued["history"])) == ("已轉送", 1)

@@ -39,11 +39,10 @@ def published(folder: Path) -> Path:
     (folder / "thresholds.toml").write_text(amounts.replace("[avg_consumption]", "[avg_consumption]\n2026 = 30000"),
                                             encoding="utf-8")  # fmt: skip
     offices = (RESOURCES / "offices.toml").read_text(encoding="utf-8").replace("version = 1", "version = 2")
-    entry = f'[offices.{OFFICE.code}]  # 桃園區公所\nphone = "03-0001-0101"\n'
+    entry = 'phone = "03-0001-0101"\n'
     assert entry in offices
     (folder / "offices.toml").write_text(
-        offices.replace(entry, f'[offices.{OFFICE.code}]\nphone = "03-0999-0001#12"\nsupplement_working_days = 10\n'),
-        encoding="utf-8",
+        offices.replace(entry, 'phone = "03-0999-0001#12"\nsupplement_working_days = 10\n'), encoding="utf-8"
     )
     return folder
 

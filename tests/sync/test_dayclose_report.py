@@ -133,6 +133,19 @@ def test_lines_per_clerk_and_per_service() -> None:
     )
 
 
+def test_fees_waived_are_counted_per_clerk_and_collect_nothing() -> None:
+    """Two waived cases of amy's (one voided: not counted) and one of ben's: 免徵 1 and 1; no cash expected."""
+    waived = (
+        case(1, "amy", "SW-05", 0, "waived", at(9, 0), 41, "sent"),
+        case(2, "amy", "SW-05", 0, "waived", at(9, 30), 42, "sent", void=VOID),
+        case(3, "ben", "SW-05", 0, "waived", at(10, 0), 43, "sent"),
+        case(4, "ben", "SW-05", 100, "cash", at(10, 30), 44, "sent"),
+    )
+    day = compute(replace(FACTS, cases=waived, last_receipt_seq=44), None, NEAR)
+    assert [(k.clerk, k.cases, k.waived, k.cash_expected) for k in day.clerks] == [("amy", 1, 1, 0), ("ben", 2, 1, 100)]
+    assert (day.waived, day.fees) == (2, {"cash": 100})
+
+
 def test_receipts_gaps_and_voids() -> None:
     day = compute(FACTS, held(DIGEST), NEAR)
     assert (day.first_receipt, day.last_receipt) == ("D0007-R0000041", "D0007-R0000049")
@@ -331,9 +344,10 @@ def test_the_signed_report_says_everything_in_canonical_json() -> None:
         "voided": 2,
         "fees": {"cash": 230, "transfer": 130},
         "clerks": [
-            {"clerk": "amy", "cases": 2, "voided": 1, "fees": {"cash": 100, "transfer": 50}, "cash_expected": 100},
-            {"clerk": "ben", "cases": 2, "voided": 1, "fees": {"cash": 130}, "cash_expected": 130},
-            {"clerk": "cat", "cases": 1, "voided": 0, "fees": {"transfer": 80}, "cash_expected": 0},
+            {"clerk": "amy", "cases": 2, "voided": 1, "fees": {"cash": 100, "transfer": 50}, "cash_expected": 100,
+             "waived": 0},
+            {"clerk": "ben", "cases": 2, "voided": 1, "fees": {"cash": 130}, "cash_expected": 130, "waived": 0},
+            {"clerk": "cat", "cases": 1, "voided": 0, "fees": {"transfer": 80}, "cash_expected": 0, "waived": 0},
         ],
         "services": [
             {"code": "SW-01", "cases": 3, "fees": {"cash": 200, "transfer": 80}},
