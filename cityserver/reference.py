@@ -12,13 +12,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from cityserver.context import Db, State, aware, now, security_event
 from cityserver.db import ClosureRow
 from cityserver.errors import ApiError
 from cityserver.permissions import Allowed
 from cityserver.population import office_of  # the city's register: which city an office is in
-from forms.reference import CALENDAR, OFFICES, THRESHOLDS, parse
+from forms.calendar import OfficeCalendar, load_calendar
+from forms.offices import NO_DIRECTORY, OfficeDirectory
+from forms.reference import CALENDAR, OFFICES, THRESHOLDS, parse, parse_calendar, parse_offices
 from forms.resources import resource_path
 from sync.protocol import wire
 
@@ -41,6 +44,22 @@ def load_reference(folder: Path | None = None) -> list[wire.ReferenceDoc]:
         version = parse(kind, text).version
         docs.append(wire.ReferenceDoc(kind=kind, version=version, text=text))
     return docs
+
+
+def published_offices(docs: list[wire.ReferenceDoc]) -> OfficeDirectory:
+    """The office directory among the published documents (none published: no phones, no 補正期間)."""
+    doc = next((d for d in docs if d.kind == OFFICES), None)
+    return parse_offices(doc.text) if doc is not None else NO_DIRECTORY
+
+
+def office_calendar(db: Session, docs: list[wire.ReferenceDoc], office: str) -> OfficeCalendar:
+    """The published calendar with the closures declared for the office or its city."""
+    doc = next((d for d in docs if d.kind == CALENDAR), None)
+    calendar = parse_calendar(doc.text) if doc is not None else load_calendar()
+    days = db.scalars(
+        select(ClosureRow.day).where(or_(ClosureRow.area_code == office, ClosureRow.area_code == office_of(office)[1]))
+    )
+    return calendar.with_closures(days)
 
 
 @router.get(f"{wire.API_PREFIX}/reference", response_model=wire.ReferenceResponse)

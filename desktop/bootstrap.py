@@ -45,6 +45,7 @@ from sync.protocol.receipt_signing import ReceiptSigner
 from sync.services.approvals import Approver
 from sync.services.closing import Books
 from sync.services.closures import Closures
+from sync.services.decisions import Decisions
 from sync.services.intake import IntakeService
 from sync.services.recover import Recovery, recover
 from sync.services.review import ReviewService
@@ -75,6 +76,7 @@ class Services:
     books: Books | None = None  # set by build_services
     reviews: ReviewService | None = None  # set by build_services
     closures: Closures | None = None  # set by build_services
+    decisions: Decisions | None = None  # set by build_services
     approver: Approver | None = None  # set by build_services
     signed_in: str = "online"  # or "offline" (signed in against the cached hash)
     role: str = "supervisor"  # the signed-in user's role; practice mode plays every role
@@ -309,4 +311,5 @@ def build_services(
     services.books = Books(ledger, client, intake.calendar, approver, now)
     services.reviews = ReviewService(ledger, client, catalog, lambda: intake.context({}), credentials.username, now)
     services.closures = Closures(ledger, client, intake, services.books, lambda: services.catalog, credentials.username)
+    services.decisions = Decisions(client, device.office.code, lambda: intake.calendar, lambda: intake.offices, now)
     return services

@@ -1,7 +1,8 @@
 """`counterdesk demo --out DIR`: a scripted day in practice mode, headless.
 
 Three intakes of 敬老愛心卡 through the real window — an eligible senior, an ineligible applicant, and one taken
-while the city server is unreachable — then sync, day close, and screenshots of each step.
+while the city server is unreachable — a 跨區收件 case another office received for this one, decided in 案件處理 and
+followed on /track, then sync, day close, and screenshots of each step.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from cityserver.population import Resident, generate
 from desktop import app as qtapp
+from desktop import demo_office
 from desktop.bootstrap import SANDBOX_OFFICE, SANDBOX_SUPERVISOR, start_sandbox
 from desktop.main_window import MainWindow
 from desktop.tasks import TaskRunner, wait_idle
@@ -133,6 +135,7 @@ def run(out: Path, suffix: str | None = None) -> Iterator[str]:
         receipts.append(window.last_receipt)
         shutil.copy2(window.last_notice, out / "notice-parking.pdf")
         yield f"intake parking: {window.intake.outcome_label.text()} → {window.last_receipt.name}; notice-parking.pdf"
+        yield from demo_office.run(window, runner, out)
         if suffix is not None:
             for shot in tour(window, runner, out / "screens", suffix, parking_applicant(), parking):
                 verdict = "fits" if not shot.problems else "CUT OFF: " + "; ".join(shot.problems)

@@ -33,6 +33,7 @@ from desktop.paperwork import (
 )
 from desktop.printer import PrintPdf, print_direct, print_pdf, printer_names
 from desktop.tasks import TaskRunner
+from desktop.views.cases_page import CasesPage
 from desktop.views.closure import REFERENCE_NAMES, AskClosure, ask_closure, closure_text
 from desktop.views.dayclose_page import DayClosePage
 from desktop.views.devices_page import DevicesPage
@@ -43,6 +44,7 @@ from desktop.views.pdf_preview import pdf_preview
 from desktop.views.review_page import ChooseFile, ReviewPage
 from desktop.views.screen import fit_to_screen, scrolling
 from desktop.views.service_list import ServiceList
+from desktop.views.step_dialog import AskStep
 from desktop.views.supervisor import AskSupervisor, ask_supervisor
 from desktop.views.sync_panel import AskNote, AskReason, SyncPanel
 from desktop.window_state import restore_layout, save_layout
@@ -62,6 +64,7 @@ from sync.ledger import PendingCase, SavedCase
 from sync.ledger.settings import DEVICE_SETTINGS, PDF_PRINTER
 from sync.protocol.errors import SyncError, SyncErrorKind
 from sync.services.closures import ClosureOutcome
+from sync.services.decisions import QueueSummary, summary
 from sync.services.desk import DeskState, read_desk
 from sync.services.intake import Reverification
 
@@ -99,6 +102,7 @@ class MainWindow(QMainWindow):
         closure_dialog: AskClosure | None = None,
         printer: PrintPdf | None = None,
         choose_file: ChooseFile | None = None,
+        step_dialog: AskStep | None = None,
     ) -> None:
         super().__init__()
         self.services = services
@@ -110,6 +114,8 @@ class MainWindow(QMainWindow):
         self.dayclose_page: DayClosePage | None = None
         self.review_page: ReviewPage | None = None
         self.devices_page: DevicesPage | None = None
+        self.cases_page: CasesPage | None = None
+        self._ask_step = step_dialog
         self._choose_file = choose_file
         self.shown_pdf: Path | None = None  # what the preview shows (and Ctrl+P prints)
         self.last_printed: str | None = None  # the printer or PDF file the last print went to
@@ -200,6 +206,8 @@ class MainWindow(QMainWindow):
         self.review_action.setEnabled(may(services.role, "review"))
         self.devices_action = self._action("設備管理 (Ctrl+E)", "Ctrl+E", self.open_devices)
         self.devices_action.setEnabled(may(services.role, "manage_devices"))
+        self.cases_action = self._action("案件處理 (Ctrl+K)", "Ctrl+K", self.open_cases)
+        self.cases_action.setEnabled(may(services.role, "decide"))
         self.search_action = self._action("搜尋項目", "Ctrl+F", self.service_list.search_edit.setFocus)
         toolbar = self.addToolBar("main")
         toolbar.setObjectName("main_toolbar")
@@ -208,6 +216,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.dayclose_action)
         toolbar.addAction(self.print_action)
         toolbar.addAction(self.review_action)
+        toolbar.addAction(self.cases_action)
         toolbar.addAction(self.devices_action)
         self.addAction(self.search_action)
         settings = self.menuBar().addMenu("設定")
@@ -244,6 +253,11 @@ class MainWindow(QMainWindow):
         self.audit_label.setStyleSheet("color: #b3261e; font-weight: bold;")
         self.audit_label.setVisible(False)
         self.statusBar().addPermanentWidget(self.audit_label)
+        self.overdue_label = QLabel("")
+        self.overdue_label.setObjectName("overdue_label")
+        self.overdue_label.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.overdue_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.overdue_label)
         self.statusBar().addPermanentWidget(self.online_label)
         self.statusBar().addPermanentWidget(self.outbox_label)
 
@@ -263,6 +277,10 @@ class MainWindow(QMainWindow):
         self.idle_lock.locked.connect(self.check_ledger)  # the full check runs while nobody is working
         self.desk.reload()
         self.check_health()
+        if services.role == "supervisor" and services.decisions is not None:
+            # 逾期預警 on start: a supervisor sees late cases before the first citizen (quiet when offline).
+            decisions = services.decisions
+            self._run("net", lambda: summary(decisions.queue()), self.show_overdue, lambda _exc: None)
         self._run("db", services.ledger.audit.verify_chain, self._audit_checked, self._sync_failed)
         # Before the first case: is this ledger level with what the city holds of the device?
         self._run(
@@ -641,6 +659,26 @@ class MainWindow(QMainWindow):
         self.devices_page.raise_()
         self.devices_page.refresh()
 
+    def open_cases(self) -> None:
+        """案件處理: the office's open cases (its own and 跨區收件 for it), most urgent first, and their steps."""
+        if not may(self.services.role, "decide") or self.services.decisions is None:
+            self.statusBar().showMessage("案件處理須由本所承辦人或主管登入後執行。", 10_000)
+            return
+        if self.cases_page is None:
+            self.cases_page = CasesPage(self.services, self.runner, self._ask_step)
+            self.cases_page.loaded.connect(self.show_overdue)
+        self.cases_page.show()
+        self.cases_page.raise_()
+        self.cases_page.refresh()
+
+    def show_overdue(self, found: QueueSummary) -> None:
+        """Late cases stay in sight in the status bar until the queue says otherwise."""
+        if found.needs_attention:
+            self.overdue_label.setText(
+                f"⚠ 逾期 {found.overdue} 件、2 個工作天內到期 {found.due_soon} 件（Ctrl+K 案件處理）"
+            )
+        self.overdue_label.setVisible(found.needs_attention)
+
     def on_dayclose_page_signed(self, _record: object, path: Path) -> None:
         self.last_dayclose = path
         self.statusBar().showMessage(f"日結已簽核：{path.name}", 15_000)
@@ -759,7 +797,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         save_layout(self, self.counter_splitter, self.services.intake.clerk)
-        for page in (self.dayclose_page, self.review_page, self.devices_page):
+        for page in (self.dayclose_page, self.review_page, self.devices_page, self.cases_page):
             if page is not None:
                 page.close()
         self.idle_lock.stop()

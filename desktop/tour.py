@@ -19,6 +19,7 @@ from desktop.views.closure import ClosureDialog
 from desktop.views.enrol import EnrolDialog
 from desktop.views.login import LoginDialog
 from desktop.views.screen import cut_off
+from desktop.views.step_dialog import StepDialog, StepRequest
 from desktop.views.supervisor import SupervisorDialog
 from desktop.views.sync_panel import note_dialog
 from forms.rocdate import format_roc_slash
@@ -81,6 +82,7 @@ def tour(
         ("dayclose", window.close_day),
         ("review", window.open_review),
         ("devices", window.open_devices),
+        ("cases", window.open_cases),
     ):
         open_page()
         wait_idle(runner)
@@ -99,6 +101,12 @@ def tour(
             SupervisorDialog(window, "主管核准受理", "不符條件：\n✘ 年滿65歲（64歲，115年3月2日起符合）"),
         ),
         ("dialog-closure", ClosureDialog(window, services.today())),
+        (
+            "dialog-step",
+            StepDialog(
+                window, StepRequest("補件", f"{case.case_number}　敬老愛心卡", ("最近6個月2吋照片",), services.today())
+            ),
+        ),
         ("dialog-note", note_dialog(window, f"案件 {case.case_number}（{case.id_masked}）")),
         ("dialog-login", LoginDialog(runner, lambda _u, _p: None, "clerk01")),
         ("dialog-enrol", EnrolDialog(runner, lambda _s, _c: None, "https://city.example.gov.tw")),

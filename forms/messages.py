@@ -140,8 +140,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Only a request for documents lists documents and a date.",
     },
     "step_case_changed": {
-        "zh-TW": "本案剛由他人更新為「{status}」，請重新整理後再試。",
-        "en": "Someone else just moved the case to {status}; refresh and try again.",
+        "zh-TW": "本案剛由他人更新，請按 F5 重新整理後再試。",
+        "en": "Someone else just moved the case on; refresh and try again.",
+    },
+    "step_invalid": {
+        "zh-TW": "市府未接受此處理步驟：案件已結案或狀態已變更，或補正期限不晚於市府今日，請按 F5 重新整理後再試。",
+        "en": "The city did not accept the step: the case is closed or moved on, or the date is not after today.",
+    },
+    "step_conflict": {
+        "zh-TW": "市府已記錄另一個處理步驟，未重複記錄；請按 F5 重新整理。",
+        "en": "The city holds another step under this key; nothing was recorded twice.",
     },
     "override_reason_short": {
         "zh-TW": "請寫明核准理由（至少 {min} 個字）。",

@@ -12,6 +12,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "review": frozenset({"supervisor"}),  # 受益人複查: many people's registers at once, a supervisor's call
     "manage_devices": frozenset({"supervisor"}),  # enrolment codes for new PCs, revoking lost ones
     "declare_closure": frozenset({"supervisor"}),  # 停止上班 (a typhoon day), from the city's announcement
+    "decide": frozenset({"clerk", "supervisor"}),  # steps after intake (審核中 / 補件 / 核准 / 駁回): not liaisons
 }
 
 

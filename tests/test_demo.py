@@ -33,6 +33,11 @@ def test_demo_writes_receipts_day_close_and_screenshot(tmp_path: Path) -> None:
     assert (out / "notice-parking.pdf").exists()
     assert len(list(out.glob("dayclose-*.pdf"))) == 1
     assert (out / "window.png").stat().st_size > 10_000
+    # The second office's 跨區收件 case, decided here (issue 15), and the citizen's page at phone and desktop size.
+    for png in ("cases-inbox.png", "cases-steps.png", "track-phone.png", "track-desktop.png"):
+        assert (out / png).stat().st_size > 10_000, png
+    assert struct.unpack(">II", (out / "track-phone.png").read_bytes()[16:24]) == (390, 844)
+    assert struct.unpack(">II", (out / "track-desktop.png").read_bytes()[16:24]) == (1280, 800)
     lines = result.stdout.splitlines()
     assert any(line.startswith("intake eligible: ✔") for line in lines)
     assert any(line.startswith("intake ineligible: ✘") for line in lines)
@@ -75,9 +80,11 @@ PAGES = (  # every page and dialog a clerk or a supervisor meets (issue 14), wri
     "dayclose",
     "review",
     "devices",
+    "cases",
     "dialog-void",
     "dialog-override",
     "dialog-closure",
+    "dialog-step",
     "dialog-note",
     "dialog-login",
     "dialog-enrol",

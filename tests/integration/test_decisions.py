@@ -5,18 +5,24 @@ step that does not follow, a retry with other content and a step by the receivin
 
 from __future__ import annotations
 
+import html
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from cityserver.app import add_user
 from cityserver.db import CaseStepRow, StatusEventRow
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
+from forms.clock import TAIPEI
+from forms.rocdate import format_roc
 from sync.protocol import wire
+from sync.protocol.receipt_signing import short_code
 from tests.conftest import OFFICE, PASSWORD, USER
 from tests.fakes.devices import TEST_DEVICE, Api, enrol, token_for
 from tests.fakes.wire_cases import case_for
@@ -129,3 +135,58 @@ def test_a_step_that_does_not_say_what_it_must_changes_nothing(
     assert (refused.status_code, refused.json()["code"], refused.json()["detail"]) == (422, "step_invalid", detail)
     (queued,) = deciding.get("/api/v1/queue").json()["cases"]
     assert (queued["status"], len(queued["history"])) == ("已轉送", 1)
+
+
+def track(city: EmbeddedServer, case: wire.CaseIn) -> str:
+    code = short_code(str(case.case_uuid), case.case_number)
+    page = requests.get(f"{city.url}/track", params={"case": case.case_number, "code": code}, timeout=5)
+    assert page.status_code == 200
+    return page.text
+
+
+def rows(text_: str) -> dict[str, str]:
+    return {html.unescape(k): html.unescape(v) for k, v in re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", text_)}
+
+
+def test_the_citizen_follows_the_steps_on_the_track_page(
+    city: EmbeddedServer, world: tuple[Api, Api, Resident, wire.CaseIn]
+) -> None:
+    _receiving, deciding, home, case = world
+    today = format_roc(datetime.now(TAIPEI).date())
+    first = rows(track(city, case))
+    assert (first["收件單位"], first["辦理狀態"], first["預定完成"]) == (
+        "桃園市桃園區公所", "已轉送戶籍地區公所辦理", "116年1月20日"
+    )  # fmt: skip
+    home_office = f"{home.city_name}{home.district_name}公所"
+    assert first["承辦單位"].startswith(home_office + "（電話 03-0")  # the home office decides, and is called
+    step(deciding, case, "補件", owed=["戶口名簿影本"], owed_by=LATER.isoformat())
+    asked = track(city, case)
+    shown = rows(asked)
+    assert shown["辦理狀態"] == "需補件，請於期限內補齊下列文件"
+    assert shown["補正期限"] == f"{format_roc(LATER)}前"
+    assert shown["預定完成"] == "116年1月20日（補件期間不計，將依補件完成日順延）"  # from today: no day waited yet
+    assert "<h2>請補齊下列文件</h2><ul><li>戶口名簿影本</li></ul>" in asked
+    step(deciding, case, "駁回", note="申請人戶籍資料不符規定")
+    done = track(city, case)
+    assert rows(done)["辦理狀態"] == "未核准（駁回），詳見書面通知" and rows(done)["預定完成"] == "已辦結"
+    assert "申請人戶籍資料不符規定" not in done  # the reason goes to the citizen in writing, not on a public page
+    listed = re.findall(r'<li><time datetime="[0-9-]+">(.*?)</time>(.*?)</li>', done)
+    assert listed == [(today, "轉送戶籍地區公所辦理"), (today, "通知補件"), (today, "未核准（駁回），理由詳見書面通知")]
+    assert home.name not in done and home.national_id not in done
+
+
+def test_a_case_past_its_date_says_so_on_the_track_page(
+    city: EmbeddedServer, clerk_and_person: tuple[Api, Resident]
+) -> None:
+    api, person = clerk_and_person
+    past = (datetime.now(UTC) - timedelta(days=15)).date()
+    case = case_for(TEST_DEVICE, OFFICE.code, "SW-17", person.national_id, 7, due_date=past)
+    assert api.push("cases", [case])[0]["status"] == "accepted"
+    page = track(city, case)
+    assert '<p class="late">已逾預定完成日' in page and "請洽承辦單位" in page
+
+
+@pytest.fixture
+def clerk_and_person(city: EmbeddedServer, population: list[Resident]) -> tuple[Api, Resident]:
+    person = next(r for r in population if r.district_code == OFFICE.code)
+    return Api(city, token_for(city, TEST_DEVICE, USER, PASSWORD)), person

@@ -17,6 +17,9 @@ from sqlalchemy import update
 from cityserver.db import CaseRow, DeviceKeyRow, DeviceRow
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
+from cityserver.track import STYLE
+from forms.clock import TAIPEI
+from forms.rocdate import format_roc
 from sync.protocol import wire
 from sync.protocol.receipt_signing import ReceiptSigner, short_code
 from tests.conftest import OFFICE, PASSWORD, USER
@@ -60,6 +63,16 @@ def table(page: requests.Response) -> dict[str, str]:
     }
 
 
+def steps(page: requests.Response) -> list[tuple[str, str]]:
+    found = re.findall(r'<li><time datetime="[0-9-]+">(.*?)</time>(.*?)</li>', page.text)
+    return [(html.unescape(day), html.unescape(words)) for day, words in found]
+
+
+def today_roc() -> str:
+    """The city stamps steps with its own clock (the test's real today, in Taipei)."""
+    return format_roc(datetime.now(TAIPEI).date())
+
+
 def revoke(city: EmbeddedServer, device_at: datetime | None = None, key_at: datetime | None = None) -> None:
     with city.app.state.session_factory.begin() as s:
         if device_at is not None:
@@ -81,15 +94,20 @@ def test_the_page_of_a_genuine_receipt(
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
     assert page.headers["Content-Type"] == "text/html; charset=utf-8"
-    rows = (
-        f"<tr><th>案件編號</th><td>{case.case_number}</td></tr>"
-        "<tr><th>申辦項目</th><td>敬老愛心卡</td></tr>"
-        f"<tr><th>申請人</th><td>{person.national_id[:6]}****</td></tr>"
-        "<tr><th>收件日期</th><td>115年11月20日</td></tr>"
-        "<tr><th>辦理狀態</th><td>已收件，等待承辦</td></tr>"
-    )
-    title = "<title>案件辦理進度</title></head><body><h1>案件辦理進度</h1>"
-    assert page.text == HEAD + title + "<table>" + rows + "</table></body></html>"
+    assert table(page) == {
+        "案件編號": case.case_number,
+        "申辦項目": "敬老愛心卡",
+        "申請人": f"{person.national_id[:6]}****",
+        "收件日期": "115年11月20日",
+        "收件單位": "桃園市桃園區公所",
+        "承辦單位": "桃園市桃園區公所（電話 03-0001-0101）",  # the sandbox directory's practice number
+        "辦理狀態": "已收件，等待承辦",
+        "預定完成": "依承辦單位通知",  # the fixture's case promises no date
+    }
+    title = f"<title>案件辦理進度</title>{STYLE}</head><body><h1>案件辦理進度</h1>"
+    assert page.text.startswith(HEAD + title)
+    assert steps(page) == [(today_roc(), "收件")]
+    assert person.name not in page.text and person.national_id not in page.text
 
 
 @pytest.mark.parametrize(
@@ -98,9 +116,9 @@ def test_the_page_of_a_genuine_receipt(
         ("收件", "已收件，等待承辦"),
         ("已轉送", "已轉送戶籍地區公所辦理"),
         ("審核中", "審核中"),
-        ("補件", "需補件，請依一次告知單補齊文件"),
+        ("補件", "需補件，請於期限內補齊下列文件"),
         ("核准", "已核准"),
-        ("駁回", "未核准（駁回），詳見通知"),
+        ("駁回", "未核准（駁回），詳見書面通知"),
         ("撤回", "已撤回（收據作廢）"),
         ("結案歸檔", "結案歸檔"),  # a status this version has no words for is shown as the city wrote it
     ],
@@ -115,7 +133,7 @@ def test_each_status_in_words(
 
 
 def refused_page(page: requests.Response) -> bool:
-    expected = HEAD + "<title>無法驗證此收據</title></head><body>" + REFUSED + "</body></html>"
+    expected = HEAD + f"<title>無法驗證此收據</title>{STYLE}</head><body>" + REFUSED + "</body></html>"
     return (page.status_code, page.text) == (404, expected)
 
 
@@ -181,6 +199,7 @@ def test_a_refusal_and_too_many_look_ups_are_pages_too(
     assert (last.status_code, last.headers["Cache-Control"]) == (429, "no-store")
     assert (
         last.text
-        == HEAD + "<title>查詢過於頻繁</title></head><body><h1>查詢過於頻繁</h1><p>請稍後再試。</p></body></html>"
+        == HEAD
+        + f"<title>查詢過於頻繁</title>{STYLE}</head><body><h1>查詢過於頻繁</h1><p>請稍後再試。</p></body></html>"
     )
     assert by_signature(city, case).status_code == 429  # a genuine receipt too: the limit is per address

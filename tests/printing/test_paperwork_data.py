@@ -14,6 +14,7 @@ import pytest
 
 from desktop.paperwork import (
     _capped,
+    clerk_fees_text,
     dayclose_data,
     fee_text,
     money,
@@ -27,10 +28,11 @@ from desktop.paperwork import (
 )
 from forms.catalog import load_catalog
 from forms.clock import TAIPEI
-from forms.dayclose import CashLine, compute
+from forms.dayclose import CashLine, ClerkLine, compute
 from forms.dayfacts import CloseRecord, CorrectionRecord, VoidRecord
 from forms.ids import parse_id
 from forms.offices import OfficeContact, OfficeDirectory
+from forms.terms import terms_of_earlier_case
 from forms.timelimits import DueDate
 from forms.types import Applicant, Outcome, RuleResult
 from printing.notice import NoticeData
@@ -492,3 +494,49 @@ def test_the_notice_gives_the_offices_phone_and_the_supplement_deadline(due: Due
     )
     data = notice_data(verification, DEVICE, "amy", date(2026, 11, 20), False, directory, due)  # type: ignore[arg-type]
     assert (data.phone, data.deadline) == ("03-0001-0101", said)
+
+
+def test_a_waived_fee_reaches_the_receipt_with_its_ground_and_the_shown_paper_too() -> None:
+    card = load_catalog().get("SW-05")
+    terms = replace(
+        terms_of_earlier_case(card, Outcome.PASS, False, None, (), 0),
+        fee=100,
+        waiver="低收入戶，規費減免規定",
+        shown=("身分證正本（驗畢發還）",),
+    )
+    case = saved("SW-05", payment_method="waived", terms=terms)
+    data = receipt_data(case, load_catalog(), DEVICE, "qr", practice=False)
+    assert data.fee_text == "新臺幣 100 元，免徵（低收入戶，規費減免規定）"
+    assert data.shown_docs == ("身分證正本（驗畢發還）",)
+
+
+@pytest.mark.parametrize(
+    ("fees", "waived", "said"),
+    [
+        ({}, 0, "—"),
+        ({}, 2, "免徵 2 件"),
+        ({"cash": 100}, 0, "現金 100"),
+        ({"cash": 100}, 1, "現金 100；免徵 1 件"),
+    ],
+)
+def test_a_clerks_fees_say_how_many_were_waived(fees: dict[str, int], waived: int, said: str) -> None:
+    assert clerk_fees_text(ClerkLine("amy", 3, 0, fees, fees.get("cash", 0), waived)) == said
+
+
+def test_the_day_close_paper_counts_waivers() -> None:
+    waived = replace(FACTS, cases=(replace(C2, payment_method="waived", fee=0),))
+    paper = dayclose_data(compute(waived, None, NEAR), (), "", load_catalog(), DEVICE, practice=False)
+    assert dict(paper.summary)["規費合計"] == "0 元；免徵 1 件"
+
+
+def test_the_notice_counts_the_period_of_the_devices_own_office() -> None:
+    """Office 68000010 gives 10 working days, the city's default is 7: the notice names the office's."""
+    directory = OfficeDirectory({"68000010": OfficeContact("03-0001-0101", 10)}, supplement_days=7, version=1)
+    verification = SimpleNamespace(
+        service=load_catalog().get("SW-05"),
+        applicant=Applicant(parse_id("H123456786"), "王小明", date(1950, 1, 2)),
+        documents=SimpleNamespace(owed=(), replaced=()),
+    )
+    due = DueDate(date(2026, 12, 4))
+    data = notice_data(verification, DEVICE, "amy", date(2026, 11, 20), False, directory, due)  # type: ignore[arg-type]
+    assert data.deadline == "請於 115年12月4日前補正（10 個工作天內）"

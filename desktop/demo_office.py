@@ -1,0 +1,109 @@
+"""The demo's second office: a counter of 中壢區 receives a 跨區收件 case for a resident of 桃園區 (the demo
+window's office), which decides it in 案件處理 — 審核中, then 補件 — while the citizen follows it on /track, on a
+phone and on a desktop (headless Chromium, when it is installed)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+from cityserver.app import add_user
+from cityserver.devices import create_enrolment
+from cityserver.population import Resident, generate
+from desktop.bootstrap import SANDBOX_OFFICE, Services, build_services, enrol
+from desktop.browser import DESKTOP, PHONE, chromium, screenshot
+from desktop.main_window import MainWindow
+from desktop.tasks import TaskRunner, wait_idle
+from desktop.tour import settle
+from desktop.views.step_dialog import StepRequest
+from forms.casesteps import REVIEWING, SUPPLEMENT, Step
+from forms.rocdate import format_roc_slash
+from sync.city.client import Credentials
+from sync.city.push import push_pending
+from sync.ledger.secrets import MemorySecretStore, PracticeSecretStore
+from sync.protocol.receipt_signing import short_code
+
+OTHER_OFFICE = "68000020"  # 桃園市中壢區公所
+OTHER_CLERK = "中壢櫃台"
+SERVICE = "SW-14"  # 全民健康保險第六類轉出: 跨區收件, decided at the applicant's home office
+
+
+def home_resident() -> Resident:
+    """A resident registered in the demo window's own district, born before 2000."""
+    return next(r for r in generate() if r.district_code == SANDBOX_OFFICE.code and r.birth_date.year < 2000)
+
+
+def other_counter(main: Services, data_dir: Path) -> Services:
+    """A second PC, at 中壢區, enrolled with the same sandbox city and signed in as its clerk."""
+    assert main.sandbox is not None
+    factory = main.sandbox.app.state.session_factory
+    password = secrets.token_urlsafe(16)
+    add_user(factory, OTHER_CLERK, password, OTHER_OFFICE, "clerk")
+    keys = PracticeSecretStore(data_dir / "practice-keys.json")
+    code = create_enrolment(factory, OTHER_OFFICE, "中壢區櫃台1", "demo").code
+    enrolled, identity = enrol(data_dir, main.sandbox.url, code, keys)
+    return build_services(
+        data_dir,
+        enrolled,
+        identity,
+        Credentials(OTHER_CLERK, password),
+        keys,
+        practice=True,
+        tokens=MemorySecretStore(),
+    )
+
+
+def run(window: MainWindow, runner: TaskRunner, out: Path) -> Iterator[str]:
+    main = window.services
+    other = other_counter(main, out / "data" / "other-office")
+    try:
+        person = home_resident()
+        service = other.catalog.get(SERVICE)
+        fields = {f.id: "0912-345-678" for f in service.fields if f.type == "phone"}
+        form = other.intake.validate(
+            service, person.national_id, person.name, format_roc_slash(person.birth_date), fields
+        )
+        assert form.applicant is not None, form.problems
+        verified = other.intake.verify(other.intake.new_case_uuid(), service, form.applicant, form.fields, True)
+        case = other.intake.accept(verified)
+        push_pending(other.ledger, other.client)
+        yield f"跨區收件 at {other.device.office.name}: {case.case_number} for 戶籍地 {SANDBOX_OFFICE.name}"
+
+        def answer(_parent: object, request: StepRequest) -> Step | None:
+            # What the supervisor types in the step dialog (the rule checks it as it would from the keyboard).
+            if request.status == SUPPLEMENT:
+                return request.check(Step(SUPPLEMENT, "請補齊後送本所", ("戶口名簿影本",), request.owed_by))
+            return request.check(Step(request.status, "開始審核"))
+
+        window._ask_step = answer
+        window.open_cases()
+        wait_idle(runner)
+        page = window.cases_page
+        assert page is not None
+        row = next(i for i, line in enumerate(page.shown) if line.case.case_number == case.case_number)
+        page.table.selectRow(row)
+        settle(0.3)
+        page.grab().save(str(out / "cases-inbox.png"))
+        yield f"案件處理: {page.summary.text()} → cases-inbox.png"
+        for status in (REVIEWING, SUPPLEMENT):
+            page.table.selectRow(next(i for i, ln in enumerate(page.shown) if ln.case.case_uuid == case.case_uuid))
+            page.record(status)
+            wait_idle(runner)
+            wait_idle(runner)  # the refresh that follows the step
+            yield f"step {status}: {page.status.text()}"
+        settle(0.3)
+        page.grab().save(str(out / "cases-steps.png"))
+        page.close()
+
+        url = f"{main.track_base.rstrip('/')}/track?case={case.case_number}&code="
+        url += short_code(str(case.case_uuid), case.case_number)
+        if chromium() is None:
+            yield "track pages: no Chromium installed (apt-get install chromium), not shot"
+            return
+        for name, size in (("track-phone.png", PHONE), ("track-desktop.png", DESKTOP)):
+            shot = out / name
+            ok = screenshot(url, shot, size)
+            yield f"track page {size[0]}×{size[1]}: {shot if ok else 'Chromium failed'}"
+    finally:
+        other.close()
