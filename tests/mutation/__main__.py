@@ -58,6 +58,10 @@ MODULES = (
     Module("forms.terms", "forms/terms.py", ("tests/forms", "tests/printing")),
     Module("forms.reference", "forms/reference.py", ("tests/forms",)),
     Module("forms.offices", "forms/offices.py", ("tests/forms", "tests/printing")),
+    # Cases after intake: what step may follow which, how late a case is, what the citizen is told on /track.
+    Module("forms.casesteps", "forms/casesteps.py", ("tests/forms",)),
+    Module("forms.overdue", "forms/overdue.py", ("tests/forms",)),
+    Module("forms.progress", "forms/progress.py", ("tests/forms", "tests/integration/test_decisions.py", *SQLITE)),
     # Which paper the look-ups replaced, which was shown at the counter, which is still owed.
     Module("forms.documents", "forms/documents.py", ("tests/forms",)),
     Module("forms.payment", "forms/payment.py", ("tests/forms",)),
