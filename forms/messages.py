@@ -115,6 +115,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The office calendar does not cover ROC year {year} yet; no due date.",
     },
     "override_nothing": {"zh-TW": "沒有不符的條件需要核准。", "en": "No failed rule to override."},
+    "od_device_open": {
+        "zh-TW": "設備 {device}（{name}）今日有收件但尚未日結：請該設備日結簽核，或寫明原因（至少 5 個字）。",
+        "en": "Device {device} ({name}) took cases today and has not closed its day: close it or explain why.",
+    },
+    "od_close_short": {
+        "zh-TW": "設備 {device} 的日結只列 {signed} 件，市府收到 {held} 件：請查明並寫明原因。",
+        "en": "Device {device} signed {signed} cases; the city holds {held}: explain.",
+    },
+    "od_pending": {
+        "zh-TW": "設備 {device} 日結時尚有 {pending} 件未送達市府（送達後列入本所統計）。",
+        "en": "Device {device} had {pending} cases not yet at the city when it closed.",
+    },
+    "od_cash_diff": {
+        "zh-TW": "設備 {device} 實點現金與應收相差 {diff} 元（該設備日結已說明）。",
+        "en": "Device {device}: cash counted differs from cash expected by NT${diff} (explained at its close).",
+    },
+    "od_receipt_gap": {
+        "zh-TW": "設備 {device} 的收據號碼有 {count} 號市府未收到：{numbers}（可能尚未上傳）。",
+        "en": "Device {device}: {count} receipt numbers the city does not hold: {numbers} (maybe not sent yet).",
+    },
+    "od_not_seen": {
+        "zh-TW": "設備 {device} 今日未與市府連線，統計可能不完整。",
+        "en": "Device {device} has not reached the city today: the figures may be incomplete.",
+    },
     "step_case_closed": {
         "zh-TW": "本案已{status}，不能再記錄處理步驟。",
         "en": "The case is already {status}; no further step can be recorded.",
