@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from cityserver import approvals, auth, cases, decisions, devices, lookups, marks, reference, track
+from cityserver import approvals, auth, cases, decisions, devices, lookups, marks, officedays, reference, track
 from cityserver.context import ServerState, Settings, State, now
 from cityserver.db import DeviceRow, SecurityEventRow, UserRow, init_db, make_engine
 from cityserver.errors import ERROR_RESPONSES, install
@@ -119,6 +119,7 @@ def create_app(
         lookups.router,
         cases.router,
         decisions.router,
+        officedays.router,
         marks.router,
         reference.router,
     )

@@ -240,6 +240,22 @@ class CaseStepRow(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class OfficeCloseRow(Base):
+    """An office's day signed by one of its supervisors (once per office and day), with why each device that did
+    not close its own day did not. (A table of its own, so that older databases simply get it.)"""
+
+    __tablename__ = "office_closes"
+    __table_args__ = (UniqueConstraint("office_code", "day", name="uq_office_closes_office_day"),)
+
+    close_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    office_code: Mapped[str] = mapped_column(String(32), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    explanations: Mapped[str] = mapped_column(Text, default="{}")  # JSON: device id → why
+    report_hash: Mapped[str] = mapped_column(String(64))
+
+
 CLOSED_STATUSES = FINAL
 
 

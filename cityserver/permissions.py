@@ -97,6 +97,9 @@ PERMISSIONS: dict[str, Rule] = {
     "record_step": rule(clerk="own forwarded", supervisor="own forwarded"),
     "forwarded": rule(clerk="own", supervisor="own"),
     "case_queue": rule(clerk="own", supervisor="own"),
+    # The office's 日結 across its devices: its supervisors.
+    "office_day_facts": rule(supervisor="own"),
+    "sign_office_day": rule(supervisor="own"),
     # Supervisors of the office; the city's administrators for any office.
     "lookup_batch": rule(supervisor="none"),
     "review_list": rule(supervisor="none"),

@@ -180,6 +180,19 @@ def run(out: Path, suffix: str | None = None) -> Iterator[str]:
         assert window.last_dayclose is not None
         shutil.copy2(window.last_dayclose, out / window.last_dayclose.name)
         yield f"day close: {out / window.last_dayclose.name}"
+        window.open_office_day()  # every device of the office, as the city holds them, then the office's sign-off
+        wait_idle(runner)
+        office_page = window.officeday_page
+        assert office_page is not None
+        office_page.sign()
+        wait_idle(runner)
+        wait_idle(runner)
+        settle()
+        office_page.grab().save(str(out / "office-day.png"))
+        assert office_page.report_path is not None, office_page.message.text()
+        shutil.copy2(office_page.report_path, out / office_page.report_path.name)
+        yield f"office day: {office_page.title.text()} → {office_page.report_path.name}"
+        office_page.close()
         window.show_sync_page(True)  # the sync page, as a liaison officer checks it at the end of the day
         window.grab().save(str(out / "window.png"))
         yield f"screenshot: {out / 'window.png'}"

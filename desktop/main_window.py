@@ -40,6 +40,7 @@ from desktop.views.devices_page import DevicesPage
 from desktop.views.errors import describe
 from desktop.views.idle_lock import IdleLock
 from desktop.views.intake import AskOverride, Confirm, IntakeWizard, ask_yes_no
+from desktop.views.officeday_page import OfficeDayPage
 from desktop.views.pdf_preview import pdf_preview
 from desktop.views.review_page import ChooseFile, ReviewPage
 from desktop.views.screen import fit_to_screen, scrolling
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self.review_page: ReviewPage | None = None
         self.devices_page: DevicesPage | None = None
         self.cases_page: CasesPage | None = None
+        self.officeday_page: OfficeDayPage | None = None
         self._ask_step = step_dialog
         self._choose_file = choose_file
         self.shown_pdf: Path | None = None  # what the preview shows (and Ctrl+P prints)
@@ -206,6 +208,8 @@ class MainWindow(QMainWindow):
         self.review_action.setEnabled(may(services.role, "review"))
         self.devices_action = self._action("設備管理 (Ctrl+E)", "Ctrl+E", self.open_devices)
         self.devices_action.setEnabled(may(services.role, "manage_devices"))
+        self.officeday_action = self._action("本所日結 (Ctrl+Shift+D)", "Ctrl+Shift+D", self.open_office_day)
+        self.officeday_action.setEnabled(may(services.role, "day_close"))
         self.cases_action = self._action("案件處理 (Ctrl+K)", "Ctrl+K", self.open_cases)
         self.cases_action.setEnabled(may(services.role, "decide"))
         self.search_action = self._action("搜尋項目", "Ctrl+F", self.service_list.search_edit.setFocus)
@@ -214,6 +218,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.sync_action)
         toolbar.addAction(self.sync_page_action)
         toolbar.addAction(self.dayclose_action)
+        toolbar.addAction(self.officeday_action)
         toolbar.addAction(self.print_action)
         toolbar.addAction(self.review_action)
         toolbar.addAction(self.cases_action)
@@ -671,6 +676,17 @@ class MainWindow(QMainWindow):
         self.cases_page.raise_()
         self.cases_page.refresh()
 
+    def open_office_day(self) -> None:
+        """本所日結: every device of the office today, as the city holds it, and the office's sign-off."""
+        if not may(self.services.role, "day_close"):
+            self.statusBar().showMessage("本所日結須由主管登入後執行。", 10_000)
+            return
+        if self.officeday_page is None:
+            self.officeday_page = OfficeDayPage(self.services, self.runner, self._confirm)
+        self.officeday_page.show()
+        self.officeday_page.raise_()
+        self.officeday_page.refresh()
+
     def show_overdue(self, found: QueueSummary) -> None:
         """Late cases stay in sight in the status bar until the queue says otherwise."""
         if found.needs_attention:
@@ -797,7 +813,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         save_layout(self, self.counter_splitter, self.services.intake.clerk)
-        for page in (self.dayclose_page, self.review_page, self.devices_page, self.cases_page):
+        for page in (self.dayclose_page, self.review_page, self.devices_page, self.cases_page, self.officeday_page):
             if page is not None:
                 page.close()
         self.idle_lock.stop()

@@ -359,10 +359,10 @@ def write_receipt(case: SavedCase, services: Services, reprinted: tuple[str, int
         else build_receipt_pdf
     )
     if reprinted is None:
-        return _write_atomic(services.receipts_dir / f"{case.case_number}.pdf", build(data))
+        return write_paper(services.receipts_dir / f"{case.case_number}.pdf", build(data))
     when, count = reprinted
     copy = replace(data, reprinted=when)
-    return _write_atomic(services.receipts_dir / f"{case.case_number}-補印{count}.pdf", build(copy))
+    return write_paper(services.receipts_dir / f"{case.case_number}-補印{count}.pdf", build(copy))
 
 
 def write_notice(v: Verification, services: Services) -> Path:
@@ -370,7 +370,7 @@ def write_notice(v: Verification, services: Services) -> Path:
     data = notice_data(
         v, services.device, intake.clerk, services.today(), services.practice, intake.offices, intake.supplement_due()
     )
-    return _write_atomic(services.data_dir / "notices" / f"notice-{v.case_uuid}.pdf", build_notice_pdf(data))
+    return write_paper(services.data_dir / "notices" / f"notice-{v.case_uuid}.pdf", build_notice_pdf(data))
 
 
 def write_dayclose(report: DayClose, cash: tuple[CashLine, ...], note: str, services: Services) -> Path:
@@ -378,7 +378,7 @@ def write_dayclose(report: DayClose, cash: tuple[CashLine, ...], note: str, serv
     data = dayclose_data(report, cash, note, services.catalog, services.device, services.practice)
     suffix = "" if report.signed else "-draft"
     name = f"dayclose-{report.day.isoformat()}-{services.device.device_id}{suffix}.pdf"
-    return _write_atomic(services.data_dir / "dayclose" / name, build_report_pdf(data))
+    return write_paper(services.data_dir / "dayclose" / name, build_report_pdf(data))
 
 
 REVIEW_COLUMNS = ("來源", "身分證統一編號", "姓名", "複查結果", "說明", "其他可申請項目")
@@ -443,9 +443,9 @@ def write_review(run: ReviewRun, lines: list[ReviewLine], services: Services) ->
     writer = csv.writer(buffer)
     writer.writerow(REVIEW_COLUMNS)
     writer.writerows(review_rows(lines, services.catalog))
-    csv_path = _write_atomic(folder / f"{stem}.csv", ("\ufeff" + buffer.getvalue()).encode("utf-8"))
+    csv_path = write_paper(folder / f"{stem}.csv", ("\ufeff" + buffer.getvalue()).encode("utf-8"))
     data = review_report_data(run, lines, services.catalog, services.device, now, services.practice)
-    return csv_path, _write_atomic(folder / f"{stem}.pdf", build_report_pdf(data))
+    return csv_path, write_paper(folder / f"{stem}.pdf", build_report_pdf(data))
 
 
 def void_slip_data(case: SavedCase, void: VoidRecord, services: Services) -> VoidSlipData:
@@ -489,9 +489,9 @@ def write_correction_slip(case: SavedCase, services: Services) -> Path:
 def write_void_slip(case: SavedCase, void: VoidRecord, services: Services) -> Path:
     layout = services.ledger.settings.get("receipt_layout")
     pdf = build_void_slip_pdf(void_slip_data(case, void, services), layout)
-    return _write_atomic(services.receipts_dir / f"{case.case_number}-作廢.pdf", pdf)
+    return write_paper(services.receipts_dir / f"{case.case_number}-作廢.pdf", pdf)
 
 
-def _write_atomic(path: Path, data: bytes) -> Path:
+def write_paper(path: Path, data: bytes) -> Path:
     """Paper with personal data: in a folder of this user's only, readable by this user only (0700 / 0600)."""
     return write_private(private_dir(path.parent) / path.name, data)

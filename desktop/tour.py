@@ -83,6 +83,7 @@ def tour(
         ("review", window.open_review),
         ("devices", window.open_devices),
         ("cases", window.open_cases),
+        ("officeday", window.open_office_day),
     ):
         open_page()
         wait_idle(runner)

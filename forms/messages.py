@@ -115,6 +115,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The office calendar does not cover ROC year {year} yet; no due date.",
     },
     "override_nothing": {"zh-TW": "沒有不符的條件需要核准。", "en": "No failed rule to override."},
+    "office_day_blocked": {
+        "zh-TW": "尚有設備今日收件但未日結，且未寫明原因：請先說明後再簽核本所日結。",
+        "en": "A device took cases and neither closed nor was explained: explain before signing.",
+    },
+    "office_day_closed": {
+        "zh-TW": "本所該日日結已由主管簽核，不能重複簽核。",
+        "en": "The office's day is signed already.",
+    },
+    "office_day_conflict": {
+        "zh-TW": "市府已以此編號記錄另一日的簽核，未重複記錄；請重新整理。",
+        "en": "The city holds another sign-off under this key.",
+    },
     "od_device_open": {
         "zh-TW": "設備 {device}（{name}）今日有收件但尚未日結：請該設備日結簽核，或寫明原因（至少 5 個字）。",
         "en": "Device {device} ({name}) took cases today and has not closed its day: close it or explain why.",

@@ -7,6 +7,7 @@ Built from the city's facts only (forms.officeday is pure): any supervisor PC of
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -220,3 +221,31 @@ def _took(device: OfficeDevice, facts: OfficeFacts) -> bool:
 def blockers(day: OfficeDay) -> list[Problem]:
     """What must be explained before the office's day can be signed (empty: it may be signed)."""
     return [p for p in day.problems if p.needs_note]
+
+
+def report_json(day: OfficeDay, explained: dict[str, str]) -> str:
+    """The signed content of the office's day: canonical JSON (its SHA-256 goes to the city with the sign-off)."""
+    body = {
+        "office": day.office_code,
+        "day": day.day.isoformat(),
+        "cases": day.cases,
+        "voided": day.voided,
+        "fees": day.fees,
+        "devices": [
+            {
+                "device": d.device.device_id,
+                "state": d.state,
+                "cases": d.cases,
+                "voided": d.voided,
+                "fees": d.fees,
+                "receipts": [d.first_receipt, d.last_receipt],
+                "gaps": list(d.gaps),
+                "closed_by": d.close.by if d.close else None,
+            }
+            for d in day.devices
+        ],
+        "clerks": [[t.name, t.cases, t.voided, t.fees, t.waived] for t in day.clerks],
+        "services": [[t.name, t.cases, t.voided, t.fees, t.waived] for t in day.services],
+        "explanations": {k: v.strip() for k, v in sorted(explained.items()) if v.strip()},
+    }
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

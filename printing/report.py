@@ -57,6 +57,7 @@ class ReportData:
     problems: tuple[str, ...] = field(default_factory=tuple)  # the discrepancy list, one line each
     problems_title: str = "差異與提醒"
     no_problems: str = "無差異。"
+    signatures: tuple[str, ...] = ()  # 核章 boxes at the end: 承辦人 / 主管 / 出納
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -182,8 +183,19 @@ def build_report_pdf(data: ReportData, invariant: bool = False) -> bytes:
             story.append(KeepTogether(flow))
         else:
             story.extend(flow)
+    if data.signatures:
+        story.append(Spacer(1, 6 * mm))
+        story.append(KeepTogether(_signature_block(data.signatures, st, width)))
     doc.build(story, onFirstPage=_footer(title), onLaterPages=_footer(title))
     return buffer.getvalue()
+
+
+def _signature_block(roles: tuple[str, ...], st: dict[str, ParagraphStyle], width: float) -> list[Flowable]:
+    """A box per role for a seal or signature (核章), side by side."""
+    heads = [Paragraph(markup(f"{role}　核章", FONT_BOLD), st["head"]) for role in roles]
+    block = Table([heads, [""] * len(roles)], colWidths=[width / len(roles)] * len(roles), rowHeights=[7 * mm, 24 * mm])
+    block.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, INK), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return [Paragraph(markup("核章", FONT_BOLD), st["h2"]), block]
 
 
 def _footer(title: str) -> Callable[[Canvas, SimpleDocTemplate], None]:

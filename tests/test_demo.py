@@ -32,6 +32,7 @@ def test_demo_writes_receipts_day_close_and_screenshot(tmp_path: Path) -> None:
     assert (out / "dayclose-signed.png").stat().st_size > 10_000
     assert (out / "notice-parking.pdf").exists()
     assert len(list(out.glob("dayclose-*.pdf"))) == 1
+    assert len(list(out.glob("office-day-*.pdf"))) == 1  # the office's day, signed after the device's
     assert (out / "window.png").stat().st_size > 10_000
     # The second office's 跨區收件 case, decided here (issue 15), and the citizen's page at phone and desktop size.
     for png in ("cases-inbox.png", "cases-steps.png", "track-phone.png", "track-desktop.png"):
@@ -81,6 +82,7 @@ PAGES = (  # every page and dialog a clerk or a supervisor meets (issue 14), wri
     "review",
     "devices",
     "cases",
+    "officeday",
     "dialog-void",
     "dialog-override",
     "dialog-closure",

@@ -57,6 +57,9 @@ REFUSAL_CODES = frozenset(
         "step_invalid",
         "step_case_changed",
         "step_conflict",
+        "office_day_blocked",
+        "office_day_closed",
+        "office_day_conflict",
     }
 )
 
@@ -351,6 +354,14 @@ class CityClient:
     def queue(self) -> wire.QueueResponse:
         """The open cases this office decides."""
         return self._call("GET", "/queue", None, wire.QueueResponse)
+
+    def office_day(self, day: date) -> wire.OfficeDayResponse:
+        """Every device of this office on `day`, as the city holds it (a supervisor's)."""
+        return self._call("GET", f"/office-days/{day.isoformat()}", None, wire.OfficeDayResponse)
+
+    def sign_office_day(self, body: wire.OfficeCloseIn) -> wire.OfficeClose:
+        """Sign the office's day (safe to retry: close_uuid is its key)."""
+        return self._call("POST", "/office-days", body, wire.OfficeClose)
 
     def forwarded(self) -> wire.ForwardedResponse:
         return self._call("GET", "/forwarded", None, wire.ForwardedResponse)

@@ -18,6 +18,7 @@ from uuid import UUID
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from forms.ids import normalise_id
+from forms.officeday import DeviceClose, OfficeCase, OfficeDevice, OfficeFacts
 from forms.payment import WAIVED
 from forms.reasons import REASON_MIN
 from forms.terms import PROMISES, CaseTerms
@@ -897,3 +898,87 @@ class HeldRecordsResponse(WireModel):
 
     records: list[DayRecordIn] = Field(max_length=MAX_BATCH)
     more: bool  # ask again with offset + len(records)
+
+
+# -- the office's day (forms.officeday) --------------------------------------------------------------------------
+
+
+class OfficeDeviceLine(WireModel):
+    device_id: DeviceId
+    name: Annotated[str, StringConstraints(max_length=64)]
+    last_seen_at: datetime | None = None
+    revoked: bool = False
+
+
+class OfficeCaseLine(WireModel):
+    """A case of one of the office's devices that day, as the city holds it (no name, no ID)."""
+
+    device_id: DeviceId
+    case_number: str
+    receipt_number: str
+    clerk: ShortText
+    service_code: Code
+    fee: int = Field(ge=0, le=1_000_000)
+    payment_method: Code
+    voided: bool
+
+
+class DeviceCloseLine(WireModel):
+    device_id: DeviceId
+    by: ShortText
+    at: datetime
+    figures: dict[Code, Count] = Field(default_factory=dict, max_length=40)
+
+
+class OfficeClose(WireModel):
+    """The office's day as a supervisor signed it."""
+
+    close_uuid: UUID
+    office_code: Code
+    day: OfficeDay
+    by: ShortText
+    at: datetime
+    explanations: dict[DeviceId, Note] = Field(default_factory=dict, max_length=200)
+    report_hash: Sha256
+
+
+class OfficeDayResponse(WireModel):
+    office_code: Code
+    day: OfficeDay
+    devices: list[OfficeDeviceLine] = Field(max_length=500)
+    cases: list[OfficeCaseLine] = Field(max_length=50_000)
+    closes: list[DeviceCloseLine] = Field(max_length=500)
+    corrections: Count = 0
+    close: OfficeClose | None = None  # signed already
+
+    def facts(self) -> OfficeFacts:
+        """As forms.officeday takes them (the same on the city and on the supervisor's PC)."""
+        return OfficeFacts(
+            self.office_code,
+            self.day,
+            tuple(OfficeDevice(d.device_id, d.name, d.last_seen_at, d.revoked) for d in self.devices),
+            tuple(
+                OfficeCase(
+                    c.device_id,
+                    c.case_number,
+                    c.receipt_number,
+                    c.clerk,
+                    c.service_code,
+                    c.fee,
+                    c.payment_method,
+                    c.voided,
+                )  # fmt: skip
+                for c in self.cases
+            ),
+            tuple(DeviceClose(c.device_id, c.by, c.at, dict(c.figures)) for c in self.closes),
+            self.corrections,
+        )
+
+
+class OfficeCloseIn(WireModel):
+    """A supervisor signs the office's day: why each device that did not close did not; close_uuid is the key."""
+
+    close_uuid: UUID
+    day: OfficeDay
+    explanations: dict[DeviceId, Note] = Field(default_factory=dict, max_length=200)
+    report_hash: Sha256

@@ -72,6 +72,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "record_step": {"clerk": "own forwarded", "supervisor": "own forwarded"},
     "forwarded": {"clerk": "own", "supervisor": "own"},
     "case_queue": {"clerk": "own", "supervisor": "own"},
+    "office_day_facts": {"supervisor": "own"},
+    "sign_office_day": {"supervisor": "own"},
     "lookup_batch": {"supervisor": "none"},
     "review_list": {"supervisor": "none"},
     "create_enrolment": {"supervisor": "own", "administrator": "own other"},
@@ -97,6 +99,8 @@ RELATIONS = {
     "record_step": ("own", "forwarded", "other"),
     "forwarded": ("own",),
     "case_queue": ("own",),
+    "office_day_facts": ("own",),
+    "sign_office_day": ("own",),
     "create_enrolment": ("own", "other"),
     "list_devices": ("own", "other"),
     "revoke_device": ("own", "other"),
@@ -254,6 +258,14 @@ def _record_step(w: World, role: str, relation: str) -> bool:
     return not _refused(response) and response.status_code == 200
 
 
+def _sign_office_day(w: World, role: str) -> bool:
+    # A day of its own each probe (a signed day cannot be signed again), with nothing to explain.
+    day = f"2025-{secrets.randbelow(12) + 1:02d}-{secrets.randbelow(28) + 1:02d}"
+    body = {"close_uuid": str(uuid.uuid4()), "day": day, "report_hash": "0" * 64}
+    response = w.call(role, "POST", "/api/v1/office-days", body)
+    return not _refused(response) and response.status_code in (200, 409)
+
+
 def _case_queue(w: World, role: str, _relation: str) -> bool:
     response = w.call(role, "GET", "/api/v1/queue")
     return not _refused(response) and w.cases["own"].case_number in {c["case_number"] for c in response.json()["cases"]}
@@ -382,6 +394,8 @@ PROBES: dict[str, Probe] = {
     ),
     "record_step": _record_step,
     "case_queue": _case_queue,
+    "office_day_facts": lambda w, role, _r: not _refused(w.call(role, "GET", "/api/v1/office-days/2026-11-20")),
+    "sign_office_day": lambda w, role, _r: _sign_office_day(w, role),
     "forwarded": lambda w, role, _r: not _refused(w.call(role, "GET", "/api/v1/forwarded")),
     "lookup_batch": lambda w, role, _r: (
         not _refused(

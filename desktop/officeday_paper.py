@@ -1,0 +1,123 @@
+"""The office's 日結 on paper (and in the window's words): every device with its state, totals per clerk and
+service across devices, the discrepancies, the supervisor's explanations, and 承辦人 / 主管 / 出納 核章 boxes.
+No citizen's name or ID is on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from desktop.paperwork import money, service_name, write_paper
+from forms.catalog import Catalog
+from forms.clock import TAIPEI
+from forms.messages import text
+from forms.officeday import IDLE, OPEN, SIGNED, DeviceDay, OfficeDay, Totals
+from forms.rocdate import format_roc
+from printing.report import ReportData, ReportTable, build_report_pdf
+from sync.protocol import wire
+
+if TYPE_CHECKING:
+    from desktop.bootstrap import Services
+
+SIGNATURES = ("承辦人", "主管", "出納")
+
+
+def _when(moment: datetime) -> str:
+    local = moment.astimezone(TAIPEI)
+    return f"{format_roc(local.date())} {local:%H:%M}"
+
+
+def state_text(d: DeviceDay) -> str:
+    if d.state == SIGNED and d.close is not None:
+        return f"已日結（{d.close.by}，{_when(d.close.at)}）"
+    return {OPEN: "未日結", IDLE: "今日無收件"}.get(d.state, d.state)
+
+
+def device_rows(day: OfficeDay) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        (
+            f"{d.device.device_id} {d.device.name}",
+            state_text(d),
+            f"{d.cases:,}",
+            f"{d.voided}",
+            money(d.fees),
+            f"{d.first_receipt} ～ {d.last_receipt}" if d.first_receipt else "—",
+            "、".join(d.gaps) or "無",
+        )
+        for d in day.devices
+    )
+
+
+def totals_rows(lines: tuple[Totals, ...], name: Callable[[str], str] = str) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        (name(t.name), f"{t.cases:,}", f"{t.voided}", money(t.fees) + (f"；免徵 {t.waived} 件" if t.waived else ""))
+        for t in lines
+    )
+
+
+def problem_lines(day: OfficeDay) -> tuple[str, ...]:
+    return tuple(text(p.code, **p.params) for p in day.problems)
+
+
+def office_day_data(
+    day: OfficeDay,
+    explained: dict[str, str],
+    close: wire.OfficeClose | None,
+    catalog: Catalog,
+    office_name: str,
+    practice: bool,
+) -> ReportData:
+    status = f"已簽核（{close.by}，{_when(close.at)}）" if close is not None else "草稿（尚未簽核）"
+    why = "；".join(f"{device}：{reason}" for device, reason in sorted(explained.items()) if reason.strip())
+    return ReportData(
+        office_name=office_name,
+        title="本所日結報表",
+        subtitle=f"營業日：{format_roc(day.day)}　全所 {len(day.devices)} 台設備　{status}",
+        footer=f"本所日結報表 {day.day.isoformat()} {day.office_code}",
+        summary=(
+            ("有效案件", f"{day.cases:,} 件（作廢 {day.voided} 件）"),
+            ("規費合計", f"{day.fee_total:,} 元" + (f"（{money(day.fees)}）" if day.fees else "")),
+            ("應收現金", f"{day.fees.get('cash', 0):,} 元"),
+            ("更正登錄", f"{day.corrections} 筆"),
+            (
+                "設備日結",
+                f"已日結 {sum(d.state == SIGNED for d in day.devices)} 台、未日結 "
+                f"{sum(d.state == OPEN for d in day.devices)} 台",
+            ),  # fmt: skip
+        ),
+        tables=(
+            ReportTable(
+                "各設備",
+                ("設備", "日結", "件數", "作廢", "規費", "收據號碼", "市府未收到之號碼"),
+                device_rows(day),
+                numeric=(2, 3),
+                weights=(2.2, 2.6, 0.8, 0.8, 1.6, 3.0, 2.0),
+            ),
+            ReportTable(
+                "各承辦人（全所）", ("承辦人", "件數", "作廢", "規費"), totals_rows(day.clerks), numeric=(1, 2)
+            ),
+            ReportTable(
+                "各申辦項目（全所）",
+                ("申辦項目", "件數", "作廢", "規費"),
+                totals_rows(day.services, lambda code: service_name(catalog, code)),
+                numeric=(1, 2),
+            ),
+        ),
+        note=why,
+        practice=practice,
+        problems=problem_lines(day),
+        signatures=SIGNATURES,
+    )
+
+
+def write_office_day(
+    day: OfficeDay, explained: dict[str, str], close: wire.OfficeClose | None, services: Services
+) -> Path:
+    """The report as office-day-<day>-<office>.pdf (signed) or …-draft.pdf."""
+    office = services.device.office
+    data = office_day_data(day, explained, close, services.catalog, office.name, services.practice)
+    suffix = "" if close is not None else "-draft"
+    name = f"office-day-{day.day.isoformat()}-{office.code}{suffix}.pdf"
+    return write_paper(services.data_dir / "dayclose" / name, build_report_pdf(data))
