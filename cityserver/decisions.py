@@ -10,7 +10,7 @@ import uuid
 from datetime import date
 
 from fastapi import APIRouter
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -166,3 +166,22 @@ def case_queue(access: Allowed, db: Db) -> wire.QueueResponse:
     queue = [_queue_case(c, histories[c.case_uuid]) for c in cases]
     queue.sort(key=lambda q: (q.due_date is None, q.due_date or date.max, q.case_number))
     return wire.QueueResponse(cases=queue)
+
+
+@router.get(f"{wire.API_PREFIX}/monthly/{{first}}/{{last}}", response_model=wire.MonthlyResponse)
+def monthly(first: date, last: date, access: Allowed, db: Db) -> wire.MonthlyResponse:
+    """月報: the cases the caller's office received or decides with a business day in [first, last], and its
+    cases still open from before (they may be late)."""
+    if last < first or (last - first).days > 366:
+        raise ApiError(422, "invalid_request", "a period of at most a year")
+    office = access.caller.office_code
+    mine = or_(CaseRow.office_code == office, CaseRow.assigned_office == office)
+    inside = and_(CaseRow.business_date >= first, CaseRow.business_date <= last)
+    still_open = and_(CaseRow.business_date < first, CaseRow.status.not_in(CLOSED_STATUSES))
+    cases = db.scalars(
+        select(CaseRow).where(mine, or_(inside, still_open)).order_by(CaseRow.business_date).limit(100_000)
+    ).all()
+    histories = _histories(db, [c.case_uuid for c in cases])
+    return wire.MonthlyResponse(
+        office_code=office, first=first, last=last, cases=[_queue_case(c, histories[c.case_uuid]) for c in cases]
+    )

@@ -99,6 +99,7 @@ PERMISSIONS: dict[str, Rule] = {
     "case_queue": rule(clerk="own", supervisor="own"),
     # The office's 日結 across its devices: its supervisors.
     "office_day_facts": rule(supervisor="own"),
+    "monthly": rule(supervisor="own"),
     "sign_office_day": rule(supervisor="own"),
     # Supervisors of the office; the city's administrators for any office.
     "lookup_batch": rule(supervisor="none"),

@@ -5,6 +5,7 @@ phone and on a desktop (headless Chromium, when it is installed)."""
 from __future__ import annotations
 
 import secrets
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,6 +95,12 @@ def run(window: MainWindow, runner: TaskRunner, out: Path) -> Iterator[str]:
             yield f"step {status}: {page.status.text()}"
         settle(0.3)
         page.grab().save(str(out / "cases-steps.png"))
+        page.write_month()
+        wait_idle(runner)
+        assert page.month_paths is not None, page.status.text()
+        for path in page.month_paths:
+            shutil.copy2(path, out / path.name)
+        yield f"月報: {page.month_paths[0].name}, {page.month_paths[1].name}"
         page.close()
 
         url = f"{main.track_base.rstrip('/')}/track?case={case.case_number}&code="

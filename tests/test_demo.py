@@ -33,6 +33,7 @@ def test_demo_writes_receipts_day_close_and_screenshot(tmp_path: Path) -> None:
     assert (out / "notice-parking.pdf").exists()
     assert len(list(out.glob("dayclose-*.pdf"))) == 1
     assert len(list(out.glob("office-day-*.pdf"))) == 1  # the office's day, signed after the device's
+    assert len(list(out.glob("monthly-*.pdf"))) == 1 and len(list(out.glob("monthly-*.csv"))) == 1
     assert (out / "window.png").stat().st_size > 10_000
     # The second office's 跨區收件 case, decided here (issue 15), and the citizen's page at phone and desktop size.
     for png in ("cases-inbox.png", "cases-steps.png", "track-phone.png", "track-desktop.png"):

@@ -363,6 +363,10 @@ class CityClient:
         """Sign the office's day (safe to retry: close_uuid is its key)."""
         return self._call("POST", "/office-days", body, wire.OfficeClose)
 
+    def monthly(self, first: date, last: date) -> wire.MonthlyResponse:
+        """月報's cases: those this office received or decides in [first, last], and its open ones from before."""
+        return self._call("GET", f"/monthly/{first.isoformat()}/{last.isoformat()}", None, wire.MonthlyResponse)
+
     def forwarded(self) -> wire.ForwardedResponse:
         return self._call("GET", "/forwarded", None, wire.ForwardedResponse)
 

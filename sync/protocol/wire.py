@@ -982,3 +982,12 @@ class OfficeCloseIn(WireModel):
     day: OfficeDay
     explanations: dict[DeviceId, Note] = Field(default_factory=dict, max_length=200)
     report_hash: Sha256
+
+
+class MonthlyResponse(WireModel):
+    """The cases an office received or decides in a month, and those still open from before (月報)."""
+
+    office_code: Code
+    first: OfficeDay
+    last: OfficeDay
+    cases: list[QueueCase] = Field(max_length=100_000)

@@ -15,6 +15,8 @@ from uuid import UUID
 from forms.calendar import OfficeCalendar
 from forms.casesteps import Step, allowed_steps, check_step
 from forms.clock import taipei_now
+from forms.monthly import MonthCase, MonthReport
+from forms.monthly import compute as compute_month
 from forms.offices import OfficeDirectory
 from forms.overdue import DUE_SOON, OVERDUE, WAITING, Mark, Urgency, urgency
 from sync.city.client import CityClient
@@ -99,6 +101,24 @@ class Decisions:
         order = {OVERDUE: 0, DUE_SOON: 1}
         lines.sort(key=lambda q: (order.get(q.urgency.kind, 2), q.urgency.due or date.max, q.case.case_number))
         return lines
+
+    def month(self, first: date, last: date) -> MonthReport:
+        """月報 for [first, last] from the city's cases. Raises SyncError when the city cannot be asked."""
+        answer = self._client.monthly(first, last)
+        cases = [
+            MonthCase(
+                c.case_number,
+                c.service_code,
+                c.received_on,
+                c.due_date,
+                c.status,
+                tuple(Mark(m.status, m.on) for m in c.history),
+                c.holder,
+                c.received_by != self._office,
+            )
+            for c in answer.cases
+        ]
+        return compute_month(self._office, first, last, cases, self.today(), self._calendar())
 
     def supplement_by(self) -> date | None:
         """The 補正期限 this office gives from today (the directory's period), to offer for a 補件."""

@@ -190,3 +190,20 @@ def test_a_case_past_its_date_says_so_on_the_track_page(
 def clerk_and_person(city: EmbeddedServer, population: list[Resident]) -> tuple[Api, Resident]:
     person = next(r for r in population if r.district_code == OFFICE.code)
     return Api(city, token_for(city, TEST_DEVICE, USER, PASSWORD)), person
+
+
+def test_the_month_of_the_deciding_office_lists_the_case_with_its_history(
+    city: EmbeddedServer, world: tuple[Api, Api, Resident, wire.CaseIn]
+) -> None:
+    _receiving, deciding, home, case = world
+    step(deciding, case, "補件", owed=["戶口名簿影本"], owed_by=LATER.isoformat())
+    step(deciding, case, "核准")
+    add_user(city.app.state.session_factory, "home-chief", "home-chief-pw", home.district_code, "supervisor")
+    chief = Api(city, token_for(city, enrol(city, home.district_code), "home-chief", "home-chief-pw"))
+    assert deciding.get("/api/v1/monthly/2026-11-01/2026-11-30").status_code == 403  # a clerk: not the month
+    month = chief.get("/api/v1/monthly/2026-11-01/2026-11-30").json()
+    (held,) = month["cases"]
+    assert (held["case_number"], held["received_by"], held["status"]) == (case.case_number, OFFICE.code, "核准")
+    assert [m["status"] for m in held["history"]] == ["已轉送", "補件", "核准"]
+    assert chief.get("/api/v1/monthly/2026-12-01/2026-12-31").json()["cases"] == []  # received in November, closed
+    assert chief.get("/api/v1/monthly/2026-12-01/2026-11-01").status_code == 422

@@ -73,6 +73,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "forwarded": {"clerk": "own", "supervisor": "own"},
     "case_queue": {"clerk": "own", "supervisor": "own"},
     "office_day_facts": {"supervisor": "own"},
+    "monthly": {"supervisor": "own"},
     "sign_office_day": {"supervisor": "own"},
     "lookup_batch": {"supervisor": "none"},
     "review_list": {"supervisor": "none"},
@@ -100,6 +101,7 @@ RELATIONS = {
     "forwarded": ("own",),
     "case_queue": ("own",),
     "office_day_facts": ("own",),
+    "monthly": ("own",),
     "sign_office_day": ("own",),
     "create_enrolment": ("own", "other"),
     "list_devices": ("own", "other"),
@@ -396,6 +398,7 @@ PROBES: dict[str, Probe] = {
     "case_queue": _case_queue,
     "office_day_facts": lambda w, role, _r: not _refused(w.call(role, "GET", "/api/v1/office-days/2026-11-20")),
     "sign_office_day": lambda w, role, _r: _sign_office_day(w, role),
+    "monthly": lambda w, role, _r: not _refused(w.call(role, "GET", "/api/v1/monthly/2026-11-01/2026-11-30")),
     "forwarded": lambda w, role, _r: not _refused(w.call(role, "GET", "/api/v1/forwarded")),
     "lookup_batch": lambda w, role, _r: (
         not _refused(
