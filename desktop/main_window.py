@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from uuid import UUID
 
@@ -630,62 +631,56 @@ class MainWindow(QMainWindow):
 
     # -- day close -----------------------------------------------------------------------------------------------
 
+    def _page(self, action: str, whose: str, name: str, make: Callable[[], QWidget], refresh: bool = True) -> None:
+        """One of the pages beside the counter: said whose task it is when the role may not (the server enforces
+        roles too), made once, then shown, raised and (most) read again."""
+        if not may(self.services.role, action):
+            self.statusBar().showMessage(f"{whose}登入後執行。", 10_000)
+            return
+        page = getattr(self, name)
+        if page is None:
+            page = make()
+            setattr(self, name, page)
+        page.show()
+        page.raise_()
+        if refresh:
+            page.refresh()
+
+    def _page_args(self) -> tuple[Services, TaskRunner, Confirm]:
+        return self.services, self.runner, self._confirm
+
     def close_day(self) -> None:
         """Open the supervisor's day-close page (figures, cash, discrepancies, preview, print, sign-off)."""
-        if not may(self.services.role, "day_close"):
-            # The server enforces roles too; here the clerk is simply told whose task it is.
-            self.statusBar().showMessage("日結簽核須由主管登入後執行。", 10_000)
-            return
-        if self.dayclose_page is None:
-            self.dayclose_page = DayClosePage(self.services, self.runner, self._ask_supervisor, self._print)
-            self.dayclose_page.signed.connect(self.on_dayclose_page_signed)
-        self.dayclose_page.show()
-        self.dayclose_page.raise_()
-        self.dayclose_page.refresh()
+
+        def make() -> DayClosePage:
+            page = DayClosePage(self.services, self.runner, self._ask_supervisor, self._print)
+            page.signed.connect(self.on_dayclose_page_signed)
+            return page
+
+        self._page("day_close", "日結簽核須由主管", "dayclose_page", make)
 
     def open_review(self) -> None:
         """The supervisor's batch re-verification of a service's beneficiaries."""
-        if not may(self.services.role, "review"):
-            self.statusBar().showMessage("受益人複查須由主管登入後執行。", 10_000)
-            return
-        if self.review_page is None:
-            self.review_page = ReviewPage(self.services, self.runner, self._choose_file)
-        self.review_page.show()
-        self.review_page.raise_()
+        make = partial(ReviewPage, self.services, self.runner, self._choose_file)
+        self._page("review", "受益人複查須由主管", "review_page", make, refresh=False)
 
     def open_devices(self) -> None:
         """The supervisor's device page: the office's PCs, codes for new ones, revoking lost ones."""
-        if not may(self.services.role, "manage_devices"):
-            self.statusBar().showMessage("設備管理須由主管登入後執行。", 10_000)
-            return
-        if self.devices_page is None:
-            self.devices_page = DevicesPage(self.services, self.runner, self._confirm)
-        self.devices_page.show()
-        self.devices_page.raise_()
-        self.devices_page.refresh()
+        self._page("manage_devices", "設備管理須由主管", "devices_page", partial(DevicesPage, *self._page_args()))
 
     def open_cases(self) -> None:
         """案件處理: the office's open cases (its own and 跨區收件 for it), most urgent first, and their steps."""
-        if not may(self.services.role, "decide") or self.services.decisions is None:
-            self.statusBar().showMessage("案件處理須由本所承辦人或主管登入後執行。", 10_000)
-            return
-        if self.cases_page is None:
-            self.cases_page = CasesPage(self.services, self.runner, self._ask_step)
-            self.cases_page.loaded.connect(self.show_overdue)
-        self.cases_page.show()
-        self.cases_page.raise_()
-        self.cases_page.refresh()
+
+        def make() -> CasesPage:
+            page = CasesPage(self.services, self.runner, self._ask_step)
+            page.loaded.connect(self.show_overdue)
+            return page
+
+        self._page("decide", "案件處理須由本所承辦人或主管", "cases_page", make)
 
     def open_office_day(self) -> None:
         """本所日結: every device of the office today, as the city holds it, and the office's sign-off."""
-        if not may(self.services.role, "day_close"):
-            self.statusBar().showMessage("本所日結須由主管登入後執行。", 10_000)
-            return
-        if self.officeday_page is None:
-            self.officeday_page = OfficeDayPage(self.services, self.runner, self._confirm)
-        self.officeday_page.show()
-        self.officeday_page.raise_()
-        self.officeday_page.refresh()
+        self._page("day_close", "本所日結須由主管", "officeday_page", partial(OfficeDayPage, *self._page_args()))
 
     def show_overdue(self, found: QueueSummary) -> None:
         """Late cases stay in sight in the status bar until the queue says otherwise."""
