@@ -89,6 +89,7 @@ def month_data(report: MonthReport, catalog: Catalog, office_name: str, practice
                 ),
                 numeric=(4,),
                 alert=True,
+                weights=(3.4, 2.4, 1.4, 1.6, 1.0),  # a case number on one line
             ),
         ),
         charts=tuple(

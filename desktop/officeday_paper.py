@@ -17,6 +17,7 @@ from forms.officeday import IDLE, OPEN, SIGNED, DeviceDay, OfficeDay, Totals
 from forms.rocdate import format_roc
 from printing.report import ReportData, ReportTable, build_report_pdf
 from sync.protocol import wire
+from sync.services.decisions import QueueLine
 
 if TYPE_CHECKING:
     from desktop.bootstrap import Services
@@ -68,6 +69,7 @@ def office_day_data(
     catalog: Catalog,
     office_name: str,
     practice: bool,
+    late: tuple[QueueLine, ...] = (),
 ) -> ReportData:
     status = f"已簽核（{close.by}，{_when(close.at)}）" if close is not None else "草稿（尚未簽核）"
     why = "；".join(f"{device}：{reason}" for device, reason in sorted(explained.items()) if reason.strip())
@@ -81,6 +83,7 @@ def office_day_data(
             ("規費合計", f"{day.fee_total:,} 元" + (f"（{money(day.fees)}）" if day.fees else "")),
             ("應收現金", f"{day.fees.get('cash', 0):,} 元"),
             ("更正登錄", f"{day.corrections} 筆"),
+            ("逾期未結（全所）", f"{len(late)} 件"),
             (
                 "設備日結",
                 f"已日結 {sum(d.state == SIGNED for d in day.devices)} 台、未日結 "
@@ -104,6 +107,23 @@ def office_day_data(
                 totals_rows(day.services, lambda code: service_name(catalog, code)),
                 numeric=(1, 2),
             ),
+            ReportTable(
+                "逾期未結案件（全所）",
+                ("案件編號", "申辦項目", "經手人", "預定完成", "逾期工作天"),
+                tuple(
+                    (
+                        q.case.case_number,
+                        service_name(catalog, q.case.service_code),
+                        q.case.holder,
+                        format_roc(q.urgency.due) if q.urgency.due else "—",
+                        f"{q.urgency.working_days}",
+                    )
+                    for q in late
+                ),
+                numeric=(4,),
+                alert=True,
+                weights=(3.4, 2.4, 1.4, 1.6, 1.0),  # a case number on one line
+            ),
         ),
         note=why,
         practice=practice,
@@ -113,11 +133,15 @@ def office_day_data(
 
 
 def write_office_day(
-    day: OfficeDay, explained: dict[str, str], close: wire.OfficeClose | None, services: Services
+    day: OfficeDay,
+    explained: dict[str, str],
+    close: wire.OfficeClose | None,
+    services: Services,
+    late: tuple[QueueLine, ...] = (),
 ) -> Path:
     """The report as office-day-<day>-<office>.pdf (signed) or …-draft.pdf."""
     office = services.device.office
-    data = office_day_data(day, explained, close, services.catalog, office.name, services.practice)
+    data = office_day_data(day, explained, close, services.catalog, office.name, services.practice, late)
     suffix = "" if close is not None else "-draft"
     name = f"office-day-{day.day.isoformat()}-{office.code}{suffix}.pdf"
     return write_paper(services.data_dir / "dayclose" / name, build_report_pdf(data))

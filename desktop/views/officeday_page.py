@@ -31,9 +31,11 @@ from desktop.views.screen import fit_to_screen, scrolling
 from forms.errors import DomainError
 from forms.messages import text
 from forms.officeday import OPEN, blockers
+from forms.overdue import OVERDUE
 from forms.rocdate import format_roc
 from sync.protocol import wire
 from sync.protocol.errors import SyncError
+from sync.services.decisions import QueueLine
 from sync.services.officedays import OfficeDays, OfficeDayView
 
 if TYPE_CHECKING:
@@ -61,6 +63,7 @@ class OfficeDayPage(QWidget):
         self._confirm = confirm
         self._days = OfficeDays(services.client)
         self.view: OfficeDayView | None = None
+        self.late: tuple[QueueLine, ...] = ()  # the office's open cases past their date
         self.report_path: Path | None = None
         self._filling = False
         self._said = ""  # what the sign-off did, kept over the refresh that follows it
@@ -144,7 +147,19 @@ class OfficeDayPage(QWidget):
         self.refresh_button.setEnabled(False)
         self.message.setText("讀取中…")
         day = self._services.today()
-        self._runner.run("net", lambda: self._days.read(day, self.explained()), self._show, self._failed, owner=self)
+        why = self.explained()
+        decisions = self._services.decisions
+
+        def work() -> tuple[OfficeDayView, tuple[QueueLine, ...] | None]:
+            view = self._days.read(day, why)
+            try:  # 逾期預警 in the day close: the office's open cases past their date
+                late = tuple(q for q in decisions.queue() if q.urgency.kind == OVERDUE) if decisions else None
+            except SyncError as exc:
+                log.info("office day without the queue: %s", exc.code)
+                late = None
+            return view, late
+
+        self._runner.run("net", work, lambda r: self._show(*r), self._failed, owner=self)
 
     def explained(self) -> dict[str, str]:
         """The reasons typed for devices that did not close (device id → why)."""
@@ -156,10 +171,11 @@ class OfficeDayPage(QWidget):
                 found[view.day.devices[row].device.device_id] = item.text()
         return found
 
-    def _show(self, view: OfficeDayView) -> None:
+    def _show(self, view: OfficeDayView, late: tuple[QueueLine, ...] | None = None) -> None:
         self.refresh_button.setEnabled(True)
         typed = self.explained()
         self.view = view
+        self.late = late or ()
         day = view.day
         catalog = self._services.catalog
         state = f"已簽核（{view.signed.by}）" if view.signed is not None else "尚未簽核"
@@ -168,6 +184,7 @@ class OfficeDayPage(QWidget):
             f"有效案件 {day.cases:,} 件（作廢 {day.voided} 件）　規費 {day.fee_total:,} 元"
             + (f"（{money(day.fees)}）" if day.fees else "")
             + f"　更正 {day.corrections} 筆　設備 {len(day.devices)} 台"
+            + ("　逾期未結：未能讀取" if late is None else f"　逾期未結 {len(self.late)} 件")
         )
         self._filling = True
         self.devices.setRowCount(len(day.devices))
@@ -223,7 +240,7 @@ class OfficeDayPage(QWidget):
         why = self.explained()
         self._runner.run(
             "db",
-            lambda: write_office_day(view.day, why, view.signed, self._services),
+            lambda: write_office_day(view.day, why, view.signed, self._services, self.late),
             self._written,
             self._failed,
             owner=self,
@@ -252,7 +269,7 @@ class OfficeDayPage(QWidget):
         def work() -> tuple[wire.OfficeClose, Path]:
             close = self._days.sign(view, why)
             day = self._days.again(view, close.explanations).day
-            return close, write_office_day(day, dict(close.explanations), close, self._services)
+            return close, write_office_day(day, dict(close.explanations), close, self._services, self.late)
 
         self._runner.run("net", work, lambda r: self._signed(*r), self._failed, owner=self)
 

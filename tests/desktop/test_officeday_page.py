@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,8 @@ def test_the_office_day_is_signed_once_every_device_is_closed_or_explained(
             counter, OFFICE.code, "SW-05", people[0].national_id, 1, clerk="王承辦", fee=80, payment_method="cash"
         ),
         case_for(counter, OFFICE.code, "SW-17", people[1].national_id, 2, clerk="王承辦"),
+        # Due Wed 11-18: by Fri 11-20 (the fixture's day) late by two working days, and listed in the day close.
+        case_for(counter, OFFICE.code, "SW-17", people[2].national_id, 3, clerk="王承辦", due_date=date(2026, 11, 18)),
     ]
     assert {a["status"] for a in api.push("cases", cases)} == {"accepted"}
 
@@ -64,11 +67,12 @@ def test_the_office_day_is_signed_once_every_device_is_closed_or_explained(
     qtbot.waitUntil(lambda: page.view is not None and page.devices.rowCount() == 2, timeout=10_000)
     rows = {page.devices.item(r, 0).text(): [page.devices.item(r, c).text() for c in range(1, 7)] for r in range(2)}
     assert rows[f"{counter.device_id} 櫃台2"] == [
-        "未日結", "2", "0", "現金 80", f"{counter.device_id}-R0000001 ～ {counter.device_id}-R0000002", "無"
+        "未日結", "3", "0", "現金 80", f"{counter.device_id}-R0000001 ～ {counter.device_id}-R0000003", "無"
     ]  # fmt: skip
     assert rows[f"{services.device.device_id} test counter"][0] == "今日無收件"
-    assert page.summary.text().startswith("有效案件 2 件（作廢 0 件）　規費 80 元（現金 80）")
-    assert page.clerks.item(0, 0).text() == "王承辦" and page.clerks.item(0, 1).text() == "2"
+    assert page.summary.text().startswith("有效案件 3 件（作廢 0 件）　規費 80 元（現金 80）")
+    assert page.summary.text().endswith("逾期未結 1 件")
+    assert page.clerks.item(0, 0).text() == "王承辦" and page.clerks.item(0, 1).text() == "3"
     assert "櫃台2" in page.blockers.text() and not page.sign_button.isEnabled()
 
     row = next(r for r in range(2) if page.devices.item(r, 0).text().startswith(counter.device_id))
@@ -91,6 +95,7 @@ def test_the_office_day_is_signed_once_every_device_is_closed_or_explained(
     assert page.report_path is not None and page.report_path.exists()
     paper = subprocess.run(["pdftotext", "-layout", str(page.report_path), "-"], capture_output=True, text=True).stdout
     assert "本所日結報表" in paper and "已簽核" in paper and "櫃台2" in paper
+    assert "逾期未結案件（全所）" in paper and cases[2].case_number in paper
     assert all(f"{role}　核章" in paper or f"{role} 核章" in paper for role in ("承辦人", "主管", "出納"))
     assert people[0].national_id not in paper and people[0].name not in paper
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(page.report_path), str(tmp_path / "officeday")], check=True)
