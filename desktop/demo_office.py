@@ -12,13 +12,14 @@ from pathlib import Path
 from cityserver.app import add_user
 from cityserver.devices import create_enrolment
 from cityserver.population import Resident, generate
-from desktop.bootstrap import SANDBOX_OFFICE, Services, build_services, enrol
+from desktop.bootstrap import SANDBOX_OFFICE, SANDBOX_SUPERVISOR, Services, build_services, enrol
 from desktop.browser import DESKTOP, PHONE, chromium, screenshot
 from desktop.main_window import MainWindow
 from desktop.tasks import TaskRunner, wait_idle
 from desktop.tour import settle
 from desktop.views.step_dialog import StepRequest
 from forms.casesteps import REVIEWING, SUPPLEMENT, Step
+from forms.dayclose import cash_lines
 from forms.rocdate import format_roc_slash
 from sync.city.client import Credentials
 from sync.city.push import push_pending
@@ -35,40 +36,57 @@ def home_resident() -> Resident:
     return next(r for r in generate() if r.district_code == SANDBOX_OFFICE.code and r.birth_date.year < 2000)
 
 
-def other_counter(main: Services, data_dir: Path) -> Services:
-    """A second PC, at 中壢區, enrolled with the same sandbox city and signed in as its clerk."""
+def counter(main: Services, data_dir: Path, office: str, pc: str, clerk: str) -> Services:
+    """Another PC of `office`, enrolled with the same sandbox city and signed in as its clerk `clerk`."""
     assert main.sandbox is not None
     factory = main.sandbox.app.state.session_factory
     password = secrets.token_urlsafe(16)
-    add_user(factory, OTHER_CLERK, password, OTHER_OFFICE, "clerk")
+    add_user(factory, clerk, password, office, "clerk")
     keys = PracticeSecretStore(data_dir / "practice-keys.json")
-    code = create_enrolment(factory, OTHER_OFFICE, "中壢區櫃台1", "demo").code
+    code = create_enrolment(factory, office, pc, "demo").code
     enrolled, identity = enrol(data_dir, main.sandbox.url, code, keys)
-    return build_services(
-        data_dir,
-        enrolled,
-        identity,
-        Credentials(OTHER_CLERK, password),
-        keys,
-        practice=True,
-        tokens=MemorySecretStore(),
+    services = build_services(
+        data_dir, enrolled, identity, Credentials(clerk, password), keys, practice=True, tokens=MemorySecretStore()
     )
+    services.role = "clerk"
+    return services
+
+
+def take(services: Services, code: str, person: Resident) -> str:
+    """One case through the PC's intake, pushed to the city; its case number."""
+    service = services.catalog.get(code)
+    fields = {f.id: "0912-345-678" for f in service.fields if f.type == "phone"}
+    birth = format_roc_slash(person.birth_date)
+    form = services.intake.validate(service, person.national_id, person.name, birth, fields)
+    assert form.applicant is not None, form.problems
+    verified = services.intake.verify(services.intake.new_case_uuid(), service, form.applicant, form.fields, True)
+    case = services.intake.accept(verified)
+    push_pending(services.ledger, services.client)
+    return case.case_number
+
+
+def second_counter(main: Services, out: Path) -> Iterator[str]:
+    """桃園區's second counter takes a case and closes its own day (the practice supervisor signs): the office's
+    day then has two devices, both closed."""
+    two = counter(main, out / "data" / "counter-2", SANDBOX_OFFICE.code, "桃園區櫃台2", "櫃台2承辦")
+    try:
+        number = take(two, "SW-17", home_resident())
+        assert two.books is not None
+        report = two.books.prepare(two.today())
+        two.books.sign(report, cash_lines(report, {}), "", *SANDBOX_SUPERVISOR)
+        push_pending(two.ledger, two.client)
+        yield f"second counter {two.device.device_id}: {number}; its day closed ({report.cases} case)"
+    finally:
+        two.close()
 
 
 def run(window: MainWindow, runner: TaskRunner, out: Path) -> Iterator[str]:
     main = window.services
-    other = other_counter(main, out / "data" / "other-office")
+    yield from second_counter(main, out)
+    other = counter(main, out / "data" / "other-office", OTHER_OFFICE, "中壢區櫃台1", OTHER_CLERK)
     try:
-        person = home_resident()
-        service = other.catalog.get(SERVICE)
-        fields = {f.id: "0912-345-678" for f in service.fields if f.type == "phone"}
-        form = other.intake.validate(
-            service, person.national_id, person.name, format_roc_slash(person.birth_date), fields
-        )
-        assert form.applicant is not None, form.problems
-        verified = other.intake.verify(other.intake.new_case_uuid(), service, form.applicant, form.fields, True)
-        case = other.intake.accept(verified)
-        push_pending(other.ledger, other.client)
+        number = take(other, SERVICE, home_resident())
+        case = next(c for c in other.ledger.cases.recent() if c.case_number == number)
         yield f"跨區收件 at {other.device.office.name}: {case.case_number} for 戶籍地 {SANDBOX_OFFICE.name}"
 
         def answer(_parent: object, request: StepRequest) -> Step | None:

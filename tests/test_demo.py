@@ -32,7 +32,9 @@ def test_demo_writes_receipts_day_close_and_screenshot(tmp_path: Path) -> None:
     assert (out / "dayclose-signed.png").stat().st_size > 10_000
     assert (out / "notice-parking.pdf").exists()
     assert len(list(out.glob("dayclose-*.pdf"))) == 1
-    assert len(list(out.glob("office-day-*.pdf"))) == 1  # the office's day, signed after the device's
+    (office_day,) = out.glob("office-day-*.pdf")  # the office's day, signed after both its devices closed theirs
+    paper = subprocess.run(["pdftotext", "-layout", str(office_day), "-"], capture_output=True, text=True).stdout
+    assert "已日結 2 台、未日結 0 台" in paper and "D0001" in paper and "D0002" in paper
     assert len(list(out.glob("monthly-*.pdf"))) == 1 and len(list(out.glob("monthly-*.csv"))) == 1
     assert (out / "window.png").stat().st_size > 10_000
     # The second office's 跨區收件 case, decided here (issue 15), and the citizen's page at phone and desktop size.
