@@ -6,11 +6,13 @@ which step may follow which, and what each must say. A decided or withdrawn case
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from forms.errors import ValidationError
 from forms.reasons import REASON_MIN
+from forms.rocdate import format_roc
 
 RECEIVED = "收件"
 FORWARDED = "已轉送"  # 跨區收件: sent on to the applicant's home office, which decides
@@ -42,6 +44,14 @@ class Step:
     note: str = ""
     owed: tuple[str, ...] = ()
     owed_by: date | None = None
+
+
+def step_words(note: str, owed: Sequence[str], owed_by: date | None) -> str:
+    """A step as the office that took the case keeps it: 「應補：戶口名簿影本（115年12月14日前）；請補齊後送本所」."""
+    asked = "、".join(owed)
+    if asked:
+        asked = f"應補：{asked}" + (f"（{format_roc(owed_by)}前）" if owed_by else "")
+    return "；".join(part for part in (asked, note.strip()) if part)
 
 
 def allowed_steps(current: str) -> tuple[str, ...]:

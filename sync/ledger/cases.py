@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from forms.casesteps import step_words
 from forms.errors import DomainError
 from forms.followups import follow_up_after_recheck
 from forms.ids import mask_id, parse_id
@@ -368,7 +369,10 @@ class Cases:
                 result = s.execute(
                     update(CaseRow)
                     .where(CaseRow.case_uuid == str(change.case_uuid))
-                    .values(server_status=change.status, server_note=change.note)
+                    .values(
+                        server_status=change.status,
+                        server_note=step_words(change.note, change.owed, change.owed_by)[:200],
+                    )
                 )
                 changed += result.rowcount or 0  # type: ignore[attr-defined]
             row = s.get(CounterRow, "status_cursor") or CounterRow(name="status_cursor", value=0)

@@ -70,3 +70,14 @@ def test_what_each_step_must_say(step: Step, code: str | None) -> None:
 def test_a_step_is_tidied() -> None:
     got = check_step("收件", Step("補件", "  請補照片 ", (" 照片 ", "照片", "印章"), LATER), TODAY)
     assert got == Step("補件", "請補照片", ("照片", "印章"), LATER)
+
+
+def test_a_step_in_the_words_the_receiving_office_keeps() -> None:
+    from forms.casesteps import step_words
+
+    assert (
+        step_words("請補齊後送本所", ("戶口名簿影本", "照片"), LATER)
+        == "應補：戶口名簿影本、照片（115年12月14日前）；請補齊後送本所"
+    )
+    assert step_words("", ("照片",), None) == "應補：照片"
+    assert step_words(" 已轉出 ", (), None) == "已轉出" and step_words("", (), None) == ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 from uuid import uuid4
 
@@ -15,7 +16,7 @@ from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
 from forms.calendar import load_calendar
 from forms.catalog import load_catalog
-from forms.rocdate import format_roc_slash
+from forms.rocdate import format_roc, format_roc_slash
 from forms.thresholds import load_thresholds
 from forms.types import Outcome
 from sync.city.client import CityClient
@@ -316,8 +317,20 @@ def test_status_pull_back_and_forwarding_to_the_home_district(
         (case.case_number, OFFICE.code, home.national_id[:6] + "****")
     ]
     other.record_step(case.case_uuid, wire.CaseStepIn(step_uuid=uuid.uuid4(), status="審核中"))
-    other.record_step(case.case_uuid, wire.CaseStepIn(step_uuid=uuid.uuid4(), status="核准", note="已完成轉出"))
+    later = date.today() + timedelta(days=20)
+    asked = wire.CaseStepIn(
+        step_uuid=uuid.uuid4(), status="補件", note="請補齊後送本所", owed=["戶口名簿影本"], owed_by=later
+    )
+    other.record_step(case.case_uuid, asked)
     assert pull_statuses(ledger, client) == 2
+    # The office that took it knows what the citizen is to bring, and by when (to tell them at its counter).
+    held = ledger.cases.case(case.case_uuid)
+    assert (held.server_status, held.server_note) == (
+        "補件",
+        f"應補：戶口名簿影本（{format_roc(later)}前）；請補齊後送本所",
+    )
+    other.record_step(case.case_uuid, wire.CaseStepIn(step_uuid=uuid.uuid4(), status="核准", note="已完成轉出"))
+    assert pull_statuses(ledger, client) == 1
     assert ledger.cases.case(case.case_uuid).server_status == "核准"
     assert pull_statuses(ledger, client) == 0  # the cursor moved on
     # The receiving office may not decide it, and a third office cannot even see it.
