@@ -6,14 +6,16 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cityserver.db import SecurityEventRow
+from cityserver.errors import ApiError
 from cityserver.limits import BODY_IDLE_S, BODY_TOTAL_S, MAX_BODY_BYTES, IpNetwork, RateLimit, client_address
 from forms.catalog import Catalog
 from sync.protocol import wire
@@ -59,6 +61,14 @@ class ServerState:
     track_limiter: RateLimit = field(default_factory=RateLimit)
     challenge_limiter: RateLimit = field(default_factory=lambda: RateLimit(limit=120))
     reference: list[wire.ReferenceDoc] = field(default_factory=list)  # the calendar and amounts, as published
+
+
+def office_day_of(day: date) -> date:
+    """A day from a path, checked as the wire checks office days (an absurd year is a 422, not a failed answer)."""
+    try:
+        return TypeAdapter(wire.OfficeDay).validate_python(day)
+    except ValidationError as exc:
+        raise ApiError(422, "invalid_request", "not an office day") from exc
 
 
 def now() -> datetime:

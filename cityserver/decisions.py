@@ -14,7 +14,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cityserver.context import Db, aware, now
+from cityserver.context import Db, aware, now, office_day_of
 from cityserver.db import CLOSED_STATUSES, CaseRow, CaseStepRow, StatusEventRow
 from cityserver.errors import ApiError
 from cityserver.permissions import Allowed
@@ -172,6 +172,7 @@ def case_queue(access: Allowed, db: Db) -> wire.QueueResponse:
 def monthly(first: date, last: date, access: Allowed, db: Db) -> wire.MonthlyResponse:
     """月報: the cases the caller's office received or decides with a business day in [first, last], and its
     cases still open from before (they may be late)."""
+    first, last = office_day_of(first), office_day_of(last)
     if last < first or (last - first).days > 366:
         raise ApiError(422, "invalid_request", "a period of at most a year")
     office = access.caller.office_code

@@ -10,12 +10,11 @@ import uuid
 from datetime import date
 
 from fastapi import APIRouter
-from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cityserver.context import Db, aware, now
+from cityserver.context import Db, aware, now, office_day_of
 from cityserver.db import CaseRow, DayRecordRow, DeviceRow, OfficeCloseRow
 from cityserver.errors import ApiError
 from cityserver.permissions import Allowed
@@ -37,13 +36,6 @@ def _close(row: OfficeCloseRow) -> wire.OfficeClose:
         explanations=json.loads(row.explanations),
         report_hash=row.report_hash,
     )
-
-
-def _office_day(day: date) -> date:
-    try:
-        return TypeAdapter(wire.OfficeDay).validate_python(day)
-    except ValidationError as exc:
-        raise ApiError(422, "invalid_request", "not an office day") from exc
 
 
 def office_day(db: Session, office: str, day: date) -> wire.OfficeDayResponse:
@@ -102,7 +94,7 @@ def office_day(db: Session, office: str, day: date) -> wire.OfficeDayResponse:
 @router.get(f"{wire.API_PREFIX}/office-days/{{day}}", response_model=wire.OfficeDayResponse)
 def office_day_facts(day: date, access: Allowed, db: Db) -> wire.OfficeDayResponse:
     """Every device of the caller's office on that day, as the city holds it."""
-    return office_day(db, access.caller.office_code, _office_day(day))
+    return office_day(db, access.caller.office_code, office_day_of(day))
 
 
 @router.post(f"{wire.API_PREFIX}/office-days", response_model=wire.OfficeClose)

@@ -207,3 +207,4 @@ def test_the_month_of_the_deciding_office_lists_the_case_with_its_history(
     assert [m["status"] for m in held["history"]] == ["已轉送", "補件", "核准"]
     assert chief.get("/api/v1/monthly/2026-12-01/2026-12-31").json()["cases"] == []  # received in November, closed
     assert chief.get("/api/v1/monthly/2026-12-01/2026-11-01").status_code == 422
+    assert chief.get("/api/v1/monthly/1800-01-01/1800-01-31").status_code == 422  # found by the fuzzer: was a 500

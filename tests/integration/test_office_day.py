@@ -94,3 +94,4 @@ def test_only_the_offices_own_supervisors_see_and_sign_its_day(
     other = Api(city, token_for(city, enrol(city, "68000020"), "other-chief", "other-chief-pw"))
     theirs = other.get(PATH).json()
     assert theirs["office_code"] == "68000020" and theirs["cases"] == [] and theirs["closes"] == []
+    assert other.get("/api/v1/office-days/1800-01-01").status_code == 422
