@@ -81,3 +81,21 @@ def test_a_step_in_the_words_the_receiving_office_keeps() -> None:
     )
     assert step_words("", ("照片",), None) == "應補：照片"
     assert step_words(" 已轉出 ", (), None) == "已轉出" and step_words("", (), None) == ""
+
+
+def test_refusals_name_what_the_message_needs() -> None:
+    cases = [
+        ("核准", Step("審核中"), ("step_case_closed", {"status": "核准"})),
+        ("審核中", Step("審核中"), ("step_not_allowed", {"status": "審核中", "step": "審核中"})),
+        ("收件", Step("駁回", "不符"), ("step_reason_short", {"min": 5})),
+        ("收件", Step("補件", "", (), LATER), ("step_owed_missing", {"max": 30})),
+    ]
+    for current, step, (code, params) in cases:
+        with pytest.raises(ValidationError) as refused:
+            check_step(current, step, TODAY)
+        assert (refused.value.code, refused.value.params) == (code, params)
+
+
+def test_thirty_documents_is_the_most_one_request_lists() -> None:
+    thirty = tuple(f"文件{i}" for i in range(30))
+    assert check_step("收件", Step("補件", "", thirty, LATER), TODAY).owed == thirty

@@ -62,3 +62,16 @@ def test_decided_or_undated_cases_have_no_due_date(status: str, due: date | None
 def test_past_the_calendar_only_weekends_are_known() -> None:
     """2028 is not in the shipped calendar: Fri 2028-01-07 due, Tue 01-11 today → Mon, Tue late = 2."""
     assert urgency("收件", date(2028, 1, 7), (), date(2028, 1, 11), CAL) == Urgency(OVERDUE, date(2028, 1, 7), 2)
+
+
+def test_every_wait_for_paper_adds_up() -> None:
+    """Two 補件 periods: 10-01 → 10-03 (2 days) and 10-05 → 10-06 (1 day), then waiting again since 10-08 (2 by
+    10-10): 5; a step on the same day as its 補件 adds nothing."""
+    history = (
+        Mark("補件", date(2026, 10, 1)), Mark("審核中", date(2026, 10, 3)),
+        Mark("補件", date(2026, 10, 5)), Mark("審核中", date(2026, 10, 6)),
+        Mark("補件", date(2026, 10, 8)),
+    )  # fmt: skip
+    assert paused_days(history, date(2026, 10, 10)) == 5
+    assert paused_days((Mark("補件", date(2026, 10, 1)), Mark("審核中", date(2026, 10, 1))), date(2026, 10, 9)) == 0
+    assert paused_days((Mark("補件", date(2026, 10, 9)),), date(2026, 10, 9)) == 0

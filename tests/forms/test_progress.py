@@ -60,3 +60,13 @@ def test_decided_cases_are_done_and_a_rejection_keeps_its_reason_off_the_page() 
 def test_a_status_without_words_is_shown_as_the_city_wrote_it() -> None:
     got = progress("結案歸檔", (Entry("結案歸檔", date(2026, 10, 1)),), None, date(2026, 10, 2), CAL)
     assert (got.now, got.steps, got.stage) == ("結案歸檔", ((date(2026, 10, 1), "結案歸檔"),), 0)
+
+
+def test_what_is_owed_is_shown_only_while_the_case_waits_for_it() -> None:
+    asked = Entry("補件", date(2026, 10, 2), ("照片",), date(2026, 10, 14))
+    # The city's status moved on (a step this version has no history row for): nothing is asked any more.
+    moved = progress("審核中", (Entry("收件", date(2026, 10, 1)), asked), DUE, date(2026, 10, 5), CAL)
+    assert (moved.owed, moved.owed_by) == ((), None)
+    # 補件 as the status, but the last step is not the 補件 (an older history): nothing to list either.
+    older = progress("補件", (asked, Entry("審核中", date(2026, 10, 3))), DUE, date(2026, 10, 5), CAL)
+    assert (older.owed, older.owed_by) == ((), None)
