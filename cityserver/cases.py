@@ -26,6 +26,7 @@ from cityserver.approvals import Claim
 from cityserver.context import Db, ServerState, State, aware, now, security_event
 from cityserver.db import CaseRow, CaseStepRow, CaseUpdateRow, DayRecordRow, ResidentRow, StatusEventRow
 from cityserver.permissions import Access, Allowed, Caller, Relation
+from forms.cashcount import from_figures, total
 from forms.clock import TAIPEI
 from forms.errors import DomainError
 from forms.ids import mask_id, parse_id
@@ -285,6 +286,8 @@ def _figures_problem(s: Session, who: Caller, record: wire.DayRecordIn) -> str |
     figures = record.figures
     if set(figures) - set(wire.DAY_FIGURES) or "cases" not in figures:
         return "day_close_figures"
+    if total(from_figures(figures)) > figures.get("cash_counted", 0):
+        return "day_close_figures"  # more notes and coins than the cash it signs for
     held = s.scalar(
         select(func.count())
         .select_from(CaseRow)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.paperwork import money, service_name, write_paper
+from forms.cashcount import kind, total
 from forms.catalog import Catalog
 from forms.clock import TAIPEI
 from forms.messages import text
@@ -51,6 +52,27 @@ def device_rows(day: OfficeDay) -> tuple[tuple[str, ...], ...]:
     )
 
 
+CASH_COLUMNS = ("面額", "種類", "張（枚）數", "金額")
+
+
+def cash_rows(day: OfficeDay) -> tuple[tuple[str, ...], ...]:
+    """The office's cash by note and coin for the cashier, with the total; each device's count, then the office's.
+    Empty when no device counted by piece."""
+    rows = [(f"{d:,} 元", kind(d), f"{n:,}", f"{d * n:,} 元") for d, n in day.pieces]
+    if not rows:
+        return ()
+    by_device = "、".join(f"{d.device.device_id} {total(d.pieces):,} 元" for d in day.devices if d.pieces)
+    return (*rows, ("合計", by_device, f"{sum(n for _d, n in day.pieces):,}", f"{total(day.pieces):,} 元"))
+
+
+def cash_summary(day: OfficeDay) -> str:
+    """「實點 1,350 元（應收 1,350 元）」: what the devices' supervisors counted against the cash taken."""
+    expected = day.fees.get("cash", 0)
+    counted = day.cash_counted
+    diff = f"，差額 {counted - expected:+,} 元" if counted != expected else ""
+    return f"實點 {counted:,} 元（應收 {expected:,} 元{diff}）"
+
+
 def totals_rows(lines: tuple[Totals, ...], name: Callable[[str], str] = str) -> tuple[tuple[str, ...], ...]:
     return tuple(
         (name(t.name), f"{t.cases:,}", f"{t.voided}", money(t.fees) + (f"；免徵 {t.waived} 件" if t.waived else ""))
@@ -81,7 +103,7 @@ def office_day_data(
         summary=(
             ("有效案件", f"{day.cases:,} 件（作廢 {day.voided} 件）"),
             ("規費合計", f"{day.fee_total:,} 元" + (f"（{money(day.fees)}）" if day.fees else "")),
-            ("應收現金", f"{day.fees.get('cash', 0):,} 元"),
+            ("現金", cash_summary(day)),
             ("更正登錄", f"{day.corrections} 筆"),
             ("逾期未結（全所）", f"{len(late)} 件"),
             (
@@ -97,6 +119,14 @@ def office_day_data(
                 device_rows(day),
                 numeric=(2, 3),
                 weights=(2.2, 2.6, 0.8, 0.8, 1.6, 3.0, 2.0),
+            ),
+            ReportTable(
+                "現金面額（交出納點收）",
+                CASH_COLUMNS,
+                cash_rows(day),
+                numeric=(2, 3),
+                empty="各設備均未依面額點收",
+                weights=(1.2, 3.4, 1.2, 1.6),
             ),
             ReportTable(
                 "各承辦人（全所）", ("承辦人", "件數", "作廢", "規費"), totals_rows(day.clerks), numeric=(1, 2)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from forms.cashcount import pieces_text
 from forms.catalog import Catalog
 from forms.dayclose import CashLine, ClerkLine, DayClose
 from forms.dayfacts import VoidRecord
@@ -159,6 +160,12 @@ def problem_lines(report: DayClose) -> tuple[str, ...]:
     return tuple(text(p.code, **p.params) for p in report.problems())
 
 
+def cash_note(line: CashLine) -> str:
+    """The explanation of a clerk's cash, with its count by note and coin when there is one."""
+    pieces = f"面額：{pieces_text(line.pieces)}" if line.pieces else ""
+    return "；".join(part for part in (line.explanation.strip(), pieces) if part)
+
+
 def dayclose_data(
     report: DayClose, cash: tuple[CashLine, ...], note: str, catalog: Catalog, device: Device, practice: bool
 ) -> ReportData:
@@ -216,7 +223,7 @@ def dayclose_data(
                     f"{line.expected:,}",
                     "未點收" if line.counted is None else f"{line.counted:,}",
                     "" if line.difference is None else f"{line.difference:+,}",
-                    line.explanation,
+                    cash_note(line),
                 )
                 for line in cash
             ),

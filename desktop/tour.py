@@ -15,6 +15,7 @@ from cityserver.population import Resident
 from desktop.main_window import MainWindow, void_prompt
 from desktop.paperwork import service_name
 from desktop.tasks import TaskRunner, wait_idle
+from desktop.views.cash_count_dialog import CashCountDialog
 from desktop.views.closure import ClosureDialog
 from desktop.views.enrol import EnrolDialog
 from desktop.views.login import LoginDialog
@@ -109,6 +110,7 @@ def tour(
             ),
         ),
         ("dialog-note", note_dialog(window, f"案件 {case.case_number}（{case.id_masked}）")),
+        ("dialog-pieces", CashCountDialog(window, "clerk01", 1_350, ((1000, 1), (100, 3), (50, 1)))),
         ("dialog-login", LoginDialog(runner, lambda _u, _p: None, "clerk01")),
         ("dialog-enrol", EnrolDialog(runner, lambda _s, _c: None, "https://city.example.gov.tw")),
     ]

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from forms.cashcount import Pieces, as_figures, combined, total
 from forms.dayfacts import CloseRecord, CorrectionRecord, DayCase, DayFacts
 from forms.payment import WAIVED
 
@@ -154,6 +155,7 @@ class CashLine:
     expected: int
     counted: int | None
     explanation: str
+    pieces: Pieces = ()  # by note and coin, when the supervisor counted so
 
     @property
     def difference(self) -> int | None:
@@ -274,10 +276,16 @@ def _compare(cases: tuple[DayCase, ...], digest: dict[str, str] | None, error: s
     )
 
 
-def cash_lines(report: DayClose, counted: dict[str, tuple[int | None, str]]) -> tuple[CashLine, ...]:
-    """Cash expected per clerk against what the supervisor counted (clerk -> (NT$ or None, explanation))."""
+def cash_lines(
+    report: DayClose, counted: dict[str, tuple[int | None, str]], pieces: dict[str, Pieces] | None = None
+) -> tuple[CashLine, ...]:
+    """Cash expected per clerk against what the supervisor counted (clerk -> (NT$ or None, explanation)), and the
+    count by note and coin where one was made (clerk -> pieces)."""
+    by_piece = pieces or {}
     return tuple(
-        CashLine(c.clerk, c.cash_expected, *counted.get(c.clerk, (None, ""))) for c in report.clerks if c.cash_expected
+        CashLine(c.clerk, c.cash_expected, *counted.get(c.clerk, (None, "")), by_piece.get(c.clerk, ()))
+        for c in report.clerks
+        if c.cash_expected
     )
 
 
@@ -289,6 +297,9 @@ def sign_off_problems(report: DayClose, cash: tuple[CashLine, ...], note: str) -
     for line in cash:
         if line.counted is None:
             blockers.append(Problem("dc_cash_missing", {"clerk": line.clerk}))
+        elif line.pieces and total(line.pieces) != line.counted:
+            params = {"clerk": line.clerk, "pieces": total(line.pieces), "counted": line.counted}
+            blockers.append(Problem("dc_cash_pieces", params))
         elif line.difference and len(line.explanation.strip()) < NOTE_MIN:
             blockers.append(Problem("dc_cash_explain", {"clerk": line.clerk, "diff": line.difference}))
     if any(p.needs_note for p in report.problems()) and len(note.strip()) < NOTE_MIN:
@@ -308,7 +319,7 @@ def report_json(report: DayClose, cash: tuple[CashLine, ...], note: str) -> str:
         "receipts": [report.first_receipt, report.last_receipt],
         "gaps": list(report.gaps),
         "voids": [asdict(v) for v in report.voids],
-        "cash": [{**asdict(c), "difference": c.difference} for c in cash],
+        "cash": [_cash_json(c) for c in cash],
         "pending_sync": list(report.pending_sync),
         "follow_ups": list(report.follow_ups),
         "comparison": asdict(report.comparison),
@@ -331,6 +342,13 @@ def report_json(report: DayClose, cash: tuple[CashLine, ...], note: str) -> str:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def _cash_json(line: CashLine) -> dict[str, Any]:
+    body = {**asdict(line), "difference": line.difference}
+    if not line.pieces:
+        del body["pieces"]  # a day counted by amount only signs what it always signed
+    return body
+
+
 def signed_inputs(report: DayClose) -> tuple[dict[str, tuple[int | None, str]], str]:
     """What the supervisor entered when the day was signed (cash counted per clerk, the note), from the signed
     report itself: a signed day is shown as it was signed, never as retyped."""
@@ -339,6 +357,18 @@ def signed_inputs(report: DayClose) -> tuple[dict[str, tuple[int | None, str]], 
     body = json.loads(report.close.report_json or "{}")
     cash = {c["clerk"]: (c["counted"], c["explanation"]) for c in body.get("cash", [])}
     return cash, str(body.get("note", ""))
+
+
+def signed_pieces(report: DayClose) -> dict[str, Pieces]:
+    """The counts by note and coin the signed report holds (clerk -> pieces; none before sign-off)."""
+    if report.close is None:
+        return {}
+    body = json.loads(report.close.report_json or "{}")
+    return {
+        c["clerk"]: tuple((int(d), int(n)) for d, n in c.get("pieces", ()))
+        for c in body.get("cash", [])
+        if c.get("pieces")
+    }
 
 
 def report_hash(text: str) -> str:
@@ -354,6 +384,7 @@ def figures(report: DayClose, cash: tuple[CashLine, ...]) -> dict[str, int]:
         "fees": report.fee_total,
         "cash_expected": report.cash_expected,
         "cash_counted": sum(line.counted or 0 for line in cash),
+        **as_figures(combined(line.pieces for line in cash)),
         "pending_sync": len(report.pending_sync),
         "gaps": len(report.gaps),
         "only_server": len(c.only_server),

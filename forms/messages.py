@@ -636,6 +636,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "{clerk} 的現金差額 {diff} 元，請寫明原因後再簽核。",
         "en": "Cash for {clerk} differs by NT${diff}; explain it before signing.",
     },
+    "dc_cash_pieces": {
+        "zh-TW": "{clerk} 依面額點收合計 {pieces} 元，與實點現金 {counted} 元不符，請重新點收。",
+        "en": "The notes and coins counted for {clerk} add up to NT${pieces}, not the NT${counted} entered.",
+    },
+    "cash_denomination": {
+        "zh-TW": "{denomination} 元不是流通中的新臺幣面額",
+        "en": "NT${denomination} is not a denomination in circulation",
+    },
+    "cash_pieces_bad": {
+        "zh-TW": "{denomination} 元的張（枚）數請輸入 0 至 {max} 的整數",
+        "en": "Enter a whole number from 0 to {max} for NT${denomination}",
+    },
     "dc_note_required": {
         "zh-TW": "本日有差異事項，請於「主管說明」寫明處理情形（至少 {min} 個字）後再簽核。",
         "en": "There are discrepancies: write how they were handled (at least {min} characters) before signing.",

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from forms.cashcount import Pieces, combined, from_figures
 from forms.clock import TAIPEI
 from forms.dayclose import CASH, NOTE_MIN, Problem
 from forms.payment import WAIVED
@@ -84,6 +85,17 @@ class DeviceDay:
     def cash_expected(self) -> int:
         return self.fees.get(CASH, 0)
 
+    @property
+    def cash_counted(self) -> int | None:
+        """What its supervisor counted when the device's day was signed (None: not signed, or signed before cash
+        was counted)."""
+        return None if self.close is None else self.close.figures.get("cash_counted")
+
+    @property
+    def pieces(self) -> Pieces:
+        """The notes and coins counted at its close (none when counted by amount only)."""
+        return () if self.close is None else from_figures(self.close.figures)
+
 
 @dataclass(frozen=True)
 class Totals:
@@ -110,6 +122,15 @@ class OfficeDay:
     @property
     def fee_total(self) -> int:
         return sum(self.fees.values())
+
+    @property
+    def cash_counted(self) -> int:
+        return sum(d.cash_counted or 0 for d in self.devices)
+
+    @property
+    def pieces(self) -> Pieces:
+        """The office's cash by note and coin, as its devices' supervisors counted it (for the cashier)."""
+        return combined(d.pieces for d in self.devices)
 
 
 def _sequence(receipt: str) -> tuple[str, int] | None:
@@ -241,6 +262,8 @@ def report_json(day: OfficeDay, explained: dict[str, str]) -> str:
                 "receipts": [d.first_receipt, d.last_receipt],
                 "gaps": list(d.gaps),
                 "closed_by": d.close.by if d.close else None,
+                **({"cash_counted": d.cash_counted} if d.cash_counted is not None else {}),
+                **({"pieces": [list(p) for p in d.pieces]} if d.pieces else {}),
             }
             for d in day.devices
         ],

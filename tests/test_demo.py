@@ -90,6 +90,7 @@ PAGES = (  # every page and dialog a clerk or a supervisor meets (issue 14), wri
     "dialog-override",
     "dialog-closure",
     "dialog-step",
+    "dialog-pieces",
     "dialog-note",
     "dialog-login",
     "dialog-enrol",

@@ -8,6 +8,7 @@ collects what the supervisor types and shows what comes back.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,11 +32,13 @@ from PySide6.QtWidgets import (
 from desktop.paperwork import clerk_fees_text, money, problem_lines, service_name, status_text, write_dayclose
 from desktop.printer import PrintPdf, print_pdf
 from desktop.tasks import TaskRunner
+from desktop.views.cash_count_dialog import AskPieces, ask_pieces
 from desktop.views.errors import describe
 from desktop.views.pdf_preview import pdf_preview
 from desktop.views.screen import fit_to_screen
 from desktop.views.supervisor import AskSupervisor, ask_supervisor
-from forms.dayclose import CashLine, DayClose, cash_lines, sign_off_problems, signed_inputs
+from forms.cashcount import Pieces, pieces_text, total
+from forms.dayclose import CashLine, DayClose, cash_lines, sign_off_problems, signed_inputs, signed_pieces
 from forms.dayfacts import CloseRecord
 from forms.errors import DomainError
 from forms.fields import validate_amount
@@ -47,8 +50,8 @@ if TYPE_CHECKING:
     from desktop.bootstrap import Services
 
 log = logging.getLogger(__name__)
-CASH_COLUMNS = ("承辦人", "應收現金", "實點現金", "差額", "差額說明")
-COUNTED, EXPLANATION = 2, 4
+CASH_COLUMNS = ("承辦人", "應收現金", "實點現金", "差額", "面額明細", "差額說明")
+COUNTED, DIFFERENCE, PIECES, EXPLANATION = 2, 3, 4, 5
 
 
 class DayClosePage(QWidget):
@@ -65,6 +68,7 @@ class DayClosePage(QWidget):
         supervisor_dialog: AskSupervisor | None = None,
         printer: PrintPdf | None = None,
         parent: QWidget | None = None,
+        pieces_dialog: AskPieces | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dayclose_page")
@@ -73,6 +77,9 @@ class DayClosePage(QWidget):
         self._runner = runner
         self._ask_supervisor = supervisor_dialog or ask_supervisor
         self._print = printer or print_pdf
+        self._ask_pieces = pieces_dialog or ask_pieces
+        self._pieces: dict[str, Pieces] = {}  # clerk -> the count by note and coin, when counted so
+        self._cash_day: date | None = None  # the day the cash table was typed for
         self.report: DayClose | None = None
         self.report_path: Path | None = None
         self._filling = False
@@ -116,11 +123,15 @@ class DayClosePage(QWidget):
         self.print_button = QPushButton("列印… (Ctrl+P)")
         self.print_button.setObjectName("print_button")
         self.print_button.clicked.connect(self.print_report)
+        self.pieces_button = QPushButton("依面額點收… (Ctrl+M)")
+        self.pieces_button.setObjectName("pieces_button")
+        self.pieces_button.clicked.connect(self.count_pieces)
         self.sign_button = QPushButton("主管簽核日結…")
         self.sign_button.setObjectName("sign_button")
         self.sign_button.clicked.connect(self.sign)
         QShortcut(QKeySequence("F5"), self, self.refresh)
         QShortcut(QKeySequence("Ctrl+P"), self, self.print_report)
+        QShortcut(QKeySequence("Ctrl+M"), self, self.count_pieces)
 
         self.pdf_doc, self.pdf_view = pdf_preview(self, "dayclose_view", "日結報表預覽", multi_page=True)
 
@@ -132,11 +143,12 @@ class DayClosePage(QWidget):
         for caption, table in (
             ("各承辦人：", self.clerks),
             ("各申辦項目：", self.services_table),
-            ("現金點收（請輸入實點金額；有差額須寫明原因）：", self.cash_table),
+            ("現金點收（請輸入實點金額或依面額點收；有差額須寫明原因）：", self.cash_table),
         ):
             figures.addWidget(QLabel(caption))
             table.setMinimumHeight(110)
             figures.addWidget(table, 1)
+        figures.addWidget(self.pieces_button, 0, Qt.AlignmentFlag.AlignLeft)
         figures.addWidget(QLabel("差異與提醒："))
         self.problems.setMinimumHeight(90)
         figures.addWidget(self.problems, 1)
@@ -207,6 +219,7 @@ class DayClosePage(QWidget):
         signed = report.signed
         self.sign_button.setEnabled(not signed)
         self.cash_table.setEnabled(not signed)
+        self.pieces_button.setEnabled(not signed and self.cash_table.rowCount() > 0)
         self.note.setReadOnly(signed)
         self.message.setText("本日已簽核，資料已鎖定；如需更正請以更正登錄處理。" if signed else "")
         self.update_blockers()
@@ -225,21 +238,61 @@ class DayClosePage(QWidget):
     def _fill_cash(self, report: DayClose) -> None:
         """One row per clerk with cash expected; the counted amount and the explanation are typed in (a signed day
         shows what was signed)."""
+        if report.day != self._cash_day:  # another day: nothing typed for the last one carries over
+            self._cash_day, self._pieces = report.day, {}
+            self.cash_table.setRowCount(0)
+        typed = {} if report.signed else self._typed()  # F5 keeps what was typed for a clerk still listed
         self._filling = True
         signed, note = signed_inputs(report)
         if report.signed:
             self.note.setPlainText(note)
-        lines = cash_lines(report, signed)
+            self._pieces = signed_pieces(report)
+        lines = cash_lines(report, signed, self._pieces)
         self.cash_table.setRowCount(len(lines))
         for r, line in enumerate(lines):
-            counted = "" if line.counted is None else str(line.counted)
-            for c, value in enumerate((line.clerk, f"{line.expected:,}", counted, "", line.explanation)):
+            counted, explanation = typed.get(line.clerk, ("" if line.counted is None else str(line.counted), ""))
+            explanation = explanation or line.explanation
+            cells = (line.clerk, f"{line.expected:,}", counted, "", pieces_text(line.pieces), explanation)
+            for c, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 if c not in (COUNTED, EXPLANATION):
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.cash_table.setItem(r, c, item)
         self.cash_table.resizeColumnsToContents()
         self._filling = False
+
+    def _typed(self) -> dict[str, tuple[str, str]]:
+        """The table as typed: clerk -> (counted, explanation) text."""
+        return {
+            self._cell(r, 0).text(): (self._cell(r, COUNTED).text(), self._cell(r, EXPLANATION).text())
+            for r in range(self.cash_table.rowCount())
+        }
+
+    def count_pieces(self) -> None:
+        """Count the selected clerk's cash by note and coin (the first clerk when none is selected): the counted
+        amount becomes the count's total."""
+        if self.report is None or self.report.signed or self.cash_table.rowCount() == 0:
+            return
+        row = max(self.cash_table.currentRow(), 0)
+        clerk = self._cell(row, 0).text()
+        expected = next(line.expected for line in cash_lines(self.report, {}) if line.clerk == clerk)
+        count = self._ask_pieces(self, clerk, expected, self._pieces.get(clerk, ()))
+        if count is None:
+            return
+        self.set_pieces(clerk, count)
+
+    def set_pieces(self, clerk: str, count: Pieces) -> None:
+        """Record a clerk's count by note and coin; its total goes into 實點現金 (no count: back to an amount)."""
+        row = next(r for r in range(self.cash_table.rowCount()) if self._cell(r, 0).text() == clerk)
+        if count:
+            self._pieces[clerk] = count
+        else:
+            self._pieces.pop(clerk, None)
+        self._filling = True
+        self._cell(row, PIECES).setText(pieces_text(count))
+        self._filling = False
+        self._cell(row, COUNTED).setText(str(total(count)) if count else "")  # updates the blockers
+        self.cash_table.resizeColumnsToContents()
 
     def set_counted(self, clerk: str, amount: str, explanation: str = "") -> None:
         """Type a clerk's counted cash (and explanation) into the cash table, as the supervisor would."""
@@ -278,9 +331,9 @@ class DayClosePage(QWidget):
                 except DomainError as exc:
                     bad.append(f"{clerk}：{text(exc.code, **exc.params)}")
             typed[clerk] = (amount, explanation)
-        lines = cash_lines(self.report, typed)
+        lines = cash_lines(self.report, typed, self._pieces)
         for r, line in enumerate(lines):
-            diff = self._cell(r, 3)
+            diff = self._cell(r, DIFFERENCE)
             diff.setText("" if line.difference is None else f"{line.difference:+,}")
             diff.setForeground(QColor("#b3261e") if line.difference else QColor("#1f2933"))
         self._filling = False

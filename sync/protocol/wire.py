@@ -17,6 +17,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from forms.cashcount import FIGURE_KEYS
 from forms.ids import normalise_id
 from forms.officeday import DeviceClose, OfficeCase, OfficeDevice, OfficeFacts
 from forms.payment import WAIVED
@@ -622,6 +623,7 @@ DAY_FIGURES = (
     "only_device",
     "differing",
     "corrections",
+    *FIGURE_KEYS,  # cash by note and coin (forms.cashcount)
 )
 
 

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
-from cityserver.db import CaseRow
+from cityserver.db import CaseRow, DayRecordRow
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
 from desktop.bootstrap import Services
 from desktop.main_window import MainWindow
+from desktop.officeday_paper import office_day_data
+from desktop.views.cash_count_dialog import CashCountDialog
 from desktop.views.dayclose_page import DayClosePage
-from tests.conftest import SUPERVISOR, SUPERVISOR_PASSWORD, USER
-from tests.desktop.conftest import Dialogs, accept, fill, paid_window, pdf_text, today, verify
+from forms.officeday import compute
+from printing.report import build_report_pdf
+from sync.protocol import wire
+from tests.conftest import OFFICE, SUPERVISOR, SUPERVISOR_PASSWORD, USER
+from tests.desktop.conftest import Dialogs, accept, fill, paid_window, pdf_text, today, type_text, verify
 from tests.desktop.test_window import PHONE, choose
 from tests.fakes.catalogs import FEE
+from tests.fakes.devices import Api, enrol, token_for
 
 FULL_ID = re.compile(r"[A-Z][1289]\d{8}")
 
@@ -151,3 +159,89 @@ def test_a_clerk_cannot_open_the_day_close(services: Services, open_window: Call
     w = open_window()
     w.close_day()
     assert w.dayclose_page is None and "主管" in w.statusBar().currentMessage()
+
+
+def test_cash_counted_by_note_and_coin_reaches_the_report_the_city_and_the_office_day(
+    qtbot: QtBot,
+    services: Services,
+    open_window: Callable[[], MainWindow],
+    dialogs: Dialogs,
+    city: EmbeddedServer,
+    senior: Resident,
+    young: Resident,
+    tmp_path: Path,
+) -> None:
+    """Two cases at 350 元 in cash: the supervisor counts the drawer in the real 點鈔 dialog (Ctrl+M) as 500 × 1,
+    100 × 2; a total typed over it that disagrees stops the signature; the signed report, the city's figures of the
+    day and the office's day (for the cashier) all carry the count."""
+    w = paid_window(services, open_window, fee=350)
+    for person in (senior, young):
+        take(qtbot, w, person)
+    w.sync_now()
+    qtbot.waitUntil(lambda: services.ledger.outbox.counts()["pending"] == 0 and not w.runner.busy, timeout=10_000)
+    page = open_page(qtbot, w)
+    assert page.cash_table.item(0, 1).text() == "700"
+
+    seen: list[str] = []
+
+    def count_in_the_dialog() -> None:
+        (dialog,) = page.findChildren(CashCountDialog)
+        try:
+            type_text(qtbot, dialog.boxes[500], "1")
+            type_text(qtbot, dialog.boxes[100], "三")  # not a number of pieces: said, and not recorded
+            dialog.submit()
+            seen.append(dialog.problem.text())
+            dialog.boxes[100].clear()
+            type_text(qtbot, dialog.boxes[100], "2")
+            seen.append(dialog.total.text())
+            dialog.activateWindow()  # shortcuts answer in the active window (the offscreen platform leaves it to us)
+            qtbot.waitUntil(dialog.isActiveWindow, timeout=2_000)
+            qtbot.keyClick(dialog.boxes[100], Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        finally:
+            if dialog.isVisible():  # a failed step must not leave the page waiting on the dialog
+                seen.append("left open")
+                dialog.reject()
+
+    QTimer.singleShot(0, count_in_the_dialog)
+    page.cash_table.setCurrentCell(0, 0)
+    qtbot.keyClick(page, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    assert seen == ["100 元的張（枚）數請輸入 0 至 99999 的整數", "合計 700 元（與應收相符）"]
+    assert page.cash_table.item(0, 2).text() == "700"
+    assert page.cash_table.item(0, 4).text() == "500 元 × 1、100 元 × 2"
+    assert page.blockers.text() == ""
+
+    page.set_counted(USER, "600", "點錯一張百元鈔")  # a total typed over the count: they must agree
+    assert "依面額點收合計 700 元，與實點現金 600 元不符" in page.blockers.text()
+    page.sign_button.click()
+    assert services.ledger.books.closed_days() == []
+    page.set_counted(USER, "700")
+    assert page.blockers.text() == ""
+    dialogs.supervisor = (SUPERVISOR, SUPERVISOR_PASSWORD, "")
+    page.sign_button.click()
+    qtbot.waitUntil(lambda: services.ledger.books.closed_days() == [today()] and not w.runner.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: page.report is not None and page.report.signed and not w.runner.busy, timeout=10_000)
+    assert page.cash_table.item(0, 4).text() == "500 元 × 1、100 元 × 2"  # shown as signed
+    report = run("pdftotext", "-layout", str(page.report_path), "-")
+    assert "面額：500 元 × 1、100 元 × 2" in report
+
+    w.sync_now()
+    qtbot.waitUntil(lambda: services.ledger.outbox.counts()["pending"] == 0 and not w.runner.busy, timeout=10_000)
+    with city.app.state.session_factory() as s:
+        (close,) = s.scalars(select(DayRecordRow).where(DayRecordRow.kind == "day_close")).all()
+        figures = json.loads(close.payload)["figures"]
+    assert (figures["cash_counted"], figures["cash_500"], figures["cash_100"]) == (700, 1, 2)
+
+    chief = Api(city, token_for(city, enrol(city, OFFICE.code, "主管電腦"), SUPERVISOR, SUPERVISOR_PASSWORD))
+    answer = chief.get(f"/api/v1/office-days/{today().isoformat()}")
+    assert answer.status_code == 200, answer.text
+    office_day = compute(wire.OfficeDayResponse.model_validate(answer.json()).facts())
+    assert office_day.pieces == ((500, 1), (100, 2))
+    paper = tmp_path / "office-day.pdf"
+    paper.write_bytes(
+        build_report_pdf(office_day_data(office_day, {}, None, services.catalog, OFFICE.name, practice=True))
+    )
+    office = run("pdftotext", "-layout", str(paper), "-")
+    assert "現金面額（交出納點收）" in office and "實點 700 元（應收 700 元）" in office
+    assert re.search(r"500 元\s+紙鈔\s+1\s+500 元", office) and re.search(r"100 元\s+紙鈔\s+2\s+200 元", office)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(paper), str(tmp_path / "office-day")], check=True)
+    page.close()

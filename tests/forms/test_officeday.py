@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 from forms.officeday import (
@@ -15,6 +16,7 @@ from forms.officeday import (
     Totals,
     blockers,
     compute,
+    report_json,
 )
 
 DAY = date(2026, 11, 20)
@@ -100,3 +102,18 @@ def test_a_signed_day_that_accounts_for_fewer_cases_than_the_city_holds() -> Non
 def test_a_quiet_day_has_nothing_to_sign_against() -> None:
     day = compute(OfficeFacts("68000010", DAY, (D1, D3), (), ()))
     assert [d.state for d in day.devices] == [IDLE, IDLE] and day.problems == () and blockers(day) == []
+
+
+def test_the_cash_counted_by_note_and_coin_across_the_office() -> None:
+    first = DeviceClose("D0001", "chief", SEEN, {"cases": 2, "voided": 1, "cash_expected": 100, "cash_counted": 100,
+                                                 "cash_50": 1, "cash_10": 5})  # fmt: skip
+    second = DeviceClose("D0002", "chief", SEEN, {"cases": 2, "cash_expected": 0, "cash_counted": 0})
+    day = compute(OfficeFacts("68000010", DAY, (D1, D2, D3), CASES, (first, second)))
+    d1, d2, d3 = day.devices
+    assert (d1.cash_counted, d1.pieces) == (100, ((50, 1), (10, 5)))
+    assert (d2.cash_counted, d2.pieces) == (0, ())
+    assert (d3.cash_counted, d3.pieces) == (None, ())  # not closed
+    assert day.cash_counted == 100 and day.pieces == ((50, 1), (10, 5))
+    devices = json.loads(report_json(day, {"D0003": "筆電未帶回，明日補結"}))["devices"]
+    assert devices[0]["pieces"] == [[50, 1], [10, 5]] and devices[0]["cash_counted"] == 100
+    assert "pieces" not in devices[1] and "cash_counted" not in devices[2]

@@ -207,6 +207,11 @@ def test_two_cases_spending_one_approval_at_the_same_moment(
         ({"cases": 1, "voided": 1}, ("accepted", None)),
         ({"cases": 0, "only_server": 2}, ("accepted", None)),
         ({"cases": 3, "fees": 160, "cash_expected": 80}, ("accepted", None)),  # more than held: cases still queued
+        # Notes and coins: at most the cash the day signs for (2 × 500 + 3 × 50 = 1,150), a denomination in circulation.
+        ({"cases": 2, "cash_counted": 1150, "cash_500": 2, "cash_50": 3}, ("accepted", None)),
+        ({"cases": 2, "cash_counted": 1149, "cash_500": 2, "cash_50": 3}, ("rejected", "day_close_figures")),
+        ({"cases": 2, "cash_500": 1}, ("rejected", "day_close_figures")),  # pieces but no cash counted
+        ({"cases": 2, "cash_counted": 300, "cash_300": 1}, ("rejected", "day_close_figures")),  # no 300 元 note
     ],
 )
 def test_a_signed_day_must_account_for_every_case_the_city_holds(

@@ -27,6 +27,7 @@ from forms.dayclose import (
     report_json,
     sign_off_problems,
     signed_inputs,
+    signed_pieces,
 )
 from forms.dayfacts import CloseRecord, CorrectionRecord, DayCase, DayFacts, OpenDue, VoidRecord
 from sync.protocol import wire
@@ -434,3 +435,35 @@ def test_a_signed_day_is_shown_with_what_was_entered_when_it_was_signed() -> Non
     assert signed_inputs(day) == ({}, "")
     empty = CloseRecord(UUID(uuid(802)), DAY, at(18, 0), "supervisor-a", "approval-3", "e" * 64, "")
     assert signed_inputs(compute(DayFacts(DAY, (), None, (), (), None, empty, None, ""), None, NEAR)) == ({}, "")
+
+
+# -- cash by note and coin ----------------------------------------------------------------------------------------
+
+
+def test_a_count_by_note_and_coin_must_add_up_to_the_cash_signed_for() -> None:
+    day = compute(FACTS, held(DIGEST), NEAR)
+    ben = ((100, 1), (10, 3))  # 130 元, what ben took
+    agreed = cash_lines(day, {"amy": (100, ""), "ben": (130, "")}, {"ben": ben})
+    assert agreed[1] == CashLine("ben", 130, 130, "", ben)
+    assert sign_off_problems(day, agreed, "五個字說明") == []
+    slipped = cash_lines(day, {"amy": (100, ""), "ben": (140, "多收十元說明")}, {"ben": ben})
+    assert sign_off_problems(day, slipped, "五個字說明") == [
+        Problem("dc_cash_pieces", {"clerk": "ben", "pieces": 130, "counted": 140})
+    ]
+
+
+def test_the_count_travels_in_the_figures_and_the_signed_report() -> None:
+    day = compute(FACTS, held(DIGEST), NEAR)
+    pieces = {"amy": ((100, 1),), "ben": ((100, 1), (10, 2))}
+    cash = cash_lines(day, {"amy": (100, ""), "ben": (120, "少收十元，已補")}, pieces)
+    kept = figures(day, cash)
+    assert (kept["cash_counted"], kept["cash_100"], kept["cash_10"]) == (220, 2, 2)
+    assert not {k for k in kept if k.startswith("cash_")} - {"cash_expected", "cash_counted", "cash_100", "cash_10"}
+    text = report_json(day, cash, "兩張收據遺失，已報告課長。")
+    assert [c.get("pieces") for c in json.loads(text)["cash"]] == [[[100, 1]], [[100, 1], [10, 2]]]
+    close = CloseRecord(UUID(uuid(803)), DAY, at(18, 0), "supervisor-a", "approval-3", report_hash(text), text)
+    signed = compute(DayFacts(DAY, FACTS.cases, 40, (), (), None, close, 49, "D0007-"), held(DIGEST), NEAR)
+    assert signed_pieces(signed) == pieces
+    assert signed_pieces(day) == {}
+    by_amount = report_json(day, cash_lines(day, {"amy": (100, ""), "ben": (130, "")}), "")
+    assert all("pieces" not in c for c in json.loads(by_amount)["cash"])  # signs what it always signed
