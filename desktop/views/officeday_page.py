@@ -23,7 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.officeday_paper import device_rows, problem_lines, totals_rows, write_office_day
+from desktop.officeday_paper import (
+    CASH_COLUMNS,
+    cash_rows,
+    cash_summary,
+    device_rows,
+    problem_lines,
+    totals_rows,
+    write_office_day,
+)
 from desktop.paperwork import money, service_name
 from desktop.tasks import TaskRunner
 from desktop.views.errors import describe
@@ -82,6 +90,7 @@ class OfficeDayPage(QWidget):
         self.service_totals = self._table(
             "officeday_services", ("申辦項目", "件數", "作廢", "規費"), "各申辦項目（全所）"
         )
+        self.cash = self._table("officeday_cash", CASH_COLUMNS, "現金面額（交出納點收）")
         self.problems = QListWidget()
         self.problems.setObjectName("officeday_problems")
         self.problems.setAccessibleName("差異與提醒")
@@ -112,6 +121,7 @@ class OfficeDayPage(QWidget):
             ("各設備（未日結者請寫明原因）：", self.devices),
             ("各承辦人（全所）：", self.clerks),
             ("各申辦項目（全所）：", self.service_totals),
+            ("現金面額（交出納點收）：", self.cash),
         ):
             inner.addWidget(QLabel(caption))
             table.setMinimumHeight(110)
@@ -183,6 +193,7 @@ class OfficeDayPage(QWidget):
         self.summary.setText(
             f"有效案件 {day.cases:,} 件（作廢 {day.voided} 件）　規費 {day.fee_total:,} 元"
             + (f"（{money(day.fees)}）" if day.fees else "")
+            + f"　現金{cash_summary(day)}"
             + f"　更正 {day.corrections} 筆　設備 {len(day.devices)} 台"
             + ("　逾期未結：未能讀取" if late is None else f"　逾期未結 {len(self.late)} 件")
         )
@@ -202,7 +213,8 @@ class OfficeDayPage(QWidget):
         self._filling = False
         self._fill(self.clerks, totals_rows(day.clerks))
         self._fill(self.service_totals, totals_rows(day.services, lambda code: service_name(catalog, code)))
-        for table in (self.devices, self.clerks, self.service_totals):
+        self._fill(self.cash, cash_rows(day) or (("各設備均未依面額點收", "", "", ""),))
+        for table in (self.devices, self.clerks, self.service_totals, self.cash):
             table.resizeColumnsToContents()
         self._show_problems()
         self.message.setText(self._said)
