@@ -240,6 +240,23 @@ class CaseStepRow(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class CaseArrivalRow(Base):
+    """The home office of a 跨區收件 case marked the paper sent on to it, under the key its device chose (a retry is
+    the same marking). A table of its own, so that older databases simply get it."""
+
+    __tablename__ = "case_arrivals"
+
+    arrival_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_uuid: Mapped[str] = mapped_column(ForeignKey("cases.case_uuid"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    received: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of document names
+    missing: Mapped[str] = mapped_column(Text, default="[]")
+    note: Mapped[str] = mapped_column(Text, default="")
+    by: Mapped[str] = mapped_column(String(64))
+    office_code: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class OfficeCloseRow(Base):
     """An office's day signed by one of its supervisors (once per office and day), with why each device that did
     not close its own day did not. (A table of its own, so that older databases simply get it.)"""

@@ -95,6 +95,7 @@ PERMISSIONS: dict[str, Rule] = {
     "declare_closure": rule(supervisor="own"),
     # The deciding office's back office: not village liaison officers.
     "record_step": rule(clerk="own forwarded", supervisor="own forwarded"),
+    "record_arrival": rule(clerk="forwarded", supervisor="forwarded"),  # paper another office sent on
     "forwarded": rule(clerk="own", supervisor="own"),
     "case_queue": rule(clerk="own", supervisor="own"),
     # The office's 日結 across its devices: its supervisors.

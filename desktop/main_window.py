@@ -34,6 +34,7 @@ from desktop.paperwork import (
 )
 from desktop.printer import PrintPdf, print_direct, print_pdf, printer_names
 from desktop.tasks import TaskRunner
+from desktop.views.arrival_dialog import AskArrival
 from desktop.views.cases_page import CasesPage
 from desktop.views.closure import REFERENCE_NAMES, AskClosure, ask_closure, closure_text
 from desktop.views.dayclose_page import DayClosePage
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self.cases_page: CasesPage | None = None
         self.officeday_page: OfficeDayPage | None = None
         self._ask_step = step_dialog
+        self._ask_arrival: AskArrival | None = None  # the real 到件登錄 dialog unless a test or the demo answers
         self._choose_file = choose_file
         self.shown_pdf: Path | None = None  # what the preview shows (and Ctrl+P prints)
         self.last_printed: str | None = None  # the printer or PDF file the last print went to
@@ -672,7 +674,7 @@ class MainWindow(QMainWindow):
         """案件處理: the office's open cases (its own and 跨區收件 for it), most urgent first, and their steps."""
 
         def make() -> CasesPage:
-            page = CasesPage(self.services, self.runner, self._ask_step)
+            page = CasesPage(self.services, self.runner, self._ask_step, arrival_dialog=self._ask_arrival)
             page.loaded.connect(self.show_overdue)
             return page
 

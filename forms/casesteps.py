@@ -59,13 +59,14 @@ def allowed_steps(current: str) -> tuple[str, ...]:
     return NEXT.get(current, ())
 
 
-def check_step(current: str, step: Step, today: date) -> Step:
+def check_step(current: str, step: Step, today: date, waiting: Sequence[str] = ()) -> Step:
     """The step, tidied (spaces trimmed), if it may follow `current` and says what it must.
 
     Raises:
         ValidationError: step_case_closed (decided or withdrawn), step_not_allowed, step_reason_short (駁回 needs
             a reason the citizen can be told), step_owed_missing (補件 names what is owed and by when),
-            step_owed_past (a date already gone), step_owed_extra (only 補件 owes anything).
+            step_owed_past (a date already gone), step_owed_extra (only 補件 owes anything), step_papers_waiting
+            (核准 while paper sent on by the receiving office has not arrived: `waiting` names it).
     """
     if current in FINAL:
         raise ValidationError("step_case_closed", status=current)
@@ -73,6 +74,8 @@ def check_step(current: str, step: Step, today: date) -> Step:
         raise ValidationError("step_not_allowed", status=current, step=step.status)
     note = step.note.strip()
     owed = tuple(dict.fromkeys(name.strip() for name in step.owed if name.strip()))
+    if step.status == APPROVED and waiting:
+        raise ValidationError("step_papers_waiting", names="、".join(waiting))
     if step.status == REJECTED and len(note) < REASON_MIN:
         raise ValidationError("step_reason_short", min=REASON_MIN)
     if step.status == SUPPLEMENT:

@@ -62,7 +62,7 @@ _FIELD_OPTIONAL: Spec = {"required": bool, "choices": list, "hint": str, "when":
 _BENEFICIARY_REQUIRED: Spec = {"id_field": str, "relation_field": str, "self": str, "lookups": list}
 _LIMIT_REQUIRED: Spec = {"value": int, "unit": str, "basis": str}
 _DOC_REQUIRED: Spec = {"name": str}
-_DOC_OPTIONAL: Spec = {"replaced_by": str}
+_DOC_OPTIONAL: Spec = {"replaced_by": str, "returned": bool}
 _WAIVER_REQUIRED: Spec = {"code": str, "label": str, "basis": str}
 
 
@@ -149,7 +149,7 @@ def _parse_document(path: Path, index: int, raw: Any, lookups: tuple[str, ...]) 
     replaced = data.get("replaced_by")
     if replaced is not None and replaced not in lookups:
         raise _fail(path, key + "replaced_by", f"{replaced!r} is not one of this service's lookups {list(lookups)}")
-    return Document(data["name"], replaced)
+    return Document(data["name"], replaced, data.get("returned", False))
 
 
 def _parse_waivers(path: Path, data: dict[str, Any]) -> tuple[FeeWaiver, ...]:

@@ -636,6 +636,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "{clerk} 的現金差額 {diff} 元，請寫明原因後再簽核。",
         "en": "Cash for {clerk} differs by NT${diff}; explain it before signing.",
     },
+    "step_papers_waiting": {
+        "zh-TW": "收件公所寄送的文件尚未到件（{names}），到件登錄後才能核准。",
+        "en": "Paper sent on by the receiving office has not arrived ({names}); mark it arrived before approving.",
+    },
+    "arrival_nothing": {"zh-TW": "本案沒有隨案寄送的紙本文件", "en": "No paper travels with this case"},
+    "arrival_empty": {"zh-TW": "請勾選已到件或註明未到件的文件", "en": "Mark at least one paper received or missing"},
+    "arrival_unknown": {
+        "zh-TW": "「{names}」不是本案隨案寄送的文件",
+        "en": "{names}: not a paper sent with this case",
+    },
+    "arrival_twice": {
+        "zh-TW": "「{names}」不能同時登錄為已到件與未到件",
+        "en": "{names}: marked both received and missing",
+    },
+    "arrival_already": {
+        "zh-TW": "「{names}」已登錄到件，不能改為未到件",
+        "en": "{names} arrived already and cannot be marked missing",
+    },
+    "arrival_note_short": {
+        "zh-TW": "未到件請寫明情形（至少 {min} 個字），以便收件公所追查",
+        "en": "Say what happened to the missing paper (at least {min} characters)",
+    },
     "dc_cash_pieces": {
         "zh-TW": "{clerk} 依面額點收合計 {pieces} 元，與實點現金 {counted} 元不符，請重新點收。",
         "en": "The notes and coins counted for {clerk} add up to NT${pieces}, not the NT${counted} entered.",

@@ -39,6 +39,7 @@ class Document:
 
     name: str
     replaced_by: str | None = None
+    returned: bool = False  # shown and handed back at the counter (an ID card, a seal): never travels on paper
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop.monthly_paper import month_of, write_month
 from desktop.paperwork import service_name
 from desktop.tasks import TaskRunner
+from desktop.views.arrival_dialog import ArrivalRequest, AskArrival, ask_arrival
 from desktop.views.errors import describe
 from desktop.views.screen import fit_to_screen
 from desktop.views.step_dialog import AskStep, StepRequest, ask_step
@@ -31,6 +32,7 @@ from forms.casesteps import APPROVED, REJECTED, REVIEWING, STEPS, SUPPLEMENT
 from forms.errors import DomainError
 from forms.overdue import DUE_SOON, NO_DUE, ON_TIME, OVERDUE, WAITING
 from forms.rocdate import format_roc
+from forms.transit import Paper, papers_words, waiting
 from sync.protocol import wire
 from sync.protocol.errors import SyncError
 from sync.services.decisions import QueueLine, QueueSummary, summary
@@ -39,8 +41,9 @@ if TYPE_CHECKING:
     from desktop.bootstrap import Services
 
 log = logging.getLogger(__name__)
-COLUMNS = ("期限", "預定完成", "案件編號", "申辦項目", "申請人", "收件單位", "經手人", "狀態", "待補文件")
+COLUMNS = ("期限", "預定完成", "案件編號", "申辦項目", "申請人", "收件單位", "經手人", "狀態", "待補文件", "隨案文件")
 FILTERS = (("all", "全部"), ("forwarded", "跨區收件（他所代收）"), ("urgent", "逾期與即將到期"), ("waiting", "待補件"))
+PAPERS = COLUMNS.index("隨案文件")
 STEP_KEYS = dict(zip(STEPS, "1234", strict=True))  # 審核中 1, 補件 2, 核准 3, 駁回 4
 URGENT_COLOUR = {OVERDUE: Qt.GlobalColor.darkRed, DUE_SOON: Qt.GlobalColor.darkYellow}
 
@@ -82,7 +85,12 @@ class CasesPage(QWidget):
     loaded = Signal(object)
 
     def __init__(
-        self, services: Services, runner: TaskRunner, step_dialog: AskStep | None = None, parent: QWidget | None = None
+        self,
+        services: Services,
+        runner: TaskRunner,
+        step_dialog: AskStep | None = None,
+        parent: QWidget | None = None,
+        arrival_dialog: AskArrival | None = None,
     ) -> None:
         super().__init__(parent)
         assert services.decisions is not None
@@ -92,12 +100,13 @@ class CasesPage(QWidget):
         self._decisions = services.decisions
         self._runner = runner
         self._ask_step = step_dialog or ask_step
+        self._ask_arrival = arrival_dialog or ask_arrival
         self.lines: list[QueueLine] = []
         self.shown: list[QueueLine] = []
         self._said = ""  # what the last step did, kept over the refresh that follows it
         intro = QLabel(
             "本所待辦案件（含他所代收、轉本所辦理之跨區收件），逾期與即將到期者在前；補件期間不計入處理期限。"
-            "選定案件後按 1 審核中、2 補件、3 核准、4 駁回；F5 重新整理。"
+            "選定案件後按 1 審核中、2 補件、3 核准、4 駁回、5 到件登錄（他所寄送之文件）；F5 重新整理。"
         )
         intro.setWordWrap(True)
         self.summary = QLabel("")
@@ -112,7 +121,7 @@ class CasesPage(QWidget):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("cases_table")
         self.table.setAccessibleName("待辦案件")
-        self.table.setAccessibleDescription("1 審核中、2 補件、3 核准、4 駁回")
+        self.table.setAccessibleDescription("1 審核中、2 補件、3 核准、4 駁回、5 到件登錄")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
@@ -131,6 +140,14 @@ class CasesPage(QWidget):
             shortcut = QShortcut(QKeySequence(STEP_KEYS[status]), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda s=status: self.record(s))
+        self.arrival_button = QPushButton("到件登錄… (5)")
+        self.arrival_button.setObjectName("cases_arrival")
+        self.arrival_button.setAccessibleDescription("登錄收件公所寄送之紙本文件是否已到")
+        self.arrival_button.clicked.connect(self.mark_arrival)
+        actions.addWidget(self.arrival_button)
+        arrival_key = QShortcut(QKeySequence("5"), self)
+        arrival_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        arrival_key.activated.connect(self.mark_arrival)
         self.refresh_button = QPushButton("重新整理 (F5)")
         self.refresh_button.setObjectName("cases_refresh")
         self.refresh_button.clicked.connect(self.refresh)
@@ -198,12 +215,15 @@ class CasesPage(QWidget):
                 c.holder,
                 c.status,
                 "、".join(c.owed) or "—",
+                papers_words(line.papers) or "—",
             )
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 colour = URGENT_COLOUR.get(line.urgency.kind)
                 if colour is not None and column == 0:
                     item.setForeground(colour)
+                if column == PAPERS and waiting(line.papers):
+                    item.setForeground(Qt.GlobalColor.darkYellow)
                 self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()
         keep = next(
@@ -221,6 +241,7 @@ class CasesPage(QWidget):
         line = self.selected()
         for status, button in self.buttons.items():
             button.setEnabled(line is not None and status in line.steps)
+        self.arrival_button.setEnabled(line is not None and bool(waiting(line.papers)))
 
     # -- recording a step ----------------------------------------------------------------------------------------
 
@@ -243,6 +264,33 @@ class CasesPage(QWidget):
             button.setEnabled(False)
         self.status.setText(f"記錄「{status}」中…")
         self._runner.run("net", lambda: self._decisions.record(line, step), self._recorded, self._failed, owner=self)
+
+    def mark_arrival(self) -> None:
+        """到件登錄 for the selected 跨區收件 case: which of the papers sent on are here."""
+        line = self.selected()
+        if line is None:
+            self.status.setText("請先在表格中選一件案件。")
+            return
+        if not waiting(line.papers):
+            self.status.setText("本案沒有待到件的隨案文件。" if not line.papers else "本案隨案文件均已到件。")
+            return
+        c = line.case
+        about = (
+            f"{c.case_number}　{service_name(self._services.catalog, c.service_code)}　收件：{line.received_by_name}"
+        )
+        request = ArrivalRequest(about, line.papers, lambda marked: self._decisions.check_arrival(line, marked))
+        arrival = self._ask_arrival(self, request)
+        if arrival is None:
+            return
+        self.arrival_button.setEnabled(False)
+        self.status.setText("記錄到件中…")
+        self._runner.run(
+            "net", lambda: self._decisions.record_arrival(line, arrival), self._arrived, self._failed, owner=self
+        )
+
+    def _arrived(self, papers: tuple[Paper, ...]) -> None:
+        self._said = f"已登錄到件：{papers_words(papers)}。"
+        self.refresh()
 
     def write_month(self) -> None:
         """月報 of this month so far: per service, on-time rate, median days to decision, and late cases."""

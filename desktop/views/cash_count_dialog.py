@@ -95,6 +95,9 @@ class CashCountDialog(QDialog):
 
 def ask_pieces(parent: QWidget, clerk: str, expected: int, known: Pieces) -> Pieces | None:
     dialog = CashCountDialog(parent, clerk, expected, known)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    return dialog.answer
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.answer
+    finally:
+        dialog.deleteLater()  # one per question: none pile up under the page

@@ -351,6 +351,10 @@ class CityClient:
         """A step of a case this office decides (safe to retry: the step_uuid is its key)."""
         return self._call("POST", f"/cases/{case_uuid}/steps", step, wire.StatusChange)
 
+    def record_arrival(self, case_uuid: UUID, arrival: wire.ArrivalIn) -> wire.PapersResponse:
+        """Mark the paper another office sent on with a case (safe to retry: the arrival_uuid is its key)."""
+        return self._call("POST", f"/cases/{case_uuid}/arrivals", arrival, wire.PapersResponse)
+
     def queue(self) -> wire.QueueResponse:
         """The open cases this office decides."""
         return self._call("GET", "/queue", None, wire.QueueResponse)

@@ -736,6 +736,29 @@ class CaseStepIn(WireModel):
     owed_by: OfficeDay | None = None
 
 
+class ArrivalIn(WireModel):
+    """The home office of a 跨區收件 case marks the paper sent on to it (forms.transit): arrival_uuid is the key."""
+
+    arrival_uuid: UUID
+    received: list[DocName] = Field(default_factory=list, max_length=30)
+    missing: list[DocName] = Field(default_factory=list, max_length=30)
+    note: Note = ""
+
+
+class PaperLine(WireModel):
+    """One paper travelling with a case, and where it is (寄送中 / 已到件 / 未到件)."""
+
+    name: DocName
+    state: Literal["寄送中", "已到件", "未到件"]
+    on: OfficeDay | None = None
+    note: Note = ""
+
+
+class PapersResponse(WireModel):
+    case_uuid: UUID
+    papers: list[PaperLine] = Field(max_length=30)
+
+
 class StepMark(WireModel):
     """One step of a case's history, as an office day (收件 / 已轉送 at intake, then the deciding office's)."""
 
@@ -760,6 +783,7 @@ class QueueCase(WireModel):
     owed_by: OfficeDay | None = None
     holder: ShortText  # who has it now: the last step's author, else the clerk who took it
     history: list[StepMark] = Field(default_factory=list, max_length=1000)
+    papers: list[PaperLine] = Field(default_factory=list, max_length=30)  # sent on by the receiving office
 
 
 class QueueResponse(WireModel):

@@ -19,6 +19,7 @@ from forms.monthly import MonthCase, MonthReport
 from forms.monthly import compute as compute_month
 from forms.offices import OfficeDirectory
 from forms.overdue import DUE_SOON, OVERDUE, WAITING, Mark, Urgency, urgency
+from forms.transit import Arrival, Paper, check_arrival, waiting
 from sync.city.client import CityClient
 from sync.protocol import wire
 
@@ -37,6 +38,11 @@ class QueueLine:
     @property
     def steps(self) -> tuple[str, ...]:
         return allowed_steps(self.case.status)
+
+    @property
+    def papers(self) -> tuple[Paper, ...]:
+        """The paper the receiving office sent on with it, and where each one is."""
+        return tuple(Paper(p.name, p.state, p.on, p.note) for p in self.case.papers)
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ class Decisions:
         self._now = now
         # A step's key, kept until the city has it: asking again after a lost answer records the same step once.
         self._keys: dict[tuple[UUID, Step], UUID] = {}
+        self._arrival_keys: dict[tuple[UUID, Arrival], UUID] = {}
 
     def today(self) -> date:
         return self._now().date()
@@ -127,7 +134,7 @@ class Decisions:
 
     def check(self, line: QueueLine, step: Step) -> Step:
         """The step tidied, or ValidationError saying what it lacks (before anything is sent)."""
-        return check_step(line.case.status, step, self.today())
+        return check_step(line.case.status, step, self.today(), waiting(line.papers))
 
     def record(self, line: QueueLine, step: Step) -> wire.StatusChange:
         """Record the step at the city. Raises ValidationError (nothing sent) or SyncError (the key is kept, so
@@ -141,3 +148,20 @@ class Decisions:
         self._keys.pop((line.case.case_uuid, step), None)
         log.info("case %s: recorded %s", line.case.case_number, step.status)
         return change
+
+    def check_arrival(self, line: QueueLine, arrival: Arrival) -> Arrival:
+        """The marking tidied, or ValidationError saying what is wrong (before anything is sent)."""
+        return check_arrival(line.papers, arrival)
+
+    def record_arrival(self, line: QueueLine, arrival: Arrival) -> tuple[Paper, ...]:
+        """Mark the papers at the city; the papers as they now are. Raises ValidationError (nothing sent) or
+        SyncError (the key is kept, so asking again marks them once)."""
+        arrival = self.check_arrival(line, arrival)
+        key = self._arrival_keys.setdefault((line.case.case_uuid, arrival), uuid.uuid4())
+        body = wire.ArrivalIn(
+            arrival_uuid=key, received=list(arrival.received), missing=list(arrival.missing), note=arrival.note
+        )
+        answer = self._client.record_arrival(line.case.case_uuid, body)
+        self._arrival_keys.pop((line.case.case_uuid, arrival), None)
+        log.info("case %s: paper marked", line.case.case_number)
+        return tuple(Paper(p.name, p.state, p.on, p.note) for p in answer.papers)

@@ -14,16 +14,20 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
 from cityserver.app import add_user
-from cityserver.db import CaseStepRow
+from cityserver.db import CaseArrivalRow, CaseStepRow
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident
 from desktop.bootstrap import Services
 from desktop.main_window import MainWindow
+from desktop.views.arrival_dialog import ArrivalDialog
+from desktop.views.cases_page import PAPERS
 from desktop.views.step_dialog import StepDialog, StepRequest
 from forms.casesteps import Step, check_step
+from forms.errors import ValidationError
+from forms.messages import text
 from forms.rocdate import format_roc
 from tests.conftest import OFFICE
 from tests.desktop.conftest import type_text
@@ -80,7 +84,7 @@ def test_the_office_decides_a_case_another_office_took(
     cells = [page.table.item(0, c).text() for c in range(page.table.columnCount())]
     assert cells == [
         "逾期 2 個工作天", "115年11月18日", forwarded, "全民健康保險第六類轉出", cells[4],
-        "桃園市中壢區公所（跨區收件）", "中壢承辦", "已轉送", "最近6個月2吋照片",
+        "桃園市中壢區公所（跨區收件）", "中壢承辦", "已轉送", "最近6個月2吋照片", "—",
     ]  # fmt: skip
     assert page.summary.text() == "逾期 1 件（中壢承辦 1）、2 個工作天內到期 0 件、待補件 0 件；跨區收件 1 件；共 1 件"
 
@@ -147,3 +151,120 @@ def test_a_rejection_needs_a_reason_the_citizen_can_be_told(qtbot: QtBot) -> Non
     type_text(qtbot, dialog.note, "合規定，戶籍不在本市")
     qtbot.keyClick(dialog.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert dialog.answer == Step("駁回", "不符合規定，戶籍不在本市")
+
+
+SENT = ("申請表", "身分證正本（驗畢發還）", "診斷書或輔具評估報告書（3個月內）")  # ticked 已驗 at 中壢區
+DIAGNOSIS = SENT[2]
+
+
+@pytest.fixture
+def with_paper(city: EmbeddedServer, population: list[Resident]) -> str:
+    """A 跨區收件 SW-18 case taken at 中壢區 for a resident of 桃園區, with three papers checked at its counter (the
+    ID card handed back, so two travel). Returns its number."""
+    person = next(r for r in population if r.district_code == OFFICE.code)
+    add_user(city.app.state.session_factory, "zhongli", "zhongli-pw-1", OTHER_OFFICE, "clerk")
+    device = enrol(city, OTHER_OFFICE)
+    api = Api(city, token_for(city, device, "zhongli", "zhongli-pw-1"))
+    case = case_for(device, OTHER_OFFICE, "SW-18", person.national_id, 1, clerk="中壢承辦", due_date=date(2027, 1, 20))
+    terms = {"promise": "due", "limit_value": 2, "limit_unit": "months", "limit_source": "§51",
+             "limit_basis": "行政程序法第51條", "due_date": "2027-01-20", "fee": 0, "owed": [],
+             "shown": list(SENT)}  # fmt: skip
+    pushed = api.post("/api/v1/cases:batch", {"cases": [{**case.model_dump(mode="json"), "terms": terms}]})
+    assert pushed.status_code == 200 and pushed.json()["results"][0]["status"] == "accepted", pushed.text
+    return case.case_number
+
+
+def test_paper_sent_on_is_marked_in_the_window_and_approval_waits_for_it(
+    qtbot: QtBot, open_window: Callable[[], MainWindow], city: EmbeddedServer, with_paper: str
+) -> None:
+    refused: list[str] = []
+
+    def dialog(_parent: object, request: StepRequest) -> Step | None:
+        try:
+            return request.check(Step(request.status, "資料齊全"))
+        except ValidationError as exc:  # what the real dialog shows under its fields
+            refused.append(text(exc.code, **exc.params))
+            return None
+
+    w = open_window()
+    w._ask_step = dialog
+    qtbot.keyClick(w, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    page = w.cases_page
+    assert page is not None
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=10_000)
+    assert page.table.item(0, PAPERS).text() == f"申請表 寄送中、{DIAGNOSIS} 寄送中"
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_3)  # 核准: not on paper that is not here
+    assert refused == [f"收件公所寄送的文件尚未到件（申請表、{DIAGNOSIS}），到件登錄後才能核准。"]
+
+    # 5: the real 到件登錄 dialog — the diagnosis did not come with this exchange.
+    seen: list[str] = []
+
+    def in_the_dialog(act: Callable[[ArrivalDialog], None]) -> None:
+        tries = [0]
+
+        def run() -> None:  # from inside the dialog's exec(): it is closed whatever happens
+            shown = [d for d in page.findChildren(ArrivalDialog) if d.isVisible()]
+            if not shown and tries[0] < 300:  # the key press has not opened it yet
+                tries[0] += 1
+                QTimer.singleShot(10, run)
+                return
+            if len(shown) != 1:
+                seen.append(f"{len(shown)} dialogs")
+                for d in shown:
+                    d.reject()
+                return
+            (arrival,) = shown
+            try:
+                arrival.activateWindow()
+                qtbot.waitUntil(arrival.isActiveWindow, timeout=2_000)
+                act(arrival)
+            except Exception as exc:  # reported through `seen`, after exec() returns
+                seen.append(repr(exc))
+            finally:
+                if arrival.isVisible():
+                    seen.append("left open")
+                    arrival.reject()
+
+        QTimer.singleShot(0, run)
+
+    def mark_missing(arrival: ArrivalDialog) -> None:
+        seen.append("、".join(arrival.papers.item(r).text() for r in range(arrival.papers.count())))
+        arrival.papers.setCurrentRow(1)
+        qtbot.keyClick(arrival.papers, Qt.Key.Key_Space)  # untick the diagnosis
+        arrival.missing.setChecked(True)
+        qtbot.keyClick(arrival.papers, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # no reason yet
+        seen.append(arrival.problem.text())
+        type_text(qtbot, arrival.note, "本批公文交換未附，已電洽中壢區")
+        qtbot.keyClick(arrival.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    in_the_dialog(mark_missing)
+    qtbot.keyClick(page.table, Qt.Key.Key_5)
+    assert seen == [f"申請表、{DIAGNOSIS}", "未到件請寫明情形（至少 5 個字），以便收件公所追查"]
+    qtbot.waitUntil(lambda: "已登錄到件" in page.status.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "已到件" in page.table.item(0, PAPERS).text(), timeout=10_000)
+    assert page.table.item(0, PAPERS).text() == f"申請表 已到件、{DIAGNOSIS} 未到件"
+
+    def all_here(arrival: ArrivalDialog) -> None:
+        seen.append(arrival.papers.item(0).text())
+        arrival.submit()  # the one left, ticked
+
+    in_the_dialog(all_here)
+    page.activateWindow()  # offscreen Qt does not hand focus back when a dialog closes
+    qtbot.waitUntil(page.isActiveWindow, timeout=2_000)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_5)
+    assert seen[2:] == [f"{DIAGNOSIS}（未到件：本批公文交換未附，已電洽中壢區）"]
+    qtbot.waitUntil(lambda: page.table.item(0, PAPERS).text() == f"申請表 已到件、{DIAGNOSIS} 已到件", timeout=10_000)
+    assert not page.arrival_button.isEnabled()
+    page.activateWindow()  # offscreen Qt does not hand focus back when a dialog closes
+    qtbot.waitUntil(page.isActiveWindow, timeout=2_000)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_3)
+    qtbot.waitUntil(lambda: "已核准" in page.status.text(), timeout=10_000)
+    with city.app.state.session_factory() as s:
+        marks = s.scalars(select(CaseArrivalRow).order_by(CaseArrivalRow.at)).all()
+        assert [(json.loads(r.received), json.loads(r.missing)) for r in marks] == [
+            (["申請表"], [DIAGNOSIS]), ([DIAGNOSIS], [])
+        ]  # fmt: skip

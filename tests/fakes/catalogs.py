@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from forms.catalog import Catalog, load_catalog, overlay, parse_text
@@ -22,5 +23,7 @@ def paid_catalog(fee: int = FEE, waivers: tuple[tuple[str, str, str], ...] = ())
     )
     text = path.read_text(encoding="utf-8").replace("fee = 0\n", f"fee = {fee}\n")
     text = text.replace("[[fields]]", grounds + "[[fields]]", 1)
-    text = text.replace("catalog_version = 1\n", "catalog_version = 2\n")
+    version = re.search(r"^catalog_version = (\d+)$", text, re.MULTILINE)
+    assert version is not None, path
+    text = text.replace(version.group(0), f"catalog_version = {int(version.group(1)) + 1}", 1)  # newer than shipped
     return overlay(load_catalog(), [parse_text(path.name, text)])

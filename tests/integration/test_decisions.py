@@ -208,3 +208,82 @@ def test_the_month_of_the_deciding_office_lists_the_case_with_its_history(
     assert chief.get("/api/v1/monthly/2026-12-01/2026-12-31").json()["cases"] == []  # received in November, closed
     assert chief.get("/api/v1/monthly/2026-12-01/2026-11-01").status_code == 422
     assert chief.get("/api/v1/monthly/1800-01-01/1800-01-31").status_code == 422  # found by the fuzzer: was a 500
+
+
+# -- paper sent on with a 跨區收件 case ---------------------------------------------------------------------------
+
+SENT = ["申請表", "身分證正本（驗畢發還）", "診斷書或輔具評估報告書（3個月內）"]  # checked at 桃園區's counter
+TRAVELS = ["申請表", "診斷書或輔具評估報告書（3個月內）"]  # the ID card was handed back (SW-18's catalog says so)
+
+
+def arrive(api: Api, case: wire.CaseIn, key: uuid.UUID | None = None, **marks: Any) -> requests.Response:
+    return api.post(f"/api/v1/cases/{case.case_uuid}/arrivals", {"arrival_uuid": str(key or uuid.uuid4()), **marks})
+
+
+def papers(api: Api) -> list[tuple[str, str, str]]:
+    (queued,) = api.get("/api/v1/queue").json()["cases"]
+    return [(p["name"], p["state"], p["note"]) for p in queued["papers"]]
+
+
+def test_paper_sent_on_is_marked_at_home_and_nothing_is_approved_before_it_arrives(
+    city: EmbeddedServer, world: tuple[Api, Api, Resident, wire.CaseIn]
+) -> None:
+    receiving, deciding, home, _photo_case = world
+    terms = {"promise": "due", "limit_value": 2, "limit_unit": "months", "limit_source": "§51",
+             "limit_basis": "行政程序法第51條", "due_date": "2027-01-20", "fee": 0, "owed": [],
+             "shown": SENT}  # fmt: skip
+    case = case_for(TEST_DEVICE, OFFICE.code, "SW-18", home.national_id, 2, due_date=date(2027, 1, 20))
+    pushed = receiving.post("/api/v1/cases:batch", {"cases": [{**case.model_dump(mode="json"), "terms": terms}]})
+    assert pushed.status_code == 200 and pushed.json()["results"][0]["status"] == "accepted", pushed.text
+    deciding.post(f"/api/v1/cases/{_photo_case.case_uuid}/steps",
+                  {"step_uuid": str(uuid.uuid4()), "status": "駁回", "note": "非本所轄區居民，退回"})  # fmt: skip
+    assert papers(deciding) == [(name, "寄送中", "") for name in TRAVELS]
+
+    refused = step(deciding, case, "核准")
+    assert (refused.status_code, refused.json()["detail"]) == (422, "step_papers_waiting")
+    assert arrive(receiving, case, received=TRAVELS).status_code == 404  # the office that sent it cannot mark it
+
+    for marks, detail in (
+        ({}, "arrival_empty"),
+        ({"received": ["身分證正本（驗畢發還）"]}, "arrival_unknown"),  # handed back at the counter, never sent
+        ({"received": ["申請表"], "missing": ["申請表"], "note": "重複登錄測試"}, "arrival_twice"),
+        ({"missing": ["申請表"], "note": "未到"}, "arrival_note_short"),
+    ):
+        answer = arrive(deciding, case, **marks)
+        assert (answer.status_code, answer.json()["detail"]) == (422, detail), marks
+    assert papers(deciding) == [(name, "寄送中", "") for name in TRAVELS]  # nothing changed
+
+    key = uuid.uuid4()
+    marks = {"received": ["申請表"], "missing": [TRAVELS[1]], "note": "公文交換未見診斷書，已電洽桃園區"}
+    first = arrive(deciding, case, key, **marks)
+    assert first.status_code == 200, first.text
+    assert arrive(deciding, case, key, **marks).json() == first.json()  # a retry is the same marking
+    assert arrive(deciding, case, key, received=TRAVELS).status_code == 409  # other content under the key
+    assert papers(deciding) == [("申請表", "已到件", ""), (TRAVELS[1], "未到件", marks["note"])]
+    again = arrive(deciding, case, missing=["申請表"], note="誤登到件，更正為未到")
+    assert (again.status_code, again.json()["detail"]) == (422, "arrival_already")
+    assert step(deciding, case, "核准").json()["detail"] == "step_papers_waiting"
+    assert step(deciding, case, "審核中").status_code == 200  # review may start on what did arrive
+
+    assert arrive(deciding, case, received=[TRAVELS[1]]).status_code == 200  # came with the next exchange
+    assert papers(deciding) == [("申請表", "已到件", ""), (TRAVELS[1], "已到件", "")]
+    assert step(deciding, case, "核准").status_code == 200
+    with city.app.state.session_factory() as s:
+        events = select(StatusEventRow.status).where(StatusEventRow.case_uuid == str(case.case_uuid))
+        assert s.scalars(events).all() == ["已轉送", "審核中", "核准"]
+
+
+def test_a_case_decided_where_it_was_taken_sends_no_paper(
+    city: EmbeddedServer, world: tuple[Api, Api, Resident, wire.CaseIn], population: list[Resident]
+) -> None:
+    receiving, _deciding, _home, _case = world
+    here = next(r for r in population if r.district_code == OFFICE.code)
+    terms = {"promise": "due", "limit_value": 2, "limit_unit": "months", "limit_source": "§51",
+             "limit_basis": "行政程序法第51條", "due_date": "2027-01-20", "fee": 0, "owed": [],
+             "shown": SENT}  # fmt: skip
+    case = case_for(TEST_DEVICE, OFFICE.code, "SW-18", here.national_id, 3, due_date=date(2027, 1, 20))
+    pushed = receiving.post("/api/v1/cases:batch", {"cases": [{**case.model_dump(mode="json"), "terms": terms}]})
+    assert pushed.status_code == 200 and pushed.json()["results"][0]["status"] == "accepted", pushed.text
+    (mine,) = [q for q in receiving.get("/api/v1/queue").json()["cases"] if q["case_number"] == case.case_number]
+    assert mine["papers"] == []
+    assert arrive(receiving, case, received=["申請表"]).status_code == 404  # no 跨區收件: nothing to mark

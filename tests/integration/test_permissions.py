@@ -70,6 +70,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "list_closures": {"clerk": "none", "liaison": "none", "supervisor": "none"},
     "declare_closure": {"supervisor": "own"},
     "record_step": {"clerk": "own forwarded", "supervisor": "own forwarded"},
+    "record_arrival": {"clerk": "forwarded", "supervisor": "forwarded"},
     "forwarded": {"clerk": "own", "supervisor": "own"},
     "case_queue": {"clerk": "own", "supervisor": "own"},
     "office_day_facts": {"supervisor": "own"},
@@ -98,6 +99,7 @@ RELATIONS = {
     "declare_closure": ("own",),  # always the caller's own office (or its city): the session says which
     "status_changes": ("own", "forwarded", "other"),
     "record_step": ("own", "forwarded", "other"),
+    "record_arrival": ("own", "forwarded", "other"),
     "forwarded": ("own",),
     "case_queue": ("own",),
     "office_day_facts": ("own",),
@@ -395,6 +397,17 @@ PROBES: dict[str, Probe] = {
         )
     ),
     "record_step": _record_step,
+    # The probe's case sent no paper: an allowed caller gets the rule's 422, a refused one the 404.
+    "record_arrival": lambda w, role, relation: (
+        not _refused(
+            w.call(
+                role,
+                "POST",
+                f"/api/v1/cases/{w.cases[relation].case_uuid}/arrivals",
+                {"arrival_uuid": str(uuid.uuid4()), "received": ["申請書"]},
+            )
+        )
+    ),  # fmt: skip
     "case_queue": _case_queue,
     "office_day_facts": lambda w, role, _r: not _refused(w.call(role, "GET", "/api/v1/office-days/2026-11-20")),
     "sign_office_day": lambda w, role, _r: _sign_office_day(w, role),

@@ -403,9 +403,10 @@ def test_catalog_update_during_an_offline_week(
     published = tmp_path / "published"
     shutil.copytree(resource_path("catalog"), published)
     card = published / "05_sw_05.toml"
+    was = shipped().get("SW-05").catalog_version  # the version the device ships with; the city publishes the next
     card.write_text(
         card.read_text(encoding="utf-8")
-        .replace("catalog_version = 1", "catalog_version = 2")
+        .replace(f"catalog_version = {was}", f"catalog_version = {was + 1}")
         .replace('fee_note = "初次申請免費；補換發費用依機關公告"', 'fee_note = "初次申請免費（116年起新制）"'),
         encoding="utf-8",
     )
@@ -435,28 +436,30 @@ def test_catalog_update_during_an_offline_week(
         held = {
             json.loads(c.payload)["case_number"]: json.loads(c.payload)["catalog_version"] for c in server_cases(server)
         }
-        assert held == {old.case_number: 1}  # taken under version 1, and so it stays
+        assert held == {old.case_number: was}  # taken under the shipped version, and so it stays
         updated = pull_catalog(ledger, offline, shipped())
-        assert updated.get("SW-05").catalog_version == 2 and "116年起新制" in updated.get("SW-05").fee_note
-        assert stored_catalog(ledger, shipped()).get("SW-05").catalog_version == 2  # after a restart too
+        assert updated.get("SW-05").catalog_version == was + 1 and "116年起新制" in updated.get("SW-05").fee_note
+        assert stored_catalog(ledger, shipped()).get("SW-05").catalog_version == was + 1  # after a restart too
         assert pull_catalog(ledger, offline, updated) is updated  # nothing newer
         # A broken file from the city is refused whole: nothing of that update is kept. (The city's own server
         # refuses to start on a broken catalog, so the broken answer is scripted here.)
         good = wire.CatalogEntry(
             code="SW-05",
-            version=3,
+            version=was + 2,
             file_name="05_sw_05.toml",
-            text=card.read_text(encoding="utf-8").replace("catalog_version = 2", "catalog_version = 3"),
+            text=card.read_text(encoding="utf-8").replace(
+                f"catalog_version = {was + 1}", f"catalog_version = {was + 2}"
+            ),
         )
-        bad = wire.CatalogEntry(code="SW-03", version=3, file_name="03_sw_03.toml", text='code = "SW-03"\n')
+        bad = wire.CatalogEntry(code="SW-03", version=was + 2, file_name="03_sw_03.toml", text='code = "SW-03"\n')
 
         class Scripted:
             def catalog_delta(self, since: int) -> wire.CatalogDelta:
-                return wire.CatalogDelta(entries=[good, bad], version=3)
+                return wire.CatalogDelta(entries=[good, bad], version=was + 2)
 
         with pytest.raises(CatalogError):
             pull_catalog(ledger, Scripted(), updated)  # type: ignore[arg-type]
-        assert stored_catalog(ledger, shipped()).get("SW-05").catalog_version == 2
+        assert stored_catalog(ledger, shipped()).get("SW-05").catalog_version == was + 1
         offline.close()
     finally:
         server.stop()
