@@ -1,12 +1,14 @@
 """The demo's second office: a counter of 中壢區 receives a 跨區收件 case for a resident of 桃園區 (the demo
-window's office), which decides it in 案件處理 — 審核中, then 補件 — while the citizen follows it on /track, on a
-phone and on a desktop (headless Chromium, when it is installed)."""
+window's office), sending on the paper its counter checked; the home office decides it in 案件處理 — 審核中, 到件登錄
+of that paper, then 補件 — while the citizen follows it on /track, on a phone and on a desktop (headless Chromium,
+when it is installed)."""
 
 from __future__ import annotations
 
 import secrets
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from cityserver.app import add_user
@@ -17,10 +19,13 @@ from desktop.browser import DESKTOP, PHONE, chromium, screenshot
 from desktop.main_window import MainWindow
 from desktop.tasks import TaskRunner, wait_idle
 from desktop.tour import settle
+from desktop.views.arrival_dialog import ArrivalRequest
 from desktop.views.step_dialog import StepRequest
 from forms.casesteps import REVIEWING, SUPPLEMENT, Step
 from forms.dayclose import cash_lines
+from forms.documents import with_shown
 from forms.rocdate import format_roc_slash
+from forms.transit import ARRIVED, Arrival
 from sync.city.client import Credentials
 from sync.city.push import push_pending
 from sync.ledger.secrets import MemorySecretStore, PracticeSecretStore
@@ -28,7 +33,7 @@ from sync.protocol.receipt_signing import short_code
 
 OTHER_OFFICE = "68000020"  # 桃園市中壢區公所
 OTHER_CLERK = "中壢櫃台"
-SERVICE = "SW-14"  # 全民健康保險第六類轉出: 跨區收件, decided at the applicant's home office
+SERVICE = "SW-13"  # 全民健康保險第六類轉入: 跨區收件, decided at the applicant's home office
 
 
 def home_resident() -> Resident:
@@ -52,14 +57,18 @@ def counter(main: Services, data_dir: Path, office: str, pc: str, clerk: str) ->
     return services
 
 
-def take(services: Services, code: str, person: Resident) -> str:
-    """One case through the PC's intake, pushed to the city; its case number."""
+def take(services: Services, code: str, person: Resident, shown: bool = False) -> str:
+    """One case through the PC's intake, pushed to the city; its case number. `shown`: the clerk ticks every paper
+    document 已驗 (the citizen brought them all)."""
     service = services.catalog.get(code)
     fields = {f.id: "0912-345-678" for f in service.fields if f.type == "phone"}
     birth = format_roc_slash(person.birth_date)
     form = services.intake.validate(service, person.national_id, person.name, birth, fields)
     assert form.applicant is not None, form.problems
     verified = services.intake.verify(services.intake.new_case_uuid(), service, form.applicant, form.fields, True)
+    if shown:
+        paper = verified.documents.owed + verified.documents.shown
+        verified = replace(verified, documents=with_shown(verified.documents, {d.name for d in paper}))
     case = services.intake.accept(verified)
     push_pending(services.ledger, services.client)
     return case.case_number
@@ -85,7 +94,7 @@ def run(window: MainWindow, runner: TaskRunner, out: Path) -> Iterator[str]:
     yield from second_counter(main, out)
     other = counter(main, out / "data" / "other-office", OTHER_OFFICE, "中壢區櫃台1", OTHER_CLERK)
     try:
-        number = take(other, SERVICE, home_resident())
+        number = take(other, SERVICE, home_resident(), shown=True)
         case = next(c for c in other.ledger.cases.recent() if c.case_number == number)
         yield f"跨區收件 at {other.device.office.name}: {case.case_number} for 戶籍地 {SANDBOX_OFFICE.name}"
 
@@ -95,7 +104,12 @@ def run(window: MainWindow, runner: TaskRunner, out: Path) -> Iterator[str]:
                 return request.check(Step(SUPPLEMENT, "請補齊後送本所", ("戶口名簿影本",), request.owed_by))
             return request.check(Step(request.status, "開始審核"))
 
+        def arrived(_parent: object, request: ArrivalRequest) -> Arrival | None:
+            # Everything sent on came with the day's 公文交換: the supervisor leaves every tick on.
+            return request.check(Arrival(tuple(p.name for p in request.papers if p.state != ARRIVED)))
+
         window._ask_step = answer
+        window._ask_arrival = arrived
         window.open_cases()
         wait_idle(runner)
         page = window.cases_page
@@ -105,12 +119,12 @@ def run(window: MainWindow, runner: TaskRunner, out: Path) -> Iterator[str]:
         settle(0.3)
         page.grab().save(str(out / "cases-inbox.png"))
         yield f"案件處理: {page.summary.text()} → cases-inbox.png"
-        for status in (REVIEWING, SUPPLEMENT):
+        for status in (REVIEWING, ARRIVED, SUPPLEMENT):
             page.table.selectRow(next(i for i, ln in enumerate(page.shown) if ln.case.case_uuid == case.case_uuid))
-            page.record(status)
+            page.mark_arrival() if status == ARRIVED else page.record(status)
             wait_idle(runner)
             wait_idle(runner)  # the refresh that follows the step
-            yield f"step {status}: {page.status.text()}"
+            yield f"{'到件登錄' if status == ARRIVED else 'step ' + status}: {page.status.text()}"
         settle(0.3)
         page.grab().save(str(out / "cases-steps.png"))
         page.write_month()

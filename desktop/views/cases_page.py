@@ -163,6 +163,10 @@ class CasesPage(QWidget):
         self.month_paths: tuple[Path, Path] | None = None
         actions.addWidget(self.month_button)
         actions.addWidget(self.refresh_button)
+        self.detail = QLabel("")  # the selected case's whole line: the table scrolls sideways on a small screen
+        self.detail.setObjectName("cases_detail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = QLabel("")
         self.status.setObjectName("cases_status")
         self.status.setWordWrap(True)
@@ -175,6 +179,7 @@ class CasesPage(QWidget):
         layout.addWidget(self.summary)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
         layout.addLayout(actions)
         layout.addWidget(self.status)
         self._enable()
@@ -242,6 +247,21 @@ class CasesPage(QWidget):
         for status, button in self.buttons.items():
             button.setEnabled(line is not None and status in line.steps)
         self.arrival_button.setEnabled(line is not None and bool(waiting(line.papers)))
+        self.detail.setText(self._detail(line) if line is not None else "")
+
+    def _detail(self, line: QueueLine) -> str:
+        c = line.case
+        words = [
+            f"{c.case_number}　{service_name(self._services.catalog, c.service_code)}　{c.id_masked}",
+            f"收件：{line.received_by_name}" + ("（跨區收件）" if line.forwarded else ""),
+            f"承辦：{c.holder}",
+            f"狀態：{c.status}",
+        ]
+        if c.owed:
+            words.append("待補：" + "、".join(c.owed))
+        if line.papers:
+            words.append("隨案文件：" + papers_words(line.papers))
+        return "　".join(words)
 
     # -- recording a step ----------------------------------------------------------------------------------------
 

@@ -194,6 +194,9 @@ def test_paper_sent_on_is_marked_in_the_window_and_approval_waits_for_it(
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=10_000)
     assert page.table.item(0, PAPERS).text() == f"申請表 寄送中、{DIAGNOSIS} 寄送中"
+    assert page.detail.text().endswith(
+        f"（跨區收件）　承辦：中壢承辦　狀態：已轉送　隨案文件：申請表 寄送中、{DIAGNOSIS} 寄送中"
+    )
     page.table.setFocus()
     qtbot.keyClick(page.table, Qt.Key.Key_3)  # 核准: not on paper that is not here
     assert refused == [f"收件公所寄送的文件尚未到件（申請表、{DIAGNOSIS}），到件登錄後才能核准。"]

@@ -58,13 +58,16 @@ MODULES = (
     Module("forms.terms", "forms/terms.py", ("tests/forms", "tests/printing")),
     Module("forms.reference", "forms/reference.py", ("tests/forms",)),
     Module("forms.offices", "forms/offices.py", ("tests/forms", "tests/printing")),
-    # Cases after intake: what step may follow which, how late a case is, what the citizen is told on /track.
+    # Cases after intake: what step may follow which, how late a case is, what the citizen is told on /track, what
+    # paper travels with a 跨區收件 case.
     Module("forms.casesteps", "forms/casesteps.py", ("tests/forms",)),
     Module("forms.overdue", "forms/overdue.py", ("tests/forms",)),
     Module("forms.progress", "forms/progress.py", ("tests/forms", "tests/integration/test_decisions.py", *SQLITE)),
-    # Which paper the look-ups replaced, which was shown at the counter, which is still owed.
+    Module("forms.transit", "forms/transit.py", ("tests/forms",)),
+    # Which paper the look-ups replaced, which was shown at the counter, which is still owed; cash by note and coin.
     Module("forms.documents", "forms/documents.py", ("tests/forms",)),
     Module("forms.payment", "forms/payment.py", ("tests/forms",)),
+    Module("forms.cashcount", "forms/cashcount.py", ("tests/forms",)),
     # The ledger: numbering, sealing, the outbox writes, the audit chain; what stops it issuing numbers twice.
     Module(
         "sync.ledger.core",
