@@ -10,11 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.views.dialog_parts import problem_label, submit_buttons
 from desktop.views.screen import fit_dialog
 from forms.errors import ValidationError
 from forms.messages import text
@@ -81,20 +80,9 @@ class ArrivalDialog(QDialog):
         self.note.setPlaceholderText("未到件情形（例如：本批公文交換未附，已電洽收件公所）")
         self.note.setFixedHeight(self.note.fontMetrics().lineSpacing() * 3 + 12)
         layout.addWidget(self.note)
-        self.problem = QLabel("")
-        self.problem.setObjectName("arrival_problem")
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b3261e;")
+        self.problem = problem_label("arrival_problem")
         layout.addWidget(self.problem)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("記錄到件 (Ctrl+Enter)")
-        ok.setAutoDefault(False)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self).activated.connect(self.submit)
+        layout.addWidget(submit_buttons(self, "記錄到件", self.submit))
         self.papers.setFocus()
         fit_dialog(self, 460)
 

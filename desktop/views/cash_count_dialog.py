@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from desktop.views.dialog_parts import problem_label, submit_buttons
 from desktop.views.screen import fit_dialog
 from forms.cashcount import DENOMINATIONS, Pieces, kind, read_pieces, total
 from forms.errors import ValidationError
@@ -49,20 +49,9 @@ class CashCountDialog(QDialog):
         self.total.setObjectName("pieces_total")
         self.total.setStyleSheet("font-weight: bold;")
         layout.addWidget(self.total)
-        self.problem = QLabel("")
-        self.problem.setObjectName("pieces_problem")
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b3261e;")
+        self.problem = problem_label("pieces_problem")
         layout.addWidget(self.problem)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("記錄點收 (Ctrl+Enter)")
-        ok.setAutoDefault(False)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self).activated.connect(self.submit)
+        layout.addWidget(submit_buttons(self, "記錄點收", self.submit))
         self.boxes[DENOMINATIONS[0]].setFocus()
         self.show_total()
         fit_dialog(self, 380)

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
+from desktop.views.dialog_parts import problem_label, submit_buttons
 from desktop.views.screen import fit_dialog
 from forms.casesteps import REJECTED, SUPPLEMENT, Step
 from forms.errors import ValidationError
@@ -63,20 +63,9 @@ class StepDialog(QDialog):
             layout.addRow("應補文件（每行一項）", self.owed)
             layout.addRow("補正期限", self.owed_by)
         layout.addRow(NOTE_LABELS.get(request.status, "備註（可不填）"), self.note)
-        self.problem = QLabel("")
-        self.problem.setObjectName("step_problem")
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b3261e;")
+        self.problem = problem_label("step_problem")
         layout.addRow(self.problem)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(f"記錄「{request.status}」(Ctrl+Enter)")
-        ok.setAutoDefault(False)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout.addRow(buttons)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self).activated.connect(self.submit)
+        layout.addRow(submit_buttons(self, f"記錄「{request.status}」", self.submit))
         (self.owed if request.status == SUPPLEMENT else self.note).setFocus()
         self.answer: Step | None = None
         fit_dialog(self, 460)

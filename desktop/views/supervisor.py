@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.views.dialog_parts import problem_label, submit_buttons
 from desktop.views.screen import fit_dialog
 from forms.errors import ValidationError
 from forms.messages import text
@@ -51,22 +50,11 @@ class SupervisorDialog(QDialog):
         layout.addRow("密碼", self.password)
         if with_reason:
             layout.addRow("理由", self.reason)
-        self.problem = QLabel("")
-        self.problem.setObjectName("supervisor_problem")
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b3261e;")
+        self.problem = problem_label("supervisor_problem")
         layout.addRow(self.problem)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("確認 (Ctrl+Enter)")
-        ok.setAutoDefault(False)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout.addRow(buttons)
+        layout.addRow(submit_buttons(self, "確認", self.submit))
         self.user.returnPressed.connect(self.password.setFocus)
         self.password.returnPressed.connect(self.reason.setFocus if with_reason else self.submit)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self).activated.connect(self.submit)
         self.answer: tuple[str, str, str] | None = None
         fit_dialog(self, 460)
 
