@@ -16,10 +16,12 @@ from cityserver.app import ROLES, add_user, create_app
 from cityserver.db import DeviceRow, SchemaOutdated, init_db, make_engine
 from cityserver.devices import create_enrolment, revoke
 from cityserver.errors import ApiError
+from sync.protocol.version import VERSION
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="counterdesk-server", description="Counterdesk reference city server")
+    parser.add_argument("--version", action="version", version=f"counterdesk-server {VERSION}")
     parser.add_argument(
         "--db", default="sqlite:///cityserver.db", help="SQLAlchemy URL (sqlite:///… or postgresql+psycopg://…)"
     )

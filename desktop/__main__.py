@@ -20,6 +20,7 @@ from forms.errors import CatalogError, DomainError
 from forms.messages import text
 from forms.terms import fee_words
 from forms.timelimits import PUBLISHED, TimeLimit
+from sync.protocol.version import VERSION
 
 
 def _data_dir(arg: str | None) -> Path:
@@ -275,6 +276,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="counterdesk", description="Counterdesk 臨櫃服務")
+    parser.add_argument("--version", action="version", version=f"counterdesk {VERSION}")
     parser.add_argument("--data-dir", help="where the ledger, receipts and sandbox data live")
     parser.add_argument(
         "--server",
