@@ -13,9 +13,11 @@ import uvicorn
 from sqlalchemy import select
 
 from cityserver.app import ROLES, add_user, create_app
+from cityserver.context import Settings
 from cityserver.db import DeviceRow, SchemaOutdated, init_db, make_engine
 from cityserver.devices import create_enrolment, revoke
 from cityserver.errors import ApiError
+from sync.protocol import version
 from sync.protocol.version import VERSION
 
 
@@ -35,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="address or network of a reverse proxy whose X-Forwarded-For is believed (repeatable)",
     )
+    serve.add_argument("--min-client-version", default="", help="refuse apps older than this (e.g. 0.2.0): 「請更新」")
+    serve.add_argument("--latest-version", default="", help="the newest app release, told to every app")
+    serve.add_argument("--installer-url", default="", help="where offices download the newest installer")
     user = sub.add_parser("add-user", help="create or reset a user; the password is read from the terminal")
     user.add_argument("username")
     user.add_argument("--office", required=True, help="district office code, e.g. 68000010")
@@ -108,8 +113,19 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     host = getattr(args, "host", "127.0.0.1")
     proxies = getattr(args, "trusted_proxy", [])
+    releases: dict[str, str] = {k: getattr(args, k, "") for k in ("min_client_version", "latest_version")}
+    for flag, value in releases.items():
+        if value and version.parse(value) is None:
+            print(f"--{flag.replace('_', '-')} 須為 主.次.修 版本號（例：0.2.0），不是 {value!r}。", file=sys.stderr)
+            return 2
+    settings = Settings(
+        min_client_version=releases["min_client_version"],
+        latest_version=releases["latest_version"],
+        installer_url=getattr(args, "installer_url", ""),
+    )
     # The app decides which X-Forwarded-For to believe (trusted proxies only); uvicorn's own rewriting is off.
-    uvicorn.run(create_app(args.db, trusted_proxies=proxies), host=host, port=args.port, proxy_headers=False)
+    app = create_app(args.db, trusted_proxies=proxies, settings=settings)
+    uvicorn.run(app, host=host, port=args.port, proxy_headers=False)
     return 0
 
 

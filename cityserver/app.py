@@ -39,8 +39,17 @@ general = APIRouter()
 
 
 @general.get(f"{wire.API_PREFIX}/health", response_model=wire.Health)
-def health(_: Allowed) -> wire.Health:
-    return wire.Health(status="ok", service=wire.SERVICE_NAME, api_version=wire.API_VERSION, server_time=now())
+def health(_: Allowed, server: State) -> wire.Health:
+    settings = server.settings
+    return wire.Health(
+        status="ok",
+        service=wire.SERVICE_NAME,
+        api_version=wire.API_VERSION,
+        server_time=now(),
+        minimum_version=settings.min_client_version,
+        latest_version=settings.latest_version,
+        installer_url=settings.installer_url,
+    )
 
 
 @general.get(f"{wire.API_PREFIX}/catalog", response_model=wire.CatalogDelta)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from cityserver.context import NO_SYNC, Db, Settings, State, address, aware, now, secret_hash, security_event
 from cityserver.db import ChallengeRow, DeviceRow, RefreshTokenRow, SecurityEventRow, TokenRow, UserRow
 from cityserver.errors import ApiError
-from cityserver.permissions import Allowed, Role
+from cityserver.permissions import Allowed, Role, client_version
 from sync.protocol import signing, wire
 from sync.protocol.passwords import hash_password, verify_password
 
@@ -169,6 +169,7 @@ def auth_token(body: wire.TokenRequest, request: Request, db: Db, server: State,
         security_event(db, "login_other_office", username=user.username, address=where, device_id=device.device_id)
         db.commit()
         raise ApiError(403, "device_other_office", "this device belongs to another office")
+    device.client_version = client_version(request)  # which version each device last signed in with
     return _issue(db, server.settings, user, device, str(uuid.uuid4()))
 
 
@@ -204,6 +205,7 @@ def auth_refresh(body: wire.RefreshRequest, request: Request, db: Db, server: St
     if user is None:
         db.commit()
         raise ApiError(401, "refresh_invalid", "unknown user")
+    device.client_version = client_version(request)
     return _issue(db, server.settings, user, device, row.family_id)
 
 

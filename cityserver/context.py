@@ -49,6 +49,11 @@ class Settings:
     body_idle_s: float = BODY_IDLE_S
     body_total_s: float = BODY_TOTAL_S
     max_body_bytes: int = MAX_BODY_BYTES
+    # Client versions: below `min_client_version` every call but /health is refused (426, 「請更新」); the newest
+    # release and where its installer is are told to every client. "" = no minimum / nothing to advertise.
+    min_client_version: str = ""
+    latest_version: str = ""
+    installer_url: str = ""
 
 
 @dataclass

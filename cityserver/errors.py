@@ -40,6 +40,7 @@ _DESCRIPTIONS = {
     409: "Conflicts with what the city holds",
     413: "The request body is too large",
     422: "The request does not fit the schema, or a value is out of range",
+    426: "This client's version is older than the city requires (Counterdesk-Minimum-Version says which)",
     429: "Too many attempts; retry after the time given in Retry-After",
 }
 

@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute
 from cityserver.context import NO_SYNC, Db, aware, now, secret_hash
 from cityserver.db import DeviceRow, TokenRow, UserRow
 from cityserver.errors import ApiError
+from sync.protocol import version
 
 
 class Role(StrEnum):
@@ -203,6 +204,8 @@ def permit(
     table_rule = PERMISSIONS.get(name)
     if table_rule is None:  # create_app checks every route at start; this is a second lock on the door
         raise ApiError(403, "forbidden", "endpoint not in the permission table")
+    if name not in VERSIONLESS:
+        check_client_version(request)
     if table_rule.public:
         return Access(ANONYMOUS, name, table_rule)
     caller = authenticate(db, f"Bearer {credentials.credentials}" if credentials else None)
@@ -212,6 +215,27 @@ def permit(
 
 
 Allowed = Annotated[Access, Depends(permit)]
+
+# What a client of any version may reach: where it learns that it must update, and the public pages.
+VERSIONLESS = frozenset({"health", "openapi", "track_form", "track"})
+
+
+def client_version(request: Request) -> str:
+    """The version the client says it is ("" when it says nothing readable)."""
+    said = request.headers.get(version.VERSION_HEADER, "")
+    return said.strip() if version.parse(said) is not None else ""
+
+
+def check_client_version(request: Request) -> None:
+    """Refuse (426) a client older than the city's minimum, saying which version is needed and where it is."""
+    settings = request.app.state.server.settings
+    if version.older_than(client_version(request), settings.min_client_version):
+        headers = {version.MINIMUM_HEADER: settings.min_client_version}
+        if settings.latest_version:
+            headers[version.LATEST_HEADER] = settings.latest_version
+        if settings.installer_url:
+            headers[version.INSTALLER_HEADER] = settings.installer_url
+        raise ApiError(426, "client_outdated", f"this server requires version {settings.min_client_version}", headers)
 
 
 def routes(app: FastAPI) -> Iterator[BaseRoute]:

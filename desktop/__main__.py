@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import logging
 import os
 import re
 import sys
@@ -15,6 +14,9 @@ from typing import Any
 
 import platformdirs
 
+from desktop import logs
+from desktop.config import ConfigError
+from desktop.config import load as load_config
 from forms.catalog import load_catalog
 from forms.errors import CatalogError, DomainError
 from forms.messages import text
@@ -48,6 +50,19 @@ def _production_server(args: argparse.Namespace, data_dir: Path) -> str | None:
     return None
 
 
+def say_refusal(message: str, windowed: bool) -> None:
+    """A refusal to start: on the console; in a dialog when there is none (a windowed build started from the Start
+    menu has no stderr to read it on)."""
+    if sys.stderr is not None:
+        print(message, file=sys.stderr)
+    elif windowed and _has_display():
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        QMessageBox.critical(None, "Counterdesk 無法啟動", message)
+        del app
+
+
 def run_app(args: argparse.Namespace) -> int:
     if not _has_display():
         print(
@@ -59,13 +74,22 @@ def run_app(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop.launch import Launch, practice, practice_rebuild
+    from desktop.views.errors import show_crash_dialog
 
+    config = args.config
     app = QApplication(sys.argv[:1])
+    logs.show_crash = show_crash_dialog  # an error nobody caught: logged, then said in a zh-TW dialog
     data_dir = _data_dir(args.data_dir)
     server = _production_server(args, data_dir)
+    idle_s = config.idle_lock_minutes * 60.0
     if server is None:
         # Practice mode: a window at once; the sandbox city server and the ledger open behind it.
-        launch = Launch(app, practice(data_dir / "sandbox"), rebuild=practice_rebuild(data_dir / "sandbox"))
+        launch = Launch(
+            app,
+            practice(data_dir / "sandbox", idle_s),
+            rebuild=practice_rebuild(data_dir / "sandbox"),
+            font_size=config.font_size,
+        )
         try:
             return app.exec()
         finally:
@@ -84,12 +108,19 @@ def run_app(args: argparse.Namespace) -> int:
     from sync.city.client import Credentials, server_base
     from sync.ledger.secrets import KeyringSecretStore, SecretUnavailable
 
-    qtapp.configure(app)
+    qtapp.configure(app, config.font_size)
     runner = TaskRunner()
     try:
         loaded = enrolment.load(data_dir, KeyringSecretStore())
     except (SecretUnavailable, DomainError):
         loaded = None  # the enrolment dialog offers to enrol again
+    if loaded is not None and config.office and loaded[0].office.code != config.office:
+        office = loaded[0].office
+        say_refusal(
+            text("config_office_mismatch", configured=config.office, enrolled=office.code, name=office.name), True
+        )
+        runner.shutdown()
+        return 2
     if loaded is None or loaded[0].server != server_base(server):
         dialog = EnrolDialog(runner, lambda url, code: enrol(data_dir, url, code, KeyringSecretStore()), server=server)
         if dialog.exec() != EnrolDialog.DialogCode.Accepted:
@@ -111,6 +142,7 @@ def run_app(args: argparse.Namespace) -> int:
         runner.shutdown()
         return 1
     services = login.result_value
+    services.idle_lock_s = idle_s
     window = MainWindow(services, runner)
     window.restore_layout()
     window.show()
@@ -284,6 +316,14 @@ def main(argv: list[str] | None = None) -> int:
         "with, else practice mode (練習模式)",
     )
     parser.add_argument("--user", default=getpass.getuser())
+    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (the log file's detail)")
+    parser.add_argument("--font-size", type=int, help="the window's font size in points (9–20)")
+    parser.add_argument("--idle-lock-minutes", type=int, help="lock the window after this many idle minutes (1–60)")
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="check fonts, catalog, migrations, keyring, printing and the data folder",
+    )
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser("demo", help="headless scripted tour: 3 intakes, one offline, sync, day close")
     demo.add_argument("--out", required=True)
@@ -298,16 +338,32 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if os.name == "posix":
         os.umask(0o077)  # everything this app creates (folders, ledger, receipts) is the user's alone
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    if args.server:
-        from sync.city.client import server_base
+    try:
+        config = load_config(
+            command_line={
+                "server": args.server,
+                "data_dir": args.data_dir,
+                "log_level": args.log_level,
+                "font_size": args.font_size,
+                "idle_lock_minutes": args.idle_lock_minutes,
+            }
+        )
+    except ConfigError as exc:
+        say_refusal(text(exc.code, **exc.params), args.command is None)
+        return 2
+    args.server = config.server
+    args.data_dir = str(config.data_dir) if config.data_dir else None
+    args.config = config
+    if args.command == "demo":
+        # The tour logs beside what it writes, so what it logged can be read (and checked for IDs) afterwards.
+        logs.configure(config.log_dir or Path(args.out) / "logs", config.log_level)
+    else:
+        logs.configure(config.log_dir, config.log_level)
+    logs.install_crash_hooks()
+    if args.selftest:
+        from desktop.selftest import run_selftest
 
-        try:
-            args.server = server_base(args.server)
-        except DomainError as exc:
-            print(text(exc.code, **exc.params), file=sys.stderr)
-            return 2
+        return run_selftest(config)
     if args.command == "demo":
         return run_demo(args)
     if args.command == "catalog":

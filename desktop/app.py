@@ -13,7 +13,7 @@ from printing.fonts import fallback_file, font_files
 log = logging.getLogger(__name__)
 
 
-def configure(app: QApplication) -> None:
+def configure(app: QApplication, font_size: int = 11) -> None:
     """Use the same Noto Sans TC the receipts embed, and Qt's own zh_TW strings for its dialogs."""
     families: list[str] = []
     for path in font_files().values():
@@ -26,7 +26,7 @@ def configure(app: QApplication) -> None:
         extra = QFontDatabase.applicationFontFamilies(QFontDatabase.addApplicationFont(str(fallback)))
         QFont.insertSubstitutions(families[0], extra)
     if families:
-        app.setFont(QFont(families[0], 11))
+        app.setFont(QFont(families[0], font_size))
     else:
         log.warning("Traditional Chinese font not built yet; run `make fonts`")
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.Taiwan))

@@ -70,10 +70,12 @@ class Launch:
         build: Callable[[], Services],
         on_ready: Callable[[MainWindow], None] = lambda _w: None,
         rebuild: Callable[[str, str], list[str]] | None = None,
+        font_size: int = 11,
     ) -> None:
         """`rebuild(supervisor, password)` rebuilds a damaged ledger from the city and returns its report lines."""
         self.app = app
         self._rebuild = rebuild
+        self._font_size = font_size
         self.report: list[str] = []  # the last rebuild's report, as shown
         self.runner: TaskRunner | None = None  # made after the first paint
         self.window: MainWindow | None = None
@@ -88,7 +90,7 @@ class Launch:
         from desktop import app as qtapp  # the font files are read now, not before the first paint
         from desktop.tasks import TaskRunner
 
-        qtapp.configure(self.app)
+        qtapp.configure(self.app, self._font_size)
         self.startup.label.setText("正在開啟練習模式（模擬市府伺服器與本機資料）…")
         self.runner = TaskRunner()
         self.runner.run("db", self._load, self._ready, self._failed, owner=self.startup)
@@ -125,7 +127,9 @@ class Launch:
 
             self.startup.label.setText("無法啟動：" + text(code, **getattr(exc, "params", {})))
         else:
-            self.startup.label.setText(f"無法啟動：{type(exc).__name__}（詳見紀錄檔）")
+            from desktop import logs
+
+            self.startup.label.setText(f"無法啟動：{type(exc).__name__}（{logs.see_log()}）")
         self.startup.rebuild_button.setVisible(self._rebuild is not None and code in REBUILD_CODES)
 
     def on_rebuild_clicked(self) -> None:
@@ -176,10 +180,12 @@ def practice_rebuild(data_dir: Path) -> Callable[[str, str], list[str]]:
     return rebuild
 
 
-def practice(data_dir: Path) -> Callable[[], Any]:
+def practice(data_dir: Path, idle_lock_s: float = 600.0) -> Callable[[], Any]:
     def build() -> Services:
         from desktop.bootstrap import start_sandbox
 
-        return start_sandbox(data_dir)
+        services = start_sandbox(data_dir)
+        services.idle_lock_s = idle_lock_s
+        return services
 
     return build

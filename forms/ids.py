@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
@@ -122,6 +123,16 @@ def mask_id(value: str) -> str:
     if len(value) <= 4:
         return "*" * len(value)
     return value[:-4] + "****"
+
+
+# Anything shaped like a national or resident ID inside free text (a log line, a traceback): letter, digit or A–D,
+# eight digits. Wider than a valid ID on purpose: a mistyped number is as personal as a valid one.
+ID_IN_TEXT = re.compile(r"(?<![0-9])[A-Za-z][0-9A-Da-d][0-9]{8}(?![0-9])")
+
+
+def mask_ids_in(text: str) -> str:
+    """The text with every ID-shaped run masked as on paper (the log file's last line of defence)."""
+    return ID_IN_TEXT.sub(lambda m: mask_id(m.group(0)), text)
 
 
 def id_digest(value: str, pepper: bytes) -> str:

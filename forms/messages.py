@@ -684,6 +684,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "僅本機測試（127.0.0.1）可用 http。",
         "en": "The city server must be reached over https ({url}); plain http is allowed on this machine only.",
     },
+    "config_unreadable": {
+        "zh-TW": "設定檔 {file} 無法讀取：{why}。請資訊人員修正後再開啟；程式未啟動，也未變更任何資料。",
+        "en": "The settings file {file} cannot be read: {why}. Nothing was started or changed.",
+    },
+    "config_key_unknown": {
+        "zh-TW": "設定檔 {file} 有不認得的項目「{key}」（可用的項目：{known}）。請修正後再開啟。",
+        "en": "The settings file {file} has an unknown key '{key}' (known: {known}).",
+    },
+    "config_machine_only": {
+        "zh-TW": "「{key}」只能由資訊人員寫在本機共用設定檔 {machine}，不能寫在個人設定檔 {file}。"
+        "請自個人設定檔刪除此項。",
+        "en": "'{key}' may only be set in the machine file {machine}, not in the user's file {file}.",
+    },
+    "config_value_invalid": {
+        "zh-TW": "設定檔 {file} 的「{key}」值 {value} 不正確：{why}。請修正後再開啟。",
+        "en": "In {file}, '{key}' = {value} is not valid: {why}.",
+    },
+    "config_option_invalid": {
+        "zh-TW": "命令列選項 {option} 的值 {value} 不正確：{why}。",
+        "en": "The command-line option {option} = {value} is not valid: {why}.",
+    },
+    "config_office_mismatch": {
+        "zh-TW": "此電腦的設定檔指定為機關 {configured}，但登記於 {enrolled}（{name}）。"
+        "請資訊人員確認設定檔或重新登記。",
+        "en": "This PC is configured for office {configured} but enrolled with {enrolled} ({name}).",
+    },
+    "see_log": {"zh-TW": "詳見紀錄檔：{file}", "en": "see the log file: {file}"},
+    "crash_shown": {
+        "zh-TW": "程式發生未預期的錯誤（{kind}），已寫入紀錄檔：\n{file}\n\n"
+        "已受理的案件都存在本機帳本中，不會遺失。請記下畫面上正在做的事，若再發生請洽資訊人員並提供紀錄檔。",
+        "en": "An unexpected error ({kind}) was written to the log file:\n{file}\n\n"
+        "Accepted cases are safe in the ledger on this PC. If it happens again, give IT staff the log file.",
+    },
+    "client_outdated": {
+        "zh-TW": "請更新：此電腦的 Counterdesk 為 {current} 版，市府伺服器要求 {required} 以上版本。{where}"
+        "更新前案件仍保存在本機，不會遺失；請洽資訊人員安裝新版。",
+        "en": "Please update: this Counterdesk is {current}; the city server requires {required} or newer. {where}"
+        "Cases stay safe on this PC until then.",
+    },
+    "client_update_where": {
+        "zh-TW": "最新版為 {latest}，安裝程式：{installer}。",
+        "en": "The newest release is {latest}; installer: {installer}.",
+    },
     "not_enrolled": {
         "zh-TW": "這台電腦尚未向市府登記，請先以一次性登記碼登記。",
         "en": "This computer is not enrolled with the city; enrol it with a one-time code first.",

@@ -16,9 +16,10 @@ FONT_BOLD = "NotoSansTC-Bold"
 # Names with characters outside Big5 (CJK Extension B, e.g. 𡒄 𪜶) that Noto Sans TC lacks are drawn, character by
 # character, in HanaMinB (Debian fonts-hanazono, TrueType, OFL/free licence): nothing becomes a box.
 FONT_FALLBACK = "HanaMinB"
+# The bundle's own copy first (a Windows PC has no Debian fonts), then Debian's.
 FALLBACK_PLACES = (
+    resource_path("fonts", "HanaMinB.ttf"),
     Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"),
-    Path(__file__).resolve().parents[1] / "resources" / "fonts" / "HanaMinB.ttf",
 )
 _lock = threading.Lock()
 _registered = False

@@ -66,6 +66,10 @@ def test_demo_writes_receipts_day_close_and_screenshot(tmp_path: Path) -> None:
             assert not full_id.search(content), path
             checked += 1
     assert checked >= 6
+    # The log file the demo wrote (its own, beside its output): lines of what happened, no full ID in any.
+    log_text = (out / "logs" / "counterdesk.log").read_bytes()
+    assert log_text.count(b"\n") >= 20 and b"INFO" in log_text
+    assert not full_id.search(log_text)
     # Nothing the demo sent was refused by the city (the signed day included: its figures account for the void).
     import sqlite3
 

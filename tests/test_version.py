@@ -19,3 +19,11 @@ def test_both_commands_say_which_version_they_are(module: str, prog: str) -> Non
     installed = importlib.metadata.version("counterdesk")  # the wheel's metadata, written by pip at install
     assert re.fullmatch(r"\d+\.\d+\.\d+", installed)
     assert run.stdout.strip() == f"{prog} {installed}"
+
+
+@pytest.mark.parametrize("flag", ["--min-client-version", "--latest-version"])
+def test_the_server_refuses_to_start_on_an_unreadable_version(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from cityserver.__main__ import main
+
+    assert main(["serve", flag, "v2"]) == 2  # before any database or socket is touched
+    assert "主.次.修" in capsys.readouterr().err

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import logs
 from desktop.bootstrap import Services
 from desktop.operations import Change, Operations
 from desktop.paperwork import PAYMENT_NAMES, write_notice, write_receipt
@@ -508,7 +509,7 @@ class IntakeWizard(QWidget):
             self.message_label.setText(text(exc.code, **exc.params))
         else:
             log.error("intake step failed", exc_info=exc)
-            self.message_label.setText(f"發生未預期的錯誤：{type(exc).__name__}（詳見紀錄檔）")
+            self.message_label.setText(f"發生未預期的錯誤：{type(exc).__name__}（{logs.see_log()}）")
 
     # -- step 2: result --------------------------------------------------------------------------------------------
 

@@ -22,16 +22,17 @@ import requests
 from pydantic import BaseModel, ValidationError
 
 from forms.errors import DomainError
+from forms.messages import text
 from sync.city.enrolment import DeviceIdentity
 from sync.ledger.secrets import SecretStore
-from sync.protocol import wire
+from sync.protocol import version, wire
 from sync.protocol.errors import SyncError, SyncErrorKind
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 
-USER_AGENT = "Counterdesk/0.1"
+USER_AGENT = f"Counterdesk/{version.VERSION}"
 # A wrong or hostile Retry-After must not hold a liaison's queue for days (nor overflow a timedelta).
 MAX_RETRY_AFTER_S = 3600
 
@@ -129,6 +130,7 @@ class CityClient:
         # REQUESTS_CA_BUNDLE, proxies and .netrc from the environment must not change whom we trust.
         self._session.trust_env = False
         self._session.headers["User-Agent"] = USER_AGENT
+        self._session.headers[version.VERSION_HEADER] = version.VERSION  # the city may require a newer one
         self._token: str | None = None
         self._lock = threading.Lock()
         self.office_code: str | None = None
@@ -179,6 +181,19 @@ class CityClient:
         code, detail = _error(response) if status >= 400 else ("", "")
         if status == 401:
             raise SyncError(SyncErrorKind.AUTH, code if code in AUTH_CODES else "auth_failed")
+        if status == 426:
+            # Too old for this city: nothing was done; the queue waits for the new version.
+            headers = response.headers
+            latest = headers.get(version.LATEST_HEADER, "")[:32]
+            installer = headers.get(version.INSTALLER_HEADER, "")[:300]
+            where = text("client_update_where", latest=latest or "？", installer=installer) if installer else ""
+            raise SyncError(
+                SyncErrorKind.REJECTED,
+                "client_outdated",
+                current=version.VERSION,
+                required=headers.get(version.MINIMUM_HEADER, "")[:32] or "？",
+                where=where,
+            )
         if status == 429 and code in REFUSAL_CODES:
             # A lock-out or a quota: not the server being busy (never a reason to work offline instead).
             wait = _retry_after(response)

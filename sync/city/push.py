@@ -151,9 +151,10 @@ def _push(
                 _set_aside(ledger, report, [(items[n], f"invalid: {why}") for n, why in sorted(unfit.items())])
                 continue
             report.error_code = exc.code
-            if exc.kind is SyncErrorKind.AUTH:
-                # Not the cases' fault: they stay pending, untouched, until someone logs in again.
-                log.info("push paused: log-in needed (%d items wait)", len(items))
+            if exc.kind is SyncErrorKind.AUTH or exc.code == "client_outdated":
+                # Not the cases' fault: they stay pending, untouched, until someone logs in again (or the app is
+                # updated to a version the city accepts).
+                log.info("push paused: %s (%d items wait)", exc.code, len(items))
                 break
             if exc.kind is SyncErrorKind.TIMEOUT and size > MIN_BATCH:
                 ledger.outbox.set_push_batch_hint(max(MIN_BATCH, size // 2))

@@ -106,6 +106,10 @@ class Health(WireModel):
     service: Literal["counterdesk-cityserver"]
     api_version: Literal["v1"]
     server_time: datetime
+    # The client versions the city requires and offers ("" = none), and where the newest installer is.
+    minimum_version: Annotated[str, StringConstraints(max_length=32)] = ""
+    latest_version: Annotated[str, StringConstraints(max_length=32)] = ""
+    installer_url: Annotated[str, StringConstraints(max_length=500)] = ""
 
 
 class ErrorItem(WireModel):

@@ -60,6 +60,8 @@ class Approver:
             if exc.kind is SyncErrorKind.REJECTED:  # the city said no: final
                 if exc.code == "login_locked":
                     raise DomainError("login_locked", minutes=exc.params.get("minutes", 15)) from exc
+                if exc.code == "client_outdated":  # not the supervisor's password: the app must be updated
+                    raise DomainError(exc.code, **exc.params) from exc
                 raise DomainError("supervisor_not_verified") from exc
             if exc.kind is SyncErrorKind.AUTH:
                 raise
