@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(
             command_line={
                 "server": args.server,
-                "data_dir": args.data_dir,
+                "data_dir": os.path.abspath(args.data_dir) if args.data_dir else None,  # relative: to here
                 "log_level": args.log_level,
                 "font_size": args.font_size,
                 "idle_lock_minutes": args.idle_lock_minutes,

@@ -15,11 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cityserver.app import add_user, create_app
-from cityserver.db import SchemaOutdated
-from cityserver.devices import create_enrolment
-from cityserver.embedded import EmbeddedServer
 from forms.calendar import load_calendar
 from forms.catalog import Catalog, load_catalog
 from forms.clock import taipei_now
@@ -49,6 +46,9 @@ from sync.services.decisions import Decisions
 from sync.services.intake import IntakeService
 from sync.services.recover import Recovery, recover
 from sync.services.review import ReviewService
+
+if TYPE_CHECKING:  # the city server is imported by practice mode only: a production start never loads FastAPI
+    from cityserver.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,10 @@ def _set_aside(folder: Path, why: str) -> None:
 
 
 def _sandbox_server(data_dir: Path) -> EmbeddedServer:
+    from cityserver.app import create_app
+    from cityserver.db import SchemaOutdated
+    from cityserver.embedded import EmbeddedServer
+
     try:
         app = create_app(f"sqlite:///{data_dir / 'sandbox-city.db'}")
     except SchemaOutdated as exc:
@@ -134,6 +138,9 @@ def _sandbox_server(data_dir: Path) -> EmbeddedServer:
 def start_sandbox(data_dir: Path) -> Services:
     """練習模式: a reference city server on 127.0.0.1 with a synthetic population, and a ledger beside it. The
     sandbox device enrols itself with the sandbox server the first time, like a real PC with a code."""
+    from cityserver.app import add_user
+    from cityserver.devices import create_enrolment
+
     private_dir(data_dir)
     server = _sandbox_server(data_dir)
     factory = server.app.state.session_factory

@@ -65,7 +65,9 @@ from sync.city.push import PushReport, push_pending
 from sync.city.reconcile import Reconciliation, reconcile
 from sync.ledger import PendingCase, SavedCase
 from sync.ledger.settings import DEVICE_SETTINGS, PDF_PRINTER
+from sync.protocol import wire
 from sync.protocol.errors import SyncError, SyncErrorKind
+from sync.protocol.version import update_notice
 from sync.services.closures import ClosureOutcome
 from sync.services.decisions import QueueSummary, summary
 from sync.services.desk import DeskState, read_desk
@@ -407,8 +409,12 @@ class MainWindow(QMainWindow):
             self.intake.setFocus()
 
     def check_health(self) -> None:
-        def ok(_health: object) -> None:
+        def ok(health: wire.Health) -> None:
             self.set_online(True)
+            notice = update_notice(health.minimum_version, health.latest_version)
+            if notice is not None:  # the city told every app which release is current
+                self.warning_label.setText(text(notice[0], **notice[1]))
+                self.warning_label.setVisible(True)
 
         def failed(exc: BaseException) -> None:
             self.set_online(False)

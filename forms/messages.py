@@ -723,6 +723,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Please update: this Counterdesk is {current}; the city server requires {required} or newer. {where}"
         "Cases stay safe on this PC until then.",
     },
+    "update_available": {
+        "zh-TW": "有新版 Counterdesk {latest} 可安裝（此電腦為 {current} 版），請洽資訊人員更新。",
+        "en": "Counterdesk {latest} is available (this PC runs {current}); ask IT staff to install it.",
+    },
     "client_update_where": {
         "zh-TW": "最新版為 {latest}，安裝程式：{installer}。",
         "en": "The newest release is {latest}; installer: {installer}.",

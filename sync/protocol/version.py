@@ -32,3 +32,13 @@ def older_than(version: str, minimum: str) -> bool:
         return False
     have = parse(version)
     return have is None or have < needed
+
+
+def update_notice(minimum: str, latest: str, current: str = VERSION) -> tuple[str, dict[str, str]] | None:
+    """What the window says after the city's /health: (message code, parameters), or None when this is current.
+    Too old for the city: client_outdated; an installer newer than this: update_available."""
+    if older_than(current, minimum):
+        return "client_outdated", {"current": current, "required": minimum, "where": ""}
+    if parse(latest) is not None and older_than(current, latest):
+        return "update_available", {"current": current, "latest": latest}
+    return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.protocol.version import VERSION, older_than, parse
+from sync.protocol.version import VERSION, older_than, parse, update_notice
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,19 @@ def test_older_than(have: str, minimum: str, older: bool) -> None:
 def test_the_shipped_version_is_readable() -> None:
     assert parse(VERSION) is not None
     assert parse(" 1.2.3 ") == (1, 2, 3) and parse("1.2.3.4") is None
+
+
+@pytest.mark.parametrize(
+    ("minimum", "latest", "current", "said"),
+    [
+        ("", "", "0.1.0", None),
+        ("", "0.1.0", "0.1.0", None),
+        ("", "0.2.0", "0.1.0", "update_available"),
+        ("0.2.0", "0.2.0", "0.1.0", "client_outdated"),  # refused outranks offered
+        ("0.1.0", "0.3.0", "0.3.0", None),
+        ("", "garbage", "0.1.0", None),
+    ],
+)
+def test_what_the_window_says_after_health(minimum: str, latest: str, current: str, said: str | None) -> None:
+    notice = update_notice(minimum, latest, current)
+    assert (notice[0] if notice else None) == said
