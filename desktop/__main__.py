@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+import threading
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,11 @@ def _production_server(args: argparse.Namespace, data_dir: Path) -> str | None:
         except (OSError, ValueError, KeyError, TypeError):
             return None  # damaged: the enrolment dialog says so when production is asked for
     return None
+
+
+def _load_main_window_modules() -> None:
+    import desktop.bootstrap  # noqa: F401  (the ledger, SQLAlchemy, the client)
+    import desktop.main_window  # noqa: F401  (every page, printing)
 
 
 def say_refusal(message: str, windowed: bool) -> None:
@@ -98,9 +104,6 @@ def run_app(args: argparse.Namespace) -> int:
             if launch.services is not None:
                 launch.services.close()
     from desktop import app as qtapp
-    from desktop.bootstrap import connect, enrol, recover_ledger
-    from desktop.heap import freeze_startup_heap
-    from desktop.main_window import MainWindow
     from desktop.tasks import TaskRunner
     from desktop.views.enrol import EnrolDialog
     from desktop.views.login import LoginDialog
@@ -109,6 +112,9 @@ def run_app(args: argparse.Namespace) -> int:
     from sync.ledger.secrets import KeyringSecretStore, SecretUnavailable
 
     qtapp.configure(app, config.font_size)
+    # The ledger, printing and the main window's modules load while the clerk types (about a second of imports
+    # kept off the way to the log-in dialog); each step below imports them again, at no cost once loaded.
+    threading.Thread(target=_load_main_window_modules, name="preload", daemon=True).start()
     runner = TaskRunner()
     try:
         loaded = enrolment.load(data_dir, KeyringSecretStore())
@@ -121,26 +127,37 @@ def run_app(args: argparse.Namespace) -> int:
         )
         runner.shutdown()
         return 2
+
+    def enrol_here(url: str, code: str) -> Any:
+        from desktop.bootstrap import enrol
+
+        return enrol(data_dir, url, code, KeyringSecretStore())
+
     if loaded is None or loaded[0].server != server_base(server):
-        dialog = EnrolDialog(runner, lambda url, code: enrol(data_dir, url, code, KeyringSecretStore()), server=server)
+        dialog = EnrolDialog(runner, enrol_here, server=server)
         if dialog.exec() != EnrolDialog.DialogCode.Accepted:
             runner.shutdown()
             return 1
         server = dialog.result_value[0].server
 
     def rebuild(user: str, password: str) -> list[str]:
+        from desktop.bootstrap import recover_ledger
+
         report, device_id = recover_ledger(data_dir, user, password, practice=False)
         return report.lines(device_id)
 
-    login = LoginDialog(
-        runner,
-        lambda user, password: connect(data_dir, server, Credentials(user, password)),
-        username=args.user,
-        rebuild=rebuild,
-    )
+    def sign_in(user: str, password: str) -> Any:
+        from desktop.bootstrap import connect
+
+        return connect(data_dir, server, Credentials(user, password))
+
+    login = LoginDialog(runner, sign_in, username=args.user, rebuild=rebuild)
     if login.exec() != LoginDialog.DialogCode.Accepted:
         runner.shutdown()
         return 1
+    from desktop.heap import freeze_startup_heap
+    from desktop.main_window import MainWindow
+
     services = login.result_value
     services.idle_lock_s = idle_s
     window = MainWindow(services, runner)

@@ -242,6 +242,10 @@ class MainWindow(QMainWindow):
         self.closure_action.triggered.connect(self.declare_closure)
         self.closure_action.setEnabled(may(services.role, "declare_closure"))
         settings.addAction(self.closure_action)
+        self.settings_action = QAction("本機設定（字級、閒置鎖定）…", self)
+        self.settings_action.triggered.connect(self.edit_settings)
+        self.settings_action.setEnabled(services.role == "supervisor")  # a clerk cannot lengthen the idle lock
+        settings.addAction(self.settings_action)
 
         self.online_label = QLabel("連線狀態：檢查中…")
         self.online_label.setObjectName("online_label")
@@ -546,6 +550,22 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("市府資料已更新：" + "；".join(said), 30_000)
 
         self._run("net", closures.refresh, done, lambda exc: log.warning("reference data not applied: %s", exc))
+
+    def edit_settings(self) -> None:
+        """本機設定 (supervisors): the user's settings file, checked and written by desktop.config."""
+        from desktop import config
+        from desktop.views.settings_dialog import SettingsDialog
+
+        if self.services.role != "supervisor":
+            return
+        try:
+            current = config.load()
+        except config.ConfigError as exc:
+            self.statusBar().showMessage(text(exc.code, **exc.params), 30_000)
+            return
+        dialog = SettingsDialog(self, current, config.save_user)
+        if dialog.exec() == SettingsDialog.DialogCode.Accepted and dialog.saved is not None:
+            self.statusBar().showMessage(f"本機設定已儲存至 {dialog.saved}，下次開啟程式時生效。", 15_000)
 
     def declare_closure(self) -> None:
         """A supervisor enters a closure the city announced; the moved due dates are listed."""
