@@ -154,7 +154,8 @@ def _push(
             if exc.kind is SyncErrorKind.AUTH or exc.code == "client_outdated":
                 # Not the cases' fault: they stay pending, untouched, until someone logs in again (or the app is
                 # updated to a version the city accepts).
-                log.info("push paused: %s (%d items wait)", exc.code, len(items))
+                why = "log-in needed" if exc.kind is SyncErrorKind.AUTH else "this version is too old for the city"
+                log.info("push paused: %s (%d items wait)", why, len(items))
                 break
             if exc.kind is SyncErrorKind.TIMEOUT and size > MIN_BATCH:
                 ledger.outbox.set_push_batch_hint(max(MIN_BATCH, size // 2))

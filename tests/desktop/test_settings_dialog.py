@@ -6,8 +6,9 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt
 
 from desktop.config import COMMAND_LINE, Config, load, save_user
 from desktop.views.settings_dialog import SettingsDialog
