@@ -256,6 +256,11 @@ class MainWindow(QMainWindow):
         self.warning_label.setStyleSheet("color: #8a4b00; font-weight: bold;")
         self.warning_label.setVisible(False)
         self.statusBar().addPermanentWidget(self.warning_label)
+        self.update_label = QLabel("")  # its own: the outbox warnings above are rewritten at every refresh
+        self.update_label.setObjectName("update_label")
+        self.update_label.setStyleSheet("color: #8a4b00;")
+        self.update_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.update_label)
         self.print_label = QLabel("")
         self.print_label.setObjectName("print_label")
         self.print_label.setWordWrap(True)
@@ -417,8 +422,8 @@ class MainWindow(QMainWindow):
             self.set_online(True)
             notice = update_notice(health.minimum_version, health.latest_version)
             if notice is not None:  # the city told every app which release is current
-                self.warning_label.setText(text(notice[0], **notice[1]))
-                self.warning_label.setVisible(True)
+                self.update_label.setText(text(notice[0], **notice[1]))
+                self.update_label.setVisible(True)
 
         def failed(exc: BaseException) -> None:
             self.set_online(False)
