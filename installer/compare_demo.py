@@ -1,6 +1,7 @@
 """Compare the PDFs of two demo runs (the bundle's and the venv's) by their text, as a reader sees it: same files,
 same words. What differs by nature between two runs is masked first: case UUIDs, the sandbox's port, the receipts'
-signed verification codes and QR payloads, clock times. One line per PDF; exit 1 on any difference.
+signed verification codes and QR payloads, clock times, the day-close report's hash (it covers the sign-off
+time). One line per PDF; exit 1 on any difference.
 
     python installer/compare_demo.py demo-venv/ demo-bundle/
 """
@@ -16,6 +17,8 @@ RUN_SPECIFIC = (
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
     (re.compile(r"驗證碼\s*[A-Z0-9]{4}-[A-Z0-9]{4}"), "驗證碼 <code>"),
+    # The day-close report's hash covers its sign-off time, so it differs whenever the clock minute does.
+    (re.compile(r"報表雜湊\s*[0-9a-f]{6,64}"), "報表雜湊 <hash>"),
     (re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b"), "<time>"),
     (re.compile(r"\s+"), " "),
 )
@@ -44,7 +47,9 @@ def main(first: str, second: str) -> int:
             print(f"DEMO-PDF only-in-{'second' if name not in a else 'first'} {name}")
             differ += 1
         elif sorted(a[name]) != sorted(b[name]):
-            print(f"DEMO-PDF differs {name}")
+            only_a = sorted({w for words in a[name] for w in words} - {w for words in b[name] for w in words})
+            only_b = sorted({w for words in b[name] for w in words} - {w for words in a[name] for w in words})
+            print(f"DEMO-PDF differs {name} first-only={only_a[:5]} second-only={only_b[:5]}")
             differ += 1
     print(f"DEMO-PDF compared={sum(len(v) for v in a.values())} differ={differ}")
     return 1 if differ or not a else 0
