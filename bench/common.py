@@ -59,19 +59,20 @@ def city_db(size: int) -> Path:
     """A populated city database with the bench users and the bench device, made once per size and schema and
     copied for each use."""
     from cityserver.app import add_user, create_app
-    from cityserver.db import SCHEMA_VERSION, init_db, make_engine
+    from cityserver.db import make_engine
     from cityserver.devices import create_enrolment
     from cityserver.embedded import EmbeddedServer
+    from cityserver.schema import HEAD, prepare_sandbox
     from sync.city import enrolment
     from sync.city.client import CityClient
 
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"city-{size}-s{SCHEMA_VERSION}.db"
+    path = CACHE / f"city-{size}-r{HEAD}.db"
     if not path.exists():
         tmp = path.with_suffix(".tmp")
         tmp.unlink(missing_ok=True)
         engine = make_engine(f"sqlite:///{tmp}")
-        factory = init_db(engine, size=size)
+        factory = prepare_sandbox(engine, size=size)
         add_user(factory, USER, PASSWORD, OFFICE.code, "clerk")
         add_user(factory, SUPERVISOR, SUPERVISOR_PASSWORD, OFFICE.code, "supervisor")
         code = create_enrolment(factory, OFFICE.code, "bench counter", "bench").code

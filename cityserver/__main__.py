@@ -1,23 +1,29 @@
-"""`counterdesk-server`: run the reference city server, and its administrator's commands (users, device enrolment
-codes, the device list, revocation)."""
+"""`counterdesk-server`: run the reference city server (several workers), migrate its database, seed the sandbox
+population, and the administrator's commands (users, device enrolment codes, the device list, revocation).
+
+The database URL and the audit key come from the environment or from files it names (cityserver.config), never
+from the command line; `--db` is accepted for a URL without a password (a SQLite file, a local socket).
+"""
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
+import os
 import sys
 from datetime import timedelta
 
-import uvicorn
 from sqlalchemy import select
 
-from cityserver.app import ROLES, add_user, create_app
-from cityserver.context import Settings
-from cityserver.db import DeviceRow, SchemaOutdated, init_db, make_engine
+from cityserver import config
+from cityserver.app import ROLES, add_user
+from cityserver.db import DeviceRow, SchemaOutdated, make_engine, open_db, seed_population
 from cityserver.devices import create_enrolment, revoke
 from cityserver.errors import ApiError
-from sync.protocol import version
+from cityserver.population import DEFAULT_SEED, DEFAULT_SIZE
+from cityserver.schema import migrate
 from sync.protocol.version import VERSION
 
 
@@ -25,14 +31,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="counterdesk-server", description="Counterdesk reference city server")
     parser.add_argument("--version", action="version", version=f"counterdesk-server {VERSION}")
     parser.add_argument(
-        "--db", default="sqlite:///cityserver.db", help="SQLAlchemy URL (sqlite:///… or postgresql+psycopg://…)"
+        "--db",
+        help="database URL without a password (sqlite:///…); otherwise COUNTERDESK_DB_URL or COUNTERDESK_DB_URL_FILE",
     )
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run the HTTP API (the default)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8787)
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, help="worker processes (default 1; one or two per core)")
+    serve.add_argument("--log-format", choices=config.LOG_FORMATS)
     serve.add_argument(
         "--trusted-proxy",
+        dest="trusted_proxies",
         action="append",
         default=[],
         help="address or network of a reverse proxy whose X-Forwarded-For is believed (repeatable)",
@@ -40,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--min-client-version", default="", help="refuse apps older than this (e.g. 0.2.0): 「請更新」")
     serve.add_argument("--latest-version", default="", help="the newest app release, told to every app")
     serve.add_argument("--installer-url", default="", help="where offices download the newest installer")
+    sub.add_parser("migrate", help="bring the database to this server's schema (Alembic), in one transaction")
+    seed = sub.add_parser(
+        "seed-sandbox", help="load the synthetic residents of the sandbox registers (never production)"
+    )
+    seed.add_argument("--size", type=int, default=DEFAULT_SIZE)
+    seed.add_argument("--seed", type=int, default=DEFAULT_SEED)
     user = sub.add_parser("add-user", help="create or reset a user; the password is read from the terminal")
     user.add_argument("username")
     user.add_argument("--office", required=True, help="district office code, e.g. 68000010")
@@ -53,24 +69,50 @@ def main(argv: list[str] | None = None) -> int:
     devices.add_argument("--office")
     revoke_cmd = sub.add_parser("revoke-device", help="cut a lost or stolen PC off at once")
     revoke_cmd.add_argument("device_id")
-    parser.add_argument("--port", type=int, default=8787, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
+    if args.db:
+        if config.url_has_password(args.db):
+            print("資料庫密碼不可放在命令列（ps 看得到）：請改用 COUNTERDESK_DB_URL_FILE。", file=sys.stderr)
+            return 2
+        os.environ["COUNTERDESK_DB_URL"] = args.db  # the workers read the same environment
     try:
-        return _run(args)
+        cfg = config.load(overrides=_overrides(args) if args.command in (None, "serve") else None)
+    except config.ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    try:
+        return _run(args, cfg)
     except SchemaOutdated as exc:
-        print(f"資料庫版本不符：{exc}。請先移轉資料庫。", file=sys.stderr)
+        print(f"資料庫版本不符：{exc}。請先執行 counterdesk-server migrate。", file=sys.stderr)
         return 2
 
 
-def _run(args: argparse.Namespace) -> int:
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    names = ("host", "port", "workers", "log_format", "trusted_proxies")
+    found: dict[str, object] = {k: getattr(args, k, None) for k in names}
+    found.update({k: getattr(args, k, "") for k in ("min_client_version", "latest_version", "installer_url")})
+    return found
+
+
+def _run(args: argparse.Namespace, cfg: config.ServerConfig) -> int:
+    if args.command == "migrate":
+        before, after = migrate(make_engine(cfg.db_url))
+        print(f"資料庫已是版本 {after}" if before == after else f"資料庫已由 {before or '空白'} 移轉至 {after}")
+        return 0
+    if args.command == "seed-sandbox":
+        if not 1 <= args.size <= 1_000_000:
+            print("人數須介於 1 與 1,000,000 之間。", file=sys.stderr)
+            return 2
+        added = seed_population(open_db(make_engine(cfg.db_url)), args.seed, args.size)
+        print(f"已載入 {added} 位模擬居民" if added else "已有居民資料，未載入任何資料")
+        return 0
     if args.command == "add-user":
         password = getpass.getpass("password: ")
         if not password:
             print("密碼不可空白。", file=sys.stderr)
             return 2
-        add_user(init_db(make_engine(args.db)), args.username, password, args.office, args.role)
+        add_user(open_db(make_engine(cfg.db_url)), args.username, password, args.office, args.role)
         print(f"user {args.username} saved")
         return 0
     if args.command == "enrol-device":
@@ -79,7 +121,7 @@ def _run(args: argparse.Namespace) -> int:
             return 2
         try:
             made = create_enrolment(
-                init_db(make_engine(args.db)),
+                open_db(make_engine(cfg.db_url)),
                 args.office,
                 args.name,
                 f"admin:{getpass.getuser()}",
@@ -94,7 +136,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"登記碼 {made.code}　（{made.office_code} {made.name}{instead}，{until} 前有效，限用一次）")
         return 0
     if args.command == "list-devices":
-        with init_db(make_engine(args.db))() as s:
+        with open_db(make_engine(cfg.db_url))() as s:
             query = select(DeviceRow).order_by(DeviceRow.device_id)
             if args.office:
                 query = query.where(DeviceRow.office_code == args.office)
@@ -103,7 +145,7 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"{d.device_id}\t{d.office_code}\t{d.name}\t{state}")
         return 0
     if args.command == "revoke-device":
-        with init_db(make_engine(args.db)).begin() as s:
+        with open_db(make_engine(cfg.db_url)).begin() as s:
             device = s.get(DeviceRow, args.device_id)
             if device is None:
                 print(f"查無設備 {args.device_id}。", file=sys.stderr)
@@ -111,21 +153,32 @@ def _run(args: argparse.Namespace) -> int:
             revoke(s, device, f"admin:{getpass.getuser()}")
         print(f"設備 {args.device_id} 已停用：登入、權杖與金鑰即刻失效。")
         return 0
-    host = getattr(args, "host", "127.0.0.1")
-    proxies = getattr(args, "trusted_proxy", [])
-    releases: dict[str, str] = {k: getattr(args, k, "") for k in ("min_client_version", "latest_version")}
-    for flag, value in releases.items():
-        if value and version.parse(value) is None:
-            print(f"--{flag.replace('_', '-')} 須為 主.次.修 版本號（例：0.2.0），不是 {value!r}。", file=sys.stderr)
-            return 2
-    settings = Settings(
-        min_client_version=releases["min_client_version"],
-        latest_version=releases["latest_version"],
-        installer_url=getattr(args, "installer_url", ""),
-    )
+    return serve(cfg)
+
+
+def serve(cfg: config.ServerConfig) -> int:
+    """uvicorn's own process manager: `workers` processes, each building the app from the same environment (a
+    worker that dies is replaced). The schema is checked here first, so a server on an unmigrated database stops
+    with a message instead of a crash in every worker."""
+    import uvicorn
+
+    from cityserver.schema import require_current
+
+    engine = make_engine(cfg.db_url)
+    require_current(engine)
+    engine.dispose()
+    os.environ[config.RESOLVED_ENV] = json.dumps(cfg.options())
     # The app decides which X-Forwarded-For to believe (trusted proxies only); uvicorn's own rewriting is off.
-    app = create_app(args.db, trusted_proxies=proxies, settings=settings)
-    uvicorn.run(app, host=host, port=args.port, proxy_headers=False)
+    uvicorn.run(
+        "cityserver.app:app_from_environment",
+        factory=True,
+        host=cfg.host,
+        port=cfg.port,
+        workers=cfg.workers,
+        proxy_headers=False,
+        access_log=False,
+        log_config=None,
+    )
     return 0
 
 

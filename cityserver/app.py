@@ -8,7 +8,6 @@ dependency; a route without a row in the permission table stops the server from 
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cityserver import approvals, auth, cases, decisions, devices, lookups, marks, officedays, reference, track
 from cityserver.context import ServerState, Settings, State, now
-from cityserver.db import DeviceRow, SecurityEventRow, UserRow, init_db, make_engine
+from cityserver.db import DeviceRow, SecurityEventRow, UserRow, make_engine, open_db, shared_pepper
 from cityserver.errors import ERROR_RESPONSES, install
 from cityserver.limits import BodyGuard, RateLimit, networks
 from cityserver.permissions import PERMISSIONS, Allowed, check_routes, permit, routes
@@ -94,12 +93,14 @@ def create_app(
     settings: Settings | None = None,
     trusted_proxies: Iterable[str] = (),
 ) -> FastAPI:
-    """Build the app on a database (created and populated on first use). `catalog_dir`: the city's published
+    """Build the app on a database at the code's revision (`counterdesk-server migrate`; the sandbox's is made by
+    cityserver.schema.prepare_sandbox). `audit_pepper`: the audit key, from the operator's secret file; without
+    one, the key kept in the database (made once, the same for every worker). `catalog_dir`: the city's published
     catalog (the shipped one by default); devices pull what is newer than theirs. `reference_dir`: the city's
     published calendar and amounts (resources/ by default). `trusted_proxies`: addresses whose X-Forwarded-For is
     believed."""
     engine = make_engine(db_url)
-    factory = init_db(engine)
+    factory = open_db(engine)
     folder = catalog_dir or resource_path("catalog")
     base = settings or Settings()
     proxies = networks(trusted_proxies)
@@ -109,10 +110,10 @@ def create_app(
         factory=factory,
         catalog=load_catalog(folder),
         catalog_dir=folder,
-        pepper=audit_pepper or secrets.token_bytes(32),
+        pepper=audit_pepper or shared_pepper(factory),
         settings=base,
-        track_limiter=RateLimit(limit=base.track_limit_per_minute, window=60.0),
-        challenge_limiter=RateLimit(limit=base.challenges_per_minute, window=60.0),
+        track_limiter=RateLimit(factory, "track", limit=base.track_limit_per_minute, window=60.0),
+        challenge_limiter=RateLimit(factory, "challenge", limit=base.challenges_per_minute, window=60.0),
         reference=load_reference(reference_dir),
     )
     app = FastAPI(title="Counterdesk city server", version=wire.API_VERSION, docs_url=None, redoc_url=None)
@@ -139,6 +140,17 @@ def create_app(
     _public_operations_need_no_token(app)
     app.add_middleware(BodyGuard, max_bytes=base.max_body_bytes, idle_s=base.body_idle_s, total_s=base.body_total_s)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app factory each worker calls (`counterdesk-server serve`, or uvicorn/gunicorn pointed at
+    `cityserver.app:app_from_environment`): its configuration from the environment and the files it names."""
+    from cityserver import config
+
+    cfg = config.load()
+    return create_app(
+        cfg.db_url, audit_pepper=cfg.audit_pepper, settings=cfg.settings, trusted_proxies=cfg.trusted_proxies
+    )
 
 
 def _public_operations_need_no_token(app: FastAPI) -> None:

@@ -63,8 +63,8 @@ class ServerState:
     catalog_dir: Path
     pepper: bytes  # the audit key: ID digests in the audit are HMACs under it
     settings: Settings
-    track_limiter: RateLimit = field(default_factory=RateLimit)
-    challenge_limiter: RateLimit = field(default_factory=lambda: RateLimit(limit=120))
+    track_limiter: RateLimit
+    challenge_limiter: RateLimit
     reference: list[wire.ReferenceDoc] = field(default_factory=list)  # the calendar and amounts, as published
 
 

@@ -4,6 +4,7 @@ tokens, cases, approvals and the server-side audit of every personal-data look-u
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -19,23 +20,22 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
-    inspect,
     select,
     text,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from cityserver.population import DEFAULT_SEED, DEFAULT_SIZE, LOOKUP_KINDS, generate
 from forms.casesteps import FINAL
 
-# Bumped when a table changes. The reference server has no migrations of its own yet: a database made by an
-# older version is refused with a clear message instead of failing on a missing column later.
-SCHEMA_VERSION = 2
+SETUP_LOCK = 0x43445343  # "CDSC": the PostgreSQL advisory lock migrating and seeding hold
+CURSOR_LOCK = 0x43445351  # "CDSQ": held from numbering a row devices follow by cursor until its commit
 
 
 class SchemaOutdated(Exception):
-    """The database was made by an older cityserver; it needs migrating (or, for the sandbox, starting over)."""
+    """The database is not at the code's revision: it needs `counterdesk-server migrate` (or, for the sandbox,
+    starting over), or a newer server migrated it."""
 
 
 class Base(DeclarativeBase):
@@ -87,8 +87,7 @@ class DeviceRow(Base):
 
 class DeviceLedgerRow(Base):
     """Which ledger file a device writes with, and the head of its audit chain as it last reported it: a copied,
-    restored or rebuilt ledger is told from the one the city knows (a table added without a schema bump: an older
-    database simply gets it)."""
+    restored or rebuilt ledger is told from the one the city knows."""
 
     __tablename__ = "device_ledgers"
 
@@ -223,8 +222,7 @@ class CaseUpdateRow(Base):
 
 class CaseStepRow(Base):
     """A step the deciding office recorded (審核中 / 補件 / 核准 / 駁回), under the key its device chose: a retry is the
-    same step, never a second one. Its status event (seq) is what devices and /track follow. (A table of its own,
-    so that older databases simply get it.)"""
+    same step, never a second one. Its status event (seq) is what devices and /track follow."""
 
     __tablename__ = "case_steps"
 
@@ -242,7 +240,7 @@ class CaseStepRow(Base):
 
 class CaseArrivalRow(Base):
     """The home office of a 跨區收件 case marked the paper sent on to it, under the key its device chose (a retry is
-    the same marking). A table of its own, so that older databases simply get it."""
+    the same marking)."""
 
     __tablename__ = "case_arrivals"
 
@@ -259,7 +257,7 @@ class CaseArrivalRow(Base):
 
 class OfficeCloseRow(Base):
     """An office's day signed by one of its supervisors (once per office and day), with why each device that did
-    not close its own day did not. (A table of its own, so that older databases simply get it.)"""
+    not close its own day did not."""
 
     __tablename__ = "office_closes"
     __table_args__ = (UniqueConstraint("office_code", "day", name="uq_office_closes_office_day"),)
@@ -274,6 +272,19 @@ class OfficeCloseRow(Base):
 
 
 CLOSED_STATUSES = FINAL
+
+
+class RateHitRow(Base):
+    """Requests counted per key (an address and what it asked for) and fixed window, shared by every worker and
+    host: a limit holds for the city, not for one process."""
+
+    __tablename__ = "rate_hits"
+
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    slot: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    )  # epoch s / window
+    hits: Mapped[int] = mapped_column(Integer)
 
 
 class DayRecordRow(Base):
@@ -431,39 +442,68 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _check_version(engine: Engine) -> None:
-    """Refuse a database an older cityserver made (its tables lack what this one reads)."""
-    tables = set(inspect(engine).get_table_names())
-    if not tables & {"users", "cases", "residents"}:
-        return  # a new database
-    version = None
-    if "meta" in tables:
-        with engine.connect() as conn:
-            version = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar()
-    if version is None or int(version) < SCHEMA_VERSION:
-        raise SchemaOutdated(f"database schema {version or 1} is older than {SCHEMA_VERSION}")
-    if int(version) > SCHEMA_VERSION:
-        raise SchemaOutdated(f"database schema {version} is newer than this server ({SCHEMA_VERSION})")
+def take_setup_lock(conn: Connection | Session) -> None:
+    """PostgreSQL: wait for, and hold until commit, the one lock that migrating and seeding take, so that several
+    workers or hosts doing either at once do it one after the other. (SQLite has one writer anyway.)"""
+    dialect = conn.dialect if isinstance(conn, Connection) else conn.get_bind().dialect
+    if dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETUP_LOCK})
 
 
-def init_db(engine: Engine, seed: int = DEFAULT_SEED, size: int = DEFAULT_SIZE) -> sessionmaker[Session]:
-    """Create the tables and load the synthetic population once (an existing population is kept).
+def open_db(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on a database at the code's revision.
 
     Raises:
-        SchemaOutdated: the database was made by another version of the server.
+        SchemaOutdated: the database needs `counterdesk-server migrate` (or was migrated by a newer server).
     """
-    _check_version(engine)
-    Base.metadata.create_all(engine)
+    from cityserver.schema import require_current
+
+    require_current(engine)
     factory = sessionmaker(engine, expire_on_commit=False)
-    with factory.begin() as session:
-        session.merge(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
-        if session.scalar(select(func.count()).select_from(ResidentRow)) == 0:
-            session.add_all(
-                ResidentRow(
-                    national_id=r.national_id,
-                    city_code=r.city_code,
-                    records=json.dumps({k: r.record(k) for k in LOOKUP_KINDS}, ensure_ascii=False),
-                )
-                for r in generate(seed, size)
-            )
+    if engine.dialect.name == "postgresql":
+        event.listen(factory, "before_flush", _number_in_commit_order)
     return factory
+
+
+# Rows that devices pull "since" a cursor. Numbered by a sequence, two transactions could commit out of order (11
+# visible before 10): a device reading then moves its cursor past 10 and never sees it. So whoever numbers one
+# holds CURSOR_LOCK until commit: numbers are handed out in commit order, and any snapshot holds a prefix.
+# (SQLite has a single writer: its order is already the commit order.)
+FOLLOWED_BY_CURSOR: tuple[type[Base], ...] = (StatusEventRow, ClosureRow)
+
+
+def _number_in_commit_order(session: Session, _context: object, _instances: object) -> None:
+    if any(isinstance(row, FOLLOWED_BY_CURSOR) for row in session.new):
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CURSOR_LOCK})
+
+
+def shared_pepper(factory: sessionmaker[Session]) -> bytes:
+    """The audit key kept in the database: made by whichever worker asks first, then the same for all of them and
+    after every restart (one ID, one digest). An operator's secret file, when given, is used instead."""
+    made = secrets.token_hex(32)
+    with factory.begin() as session:
+        session.execute(
+            text("INSERT INTO meta (key, value) VALUES ('audit_pepper', :value) ON CONFLICT (key) DO NOTHING"),
+            {"value": made},
+        )
+        stored = session.scalar(select(MetaRow.value).where(MetaRow.key == "audit_pepper"))
+    assert stored is not None
+    return bytes.fromhex(stored)
+
+
+def seed_population(factory: sessionmaker[Session], seed: int = DEFAULT_SEED, size: int = DEFAULT_SIZE) -> int:
+    """Load the synthetic population of the sandbox registers unless one is there; returns how many were added.
+    Only the sandbox and `counterdesk-server seed-sandbox` call it: a production database is never seeded."""
+    with factory.begin() as session:
+        take_setup_lock(session)
+        if session.scalar(select(func.count()).select_from(ResidentRow)):
+            return 0
+        session.add_all(
+            ResidentRow(
+                national_id=r.national_id,
+                city_code=r.city_code,
+                records=json.dumps({k: r.record(k) for k in LOOKUP_KINDS}, ensure_ascii=False),
+            )
+            for r in generate(seed, size)
+        )
+    return size

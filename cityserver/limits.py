@@ -1,16 +1,17 @@
 """What the server accepts from the network before any handler runs: a body that arrives in time and is not too
-large, and the client's address (X-Forwarded-For only from proxies the operator named)."""
+large, the client's address (X-Forwarded-For only from proxies the operator named), and rate limits."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
 import json
-import threading
+import random
 import time
-from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -52,25 +53,50 @@ def client_address(request: Request, trusted_proxies: tuple[IpNetwork, ...]) -> 
 
 
 class RateLimit:
-    """At most `limit` requests per `window` seconds from one key (an address).
+    """At most `limit` requests per `window` seconds from one key (an address), counted in the database so that the
+    limit holds for the whole city: every worker and every host shares the count (rate_hits).
 
-    In this process only; a city running several workers keeps its limits in the database (issue 17)."""
+    Fixed windows of `window` seconds, with the previous window's count weighed by how much of it still lies
+    within the last `window` seconds (a sliding estimate: a burst across a window's edge is not let through
+    twice). A refused request is not counted: a client that waits as told gets in again."""
 
-    def __init__(self, limit: int = 30, window: float = 60.0) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        name: str,
+        limit: int = 30,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.factory, self.name = factory, name
         self.limit, self.window = limit, window
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+        self._clock = clock
 
     def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            seen = self._seen[key]
-            while seen and now - seen[0] > self.window:
-                seen.popleft()
-            if len(seen) >= self.limit:
-                return False
-            seen.append(now)
-            return True
+        moment = self._clock() / self.window
+        current = int(moment)
+        weight = 1.0 - (moment - current)  # the share of the previous window still inside the last `window`
+        row_key = f"{self.name}:{key}"[:96]
+        with self.factory.begin() as db:
+            hits = db.execute(_COUNT, {"key": row_key, "slot": current}).scalar_one()
+            before = db.execute(_PREVIOUS, {"key": row_key, "slot": current - 1}).scalar() or 0
+            if hits + before * weight <= self.limit:
+                if hits == 1 and random.random() < _SWEEP_CHANCE:
+                    db.execute(_SWEEP, {"slot": current - 1, "name": f"{self.name}:%"})
+                return True
+            db.execute(_UNCOUNT, {"key": row_key, "slot": current})
+            return False
+
+
+# One statement counts and answers, so that two workers counting at once never both see the last free place.
+_COUNT = text(
+    "INSERT INTO rate_hits (key, slot, hits) VALUES (:key, :slot, 1) "
+    "ON CONFLICT (key, slot) DO UPDATE SET hits = rate_hits.hits + 1 RETURNING hits"
+)
+_PREVIOUS = text("SELECT hits FROM rate_hits WHERE key = :key AND slot = :slot")
+_UNCOUNT = text("UPDATE rate_hits SET hits = hits - 1 WHERE key = :key AND slot = :slot")
+_SWEEP = text("DELETE FROM rate_hits WHERE slot < :slot AND key LIKE :name")
+_SWEEP_CHANCE = 1 / 32  # windows older than the previous one are swept now and then, by whoever opens a new one
 
 
 async def _refuse(send: Send, status: int, code: str, detail: str) -> None:

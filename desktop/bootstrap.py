@@ -123,16 +123,26 @@ def _set_aside(folder: Path, why: str) -> None:
 
 def _sandbox_server(data_dir: Path) -> EmbeddedServer:
     from cityserver.app import create_app
-    from cityserver.db import SchemaOutdated
+    from cityserver.db import SchemaOutdated, make_engine
     from cityserver.embedded import EmbeddedServer
+    from cityserver.schema import prepare_sandbox
+
+    url = f"sqlite:///{data_dir / 'sandbox-city.db'}"
+
+    def prepare() -> None:
+        engine = make_engine(url)
+        try:
+            prepare_sandbox(engine)  # migrated like a city's database; the practice residents once
+        finally:
+            engine.dispose()
 
     try:
-        app = create_app(f"sqlite:///{data_dir / 'sandbox-city.db'}")
+        prepare()
     except SchemaOutdated as exc:
         _set_aside(data_dir, f"sandbox made by an older version ({exc})")
         private_dir(data_dir)
-        app = create_app(f"sqlite:///{data_dir / 'sandbox-city.db'}")
-    return EmbeddedServer(app)
+        prepare()
+    return EmbeddedServer(create_app(url))
 
 
 def start_sandbox(data_dir: Path) -> Services:

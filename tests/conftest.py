@@ -15,9 +15,10 @@ import keyring
 import pytest
 
 from cityserver.app import add_user, create_app
-from cityserver.db import init_db, make_engine
+from cityserver.db import make_engine
 from cityserver.embedded import EmbeddedServer
 from cityserver.population import Resident, generate
+from cityserver.schema import prepare_sandbox
 from forms.calendar import load_calendar
 from forms.catalog import load_catalog
 from forms.clock import TAIPEI
@@ -82,7 +83,7 @@ def prepare_city(url: str) -> None:
     """A template city: the population, the test users, and the test device enrolled through the real HTTP path
     (the first device of a fresh city is D0001)."""
     engine = make_engine(url)
-    factory = init_db(engine)
+    factory = prepare_sandbox(engine)
     add_user(factory, USER, PASSWORD, OFFICE.code, "clerk")
     add_user(factory, SUPERVISOR, SUPERVISOR_PASSWORD, OFFICE.code, "supervisor")
     app = create_app(url)

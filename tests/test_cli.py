@@ -50,6 +50,7 @@ def test_server_admin_commands_enrol_list_and_revoke(tmp_path: Path) -> None:
             [sys.executable, "-m", "cityserver", "--db", db, *args], check=True, capture_output=True, text=True
         ).stdout
 
+    assert "移轉至 0" in server("migrate")
     made = server("enrol-device", "--office", "68000010", "--name", "櫃台3", "--valid-minutes", "30")
     code = made.split()[1]
     from cityserver.app import create_app

@@ -45,27 +45,21 @@ class PrivatePostgres:
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
         run([_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start"])
 
-    def sql(self, statement: str) -> None:
+    def sql(self, statement: str, database: str = "postgres") -> None:
+        self._psql(database, "-c", statement)
+
+    def run_file(self, database: str, script: Path) -> None:
+        """A plain pg_dump (or any SQL script) into a database; read from stdin, so the server user needs no
+        access to the file."""
+        self._psql(database, "-f", "-", stdin=script.read_bytes())
+
+    def _psql(self, database: str, *args: str, stdin: bytes | None = None) -> None:
+        base = [_bin("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database]
         subprocess.run(
-            _as_server_user(
-                [
-                    _bin("psql"),
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.port),
-                    "-U",
-                    "postgres",
-                    "-d",
-                    "postgres",
-                    "-v",
-                    "ON_ERROR_STOP=1",
-                    "-c",
-                    statement,
-                ]
-            ),
+            _as_server_user([*base, "-q", "-v", "ON_ERROR_STOP=1", *args]),
             check=True,
             capture_output=True,
+            input=stdin,
         )
 
     def stop(self) -> None:
