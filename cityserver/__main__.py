@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import logging
 import os
 import sys
 from datetime import timedelta
@@ -22,6 +21,7 @@ from cityserver.app import ROLES, add_user
 from cityserver.db import DeviceRow, SchemaOutdated, make_engine, open_db, seed_population
 from cityserver.devices import create_enrolment, revoke
 from cityserver.errors import ApiError
+from cityserver.observe import configure_logging
 from cityserver.population import DEFAULT_SEED, DEFAULT_SIZE
 from cityserver.schema import migrate
 from sync.protocol.version import VERSION
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     revoke_cmd = sub.add_parser("revoke-device", help="cut a lost or stolen PC off at once")
     revoke_cmd.add_argument("device_id")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(getattr(args, "log_format", None) or "text")  # serve's own lines follow the configuration
     if args.db:
         if config.url_has_password(args.db):
             print("資料庫密碼不可放在命令列（ps 看得到）：請改用 COUNTERDESK_DB_URL_FILE。", file=sys.stderr)
@@ -164,6 +164,7 @@ def serve(cfg: config.ServerConfig) -> int:
 
     from cityserver.schema import require_current
 
+    configure_logging(cfg.log_format)
     engine = make_engine(cfg.db_url)
     require_current(engine)
     engine.dispose()

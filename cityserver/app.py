@@ -23,6 +23,7 @@ from cityserver.context import ServerState, Settings, State, now
 from cityserver.db import DeviceRow, SecurityEventRow, UserRow, make_engine, open_db, shared_pepper
 from cityserver.errors import ERROR_RESPONSES, install
 from cityserver.limits import BodyGuard, RateLimit, networks
+from cityserver.observe import RequestLog, configure_logging
 from cityserver.permissions import PERMISSIONS, Allowed, check_routes, permit, routes
 from cityserver.reference import load_reference
 from forms.catalog import load_catalog
@@ -139,6 +140,7 @@ def create_app(
     check_routes(app)
     _public_operations_need_no_token(app)
     app.add_middleware(BodyGuard, max_bytes=base.max_body_bytes, idle_s=base.body_idle_s, total_s=base.body_total_s)
+    app.add_middleware(RequestLog)  # outermost: a request the guard refuses is logged too
     return app
 
 
@@ -148,6 +150,7 @@ def app_from_environment() -> FastAPI:
     from cityserver import config
 
     cfg = config.load()
+    configure_logging(cfg.log_format)
     return create_app(
         cfg.db_url, audit_pepper=cfg.audit_pepper, settings=cfg.settings, trusted_proxies=cfg.trusted_proxies
     )

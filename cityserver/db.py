@@ -427,7 +427,9 @@ class SecurityEventRow(Base):
 
 
 def make_engine(url: str) -> Engine:
-    engine = create_engine(url)
+    # PostgreSQL: a pooled connection is checked before use, so a restarted (or failed-over) database costs one
+    # reconnect, not a failed request per stale connection.
+    engine = create_engine(url, pool_pre_ping=url.startswith("postgresql"))
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

@@ -1,4 +1,5 @@
-"""The app's log, configured in one place: a rotating file in the platform's log folder (a windowed Windows build has
+"""The app's log, configured in one place: a rotating file of JSON lines (the server's format) in the platform's
+log folder (a windowed Windows build has
 no console, so without it every line would be lost), the console too when there is one, IDs masked in every line
 (tracebacks included), and crash hooks that write what happened before anything else is tried.
 
@@ -20,6 +21,7 @@ import platformdirs
 
 from forms.ids import mask_ids_in
 from forms.messages import text
+from sync.protocol.logformat import JsonLines
 
 LOG_NAME = "counterdesk.log"
 FAULT_NAME = "faults.log"  # faulthandler writes C-level crashes (a segfault in Qt) here, raw
@@ -65,7 +67,7 @@ def configure(folder: Path | None = None, level: str = "INFO") -> Path:
             "maxBytes": MAX_BYTES,
             "backupCount": BACKUPS,
             "encoding": "utf-8",
-            "formatter": "masked",
+            "formatter": "json",
         }
     }
     if sys.stderr is not None:
@@ -78,7 +80,8 @@ def configure(folder: Path | None = None, level: str = "INFO") -> Path:
                 "masked": {
                     "()": MaskingFormatter,
                     "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
-                }
+                },
+                "json": {"()": JsonLines},  # the city server's format: one pipeline reads both
             },
             "handlers": handlers,
             "loggers": {"alembic": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},

@@ -61,7 +61,7 @@ def client_for(
     return CityClient(url, identity, credentials, timeout=timeout, **kwargs)  # type: ignore[arg-type]
 
 
-def token_for(city: EmbeddedServer, identity: DeviceIdentity, username: str, password: str) -> str:
+def token_for(city: EmbeddedServer | str, identity: DeviceIdentity, username: str, password: str) -> str:
     """An access token of `username` signed in on `identity` (through the real log-in)."""
     client = client_for(city, identity, username, password)
     try:
@@ -73,8 +73,8 @@ def token_for(city: EmbeddedServer, identity: DeviceIdentity, username: str, pas
 class Api:
     """Raw requests as one signed-in caller (or none): what an attacker with a token can send."""
 
-    def __init__(self, city: EmbeddedServer, token: str | None = None) -> None:
-        self.url = city.url
+    def __init__(self, city: EmbeddedServer | str, token: str | None = None) -> None:
+        self.url = city if isinstance(city, str) else city.url
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def post(self, path: str, body: object = None, **kwargs: object) -> requests.Response:

@@ -13,6 +13,7 @@ import pytest
 from cityserver.app import create_app
 from cityserver.embedded import EmbeddedServer
 from tests.conftest import prepare_city
+from tests.fakes.cluster import Cluster
 from tests.fakes.postgres import PrivatePostgres
 
 _names = itertools.count(1)
@@ -31,9 +32,37 @@ def postgres() -> Iterator[PrivatePostgres]:
     shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test of the suite runs on SQLite and PostgreSQL; those of a module with `ON_WORKERS = True` (it talks
+    HTTP and reads the database, nothing in-process) also on the multi-process city behind nginx."""
+    chosen = any(m.name == "parametrize" and m.args and m.args[0] == "city" for m in metafunc.definition.iter_markers())
+    if "city" in metafunc.fixturenames and not chosen:
+        kinds = ["sqlite", "postgresql"] + (["workers"] if getattr(metafunc.module, "ON_WORKERS", False) else [])
+        metafunc.parametrize("city", kinds, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def cluster(postgres: PrivatePostgres) -> Iterator[Cluster]:
+    root = Path(tempfile.mkdtemp(prefix="counterdesk-cluster-"))
+    made = Cluster(postgres, root)
+    try:
+        made.boot()
+        yield made
+        # Each test's requests went through nginx to both processes (round robin), not to one of them.
+        assert made.proxy.upstreams_used() == {s.address for s in made.servers}, made.proxy.upstreams_used()
+    finally:
+        made.shutdown()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
 def city(request: pytest.FixtureRequest, city_template: Path, tmp_path: Path) -> Iterator[EmbeddedServer]:
-    """A real cityserver over HTTP on 127.0.0.1, on its own fresh database of either kind."""
+    """A real cityserver over HTTP on 127.0.0.1, on its own fresh database of either kind (or the cluster)."""
+    if request.param == "workers":
+        workers: Cluster = request.getfixturevalue("cluster")
+        workers.reset()
+        yield workers  # type: ignore[misc]  # stands in for an EmbeddedServer: url, app, stop, start
+        return
     if request.param == "sqlite":
         db = tmp_path / "city.db"
         shutil.copy2(city_template, db)

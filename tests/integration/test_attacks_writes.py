@@ -33,6 +33,7 @@ from tests.fakes.wire_cases import DAY, case_for, record_for
 from tests.reliability.harness import make_cases
 
 pytestmark = pytest.mark.integration
+ON_WORKERS = True  # also run on two server processes of two workers behind nginx
 
 OFFICE_B = "68000020"
 

@@ -25,6 +25,7 @@ from tests.fakes.devices import TEST_DEVICE, TEST_DEVICE_ID, enrol
 from tests.reliability.harness import make_cases, revoke_tokens
 
 pytestmark = pytest.mark.integration
+ON_WORKERS = True  # also run on two server processes of two workers behind nginx
 
 
 def lookup() -> wire.LookupRequest:

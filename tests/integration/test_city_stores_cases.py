@@ -20,6 +20,7 @@ from tests.fakes.devices import TEST_DEVICE, Api, token_for
 from tests.fakes.wire_cases import DAY, case_for, record_for
 
 pytestmark = pytest.mark.integration
+ON_WORKERS = True  # also run on two server processes of two workers behind nginx
 
 
 @pytest.fixture

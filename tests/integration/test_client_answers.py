@@ -22,6 +22,7 @@ from tests.fakes.devices import TEST_DEVICE
 from tests.fakes.wire_cases import case_for
 
 pytestmark = pytest.mark.integration
+ON_WORKERS = True  # also run on two server processes of two workers behind nginx
 
 CASE = case_for(TEST_DEVICE, OFFICE.code, "SW-05", "A123456789", 1)
 OTHER = UUID("00000000-0000-4000-8000-000000000099")

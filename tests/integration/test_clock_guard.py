@@ -27,6 +27,7 @@ from tests.fakes.people import applicant_of
 from tests.fakes.wire_cases import case_for
 
 pytestmark = pytest.mark.integration
+ON_WORKERS = True  # also run on two server processes of two workers behind nginx
 
 SERVICE = load_catalog().get("SW-05")
 

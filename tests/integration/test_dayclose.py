@@ -38,6 +38,7 @@ from tests.fakes.clock import Clock
 from tests.fakes.devices import TEST_DEVICE_ID
 
 pytestmark = pytest.mark.integration
+ON_WORKERS = True  # also run on two server processes of two workers behind nginx
 CATALOG = paid_catalog()
 
 

@@ -28,6 +28,7 @@ from tests.fakes.devices import TEST_DEVICE, Api, enrol, token_for
 from tests.fakes.wire_cases import case_for
 
 pytestmark = pytest.mark.integration
+ON_WORKERS = True  # also run on two server processes of two workers behind nginx
 HOME_CLERK, HOME_PASSWORD = "home-clerk", "home-pw-1"
 LATER = (datetime.now(UTC) + timedelta(days=20)).date()  # a 補正 date after the city's today
 

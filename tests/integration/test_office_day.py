@@ -17,6 +17,7 @@ from tests.fakes.devices import TEST_DEVICE, Api, enrol, token_for
 from tests.fakes.wire_cases import DAY, case_for, record_for
 
 pytestmark = pytest.mark.integration
+ON_WORKERS = True  # also run on two server processes of two workers behind nginx
 PATH = f"/api/v1/office-days/{DAY.isoformat()}"
 
 

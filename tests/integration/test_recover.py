@@ -27,6 +27,7 @@ from tests.integration.test_ledger_rollback import city_numbers, ids
 from tests.reliability.harness import make_cases
 
 pytestmark = pytest.mark.integration
+ON_WORKERS = True  # also run on two server processes of two workers behind nginx
 
 KEY = b"\x01" * 32
 DEVICE = Device(OFFICE, TEST_DEVICE.device_id)

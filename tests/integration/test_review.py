@@ -26,6 +26,7 @@ from tests.conftest import OFFICE, SUPERVISOR, SUPERVISOR_PASSWORD, fixed_now
 from tests.fakes.devices import TEST_DEVICE, client_for
 
 pytestmark = pytest.mark.integration
+ON_WORKERS = True  # also run on two server processes of two workers behind nginx
 SERVICE = "SW-21"  # 身心障礙者醫療復健補助: household + disability registers
 
 

@@ -32,6 +32,7 @@ from tests.fakes.people import applicant_of
 from tests.fakes.tamper import break_checksum, rewrite_first_payload
 
 pytestmark = pytest.mark.integration
+ON_WORKERS = True  # also run on two server processes of two workers behind nginx
 SERVICE = load_catalog().get("SW-05")  # 敬老愛心卡: household + disability look-ups
 PHONE = {"phone": "0912-345-678"}
 

@@ -23,6 +23,7 @@ from tests.fakes.devices import TEST_DEVICE, client_for, enrol
 from tests.integration.test_sync_roundtrip import take
 
 pytestmark = pytest.mark.integration
+ON_WORKERS = True  # also run on two server processes of two workers behind nginx
 
 
 def get(city: EmbeddedServer, case_number: str, sig: str) -> requests.Response:

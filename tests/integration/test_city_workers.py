@@ -1,0 +1,81 @@
+"""What only a city of several processes shows (two servers of two workers each, behind nginx, on PostgreSQL):
+one audit key for all of them, a request followed by its id through the JSON logs, a worker that dies replaced.
+The whole sync suite also runs on this city (modules with ON_WORKERS)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from cityserver.db import LookupAuditRow
+from cityserver.population import Resident
+from tests.conftest import OFFICE, PASSWORD, USER
+from tests.fakes.cluster import Cluster
+from tests.fakes.devices import TEST_DEVICE, Api, token_for
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def town(cluster: Cluster) -> Iterator[Cluster]:
+    cluster.reset()
+    yield cluster
+
+
+def test_one_id_gets_one_digest_whichever_worker_audits_it(town: Cluster, population: list[Resident]) -> None:
+    """Before the key was shared, each worker drew its own at start: one person, up to four digests."""
+    clerk = Api(town.url, token_for(town.url, TEST_DEVICE, USER, PASSWORD))
+    person = next(r for r in population if r.district_code == OFFICE.code)
+    for _ in range(24):
+        body = {"case_uuid": str(uuid.uuid4()), "purpose": "SW-05", "consent": True, "national_id": person.national_id}
+        assert clerk.post("/api/v1/lookups/household", body).status_code == 200
+    with town.app.state.session_factory() as s:
+        digests = set(s.scalars(select(LookupAuditRow.id_digest)).all())
+    assert len(digests) == 1
+    assert town.proxy.upstreams_used() == {s.address for s in town.servers}
+
+
+def test_a_request_is_followed_by_its_id_through_the_json_logs(town: Cluster, population: list[Resident]) -> None:
+    clerk = Api(town.url, token_for(town.url, TEST_DEVICE, USER, PASSWORD))
+    person = population[3]
+    mine = f"test-{uuid.uuid4().hex[:12]}"
+    body = {"case_uuid": str(uuid.uuid4()), "purpose": "SW-05", "consent": True, "national_id": person.national_id}
+    answer = requests.post(
+        town.url + "/api/v1/lookups/household", json=body, headers={**clerk.headers, "X-Request-Id": mine}, timeout=10
+    )
+    assert answer.headers["X-Request-Id"] == mine
+    forged = requests.get(town.url + "/api/v1/health", headers={"X-Request-Id": 'a" <b>'}, timeout=10)
+    assert forged.headers["X-Request-Id"] != 'a" <b>' and len(forged.headers["X-Request-Id"]) == 32
+    deadline = time.monotonic() + 5
+    found: list[dict[str, object]] = []
+    while not found and time.monotonic() < deadline:
+        lines = [line for s in town.servers for line in s.log.read_text(encoding="utf-8").splitlines()]
+        entries = [json.loads(line) for line in lines if line.startswith("{")]
+        found = [e for e in entries if e.get("request_id") == mine]
+        time.sleep(0.1)
+    access = [e for e in found if e["logger"] == "cityserver.access"]
+    assert [(e["route"], e["status"]) for e in access] == [("/api/v1/lookups/{kind}", 200)]
+    assert all(person.national_id not in line for s in town.servers for line in s.log.read_text(encoding="utf-8"))
+
+
+def test_a_worker_that_dies_is_replaced_and_the_city_keeps_answering(town: Cluster) -> None:
+    server = town.servers[0]
+    before = server.worker_pids()
+    assert len(before) == 2
+    victim = min(before)
+    os.kill(victim, signal.SIGKILL)
+    answers = [requests.get(town.url + "/api/v1/health", timeout=10).status_code for _ in range(20)]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and (len(server.worker_pids()) < 2 or victim in server.worker_pids()):
+        time.sleep(0.2)
+    after = server.worker_pids()
+    assert victim not in after and len(after) == 2
+    assert answers.count(200) == 20  # nginx sends the other host's workers what the dead one cannot take
