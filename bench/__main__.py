@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import dayclose, million, push, receipt, review, rss, start, ui_stall
+from bench import dayclose, million, push, receipt, review, rss, start, storm, ui_stall
 from bench.common import CACHE
 
 BENCHMARKS: dict[str, Callable[[Path], None]] = {
@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, Callable[[Path], None]] = {
     "dayclose": dayclose.run,
     "rss": rss.run,
     "ui_stall": ui_stall.run,
+    "storm": storm.run,
 }
 
 

@@ -26,6 +26,7 @@ from cityserver.limits import BodyGuard, RateLimit, networks
 from cityserver.observe import RequestLog, configure_logging
 from cityserver.permissions import PERMISSIONS, Allowed, check_routes, permit, routes
 from cityserver.reference import load_reference
+from cityserver.registers import Faults, Policy, sandbox_registers
 from forms.catalog import load_catalog
 from forms.resources import resource_path
 from sync.protocol import wire
@@ -115,6 +116,11 @@ def create_app(
         settings=base,
         track_limiter=RateLimit(factory, "track", limit=base.track_limit_per_minute, window=60.0),
         challenge_limiter=RateLimit(factory, "challenge", limit=base.challenges_per_minute, window=60.0),
+        registers=sandbox_registers(
+            factory,
+            Faults(base.register_latency_ms, base.register_failure_rate),
+            Policy(base.register_budget_s, base.register_retries, base.register_failures_to_open, base.register_open_s),
+        ),
         reference=load_reference(reference_dir),
     )
     app = FastAPI(title="Counterdesk city server", version=wire.API_VERSION, docs_url=None, redoc_url=None)

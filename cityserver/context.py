@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cityserver.db import SecurityEventRow
 from cityserver.errors import ApiError
 from cityserver.limits import BODY_IDLE_S, BODY_TOTAL_S, MAX_BODY_BYTES, IpNetwork, RateLimit, client_address
+from cityserver.registers import Guarded
 from forms.catalog import Catalog
 from sync.protocol import wire
 
@@ -54,6 +55,15 @@ class Settings:
     min_client_version: str = ""
     latest_version: str = ""
     installer_url: str = ""
+    # The central registers: a look-up waits at most `register_budget_s` (one retry inside it), and after
+    # `register_failures_to_open` failures in a row a register is not asked for `register_open_s` (503, so the
+    # counter records 待查驗 at once). The sandbox registers' pretend latency and failure rate (tests, benchmarks).
+    register_budget_s: float = 2.0
+    register_retries: int = 1
+    register_failures_to_open: int = 5
+    register_open_s: float = 30.0
+    register_latency_ms: float = 0.0
+    register_failure_rate: float = 0.0
 
 
 @dataclass
@@ -65,6 +75,7 @@ class ServerState:
     settings: Settings
     track_limiter: RateLimit
     challenge_limiter: RateLimit
+    registers: dict[str, Guarded]
     reference: list[wire.ReferenceDoc] = field(default_factory=list)  # the calendar and amounts, as published
 
 

@@ -10,7 +10,7 @@ import json
 import logging
 import uuid
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, NoReturn
 
 from fastapi import APIRouter, Response
 from sqlalchemy import func, insert, or_, select
@@ -22,13 +22,13 @@ from cityserver.db import (
     CLOSED_STATUSES,
     CaseRow,
     LookupAuditRow,
-    ResidentRow,
     ReviewListRow,
     ReviewMemberRow,
 )
 from cityserver.errors import ApiError
 from cityserver.permissions import Allowed, Caller
 from cityserver.population import not_found
+from cityserver.registers import RegisterUnavailable
 from forms.clock import TAIPEI
 from forms.errors import DomainError
 from forms.ids import id_digest, mask_id, parse_id
@@ -129,13 +129,34 @@ def lookup(
     if _case_of_another(db, who, body.case_uuid):
         raise ApiError(403, "lookup_case_not_yours", "that case belongs to another device")
     _count_single(db, server, who)
-    resident = db.get(ResidentRow, national_id)
+    try:
+        found = server.registers[kind].find([national_id]).get(national_id)
+    except RegisterUnavailable as exc:
+        _unavailable(db, server, who, body.purpose, [kind], [(body.case_uuid, national_id)], exc)
     # Audit first: no committed audit row, no answer.
-    row = _audit_row(server, who, body.case_uuid, body.purpose, kind, national_id, "hit" if resident else "miss")
+    row = _audit_row(server, who, body.case_uuid, body.purpose, kind, national_id, "hit" if found else "miss")
     db.execute(insert(LookupAuditRow), [row])
     db.commit()
-    raw = json.loads(resident.records)[kind] if resident else not_found(kind)
+    raw = found if found is not None else not_found(kind)
     return wire.LookupResponse(lookup_id=uuid.UUID(row["lookup_id"]), kind=kind, record=raw, server_time=now())
+
+
+def _unavailable(
+    db: Session,
+    server: ServerState,
+    who: Caller,
+    purpose: str,
+    kinds: list[str],
+    people: list[tuple[uuid.UUID, str]],
+    exc: RegisterUnavailable,
+) -> NoReturn:
+    """The register was asked (or would have been) and gave nothing: audited as such, then 503 — the counter
+    records 待查驗 and the look-up runs again later."""
+    rows = [_audit_row(server, who, ref, purpose, k, nid, "unavailable") for ref, nid in people for k in kinds]
+    db.execute(insert(LookupAuditRow), rows)
+    db.commit()
+    log.warning("register %s unavailable (%s) for %s/%s", exc.kind, exc.why, who.office_code, who.device_id)
+    raise ApiError(503, "register_unavailable", f"the {exc.kind} register does not answer", {"Retry-After": "30"})
 
 
 @router.post(f"{wire.API_PREFIX}/cases:open", response_model=wire.OpenCasesResponse)
@@ -263,15 +284,19 @@ def lookup_batch(body: wire.BatchLookupRequest, access: Allowed, db: Db, server:
             )
         )
         allowed = {ref for ref, nid in valid.items() if nid in beneficiaries}
-    residents = {
-        r.national_id: json.loads(r.records)
-        for r in db.scalars(select(ResidentRow).where(ResidentRow.national_id.in_({valid[ref] for ref in allowed})))
-    }
     purpose = f"{body.purpose}:review"
+    asked = sorted({valid[ref] for ref in allowed})
+    people = [(ref, valid[ref]) for ref in sorted(allowed)]
+    found: dict[str, dict[str, Any]] = {}
+    for kind in body.kinds:
+        try:
+            found[kind] = server.registers[kind].find(asked, server.settings.register_budget_s * 5) if asked else {}
+        except RegisterUnavailable as exc:
+            _unavailable(db, server, who, purpose, list(body.kinds), people, exc)
     rows = []
     for ref, nid in valid.items():
-        result = ("hit" if nid in residents else "miss") if ref in allowed else "denied"
         for kind in body.kinds:
+            result = ("hit" if nid in found[kind] else "miss") if ref in allowed else "denied"
             rows.append(_audit_row(server, who, ref, purpose, kind, nid, result))
     if rows:
         db.execute(insert(LookupAuditRow), rows)
@@ -286,8 +311,8 @@ def lookup_batch(body: wire.BatchLookupRequest, access: Allowed, db: Db, server:
         elif person.ref not in allowed:
             answers.append({"ref": str(person.ref), "records": {}, "error": "not_a_beneficiary"})
         else:
-            found = residents.get(valid[person.ref])
-            records = {k: found[k] if found else not_found(k) for k in body.kinds}
+            nid = valid[person.ref]
+            records = {k: found[k].get(nid) or not_found(k) for k in body.kinds}
             answers.append({"ref": str(person.ref), "records": records, "error": None})
     content = {"answers": answers, "server_time": now().isoformat()}
     return Response(json.dumps(content, ensure_ascii=False), media_type="application/json")

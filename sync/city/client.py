@@ -16,7 +16,7 @@ from datetime import date
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import requests
 from pydantic import BaseModel, ValidationError
@@ -27,6 +27,7 @@ from sync.city.enrolment import DeviceIdentity
 from sync.ledger.secrets import SecretStore
 from sync.protocol import version, wire
 from sync.protocol.errors import SyncError, SyncErrorKind
+from sync.protocol.logformat import REQUEST_ID_HEADER
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,9 @@ class CityClient:
     # -- transport -------------------------------------------------------------------------------------------
 
     def _send(self, method: str, path: str, body: BaseModel | None, auth: bool) -> requests.Response:
-        headers: dict[str, str] = {}
+        # The id the city logs this request under: the app's lines and the server's name the same request.
+        rid = uuid4().hex
+        headers: dict[str, str] = {REQUEST_ID_HEADER: rid}
         if auth:
             headers["Authorization"] = f"Bearer {self._ensure_token()}"
         try:
@@ -160,6 +163,7 @@ class CityClient:
             log.warning("TLS verification failed for %s", self.base_url)
             raise SyncError(SyncErrorKind.REJECTED, "tls_failed") from exc
         except requests.Timeout as exc:
+            log.info("request %s %s timed out (request id %s)", method, path.split("?")[0], rid)
             raise SyncError(SyncErrorKind.TIMEOUT, "net_timeout") from exc
         except requests.ConnectionError as exc:
             raise SyncError(SyncErrorKind.NETWORK, "net_unreachable") from exc

@@ -26,8 +26,10 @@ def _as_server_user(cmd: list[str]) -> list[str]:
 
 
 class PrivatePostgres:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, durable: bool = False) -> None:
+        """`durable`: fsync on, as a city runs it (benchmarks); tests run without."""
         self.root = root
+        self.durable = durable
         self.data = root / "data"
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -42,7 +44,8 @@ class PrivatePostgres:
             shutil.chown(self.root, "postgres", "postgres")
         run = lambda cmd: subprocess.run(_as_server_user(cmd), check=True, capture_output=True)  # noqa: E731
         run([_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        options += "" if self.durable else " -c fsync=off"
         run([_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start"])
 
     def sql(self, statement: str, database: str = "postgres") -> None:
