@@ -27,6 +27,7 @@ from pathlib import Path
 import requests
 
 from bench.common import emit, fmt
+from sync.city.push import backoff
 
 DEVICES = int(os.environ.get("STORM_DEVICES", "400"))
 CASES_PER_DEVICE = int(os.environ.get("STORM_CASES", "200"))
@@ -35,6 +36,7 @@ WORKERS = 2
 OFFICES = 12
 LOOKUP_PAUSE_S = 0.25  # a counter's pace while the storm lasts (a real one looks up far less often)
 PASSWORD = "storm-password"
+APP_READ_TIMEOUT_S = 15.0  # sync.city.client's default read timeout: a device gives up waiting after this
 TEMPLATE = "storm_template"
 DATABASE = "storm"
 
@@ -55,6 +57,7 @@ class Outcome:
     errors: int = 0
     lookups_ms: list[float] = field(default_factory=list)
     lookup_errors: int = 0
+    busy: int = 0  # batches told to come back later (503), then sent again
 
 
 def _offices(population: list) -> list[str]:  # type: ignore[type-arg]
@@ -118,8 +121,7 @@ def _body(device: Device, people: list[str]) -> bytes:
 
     rng = random.Random(device.device_id)
     cases = [
-        case_for(device.device_id, device.office, "SW-05", rng.choice(people), n + 1)
-        for n in range(CASES_PER_DEVICE)
+        case_for(device.device_id, device.office, "SW-05", rng.choice(people), n + 1) for n in range(CASES_PER_DEVICE)
     ]
     return wire.CasesBatchRequest(cases=cases).model_dump_json().encode()
 
@@ -151,13 +153,25 @@ def storm(url: str, devices: list[Device], people: list[str], path: str) -> Outc
         with requests.Session() as s:
             headers = {"Content-Type": "application/json", "Authorization": f"Bearer {d.token}"}
             go.wait()
-            try:
-                answer = s.post(url + path, data=d.body, headers=headers, timeout=300)
-                bad = answer.status_code != 200 or (
-                    path != "/bench/cases" and any(r["status"] != "accepted" for r in answer.json()["results"])
-                )
-            except requests.RequestException:
-                bad = True
+            rng = random.Random(d.device_id)
+            for attempt in range(1, 20):
+                try:
+                    answer = s.post(url + path, data=d.body, headers=headers, timeout=APP_READ_TIMEOUT_S)
+                except requests.RequestException:
+                    answer = None
+                if answer is not None and answer.status_code == 503:
+                    # As the app's push does: wait what the city says, or the back-off if longer, then again.
+                    told = float(answer.headers.get("Retry-After", "0") or 0)
+                    with lock:
+                        outcome.busy += 1
+                    time.sleep(max(told, backoff(attempt, rng).total_seconds()))
+                    continue
+                break
+            bad = (
+                answer is None
+                or answer.status_code != 200
+                or (path != "/bench/cases" and any(r["status"] != "accepted" for r in answer.json()["results"]))
+            )
             with lock:
                 ends.append(time.perf_counter())
                 outcome.errors += bad
@@ -220,7 +234,7 @@ def _server(pg: object, work: Path) -> tuple[Callable[[], None], str]:
     # Speed, not policy: the per-user look-up caps and the per-address challenge limit are lifted.
     config.write_text(
         "[server]\nlookups_warn_per_user_day = 1000000000\nlookups_cap_per_user_day = 1000000000\n"
-        "challenges_per_minute = 1000000\nlog_format = \"json\"\n",
+        'challenges_per_minute = 1000000\nlog_format = "json"\n',
         encoding="utf-8",
     )
     port = free_port()
@@ -232,8 +246,20 @@ def _server(pg: object, work: Path) -> tuple[Callable[[], None], str]:
     }
     log = (work / "server.log").open("ab")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench.stormapp:app", "--factory", "--workers", str(WORKERS),
-         "--port", str(port), "--no-access-log", "--backlog", "4096"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.stormapp:app",
+            "--factory",
+            "--workers",
+            str(WORKERS),
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--backlog",
+            "4096",
+        ],  # fmt: skip
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -294,7 +320,8 @@ def run(work: Path) -> None:
             bare.append(storm(url, devices, people, "/bench/cases"))
             print(
                 f"# storm run {n + 1}: sign-in {signed:.1f} s, drain {real[-1].drain_s:.1f} s "
-                f"(stored {stored}), baseline {bare[-1].drain_s:.1f} s, errors {real[-1].errors}",
+                f"(stored {stored}), baseline {bare[-1].drain_s:.1f} s, errors {real[-1].errors}, "
+                f"told to come back {real[-1].busy}, look-up p99 {_percentile(real[-1].lookups_ms, 0.99):.0f} ms",
                 flush=True,
             )
         drain = statistics.median(o.drain_s for o in real)
@@ -305,7 +332,8 @@ def run(work: Path) -> None:
         print(
             f"BENCH city_storm devices={len(devices)} cases={cases} drain_s={fmt(drain)} "
             f"lookup_p50_ms={fmt(_percentile(looks, 0.5))} lookup_p99_ms={fmt(_percentile(looks, 0.99))} "
-            f"errors={errors} workers={WORKERS} runs={RUNS} baseline_drain_s={fmt(statistics.median(o.drain_s for o in bare))} "
+            f"errors={errors} workers={WORKERS} runs={RUNS} "
+            f"baseline_drain_s={fmt(statistics.median(o.drain_s for o in bare))} "
             f"baseline_lookup_p99_ms={fmt(_percentile(base_looks, 0.99))}",
             flush=True,
         )

@@ -22,7 +22,7 @@ from cityserver import approvals, auth, cases, decisions, devices, lookups, mark
 from cityserver.context import ServerState, Settings, State, now
 from cityserver.db import DeviceRow, SecurityEventRow, UserRow, make_engine, open_db, shared_pepper
 from cityserver.errors import ERROR_RESPONSES, install
-from cityserver.limits import BodyGuard, RateLimit, networks
+from cityserver.limits import BodyGuard, RateLimit, WriteGate, networks
 from cityserver.observe import RequestLog, configure_logging
 from cityserver.permissions import PERMISSIONS, Allowed, check_routes, permit, routes
 from cityserver.reference import load_reference
@@ -146,6 +146,7 @@ def create_app(
     check_routes(app)
     _public_operations_need_no_token(app)
     app.add_middleware(BodyGuard, max_bytes=base.max_body_bytes, idle_s=base.body_idle_s, total_s=base.body_total_s)
+    app.add_middleware(WriteGate, concurrency=base.write_concurrency, max_wait_s=base.write_max_wait_s)
     app.add_middleware(RequestLog)  # outermost: a request the guard refuses is logged too
     return app
 

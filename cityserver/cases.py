@@ -17,14 +17,23 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import Update, func, or_, select, update
+from sqlalchemy import Update, func, insert, or_, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cityserver import approvals
 from cityserver.approvals import Claim
 from cityserver.context import Db, ServerState, State, aware, now, security_event
-from cityserver.db import CaseRow, CaseStepRow, CaseUpdateRow, DayRecordRow, ResidentRow, StatusEventRow
+from cityserver.db import (
+    CaseRow,
+    CaseStepRow,
+    CaseUpdateRow,
+    DayRecordRow,
+    ResidentRow,
+    StatusEventRow,
+    number_in_commit_order,
+)
 from cityserver.permissions import Access, Allowed, Caller, Relation
 from forms.cashcount import from_figures, total
 from forms.clock import TAIPEI
@@ -181,6 +190,12 @@ def _prepare_case(server: ServerState, who: Caller, case: wire.CaseIn) -> Item |
     )
 
 
+def _values(row: object) -> dict[str, object]:
+    """A new ORM row's set columns, for a Core insert (what is unset gets the column's default)."""
+    state = sa_inspect(row)
+    return {a.key: value for a in state.mapper.column_attrs if (value := getattr(row, a.key)) is not None}
+
+
 def _store_cases(server: ServerState, who: Caller, items: list[Item]) -> list[wire.CaseResult]:
     """New cases in one transaction (one durable commit for the batch) when none is a replay and none needs an
     approval or holds a taken number; otherwise each on its own, so each gets its exact answer."""
@@ -203,10 +218,11 @@ def _store_cases(server: ServerState, who: Caller, items: list[Item]) -> list[wi
             )
         if not clash:
             try:
+                # Core executemany, not the ORM's unit of work: a batch of 200 spent 1.5 of its 2.9 s in flush.
                 with server.factory.begin() as s:
-                    s.add_all(i.row for i in items)
-                    s.flush()
-                    s.add_all(e for i in items for e in i.with_it)
+                    s.execute(insert(CaseRow), [_values(i.row) for i in items])
+                    number_in_commit_order(s)
+                    s.execute(insert(StatusEventRow), [_values(e) for i in items for e in i.with_it])
                 return [wire.CaseResult(case_uuid=k, status="accepted") for k in keys]
             except IntegrityError:
                 pass  # a concurrent request took a key or a number: answer each on its own

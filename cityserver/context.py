@@ -64,6 +64,10 @@ class Settings:
     register_open_s: float = 30.0
     register_latency_ms: float = 0.0
     register_failure_rate: float = 0.0
+    # Batches processed at once per worker (the rest wait in the event loop), and the longest a batch may wait
+    # before it is told to come back later (503 + Retry-After) instead.
+    write_concurrency: int = 2
+    write_max_wait_s: float = 10.0
 
 
 @dataclass

@@ -474,9 +474,16 @@ def open_db(engine: Engine) -> sessionmaker[Session]:
 FOLLOWED_BY_CURSOR: tuple[type[Base], ...] = (StatusEventRow, ClosureRow)
 
 
+def number_in_commit_order(session: Session) -> None:
+    """Take CURSOR_LOCK (PostgreSQL) before inserting rows followed by cursor with Core statements, which the
+    session's flush hook does not see; held until commit. Take it last: after the transaction's other writes."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CURSOR_LOCK})
+
+
 def _number_in_commit_order(session: Session, _context: object, _instances: object) -> None:
     if any(isinstance(row, FOLLOWED_BY_CURSOR) for row in session.new):
-        session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CURSOR_LOCK})
+        number_in_commit_order(session)
 
 
 def shared_pepper(factory: sessionmaker[Session]) -> bytes:

@@ -99,19 +99,16 @@ _SWEEP = text("DELETE FROM rate_hits WHERE slot < :slot AND key LIKE :name")
 _SWEEP_CHANCE = 1 / 32  # windows older than the previous one are swept now and then, by whoever opens a new one
 
 
-async def _refuse(send: Send, status: int, code: str, detail: str) -> None:
+async def _refuse(send: Send, status: int, code: str, detail: str, retry_after: int | None = None) -> None:
     body = json.dumps({"code": code, "detail": detail, "errors": []}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -173,3 +170,49 @@ class BodyGuard:
             return await receive()  # after the body: only a disconnect can come
 
         await self.app(scope, replay, send)
+
+
+class WriteGate:
+    """Admission for the heavy writes (batches: POST …:batch): at most `concurrency` at a time in this worker, the
+    others waiting in the event loop — not on the thread pool, where a look-up at a counter would queue behind
+    hundreds of them (the 08:00 storm: look-up p99 was 30 s). A batch that would wait longer than `max_wait_s`
+    (from the recent time per batch) is answered 503 with a Retry-After, which the app's push honours, rather
+    than held until the device's own timeout gives up on it."""
+
+    def __init__(self, app: ASGIApp, concurrency: int = 2, max_wait_s: float = 10.0) -> None:
+        self.app = app
+        self.concurrency = max(1, concurrency)
+        self.max_wait_s = max_wait_s
+        self._slots: asyncio.Semaphore | None = None  # made in the worker's own event loop
+        self._waiting = 0
+        self._seconds_per_batch = 0.5  # a moving average, updated by every admitted batch
+
+    @staticmethod
+    def heavy(scope: Scope) -> bool:
+        return (
+            scope["type"] == "http" and scope.get("method") == "POST" and str(scope.get("path", "")).endswith(":batch")
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.heavy(scope):
+            await self.app(scope, receive, send)
+            return
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.concurrency)
+        wait = (self._waiting + 1) / self.concurrency * self._seconds_per_batch if self._slots.locked() else 0.0
+        if wait > self.max_wait_s:
+            # Spread over [wait, 2·wait]: the devices told to come back must not all come back at once.
+            retry = min(120, max(5, round(random.uniform(wait, 2 * wait))))
+            await _refuse(send, 503, "server_busy", "the city is busy: try again later", retry_after=retry)
+            return
+        self._waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self._waiting -= 1
+        started = time.monotonic()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self._slots.release()
+            self._seconds_per_batch = 0.8 * self._seconds_per_batch + 0.2 * (time.monotonic() - started)
