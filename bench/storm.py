@@ -27,6 +27,7 @@ from pathlib import Path
 import requests
 
 from bench.common import emit, fmt
+from sync.city.client import BATCH_READ_TIMEOUT_S
 from sync.city.push import backoff
 
 DEVICES = int(os.environ.get("STORM_DEVICES", "400"))
@@ -36,7 +37,7 @@ WORKERS = 2
 OFFICES = 12
 LOOKUP_PAUSE_S = 0.25  # a counter's pace while the storm lasts (a real one looks up far less often)
 PASSWORD = "storm-password"
-APP_READ_TIMEOUT_S = 15.0  # sync.city.client's default read timeout: a device gives up waiting after this
+APP_READ_TIMEOUT_S = BATCH_READ_TIMEOUT_S  # a device gives up waiting for its batch's answer after this
 TEMPLATE = "storm_template"
 DATABASE = "storm"
 
@@ -234,7 +235,7 @@ def _server(pg: object, work: Path) -> tuple[Callable[[], None], str]:
     # Speed, not policy: the per-user look-up caps and the per-address challenge limit are lifted.
     config.write_text(
         "[server]\nlookups_warn_per_user_day = 1000000000\nlookups_cap_per_user_day = 1000000000\n"
-        'challenges_per_minute = 1000000\nlog_format = "json"\n',
+        'challenges_per_minute = 1000000\nlog_format = "json"\n' + os.environ.get("STORM_SERVER_TOML", ""),
         encoding="utf-8",
     )
     port = free_port()

@@ -14,9 +14,7 @@ import os
 import sys
 from datetime import timedelta
 
-from sqlalchemy import select
-
-from cityserver import config
+from cityserver import admin_cli, config
 from cityserver.app import ROLES, add_user
 from cityserver.db import DeviceRow, SchemaOutdated, make_engine, open_db, seed_population
 from cityserver.devices import create_enrolment, revoke
@@ -65,8 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     enrol.add_argument("--name", required=True, help="the PC's name, e.g. 櫃台3")
     enrol.add_argument("--valid-minutes", type=int, default=120)
     enrol.add_argument("--replaces", help="a lost or broken PC's device id: the new PC takes it over")
-    devices = sub.add_parser("list-devices", help="the enrolled devices (of one office)")
-    devices.add_argument("--office")
+    admin_cli.add_commands(sub)
     revoke_cmd = sub.add_parser("revoke-device", help="cut a lost or stolen PC off at once")
     revoke_cmd.add_argument("device_id")
     args = parser.parse_args(argv)
@@ -135,15 +132,8 @@ def _run(args: argparse.Namespace, cfg: config.ServerConfig) -> int:
         instead = f"，接替設備 {made.replaces}" if made.replaces else ""
         print(f"登記碼 {made.code}　（{made.office_code} {made.name}{instead}，{until} 前有效，限用一次）")
         return 0
-    if args.command == "list-devices":
-        with open_db(make_engine(cfg.db_url))() as s:
-            query = select(DeviceRow).order_by(DeviceRow.device_id)
-            if args.office:
-                query = query.where(DeviceRow.office_code == args.office)
-            for d in s.scalars(query):
-                state = f"停用 {d.revoked_at:%Y-%m-%d %H:%M}" if d.revoked_at else "使用中"
-                print(f"{d.device_id}\t{d.office_code}\t{d.name}\t{state}")
-        return 0
+    if args.command in admin_cli.COMMANDS:
+        return admin_cli.run(args, open_db(make_engine(cfg.db_url)))
     if args.command == "revoke-device":
         with open_db(make_engine(cfg.db_url)).begin() as s:
             device = s.get(DeviceRow, args.device_id)

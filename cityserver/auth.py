@@ -70,6 +70,11 @@ def check_password(db: Session, settings: Settings, username: str, password: str
         security_event(db, "login_failed", username=username, address=where, device_id=device)
         db.commit()
         raise ApiError(401, "auth_failed", "wrong user name or password")
+    if user.disabled_at is not None:
+        # Said only after the right password: a guesser learns nothing about which accounts exist or are paused.
+        security_event(db, "disabled_user_login", username=username, address=where, device_id=device)
+        db.commit()
+        raise ApiError(401, "user_disabled", "this account is disabled")
     return user
 
 
@@ -103,6 +108,10 @@ def _proven_device(db: Session, device_id: str, nonce: str, signature: str, mess
         security_event(db, "revoked_device_login", address=where, device_id=device_id)
         db.commit()
         raise ApiError(401, "device_revoked", "this device was revoked")
+    if device.disabled_at is not None:
+        security_event(db, "disabled_device_login", address=where, device_id=device_id)
+        db.commit()
+        raise ApiError(401, "device_disabled", "this device is disabled for now")
     return device
 
 
@@ -202,9 +211,9 @@ def auth_refresh(body: wire.RefreshRequest, request: Request, db: Db, server: St
         raise ApiError(401, "refresh_invalid", "refresh token not valid")
     assert row is not None
     user = db.get(UserRow, row.username)
-    if user is None:
+    if user is None or user.disabled_at is not None:
         db.commit()
-        raise ApiError(401, "refresh_invalid", "unknown user")
+        raise ApiError(401, "refresh_invalid", "unknown or disabled user")
     device.client_version = client_version(request)
     return _issue(db, server.settings, user, device, row.family_id)
 

@@ -67,7 +67,7 @@ class Settings:
     # Batches processed at once per worker (the rest wait in the event loop), and the longest a batch may wait
     # before it is told to come back later (503 + Retry-After) instead.
     write_concurrency: int = 2
-    write_max_wait_s: float = 10.0
+    write_max_wait_s: float = 40.0  # under the app's 60 s read timeout for batches (sync.city.client)
 
 
 @dataclass

@@ -66,6 +66,7 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(256))  # scrypt$n$r$p$salt$hash
     office_code: Mapped[str] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(16))  # clerk / liaison / supervisor / administrator
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class DeviceRow(Base):
@@ -83,6 +84,7 @@ class DeviceRow(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # for a while
 
 
 class DeviceLedgerRow(Base):
@@ -429,7 +431,9 @@ class SecurityEventRow(Base):
 def make_engine(url: str) -> Engine:
     # PostgreSQL: a pooled connection is checked before use, so a restarted (or failed-over) database costs one
     # reconnect, not a failed request per stale connection.
-    engine = create_engine(url, pool_pre_ping=url.startswith("postgresql"))
+    postgres = url.startswith("postgresql")
+    # connect_timeout: a database host that does not answer fails a request (and readiness) in seconds, not minutes.
+    engine = create_engine(url, pool_pre_ping=postgres, connect_args={"connect_timeout": 5} if postgres else {})
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

@@ -173,13 +173,14 @@ class BodyGuard:
 
 
 class WriteGate:
-    """Admission for the heavy writes (batches: POST …:batch): at most `concurrency` at a time in this worker, the
-    others waiting in the event loop — not on the thread pool, where a look-up at a counter would queue behind
-    hundreds of them (the 08:00 storm: look-up p99 was 30 s). A batch that would wait longer than `max_wait_s`
+    """Admission for the heavy writes (batches: POST …:batch): at most `concurrency` at a time in this worker,
+    the others waiting in the event loop — not on the thread pool, where a counter's look-up would queue behind
+    hundreds of them (the 08:00 storm: look-up p99 was 30 s); two at a time, so that one works while the other
+    waits for the database. A batch that would wait longer than `max_wait_s`
     (from the recent time per batch) is answered 503 with a Retry-After, which the app's push honours, rather
     than held until the device's own timeout gives up on it."""
 
-    def __init__(self, app: ASGIApp, concurrency: int = 2, max_wait_s: float = 10.0) -> None:
+    def __init__(self, app: ASGIApp, concurrency: int = 2, max_wait_s: float = 40.0) -> None:
         self.app = app
         self.concurrency = max(1, concurrency)
         self.max_wait_s = max_wait_s
@@ -201,8 +202,9 @@ class WriteGate:
             self._slots = asyncio.Semaphore(self.concurrency)
         wait = (self._waiting + 1) / self.concurrency * self._seconds_per_batch if self._slots.locked() else 0.0
         if wait > self.max_wait_s:
-            # Spread over [wait, 2·wait]: the devices told to come back must not all come back at once.
-            retry = min(120, max(5, round(random.uniform(wait, 2 * wait))))
+            # Come back when the wait would be acceptable again, spread over ten seconds so that the devices told
+            # at the same moment do not all return at the same moment.
+            retry = min(120, max(5, round(wait - self.max_wait_s + random.uniform(0, 10))))
             await _refuse(send, 503, "server_busy", "the city is busy: try again later", retry_after=retry)
             return
         self._waiting += 1

@@ -66,6 +66,8 @@ PERMISSIONS: dict[str, Rule] = {
     # Anyone: health, the API description, the public progress page, and the steps that lead to a session
     # (each proves something else: a one-time code, a signature by an enrolled device's key, a password).
     "health": PUBLIC,
+    "health_live": PUBLIC,
+    "health_ready": PUBLIC,
     "openapi": PUBLIC,
     "track_form": PUBLIC,
     "track": PUBLIC,
@@ -168,6 +170,8 @@ def authenticate(db: Db, authorization: str | None) -> Caller:
             UserRow.role,
             UserRow.office_code,
             DeviceRow.revoked_at,
+            DeviceRow.disabled_at,
+            UserRow.disabled_at.label("user_disabled_at"),
             DeviceRow.office_code.label("device_office"),
             DeviceRow.last_seen_at,
         )
@@ -180,6 +184,9 @@ def authenticate(db: Db, authorization: str | None) -> Caller:
         raise ApiError(401, "auth_invalid", "invalid or expired token")
     if found.revoked_at is not None:
         raise ApiError(401, "device_revoked", "this device was revoked")
+    if found.disabled_at is not None or found.user_disabled_at is not None:
+        # Disabling ends the sessions too; this is the second lock on the door.
+        raise ApiError(401, "auth_invalid", "invalid or expired token")
     if found.last_seen_at is None or aware(found.last_seen_at) < moment - _SEEN_EVERY:
         db.execute(
             update(DeviceRow).where(DeviceRow.device_id == found.device_id).values(last_seen_at=moment),
@@ -217,7 +224,7 @@ def permit(
 Allowed = Annotated[Access, Depends(permit)]
 
 # What a client of any version may reach: where it learns that it must update, and the public pages.
-VERSIONLESS = frozenset({"health", "openapi", "track_form", "track"})
+VERSIONLESS = frozenset({"health", "health_live", "health_ready", "openapi", "track_form", "track"})
 
 
 def client_version(request: Request) -> str:

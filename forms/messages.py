@@ -767,6 +767,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-TW": "這台電腦已被停用（主管或市府已撤銷登記），無法再與市府連線；本機資料仍保留，請洽主管。",
         "en": "This computer was revoked by a supervisor or the city; it can no longer connect.",
     },
+    "device_disabled": {
+        "zh-TW": "這台電腦已被市府暫停使用，暫時無法連線；本機資料仍保留，恢復後會自動上傳，請洽主管。",
+        "en": "The city has paused this computer; it cannot connect for now. Local data is kept.",
+    },
+    "user_disabled": {
+        "zh-TW": "此帳號已被停用，請洽主管或市府資訊人員。",
+        "en": "This account is disabled; ask a supervisor or the city's IT staff.",
+    },
     "device_proof_invalid": {
         "zh-TW": "這台電腦的登記金鑰無法通過市府驗證，請洽資訊人員重新登記。",
         "en": "This computer's enrolment key did not verify; ask IT to enrol it again.",

@@ -39,8 +39,26 @@ MAX_RETRY_AFTER_S = 3600
 
 # Server error codes the app has words for (forms/messages.py): passed on as the SyncError's code.
 AUTH_CODES = frozenset(
-    {"auth_failed", "device_revoked", "device_proof_invalid", "challenge_invalid", "refresh_reused", "refresh_invalid"}
+    {
+        "auth_failed",
+        "device_revoked",
+        "device_disabled",
+        "user_disabled",
+        "device_proof_invalid",
+        "challenge_invalid",
+        "refresh_reused",
+        "refresh_invalid",
+    }
 )
+# A batch may wait its turn at a busy city (the 08:00 storm: the city queues batches rather than refusing them)
+# and crosses a slow village link: its answer is waited for longer than an interactive call's.
+BATCH_READ_TIMEOUT_S = 60.0
+
+
+def _timeout_for(path: str, timeout: tuple[float, float]) -> tuple[float, float]:
+    return (timeout[0], max(timeout[1], BATCH_READ_TIMEOUT_S)) if path.endswith(":batch") else timeout
+
+
 REFUSAL_CODES = frozenset(
     {
         "login_locked",
@@ -154,7 +172,7 @@ class CityClient:
                 self.base_url + wire.API_PREFIX + path,
                 data=body.model_dump_json().encode("utf-8") if body is not None else None,
                 headers={**headers, "Content-Type": "application/json"} if body is not None else headers,
-                timeout=self._timeout,
+                timeout=_timeout_for(path, self._timeout),
                 verify=self._verify,
                 allow_redirects=False,  # a redirect is not an answer from the city server
             )

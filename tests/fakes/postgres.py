@@ -42,14 +42,16 @@ class PrivatePostgres:
         self.root.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
+        initdb = [_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"]
+        subprocess.run(_as_server_user(initdb), check=True, capture_output=True)
+        self.restart()
 
-        def run(cmd: list[str]) -> None:
-            subprocess.run(_as_server_user(cmd), check=True, capture_output=True)
-
-        run([_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
+    def restart(self) -> None:
+        """Start the server on its data and port (again, after `stop`: a database restart or failover)."""
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
         options += "" if self.durable else " -c fsync=off"
-        run([_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start"])
+        start = [_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start"]
+        subprocess.run(_as_server_user(start), check=True, capture_output=True)
 
     def sql(self, statement: str, database: str = "postgres") -> None:
         self._psql(database, "-c", statement)

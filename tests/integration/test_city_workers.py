@@ -79,3 +79,29 @@ def test_a_worker_that_dies_is_replaced_and_the_city_keeps_answering(town: Clust
     after = server.worker_pids()
     assert victim not in after and len(after) == 2
     assert answers.count(200) == 20  # nginx sends the other host's workers what the dead one cannot take
+
+
+def test_readiness_follows_the_database_and_liveness_does_not(town: Cluster, postgres: object) -> None:
+    """PostgreSQL stopped: /health/ready answers 503 (send this server nothing), /health/live still 200; started
+    again: ready again, the pools reconnect by themselves."""
+    from tests.fakes.postgres import PrivatePostgres
+
+    assert isinstance(postgres, PrivatePostgres)
+    server = town.servers[0]
+    ready = requests.get(server.url + "/api/v1/health/ready", timeout=10)
+    assert ready.status_code == 200 and ready.json() == {
+        "status": "ready",
+        "database": "ok",
+        "registers": dict.fromkeys(("household", "tax", "disability", "welfare", "military"), "closed"),
+    }
+    postgres.stop()
+    try:
+        down = requests.get(server.url + "/api/v1/health/ready", timeout=30)
+        assert down.status_code == 503 and down.json()["database"] == "error"
+        assert requests.get(server.url + "/api/v1/health/live", timeout=10).status_code == 200
+    finally:
+        postgres.restart()
+    deadline = time.monotonic() + 20
+    while requests.get(server.url + "/api/v1/health/ready", timeout=30).status_code != 200:
+        assert time.monotonic() < deadline, "not ready again after the database came back"
+        time.sleep(0.2)

@@ -43,6 +43,8 @@ EVERYONE = {role: "none" for role in ROLES}
 # The matrix as the city's policy says it, written independently of cityserver/permissions.py.
 EXPECTED: dict[str, dict[str, str]] = {
     "health": EVERYONE,
+    "health_live": EVERYONE,
+    "health_ready": EVERYONE,
     "openapi": EVERYONE,
     "track_form": EVERYONE,
     "track": EVERYONE,
@@ -296,6 +298,8 @@ def _office(relation: str) -> str:
 
 PROBES: dict[str, Probe] = {
     "health": _public("GET", "/api/v1/health"),
+    "health_live": _public("GET", "/api/v1/health/live"),
+    "health_ready": _public("GET", "/api/v1/health/ready"),
     "openapi": _public("GET", "/openapi.json"),
     "track_form": _public("GET", "/track"),
     "track": _public("GET", "/track/68000010-D0001-1151120-0001?sig=x.y"),
