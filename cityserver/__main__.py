@@ -13,9 +13,11 @@ import json
 import os
 import sys
 from datetime import timedelta
+from pathlib import Path
 
-from cityserver import admin_cli, config
+from cityserver import admin_cli, config, retention
 from cityserver.app import ROLES, add_user
+from cityserver.context import now
 from cityserver.db import DeviceRow, SchemaOutdated, make_engine, open_db, seed_population
 from cityserver.devices import create_enrolment, revoke
 from cityserver.errors import ApiError
@@ -64,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     enrol.add_argument("--valid-minutes", type=int, default=120)
     enrol.add_argument("--replaces", help="a lost or broken PC's device id: the new PC takes it over")
     admin_cli.add_commands(sub)
+    keep = sub.add_parser("retention", help="archive audit rows older than the retention period, drop expired keys")
+    keep.add_argument("--archive", required=True, help="the archive folder (on another disk, backed up)")
+    keep.add_argument("--keep-days", type=int, help="the retention period (default: audit_retention_days)")
     revoke_cmd = sub.add_parser("revoke-device", help="cut a lost or stolen PC off at once")
     revoke_cmd.add_argument("device_id")
     args = parser.parse_args(argv)
@@ -131,6 +136,22 @@ def _run(args: argparse.Namespace, cfg: config.ServerConfig) -> int:
         until = f"{made.expires_at:%Y-%m-%d %H:%M} UTC"
         instead = f"，接替設備 {made.replaces}" if made.replaces else ""
         print(f"登記碼 {made.code}　（{made.office_code} {made.name}{instead}，{until} 前有效，限用一次）")
+        return 0
+    if args.command == "retention":
+        days = args.keep_days or cfg.settings.audit_retention_days
+        if not 30 <= days <= 36_500:
+            print("保存期限須介於 30 天與 100 年之間。", file=sys.stderr)
+            return 2
+        factory = open_db(make_engine(cfg.db_url))
+        try:
+            moved = retention.archive_older_than(factory, Path(args.archive), now() - timedelta(days=days))
+        except retention.ArchiveError as exc:
+            print(f"無法寫入封存檔，資料庫未刪除任何資料：{exc}", file=sys.stderr)
+            return 1
+        for item in moved:
+            print(f"封存 {item.table} {item.rows} 筆 → {item.file}")
+        dropped = retention.prune_keys(factory)
+        print("已刪除過期：" + "，".join(f"{k} {v} 筆" for k, v in dropped.items()))
         return 0
     if args.command in admin_cli.COMMANDS:
         return admin_cli.run(args, open_db(make_engine(cfg.db_url)))

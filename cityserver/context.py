@@ -66,6 +66,9 @@ class Settings:
     register_failure_rate: float = 0.0
     # Batches processed at once per worker (the rest wait in the event loop), and the longest a batch may wait
     # before it is told to come back later (503 + Retry-After) instead.
+    # How long the look-up audit and security events stay in the database before `retention` archives them (set
+    # it to the legal period your city follows; five years by default).
+    audit_retention_days: int = 1826
     write_concurrency: int = 2
     write_max_wait_s: float = 40.0  # under the app's 60 s read timeout for batches (sync.city.client)
 
