@@ -12,10 +12,11 @@ import getpass
 import json
 import os
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from cityserver import admin_cli, config, retention
+from cityserver import admin_cli, config, integrity, retention, telemetry
 from cityserver.app import ROLES, add_user
 from cityserver.context import now
 from cityserver.db import DeviceRow, SchemaOutdated, make_engine, open_db, seed_population
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     enrol.add_argument("--valid-minutes", type=int, default=120)
     enrol.add_argument("--replaces", help="a lost or broken PC's device id: the new PC takes it over")
     admin_cli.add_commands(sub)
+    sub.add_parser("verify", help="recompute every stored case's content hash (after a restore): exit 1 on a mismatch")
     keep = sub.add_parser("retention", help="archive audit rows older than the retention period, drop expired keys")
     keep.add_argument("--archive", required=True, help="the archive folder (on another disk, backed up)")
     keep.add_argument("--keep-days", type=int, help="the retention period (default: audit_retention_days)")
@@ -137,6 +139,13 @@ def _run(args: argparse.Namespace, cfg: config.ServerConfig) -> int:
         instead = f"，接替設備 {made.replaces}" if made.replaces else ""
         print(f"登記碼 {made.code}　（{made.office_code} {made.name}{instead}，{until} 前有效，限用一次）")
         return 0
+    if args.command == "verify":
+        report = integrity.verify(open_db(make_engine(cfg.db_url)))
+        print("，".join(f"{name} {n} 筆" for name, n in report.rows.items()))
+        for table, key, why in report.broken[:50]:
+            print(f"不符 {table} {key}：{why}", file=sys.stderr)
+        print("全部相符" if report.ok else f"{len(report.broken)} 筆不符", file=sys.stdout if report.ok else sys.stderr)
+        return 0 if report.ok else 1
     if args.command == "retention":
         days = args.keep_days or cfg.settings.audit_retention_days
         if not 30 <= days <= 36_500:
@@ -180,6 +189,10 @@ def serve(cfg: config.ServerConfig) -> int:
     require_current(engine)
     engine.dispose()
     os.environ[config.RESOLVED_ENV] = json.dumps(cfg.options())
+    # Every worker's metrics in one folder, emptied first (prometheus_client's multiprocess mode).
+    folder = os.environ.get(telemetry.MULTIPROCESS_ENV) or tempfile.mkdtemp(prefix="counterdesk-metrics-")
+    telemetry.fresh_folder(Path(folder))
+    os.environ[telemetry.MULTIPROCESS_ENV] = folder
     # The app decides which X-Forwarded-For to believe (trusted proxies only); uvicorn's own rewriting is off.
     uvicorn.run(
         "cityserver.app:app_from_environment",

@@ -7,6 +7,7 @@ dependency; a route without a row in the permission table stops the server from 
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import sys
 from collections.abc import Iterable
@@ -14,18 +15,30 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cityserver import approvals, auth, cases, decisions, devices, lookups, marks, officedays, reference, track
-from cityserver.context import ServerState, Settings, State, now
+from cityserver import (
+    approvals,
+    auth,
+    cases,
+    decisions,
+    devices,
+    lookups,
+    marks,
+    officedays,
+    reference,
+    telemetry,
+    track,
+)
+from cityserver.context import ServerState, Settings, State, address, now
 from cityserver.db import DeviceRow, SecurityEventRow, UserRow, make_engine, open_db, shared_pepper
-from cityserver.errors import ERROR_RESPONSES, install
+from cityserver.errors import ERROR_RESPONSES, ApiError, install
 from cityserver.limits import BodyGuard, RateLimit, WriteGate, networks
 from cityserver.observe import RequestLog, configure_logging
 from cityserver.permissions import PERMISSIONS, Allowed, check_routes, permit, routes
@@ -94,6 +107,21 @@ def health_ready(_: Allowed, server: State) -> JSONResponse:
     )
     body = Readiness(status=status, database=database, registers=registers)
     return JSONResponse(body.model_dump(), status_code=503 if database == "error" else 200)
+
+
+@general.get("/internal/metrics", response_class=PlainTextResponse)
+def prometheus(request: Request, _: Allowed, server: State) -> Response:
+    """Every worker's counts for Prometheus, to the addresses the operator allowed (a scraper has no device)."""
+    allowed = networks(server.settings.metrics_from.split(","))
+    where = address(request)
+    try:
+        permitted = any(ipaddress.ip_address(where) in net for net in allowed)
+    except ValueError:
+        permitted = False
+    if not permitted:
+        raise ApiError(403, "forbidden", "metrics are not served to this address")
+    body, kind = telemetry.exposition()
+    return Response(body, media_type=kind)
 
 
 @general.get(f"{wire.API_PREFIX}/catalog", response_model=wire.CatalogDelta)
@@ -190,7 +218,9 @@ def create_app(
     _public_operations_need_no_token(app)
     app.add_middleware(BodyGuard, max_bytes=base.max_body_bytes, idle_s=base.body_idle_s, total_s=base.body_total_s)
     app.add_middleware(WriteGate, concurrency=base.write_concurrency, max_wait_s=base.write_max_wait_s)
-    app.add_middleware(RequestLog)  # outermost: a request the guard refuses is logged too
+    app.add_middleware(
+        RequestLog, observers=[telemetry.observe_request]
+    )  # outermost: a request the guard refuses is logged too
     return app
 
 

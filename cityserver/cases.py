@@ -22,7 +22,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cityserver import approvals
+from cityserver import approvals, telemetry
 from cityserver.approvals import Claim
 from cityserver.context import Db, ServerState, State, aware, now, security_event
 from cityserver.db import (
@@ -232,6 +232,7 @@ def _store_cases(server: ServerState, who: Caller, items: list[Item]) -> list[wi
 @router.post(f"{wire.API_PREFIX}/cases:batch", response_model=wire.CasesBatchResponse)
 def cases_batch(body: wire.CasesBatchRequest, access: Allowed, server: State) -> wire.CasesBatchResponse:
     who = access.caller
+    telemetry.BATCH_ITEMS.labels("cases").observe(len(body.cases))
     prepared = [_prepare_case(server, who, case) for case in body.cases]
     good = [p for p in prepared if isinstance(p, Item)]
     stored = iter(_store_cases(server, who, good) if good else [])
@@ -276,6 +277,7 @@ def _own_case(s: Session, access: Access, case_uuid: uuid.UUID) -> CaseRow | Non
 
 @router.post(f"{wire.API_PREFIX}/case-updates:batch", response_model=wire.CasesBatchResponse)
 def case_updates_batch(body: wire.CaseUpdatesBatchRequest, access: Allowed, server: State) -> wire.CasesBatchResponse:
+    telemetry.BATCH_ITEMS.labels("updates").observe(len(body.updates))
     results = []
     for update_ in body.updates:
         with server.factory() as s:
@@ -387,6 +389,7 @@ def _prepare_record(server: ServerState, access: Access, record: wire.DayRecordI
 def day_records_batch(body: wire.DayRecordsBatchRequest, access: Allowed, server: State) -> wire.CasesBatchResponse:
     """A void or correction of a case marks the city's case 撤回 in the same transaction (once: a replay is a
     duplicate and changes nothing). Each record's supervisor approval is checked and spent here."""
+    telemetry.BATCH_ITEMS.labels("records").observe(len(body.records))
     results = []
     for record in body.records:
         prepared = _prepare_record(server, access, record)

@@ -69,6 +69,9 @@ class Settings:
     # How long the look-up audit and security events stay in the database before `retention` archives them (set
     # it to the legal period your city follows; five years by default).
     audit_retention_days: int = 1826
+    # Who may read /internal/metrics (Prometheus): addresses or networks, comma separated (seen as the client
+    # address, so behind a proxy as X-Forwarded-For from a trusted proxy says).
+    metrics_from: str = "127.0.0.1/32,::1/128"
     write_concurrency: int = 2
     write_max_wait_s: float = 40.0  # under the app's 60 s read timeout for batches (sync.city.client)
 

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cityserver import telemetry
+
 MAX_BODY_BYTES = 8 * 1024 * 1024  # a batch of 500 cases is about 1 MB
 BODY_IDLE_S = 10.0  # no byte of the body for this long: cut off
 BODY_TOTAL_S = 120.0  # a body dripping in for longer than this: cut off (a 256 kbit/s link sends 1 MB in 33 s)
@@ -205,13 +207,16 @@ class WriteGate:
             # Come back when the wait would be acceptable again, spread over ten seconds so that the devices told
             # at the same moment do not all return at the same moment.
             retry = min(120, max(5, round(wait - self.max_wait_s + random.uniform(0, 10))))
+            telemetry.WRITE_REFUSED.inc()
             await _refuse(send, 503, "server_busy", "the city is busy: try again later", retry_after=retry)
             return
         self._waiting += 1
+        telemetry.WRITE_WAITING.inc()
         try:
             await self._slots.acquire()
         finally:
             self._waiting -= 1
+            telemetry.WRITE_WAITING.dec()
         started = time.monotonic()
         try:
             await self.app(scope, receive, send)

@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cityserver import telemetry
 from cityserver.context import Db, ServerState, State, now, security_event
 from cityserver.db import (
     CLOSED_STATUSES,
@@ -137,8 +138,19 @@ def lookup(
     row = _audit_row(server, who, body.case_uuid, body.purpose, kind, national_id, "hit" if found else "miss")
     db.execute(insert(LookupAuditRow), [row])
     db.commit()
+    _counted([row])
     raw = found if found is not None else not_found(kind)
     return wire.LookupResponse(lookup_id=uuid.UUID(row["lookup_id"]), kind=kind, record=raw, server_time=now())
+
+
+def _counted(rows: list[dict[str, Any]]) -> None:
+    """The metrics' share of what the audit recorded (after the commit: a refused look-up is not counted)."""
+    counts: dict[tuple[str, str, str, str], int] = {}
+    for r in rows:
+        key = (r["office_code"], r["username"], r["kind"], r["result"])
+        counts[key] = counts.get(key, 0) + 1
+    for labels, n in counts.items():
+        telemetry.LOOKUPS.labels(*labels).inc(n)
 
 
 def _unavailable(
@@ -155,6 +167,8 @@ def _unavailable(
     rows = [_audit_row(server, who, ref, purpose, k, nid, "unavailable") for ref, nid in people for k in kinds]
     db.execute(insert(LookupAuditRow), rows)
     db.commit()
+    _counted(rows)
+    telemetry.REGISTER_UNAVAILABLE.labels(exc.kind, exc.why).inc()
     log.warning("register %s unavailable (%s) for %s/%s", exc.kind, exc.why, who.office_code, who.device_id)
     raise ApiError(503, "register_unavailable", f"the {exc.kind} register does not answer", {"Retry-After": "30"})
 
@@ -304,6 +318,7 @@ def lookup_batch(body: wire.BatchLookupRequest, access: Allowed, db: Db, server:
     if denied:
         _report(db, who, "batch_denied", f"{denied} people not on the basis {body.basis}")
     db.commit()
+    _counted(rows)
     answers: list[dict[str, Any]] = []
     for person in body.people:
         if person.ref in errors:

@@ -68,6 +68,7 @@ PERMISSIONS: dict[str, Rule] = {
     "health": PUBLIC,
     "health_live": PUBLIC,
     "health_ready": PUBLIC,
+    "prometheus": PUBLIC,  # by address instead (Settings.metrics_from)
     "openapi": PUBLIC,
     "track_form": PUBLIC,
     "track": PUBLIC,
@@ -224,7 +225,7 @@ def permit(
 Allowed = Annotated[Access, Depends(permit)]
 
 # What a client of any version may reach: where it learns that it must update, and the public pages.
-VERSIONLESS = frozenset({"health", "health_live", "health_ready", "openapi", "track_form", "track"})
+VERSIONLESS = frozenset({"health", "health_live", "health_ready", "prometheus", "openapi", "track_form", "track"})
 
 
 def client_version(request: Request) -> str:

@@ -61,6 +61,15 @@ class PrivatePostgres:
         access to the file."""
         self._psql(database, "-f", "-", stdin=script.read_bytes())
 
+    def dump(self, database: str) -> bytes:
+        """pg_dump's custom format, as the nightly backup of the deployment guide makes it."""
+        command = [_bin("pg_dump"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-Fc", database]
+        return subprocess.run(_as_server_user(command), check=True, capture_output=True).stdout
+
+    def restore(self, database: str, dump: bytes) -> None:
+        command = [_bin("pg_restore"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database]
+        subprocess.run(_as_server_user([*command, "--no-owner"]), check=True, capture_output=True, input=dump)
+
     def _psql(self, database: str, *args: str, stdin: bytes | None = None) -> None:
         base = [_bin("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database]
         subprocess.run(

@@ -105,3 +105,36 @@ def test_readiness_follows_the_database_and_liveness_does_not(town: Cluster, pos
     while requests.get(server.url + "/api/v1/health/ready", timeout=30).status_code != 200:
         assert time.monotonic() < deadline, "not ready again after the database came back"
         time.sleep(0.2)
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    """The sum of a metric's samples with these labels in a Prometheus text exposition."""
+    total = 0.0
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        head, value = line.rsplit(" ", 1)
+        if all(f'{k}="{v}"' in head for k, v in labels.items()):
+            total += float(value)
+    return total
+
+
+def test_metrics_count_every_worker_of_every_host(town: Cluster, population: list[Resident]) -> None:
+    clerk = Api(town.url, token_for(town.url, TEST_DEVICE, USER, PASSWORD))
+    before = sum(
+        _sample(requests.get(s.url + "/internal/metrics", timeout=10).text, "counterdesk_lookups_total", user=USER)
+        for s in town.servers
+    )
+    for n in range(16):
+        body = {"case_uuid": str(uuid.uuid4()), "purpose": "SW-05", "consent": True}
+        assert clerk.post("/api/v1/lookups/household", {**body, "national_id": population[n].national_id}).ok
+    scraped = [requests.get(s.url + "/internal/metrics", timeout=10) for s in town.servers]
+    assert all(r.status_code == 200 and r.headers["content-type"].startswith("text/plain") for r in scraped)
+    looked = sum(_sample(r.text, "counterdesk_lookups_total", user=USER, office=OFFICE.code) for r in scraped)
+    assert looked - before == 16  # each host's scrape sums its two workers; the two hosts make the city
+    routes = sum(
+        _sample(r.text, "counterdesk_request_seconds_count", route="/api/v1/lookups/{kind}", status="200")
+        for r in scraped
+    )
+    assert routes >= 16
+    assert all(population[0].national_id not in r.text for r in scraped)

@@ -45,6 +45,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "health": EVERYONE,
     "health_live": EVERYONE,
     "health_ready": EVERYONE,
+    "prometheus": EVERYONE,  # by address: loopback here
     "openapi": EVERYONE,
     "track_form": EVERYONE,
     "track": EVERYONE,
@@ -300,6 +301,7 @@ PROBES: dict[str, Probe] = {
     "health": _public("GET", "/api/v1/health"),
     "health_live": _public("GET", "/api/v1/health/live"),
     "health_ready": _public("GET", "/api/v1/health/ready"),
+    "prometheus": _public("GET", "/internal/metrics"),
     "openapi": _public("GET", "/openapi.json"),
     "track_form": _public("GET", "/track"),
     "track": _public("GET", "/track/68000010-D0001-1151120-0001?sig=x.y"),

@@ -163,3 +163,11 @@ def test_a_failing_register_makes_the_intake_wait_for_verification_not_fail(
         asked = sorted(tuple(r) for r in s.execute(select(LookupAuditRow.kind, LookupAuditRow.result)))
     assert asked == [("disability", "unavailable"), ("household", "unavailable")]  # SW-05's two registers
     client.close()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("slow_city", [{"metrics_from": "10.0.0.0/8"}], indirect=True, ids=["elsewhere"])
+def test_metrics_are_served_only_to_the_addresses_allowed(slow_city: EmbeddedServer) -> None:
+    import requests
+
+    assert requests.get(slow_city.url + "/internal/metrics", timeout=10).status_code == 403
