@@ -9,7 +9,7 @@ DEB_RUNTIME := libegl1 libgl1 libx11-6 libx11-xcb1 libdbus-1-3 libfontconfig1 li
 	libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
 	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-shm0 \
 	fonts-hanazono
-DEB_TEST := poppler-utils poppler-data zbar-tools postgresql strace chromium nginx
+DEB_TEST := poppler-utils poppler-data zbar-tools postgresql strace chromium nginx systemd
 # The bundle, its installers and their checks: NSIS compiles the Windows installer script on Linux; gnome-keyring
 # gives --selftest a real Secret Service keyring inside a private D-Bus session.
 DEB_RELEASE := nsis gnome-keyring dbus dpkg-dev
