@@ -34,6 +34,8 @@ DEVICES = int(os.environ.get("STORM_DEVICES", "400"))
 CASES_PER_DEVICE = int(os.environ.get("STORM_CASES", "200"))
 RUNS = int(os.environ.get("STORM_RUNS", "3"))
 WORKERS = 2
+SPLIT = os.environ.get("STORM_SPLIT") == "1"
+INTERACTIVE = 1  # workers for everything but batches, when SPLIT
 OFFICES = 12
 LOOKUP_PAUSE_S = 0.25  # a counter's pace while the storm lasts (a real one looks up far less often)
 PASSWORD = "storm-password"
@@ -59,6 +61,9 @@ class Outcome:
     lookups_ms: list[float] = field(default_factory=list)
     lookup_errors: int = 0
     busy: int = 0  # batches told to come back later (503), then sent again
+    server_cpu_s: float = 0.0  # CPU the workers used during the storm (look-ups included)
+    db_cpu_s: float = 0.0  # and PostgreSQL
+    client_cpu_s: float = 0.0  # and this load generator, on the same two cores
 
 
 def _offices(population: list) -> list[str]:  # type: ignore[type-arg]
@@ -214,6 +219,39 @@ def storm(url: str, devices: list[Device], people: list[str], path: str) -> Outc
     return outcome
 
 
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (Linux /proc)."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = task / "children"
+        if children.exists():
+            for child in children.read_text().split():
+                found += _tree(int(child))
+    return found
+
+
+def cpu_seconds(root: int) -> float:
+    """User and system CPU time of a process tree (the server's workers, or PostgreSQL's backends)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in _tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it just ended
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+        if pid == root:
+            total += int(fields[13]) + int(fields[14])  # and of its children that ended (reaped backends)
+    return total / tick
+
+
+def _own_cpu() -> float:
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
 def _percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -226,10 +264,13 @@ def _reset(pg: object) -> None:
     pg.sql(f"CREATE DATABASE {DATABASE} TEMPLATE {TEMPLATE}")  # type: ignore[attr-defined]
 
 
-def _server(pg: object, work: Path) -> tuple[Callable[[], None], str]:
+def _server(pg: object, work: Path) -> tuple[Callable[[], None], str, list[int]]:
+    """The city: one uvicorn of WORKERS workers; with STORM_SPLIT=1, that one takes the batches only and a second
+    one (INTERACTIVE workers) everything else, behind nginx routing POST …:batch to the first (the layout the
+    deployment guide suggests when look-ups must stay fast under a storm)."""
     import subprocess
 
-    from tests.fakes.nginx import free_port
+    from tests.fakes.nginx import LoopbackProxy, free_port
 
     config = work / "server.toml"
     # Speed, not policy: the per-user look-up caps and the per-address challenge limit are lifted.
@@ -238,7 +279,6 @@ def _server(pg: object, work: Path) -> tuple[Callable[[], None], str]:
         'challenges_per_minute = 1000000\nlog_format = "json"\n' + os.environ.get("STORM_SERVER_TOML", ""),
         encoding="utf-8",
     )
-    port = free_port()
     env = {
         **os.environ,
         "COUNTERDESK_DB_URL": pg.url(DATABASE),  # type: ignore[attr-defined]
@@ -246,42 +286,57 @@ def _server(pg: object, work: Path) -> tuple[Callable[[], None], str]:
         "PYTHONUNBUFFERED": "1",
     }
     log = (work / "server.log").open("ab")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.stormapp:app",
-            "--factory",
-            "--workers",
-            str(WORKERS),
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--backlog",
-            "4096",
-        ],  # fmt: skip
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url + "/api/v1/health", timeout=1).ok:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    else:
-        raise RuntimeError("storm server did not start")
+    procs: list[subprocess.Popen[bytes]] = []
+    urls: list[str] = []
+    for workers in (WORKERS, INTERACTIVE) if SPLIT else (WORKERS,):
+        port = free_port()
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "bench.stormapp:app",
+                    "--factory",
+                    "--workers",
+                    str(workers),
+                    "--port",
+                    str(port),
+                    "--no-access-log",
+                    "--backlog",
+                    "4096",
+                ],  # fmt: skip
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+        urls.append(f"http://127.0.0.1:{port}")
+    for url in urls:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(url + "/api/v1/health", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("storm server did not start")
+    proxy = None
+    if SPLIT:
+        hosts = [u.removeprefix("http://") for u in urls]
+        proxy = LoopbackProxy(work / "nginx", [hosts[1]], writers=[hosts[0]])
+        proxy.start()
 
     def stop() -> None:
-        proc.terminate()
-        proc.wait(30)
+        if proxy is not None:
+            proxy.stop()
+        for proc in procs:
+            proc.terminate()
+            proc.wait(30)
         log.close()
 
-    return stop, url
+    return stop, proxy.url if proxy is not None else urls[0], [p.pid for p in procs]
 
 
 def _stored(pg: object) -> int:
@@ -302,19 +357,27 @@ def run(work: Path) -> None:
     work.mkdir(parents=True, exist_ok=True)
     pg = PrivatePostgres(Path(f"/tmp/counterdesk-storm-{os.getpid()}"), durable=True)
     pg.start()
+    if os.environ.get("STORM_ASYNC_COMMIT") == "1":  # a diagnosis only: how much of a look-up is waiting for fsync
+        pg.sql("ALTER SYSTEM SET synchronous_commit = off")
+        pg.sql("SELECT pg_reload_conf()")
     stop: Callable[[], None] | None = None
     try:
         t = time.perf_counter()
         devices, people = prepare(pg, work)
         print(f"# storm: {len(devices)} devices enrolled, bodies made in {time.perf_counter() - t:.0f} s", flush=True)
         _reset(pg)
-        stop, url = _server(pg, work)
+        stop, url, server_pids = _server(pg, work)
+        pg_pid = int((pg.data / "postmaster.pid").read_text().split()[0])
         real: list[Outcome] = []
         bare: list[Outcome] = []
         for n in range(RUNS):
             _reset(pg)
             signed = sign_in(url, devices)
+            before = sum(map(cpu_seconds, server_pids)), cpu_seconds(pg_pid), _own_cpu()
             real.append(storm(url, devices, people, "/api/v1/cases:batch"))
+            real[-1].server_cpu_s = sum(map(cpu_seconds, server_pids)) - before[0]
+            real[-1].db_cpu_s = cpu_seconds(pg_pid) - before[1]
+            real[-1].client_cpu_s = _own_cpu() - before[2]
             stored = _stored(pg)
             _reset(pg)
             sign_in(url, devices[:OFFICES])  # the counters' tokens for the baseline's look-ups
@@ -322,7 +385,9 @@ def run(work: Path) -> None:
             print(
                 f"# storm run {n + 1}: sign-in {signed:.1f} s, drain {real[-1].drain_s:.1f} s "
                 f"(stored {stored}), baseline {bare[-1].drain_s:.1f} s, errors {real[-1].errors}, "
-                f"told to come back {real[-1].busy}, look-up p99 {_percentile(real[-1].lookups_ms, 0.99):.0f} ms",
+                f"told to come back {real[-1].busy}, look-up p99 {_percentile(real[-1].lookups_ms, 0.99):.0f} ms, "
+                f"CPU: workers {real[-1].server_cpu_s:.1f} s, PostgreSQL {real[-1].db_cpu_s:.1f} s, "
+                f"load generator {real[-1].client_cpu_s:.1f} s",
                 flush=True,
             )
         drain = statistics.median(o.drain_s for o in real)
@@ -333,7 +398,7 @@ def run(work: Path) -> None:
         print(
             f"BENCH city_storm devices={len(devices)} cases={cases} drain_s={fmt(drain)} "
             f"lookup_p50_ms={fmt(_percentile(looks, 0.5))} lookup_p99_ms={fmt(_percentile(looks, 0.99))} "
-            f"errors={errors} workers={WORKERS} runs={RUNS} "
+            f"errors={errors} workers={WORKERS}{f'+{INTERACTIVE}' if SPLIT else ''} runs={RUNS} "
             f"baseline_drain_s={fmt(statistics.median(o.drain_s for o in bare))} "
             f"baseline_lookup_p99_ms={fmt(_percentile(base_looks, 0.99))}",
             flush=True,
@@ -345,7 +410,17 @@ def run(work: Path) -> None:
             " s",
             "baseline: the same rows, one executemany per batch, no checks",
         )
-        print(f"# storm: {json.dumps({'cases_per_s': round(cases / drain)})}", flush=True)
+        worker_cpu = statistics.median(o.server_cpu_s for o in real)
+        db_cpu = statistics.median(o.db_cpu_s for o in real)
+        figures = {
+            "cases_per_s": round(cases / drain),
+            "server_cpu_s": round(worker_cpu, 1),
+            "db_cpu_s": round(db_cpu, 1),
+            "load_generator_cpu_s": round(statistics.median(o.client_cpu_s for o in real), 1),
+            "cases_per_worker_cpu_s": round(cases / worker_cpu) if worker_cpu else None,
+            "cases_per_db_cpu_s": round(cases / db_cpu) if db_cpu else None,
+        }
+        print(f"# storm: {json.dumps(figures)}", flush=True)
     finally:
         if stop is not None:
             stop()

@@ -18,7 +18,7 @@ worker_processes 1;
 pid {root}/nginx.pid;
 error_log {root}/error.log warn;
 daemon off;
-events {{ worker_connections 512; }}
+events {{ worker_connections 4096; }}
 http {{
     log_format upstreamlog '$request_method $uri $status $upstream_addr';
     access_log {root}/access.log upstreamlog;
@@ -31,9 +31,20 @@ http {{
 {servers}
         keepalive 16;
     }}
+    upstream writes {{
+{writers}
+        keepalive 16;
+    }}
     server {{
         listen 127.0.0.1:{port};
         client_max_body_size 8m;
+        proxy_read_timeout 75s;
+        location ~ ":batch$" {{
+            proxy_pass http://writes;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        }}
         location / {{
             proxy_pass http://city;
             proxy_http_version 1.1;
@@ -54,10 +65,12 @@ def free_port() -> int:
 
 
 class LoopbackProxy:
-    def __init__(self, root: Path, upstreams: list[str]) -> None:
+    def __init__(self, root: Path, upstreams: list[str], writers: list[str] | None = None) -> None:
+        """`writers`: where batches (POST …:batch) go, when not to `upstreams` like everything else."""
         self.root = root
         self.port = free_port()
         self.upstreams = upstreams
+        self.writers = writers or upstreams
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -70,9 +83,12 @@ class LoopbackProxy:
             raise RuntimeError("nginx is not installed: run `make test` (it installs Debian's nginx)")
         self.root.mkdir(parents=True, exist_ok=True)
         servers = "\n".join(f"        server {u};" for u in self.upstreams)
+        writers = "\n".join(f"        server {u};" for u in self.writers)
         user = "user root;" if os.geteuid() == 0 else ""  # as root, workers would switch to nobody
         conf = self.root / "nginx.conf"
-        conf.write_text(CONFIG.format(user=user, root=self.root, servers=servers, port=self.port), encoding="utf-8")
+        conf.write_text(
+            CONFIG.format(user=user, root=self.root, servers=servers, writers=writers, port=self.port), encoding="utf-8"
+        )
         self._process = subprocess.Popen(
             [nginx, "-p", str(self.root), "-c", str(conf), "-e", str(self.root / "error.log")],
             stdout=subprocess.DEVNULL,
