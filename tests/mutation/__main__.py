@@ -111,6 +111,8 @@ MODULES = (
         ),
         frozenset({"_insert_once", "_store_cases", "cases_batch", "_prepare_case", "_binding", "_numbers_taken"}),
     ),
+    # A register that fails or stalls must degrade to 待查驗, and the breaker must open, probe and close.
+    Module("cityserver.registers", "cityserver/registers.py", ("tests/integration/test_registers.py", *SQLITE)),
     Module(
         "cityserver.track",
         "cityserver/track.py",
