@@ -63,9 +63,28 @@ def check_migrations() -> str:
         office = Office(code="00000000", name="自我檢查", city_code="00000000", city_name="自我檢查")
         device = Device(office=office, device_id="D0000")
         Ledger(folder / "ledger.db", device, b"\x00" * 32, lambda: datetime.now(TAIPEI)).close()
+        city = _practice_city(folder / "city.db")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return f"a new ledger built to revision {HEAD}"
+    return f"a new ledger built to revision {HEAD}, a practice city to {city}"
+
+
+def _practice_city(path: Path) -> str:
+    """The practice sandbox's city database is migrated with its own Alembic scripts (in the bundle too)."""
+    from cityserver.db import make_engine
+    from cityserver.schema import HEAD as CITY_HEAD
+    from cityserver.schema import current_revision, head_revision, migrate
+
+    if head_revision() != CITY_HEAD:
+        raise Failed(f"the city's revision files end at {head_revision()}, the code expects {CITY_HEAD}")
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        migrate(engine)
+        if current_revision(engine) != CITY_HEAD:
+            raise Failed(f"a new practice city stopped at {current_revision(engine)}")
+    finally:
+        engine.dispose()
+    return CITY_HEAD
 
 
 def check_keyring() -> str:
