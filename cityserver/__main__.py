@@ -88,7 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(args, cfg)
     except SchemaOutdated as exc:
-        print(f"資料庫版本不符：{exc}。請先執行 counterdesk-server migrate。", file=sys.stderr)
+        if args.command == "migrate":
+            print(f"無法移轉此資料庫：{exc}。", file=sys.stderr)
+        else:
+            print(f"資料庫版本不符：{exc}。請先執行 counterdesk-server migrate。", file=sys.stderr)
         return 2
 
 
