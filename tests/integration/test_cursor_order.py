@@ -132,3 +132,30 @@ def test_concurrent_writers_and_a_polling_device_see_every_change_once(
     assert sorted(seen) == every and len(seen) == len(set(seen)), (
         f"skipped {sorted(set(every) - set(seen))}, twice {sorted(k for k in seen if seen.count(k) > 1)}"
     )
+
+
+def test_a_batch_of_cases_waits_for_the_numbering_lock_before_it_commits(
+    pg_city: EmbeddedServer, population: list[Resident]
+) -> None:
+    """The batch path stores its status changes with Core statements, which the session's flush hook does not see:
+    it must take the numbering lock itself. Held elsewhere, the batch cannot commit until it is released."""
+    from sqlalchemy import text
+
+    from cityserver.db import CURSOR_LOCK
+
+    clerk = Api(pg_city, token_for(pg_city, TEST_DEVICE, USER, PASSWORD))
+    people = [r for r in population if r.district_code == OFFICE.code][:3]
+    batch = [case_for(TEST_DEVICE, OFFICE.code, "SW-05", p.national_id, n + 1) for n, p in enumerate(people)]
+    holder = pg_city.app.state.engine.connect()
+    holder.begin()
+    holder.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CURSOR_LOCK})
+    answers: list[list[dict[str, object]]] = []
+    pusher = threading.Thread(target=lambda: answers.append(clerk.push("cases", batch)))
+    pusher.start()
+    pusher.join(1.0)
+    waited = pusher.is_alive()
+    holder.rollback()
+    holder.close()
+    pusher.join(15)
+    assert waited, "the batch committed while another transaction held the numbering lock"
+    assert [a["status"] for a in answers[0]] == ["accepted"] * 3
