@@ -109,7 +109,7 @@ def health_ready(_: Allowed, server: State) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=503 if database == "error" else 200)
 
 
-@general.get("/internal/metrics", response_class=PlainTextResponse)
+@general.get("/internal/metrics", response_class=PlainTextResponse, include_in_schema=False)  # operators only
 def prometheus(request: Request, _: Allowed, server: State) -> Response:
     """Every worker's counts for Prometheus, to the addresses the operator allowed (a scraper has no device)."""
     allowed = networks(server.settings.metrics_from.split(","))
