@@ -739,6 +739,7 @@ class MainWindow(QMainWindow):
         copy is 補印 from the sync page)."""
         self.shown_pdf = None
         self.pdf_doc.close()
+        self.print_label.setVisible(False)  # its advice was about that receipt
 
     def print_preview(self) -> None:
         """Ctrl+P: print what the preview shows (the last receipt, notice or copy) on the chosen printer, or
@@ -755,10 +756,12 @@ class MainWindow(QMainWindow):
         printer = self.services.ledger.settings.get("printer")
         if not printer:
             if automatic:
-                self.statusBar().showMessage(
-                    f"{path.name} 已存檔；未設定印表機（設定→印表機），按 Ctrl+P 列印。", 30_000
-                )
+                # In the print label, not a passing status message: the sync that follows accepting must not
+                # replace how to print before the clerk has read it (seen in CI).
+                self.print_label.setText(f"{path.name} 已存檔；未設定印表機（設定→印表機），按 Ctrl+P 列印。")
+                self.print_label.setVisible(True)
             elif self._print(self, path):
+                self.print_label.setVisible(False)
                 self.statusBar().showMessage(f"已送出列印：{path.name}", 10_000)
             return
 

@@ -89,9 +89,11 @@ def test_without_a_chosen_printer_accepting_prints_nothing_and_says_how(
     fill(qtbot, window, senior, PHONE)
     verify(qtbot, window)
     accept(qtbot, window)
-    assert dialogs.printed == [] and "Ctrl+P" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: not window.runner.busy)  # the sync after accepting does not hide how to print
+    assert dialogs.printed == [] and window.print_label.isVisible() and "Ctrl+P" in window.print_label.text()
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # asks with the print dialog
     assert len(dialogs.printed) == 1
+    assert not window.print_label.isVisible()
 
 
 def test_printing_on_accept_can_be_turned_off(
