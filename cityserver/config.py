@@ -12,6 +12,7 @@ Every worker process builds the same configuration from the same environment (`a
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -135,8 +136,6 @@ def load(env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | No
     if named and not Path(named).is_file():
         raise ConfigError(f"COUNTERDESK_SERVER_CONFIG 指定的設定檔 {named} 不存在。")
     if env.get(RESOLVED_ENV):
-        import json
-
         resolved = json.loads(env[RESOLVED_ENV])
         values.update(resolved.pop("settings"))
         values.update(resolved)

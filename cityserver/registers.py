@@ -45,7 +45,6 @@ class Register(Protocol):
 
     def find(self, national_ids: Iterable[str], budget_s: float) -> dict[str, Record]:
         """Each found person's record (absent: not in the register). Raises RegisterUnavailable."""
-        ...
 
 
 @dataclass(frozen=True)
